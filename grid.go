@@ -1,0 +1,346 @@
+package gridline
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/paulmach/orb/geojson"
+)
+
+// GridLayer is a family of grids that do not overlap each other, e.g. the
+// comprehensive grids (全科网格) or the party-building grids (党建网格).
+// Layers coexist: a point lies in at most one grid of each layer.
+type GridLayer struct {
+	Code      string    `json:"code"`
+	Name      string    `json:"name"`
+	NameEN    string    `json:"name_en"`
+	SortOrder int       `json:"sort_order"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// The layers every database starts with; more can be added through the API.
+const (
+	LayerComprehensive = "comprehensive" // 全科网格
+	LayerParty         = "party"         // 党建网格
+)
+
+// Validate checks a layer's fields.
+func (l *GridLayer) Validate() error {
+	if !isSlug(l.Code) {
+		return FieldErrorf("code", "must be 1–32 lower-case letters, digits or '_', got %q", l.Code)
+	}
+	if strings.TrimSpace(l.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	return nil
+}
+
+func isSlug(s string) bool {
+	if len(s) == 0 || len(s) > 32 {
+		return false
+	}
+	for _, c := range s {
+		if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '_') {
+			return false
+		}
+	}
+	return true
+}
+
+// Grid is a polygon of one layer inside one village/community. Its code is
+// the community's 12-digit code followed by a 3-digit sequence.
+type Grid struct {
+	ID            int64   `json:"id"`
+	Code          string  `json:"code"`
+	Name          string  `json:"name"`
+	Layer         string  `json:"layer"`
+	CommunityCode string  `json:"community_code"`
+	TownCode      string  `json:"town_code"`
+	CountyCode    string  `json:"county_code"`
+	AreaM2        float64 `json:"area_m2"`
+	Geometry      Polygon `json:"geometry"`
+	// Note is free text, e.g. the streets that bound the grid.
+	Note      string    `json:"note,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// GridCodeLen is the length of a grid code (12 + 3 digits).
+const GridCodeLen = 15
+
+// Normalize fills the derived fields (region path, area).
+func (g *Grid) Normalize() {
+	if g.CommunityCode == "" && len(g.Code) == GridCodeLen {
+		g.CommunityCode = g.Code[:12]
+	}
+	if len(g.CommunityCode) == 12 {
+		g.TownCode = g.CommunityCode[:9]
+		g.CountyCode = g.CommunityCode[:6]
+	}
+	if g.Layer == "" {
+		g.Layer = LayerComprehensive
+	}
+	g.AreaM2 = math.Round(g.Geometry.AreaM2())
+}
+
+// Validate checks a grid on its own; overlaps with other grids and the
+// existence of its community and layer are checked by the store.
+func (g *Grid) Validate() error {
+	if len(g.CommunityCode) != 12 || !allDigits(g.CommunityCode) {
+		return FieldErrorf("community_code", "must be a 12-digit village/community code, got %q", g.CommunityCode)
+	}
+	if g.Code != "" {
+		if len(g.Code) != GridCodeLen || !allDigits(g.Code) {
+			return FieldErrorf("code", "must be 15 digits (community code + 3-digit sequence), got %q", g.Code)
+		}
+		if g.Code[:12] != g.CommunityCode {
+			return FieldErrorf("code", "%s does not start with its community code %s", g.Code, g.CommunityCode)
+		}
+		if g.Code[12:] == "000" {
+			return FieldErrorf("code", "sequence 000 is not allowed")
+		}
+	}
+	if strings.TrimSpace(g.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if !isSlug(g.Layer) {
+		return FieldErrorf("layer", "must be a layer code, got %q", g.Layer)
+	}
+	if err := g.Geometry.Validate(); err != nil {
+		return FieldErrorf("geometry", "%s", ErrorMessage(err))
+	}
+	return nil
+}
+
+func allDigits(s string) bool {
+	for _, c := range s {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// GridFilter selects grids. Zero fields do not filter.
+type GridFilter struct {
+	ID     *int64
+	Code   *string
+	Layer  *string
+	Within *string // region code prefix: county, town or community
+	Offset int
+	Limit  int
+}
+
+// GridUpdate changes a grid; nil fields stay as they are.
+type GridUpdate struct {
+	Name     *string  `json:"name"`
+	Note     *string  `json:"note"`
+	Geometry *Polygon `json:"geometry"`
+}
+
+// GridService reads and writes grids. Every write validates the grid,
+// checks that its layer and community exist and that it overlaps no other
+// grid of its layer (EINVALID with the reason), and is audited.
+type GridService interface {
+	FindGridByCode(ctx context.Context, code string) (*Grid, error)
+	FindGrids(ctx context.Context, f GridFilter) ([]*Grid, int, error)
+	// CreateGrid assigns the next free code of the community when Code is
+	// empty. Returns ECONFLICT if the code is taken.
+	CreateGrid(ctx context.Context, g *Grid) error
+	UpdateGrid(ctx context.Context, code string, upd GridUpdate) (*Grid, error)
+	// DeleteGrid returns ECONFLICT while points, compounds or assignments
+	// still refer to the grid.
+	DeleteGrid(ctx context.Context, code string) error
+	// ImportGrids writes all grids or none. Grids without a code get one
+	// (west→east, then north→south within their community).
+	ImportGrids(ctx context.Context, grids []*Grid) error
+
+	FindGridLayers(ctx context.Context) ([]*GridLayer, error)
+	CreateGridLayer(ctx context.Context, l *GridLayer) error
+}
+
+// FeatureError prefixes an error with the index of the GeoJSON feature it
+// came from.
+func FeatureError(index int, err error) error {
+	msg := ErrorMessage(err)
+	fields := map[string]string{"feature": fmt.Sprint(index)}
+	for k, v := range ErrorFields(err) {
+		fields[k] = v
+	}
+	return &Error{Code: EINVALID, Message: fmt.Sprintf("feature %d: %s", index, msg), Fields: fields}
+}
+
+// ParseGridsGeoJSON reads a FeatureCollection of grid polygons. Properties
+// used: code, name, layer, community_code, note. layer, when not empty,
+// overrides each feature's layer. Each grid is normalised and validated on
+// its own; the first bad feature fails the whole file, naming its index.
+func ParseGridsGeoJSON(data []byte, layer string) ([]*Grid, error) {
+	var probe struct {
+		Type     string            `json:"type"`
+		Features []json.RawMessage `json:"features"`
+	}
+	if err := json.Unmarshal(data, &probe); err != nil {
+		return nil, Errorf(EINVALID, "not valid JSON: %v", err)
+	}
+	if probe.Type != "FeatureCollection" {
+		return nil, Errorf(EINVALID, "want a GeoJSON FeatureCollection, got type %q", probe.Type)
+	}
+	if len(probe.Features) == 0 {
+		return nil, Errorf(EINVALID, "the FeatureCollection has no features")
+	}
+	grids := make([]*Grid, 0, len(probe.Features))
+	codes := map[string]int{}
+	for i, raw := range probe.Features {
+		var f geojson.Feature
+		if err := json.Unmarshal(raw, &f); err != nil {
+			return nil, FeatureError(i, Errorf(EINVALID, "not a valid GeoJSON feature: %v", err))
+		}
+		pg, err := PolygonFromGeometry(f.Geometry)
+		if err != nil {
+			return nil, FeatureError(i, err)
+		}
+		g := &Grid{
+			Code:          propString(f.Properties, "code"),
+			Name:          propString(f.Properties, "name"),
+			Layer:         propString(f.Properties, "layer"),
+			CommunityCode: propString(f.Properties, "community_code"),
+			Note:          propString(f.Properties, "note"),
+			Geometry:      pg,
+		}
+		if layer != "" {
+			g.Layer = layer
+		}
+		g.Normalize()
+		if err := g.Validate(); err != nil {
+			return nil, FeatureError(i, err)
+		}
+		if g.Code != "" {
+			if j, ok := codes[g.Code]; ok {
+				return nil, FeatureError(i, FieldErrorf("code", "duplicate code %s (also feature %d)", g.Code, j))
+			}
+			codes[g.Code] = i
+		}
+		grids = append(grids, g)
+	}
+	return grids, nil
+}
+
+func propString(p geojson.Properties, key string) string {
+	switch v := p[key].(type) {
+	case string:
+		return strings.TrimSpace(v)
+	case float64:
+		return fmt.Sprintf("%.0f", v)
+	}
+	return ""
+}
+
+// GridsFeatureCollection renders grids as GeoJSON with their attributes as
+// properties (the format ParseGridsGeoJSON reads back).
+func GridsFeatureCollection(grids []*Grid) *geojson.FeatureCollection {
+	fc := geojson.NewFeatureCollection()
+	for _, g := range grids {
+		f := geojson.NewFeature(orbPolygon(g.Geometry))
+		f.ID = g.Code
+		f.Properties = geojson.Properties{
+			"code": g.Code, "name": g.Name, "layer": g.Layer,
+			"community_code": g.CommunityCode, "town_code": g.TownCode,
+			"area_m2": g.AreaM2,
+		}
+		if g.Note != "" {
+			f.Properties["note"] = g.Note
+		}
+		fc.Append(f)
+	}
+	return fc
+}
+
+// AssignGridCodes gives every grid without a code the next sequence of its
+// community, in reading order: rows from north to south, west to east
+// within a row. next returns the first free sequence of a community.
+func AssignGridCodes(grids []*Grid, next func(community string) (int, error)) error {
+	by := map[string][]*Grid{}
+	var order []string
+	for _, g := range grids {
+		if g.Code != "" {
+			continue
+		}
+		if _, ok := by[g.CommunityCode]; !ok {
+			order = append(order, g.CommunityCode)
+		}
+		by[g.CommunityCode] = append(by[g.CommunityCode], g)
+	}
+	sort.Strings(order)
+	for _, c := range order {
+		seq, err := next(c)
+		if err != nil {
+			return err
+		}
+		gs := by[c]
+		SortReadingOrder(len(gs), func(i int) Polygon { return gs[i].Geometry }, func(i, j int) { gs[i], gs[j] = gs[j], gs[i] })
+		for _, g := range gs {
+			if seq > 999 {
+				return FieldErrorf("code", "community %s has no free grid sequence left (999 used)", c)
+			}
+			g.Code = fmt.Sprintf("%s%03d", c, seq)
+			seq++
+		}
+	}
+	return nil
+}
+
+// SortReadingOrder orders polygons north→south in rows, west→east within a
+// row; a row is as tall as the median polygon.
+func SortReadingOrder(n int, poly func(int) Polygon, swap func(i, j int)) {
+	if n < 2 {
+		return
+	}
+	type key struct {
+		row int
+		x   float64
+		idx int
+	}
+	heights := make([]float64, n)
+	maxLat := math.Inf(-1)
+	for i := 0; i < n; i++ {
+		b := poly(i).Bound()
+		heights[i] = b.Max[1] - b.Min[1]
+		maxLat = math.Max(maxLat, b.Max[1])
+	}
+	sort.Float64s(heights)
+	h := heights[n/2]
+	if h <= 0 {
+		h = 1e-9
+	}
+	keys := make([]key, n)
+	for i := 0; i < n; i++ {
+		c := poly(i).Centroid()
+		keys[i] = key{row: int((maxLat - c[1]) / h), x: c[0], idx: i}
+	}
+	sort.SliceStable(keys, func(a, b int) bool {
+		if keys[a].row != keys[b].row {
+			return keys[a].row < keys[b].row
+		}
+		return keys[a].x < keys[b].x
+	})
+	// Apply the permutation with swaps: pos[i] is where element i is now.
+	pos := make([]int, n)
+	at := make([]int, n)
+	for i := range pos {
+		pos[i], at[i] = i, i
+	}
+	for target, k := range keys {
+		cur := pos[k.idx]
+		if cur != target {
+			swap(cur, target)
+			other := at[target]
+			at[target], at[cur] = k.idx, other
+			pos[k.idx], pos[other] = target, cur
+		}
+	}
+}

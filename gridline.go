@@ -1,0 +1,44 @@
+// Package gridline is the domain of Gridline, a platform for grid-based
+// community governance (网格化社会治理): regions, grids, points, compounds,
+// buildings, party organisations and the workforce, with the service
+// interfaces that the storage and HTTP packages implement and use.
+//
+// Dependencies point inward: sqlstore, http, web and demo import this
+// package; it imports none of them.
+package gridline
+
+import (
+	"context"
+	"time"
+)
+
+// Version and Commit are set at build time with -ldflags.
+var (
+	Version = "dev"
+	Commit  = ""
+)
+
+// Clock returns the current time; storage takes one so deadline tests can
+// run at a fixed instant.
+type Clock func() time.Time
+
+// Actor names who performs a write, for the audit log. Accounts and roles
+// come later; until then the actor is the API token holder or the CLI.
+type Actor struct {
+	Name string // e.g. "api", "cli", "demo"
+}
+
+type actorKey struct{}
+
+// WithActor returns a context that carries the acting user.
+func WithActor(ctx context.Context, a Actor) context.Context {
+	return context.WithValue(ctx, actorKey{}, a)
+}
+
+// ActorFrom returns the actor in ctx, or "anonymous".
+func ActorFrom(ctx context.Context) Actor {
+	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.Name != "" {
+		return a
+	}
+	return Actor{Name: "anonymous"}
+}

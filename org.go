@@ -1,0 +1,262 @@
+package gridline
+
+import (
+	"context"
+	"strings"
+	"time"
+)
+
+// Team is a person's workforce team, the "3+N" of "6+3+N".
+type Team string
+
+// Teams.
+const (
+	TeamGridWorker        Team = "grid_worker"         // 专职网格员
+	TeamCadre             Team = "cadre"               // 下沉干部
+	TeamStreetStaff       Team = "street_staff"        // 街道配套人员
+	TeamPropertyStaff     Team = "property_staff"      // 物业兼职网格员
+	TeamVolunteer         Team = "volunteer"           // 志愿者
+	TeamWelfarePost       Team = "welfare_post"        // 公益岗
+	TeamSpecialGridWorker Team = "special_grid_worker" // 特聘网格员
+)
+
+// Teams lists every team in display order.
+var Teams = []Team{TeamGridWorker, TeamCadre, TeamStreetStaff, TeamPropertyStaff,
+	TeamVolunteer, TeamWelfarePost, TeamSpecialGridWorker}
+
+// Valid reports whether t is a known team.
+func (t Team) Valid() bool {
+	for _, x := range Teams {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// IsGridWorker reports whether members of t count as grid workers (full or
+// part time) in the workforce figures.
+func (t Team) IsGridWorker() bool {
+	return t == TeamGridWorker || t == TeamPropertyStaff || t == TeamSpecialGridWorker
+}
+
+// Person is a member of the workforce.
+type Person struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	// Phone is masked (138****1234) in API answers unless the caller may
+	// see personal data.
+	Phone string `json:"phone,omitempty"`
+	Team  Team   `json:"team"`
+	// Role is an optional role within the team, e.g. grid_leader (网格长).
+	Role   string `json:"role,omitempty"`
+	UnitID *int64 `json:"unit_id"`
+	// RegionCode is where the person works: a town or community code.
+	RegionCode  string        `json:"region_code"`
+	Assignments []*Assignment `json:"assignments,omitempty"`
+	CreatedAt   time.Time     `json:"created_at"`
+	UpdatedAt   time.Time     `json:"updated_at"`
+}
+
+// Validate checks a person's fields.
+func (p *Person) Validate() error {
+	if strings.TrimSpace(p.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if !p.Team.Valid() {
+		return FieldErrorf("team", "unknown team %q", p.Team)
+	}
+	if p.Phone != "" && !validPhone(p.Phone) {
+		return FieldErrorf("phone", "%q is not a phone number", MaskPhone(p.Phone))
+	}
+	if p.RegionCode != "" && !allDigits(p.RegionCode) {
+		return FieldErrorf("region_code", "must be a region code")
+	}
+	return nil
+}
+
+func validPhone(s string) bool {
+	n := 0
+	for _, c := range s {
+		switch {
+		case c >= '0' && c <= '9':
+			n++
+		case c == '-' || c == ' ' || c == '+':
+		default:
+			return false
+		}
+	}
+	return n >= 7 && n <= 15
+}
+
+// MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.
+func MaskPhone(s string) string {
+	r := []rune(s)
+	if len(r) < 7 {
+		return strings.Repeat("*", len(r))
+	}
+	keepHead, keepTail := 3, 4
+	return string(r[:keepHead]) + strings.Repeat("*", len(r)-keepHead-keepTail) + string(r[len(r)-keepTail:])
+}
+
+// AssignmentTarget names what a person is assigned to.
+type AssignmentTarget string
+
+// Assignment targets.
+const (
+	TargetGrid     AssignmentTarget = "grid"
+	TargetPoint    AssignmentTarget = "point"
+	TargetCompound AssignmentTarget = "compound"
+	TargetUnit     AssignmentTarget = "unit"
+	TargetPartyOrg AssignmentTarget = "party_org"
+)
+
+// Assignment ties a person to a grid, point, compound, unit or party
+// organisation, with a role (e.g. grid_leader, secretary, member).
+type Assignment struct {
+	ID       int64            `json:"id"`
+	PersonID int64            `json:"person_id"`
+	Target   AssignmentTarget `json:"target"`
+	TargetID int64            `json:"target_id"`
+	Role     string           `json:"role"`
+	// RegionPath is the target's scope, copied at assignment time.
+	RegionPath
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// PersonFilter selects people.
+type PersonFilter struct {
+	ID       *int64
+	Team     *Team
+	Within   *string // region prefix of the person or of an assignment
+	GridCode *string // assigned to this grid
+	UnitID   *int64
+	Query    *string
+	Offset   int
+	Limit    int
+}
+
+// PersonUpdate changes a person; nil fields stay.
+type PersonUpdate struct {
+	Name       *string `json:"name"`
+	Phone      *string `json:"phone"`
+	Team       *Team   `json:"team"`
+	Role       *string `json:"role"`
+	UnitID     *int64  `json:"unit_id"`
+	RegionCode *string `json:"region_code"`
+}
+
+// PartyOrgLevel is a level of the six-level party organisation tree.
+type PartyOrgLevel int
+
+// The six levels, 街道党工委 → 红色楼栋(单元)长.
+const (
+	PartyStreetCommittee    PartyOrgLevel = 1 // 街道党工委
+	PartyCommunityCommittee PartyOrgLevel = 2 // 社区党委
+	PartyGridOrg            PartyOrgLevel = 3 // 网格党组织
+	PartyCompoundBranch     PartyOrgLevel = 4 // 小区党支部
+	PartyBuildingGroup      PartyOrgLevel = 5 // 楼宇党小组
+	PartyBuildingLeader     PartyOrgLevel = 6 // 红色楼栋(单元)长
+)
+
+// PartyOrgLevelNames gives each level its Chinese name.
+var PartyOrgLevelNames = map[PartyOrgLevel]string{
+	1: "街道党工委", 2: "社区党委", 3: "网格党组织", 4: "小区党支部", 5: "楼宇党小组", 6: "红色楼栋(单元)长",
+}
+
+// PartyOrg is a node of the party organisation tree tied to the spatial
+// unit it leads: a town, community, grid, compound or building.
+type PartyOrg struct {
+	ID       int64         `json:"id"`
+	Name     string        `json:"name"`
+	Level    PartyOrgLevel `json:"level"`
+	ParentID *int64        `json:"parent_id"`
+	// Path is the materialised ancestry, "/1/5/23/", for subtree queries.
+	Path string `json:"path"`
+	// The spatial unit led: exactly one of these (by level).
+	RegionCode string    `json:"region_code"` // town or community for levels 1–2
+	GridCode   string    `json:"grid_code,omitempty"`
+	CompoundID *int64    `json:"compound_id,omitempty"`
+	BuildingID *int64    `json:"building_id,omitempty"`
+	LeaderID   *int64    `json:"leader_id,omitempty"`
+	LeaderName string    `json:"leader_name,omitempty"`
+	Members    int       `json:"members"`
+	Children   int       `json:"children"`
+	CreatedAt  time.Time `json:"created_at"`
+	UpdatedAt  time.Time `json:"updated_at"`
+}
+
+// Validate checks a party organisation on its own; the store checks that
+// the parent is one level up and that the tied spatial unit exists.
+func (o *PartyOrg) Validate() error {
+	if strings.TrimSpace(o.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if o.Level < 1 || o.Level > 6 {
+		return FieldErrorf("level", "must be 1–6, got %d", o.Level)
+	}
+	if o.Level == 1 && o.ParentID != nil {
+		return FieldErrorf("parent_id", "a level-1 organisation (街道党工委) has no parent")
+	}
+	if o.Level > 1 && o.ParentID == nil {
+		return FieldErrorf("parent_id", "is required for level %d", o.Level)
+	}
+	switch o.Level {
+	case 1, 2:
+		if o.RegionCode == "" {
+			return FieldErrorf("region_code", "is required for level %d", o.Level)
+		}
+	case 3:
+		if o.GridCode == "" {
+			return FieldErrorf("grid_code", "is required for a grid party organisation")
+		}
+	case 4:
+		if o.CompoundID == nil {
+			return FieldErrorf("compound_id", "is required for a compound party branch")
+		}
+	case 5, 6:
+		if o.BuildingID == nil {
+			return FieldErrorf("building_id", "is required for level %d", o.Level)
+		}
+	}
+	return nil
+}
+
+// PartyOrgFilter selects party organisations.
+type PartyOrgFilter struct {
+	ID       *int64
+	ParentID *int64
+	Root     bool   // only level-1 organisations
+	Subtree  *int64 // every descendant of this organisation
+	Level    *PartyOrgLevel
+	Within   *string
+	Offset   int
+	Limit    int
+}
+
+// OrgService reads and writes units, people, assignments and party
+// organisations.
+type OrgService interface {
+	FindUnits(ctx context.Context, kind *UnitKind, offset, limit int) ([]*Unit, int, error)
+	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
+	CreateUnit(ctx context.Context, u *Unit) error
+	UpdateUnit(ctx context.Context, id int64, name *string, phone *string, partyLed *bool) (*Unit, error)
+	DeleteUnit(ctx context.Context, id int64) error
+
+	FindPeople(ctx context.Context, f PersonFilter) ([]*Person, int, error)
+	FindPersonByID(ctx context.Context, id int64) (*Person, error)
+	CreatePerson(ctx context.Context, p *Person) error
+	UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error)
+	DeletePerson(ctx context.Context, id int64) error
+
+	// Assign adds an assignment; ECONFLICT if it exists, EINVALID if the
+	// target does not.
+	Assign(ctx context.Context, a *Assignment) error
+	Unassign(ctx context.Context, id int64) error
+
+	FindPartyOrgs(ctx context.Context, f PartyOrgFilter) ([]*PartyOrg, int, error)
+	CreatePartyOrg(ctx context.Context, o *PartyOrg) error
+	UpdatePartyOrg(ctx context.Context, id int64, name *string, leaderID *int64) (*PartyOrg, error)
+	// DeletePartyOrg returns ECONFLICT while the organisation has children.
+	DeletePartyOrg(ctx context.Context, id int64) error
+}

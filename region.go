@@ -1,0 +1,254 @@
+package gridline
+
+import (
+	"bufio"
+	"compress/gzip"
+	"context"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// RegionLevel is the level of an administrative region (行政区划).
+type RegionLevel string
+
+// Region levels and the length of their NBS codes.
+const (
+	LevelProvince RegionLevel = "province" // 省, 2 digits
+	LevelCity     RegionLevel = "city"     // 市, 4 digits
+	LevelCounty   RegionLevel = "county"   // 县/区, 6 digits
+	LevelTown     RegionLevel = "town"     // 乡镇/街道, 9 digits
+	LevelVillage  RegionLevel = "village"  // 村/社区, 12 digits
+)
+
+var levelCodeLen = map[RegionLevel]int{
+	LevelProvince: 2, LevelCity: 4, LevelCounty: 6, LevelTown: 9, LevelVillage: 12,
+}
+
+// CodeLen returns the length of codes at level l, or 0 for an unknown level.
+func (l RegionLevel) CodeLen() int { return levelCodeLen[l] }
+
+// Valid reports whether l is a known level.
+func (l RegionLevel) Valid() bool { return levelCodeLen[l] != 0 }
+
+// LevelOfCode returns the level implied by a code's length.
+func LevelOfCode(code string) (RegionLevel, bool) {
+	for l, n := range levelCodeLen {
+		if len(code) == n {
+			return l, true
+		}
+	}
+	return "", false
+}
+
+// ParentCodeOf returns the code of the region one level up, derived from the
+// code itself (NBS codes are prefix-hierarchical), or "" for a province.
+func ParentCodeOf(code string) string {
+	switch len(code) {
+	case 4:
+		return code[:2]
+	case 6:
+		return code[:4]
+	case 9:
+		return code[:6]
+	case 12:
+		return code[:9]
+	}
+	return ""
+}
+
+// AncestorCodes returns the codes of all regions above code, top first.
+func AncestorCodes(code string) []string {
+	var out []string
+	for p := ParentCodeOf(code); p != ""; p = ParentCodeOf(p) {
+		out = append([]string{p}, out...)
+	}
+	return out
+}
+
+// IsStreet reports whether a town-level code is a street office (街道,
+// sequence 001–099) rather than a town or township.
+func IsStreet(townCode string) bool {
+	return len(townCode) == 9 && townCode[6] == '0'
+}
+
+// IsResidentsCommittee reports whether a village-level code is a residents'
+// committee (社区/居委会, sequence 001–199) rather than a villagers' committee.
+func IsResidentsCommittee(code string) bool {
+	return len(code) == 12 && (code[9] == '0' || code[9] == '1')
+}
+
+// Region is an administrative region identified by its NBS statistical code.
+type Region struct {
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	Level      RegionLevel `json:"level"`
+	ParentCode string      `json:"parent_code,omitempty"`
+	// Geometry is the region's outline where known (the demo has outlines
+	// for its county, towns and communities).
+	Geometry Polygon `json:"geometry,omitempty"`
+}
+
+// RegionFilter selects regions. Zero fields do not filter.
+type RegionFilter struct {
+	ParentCode *string      // direct children of this code
+	Within     *string      // the subtree under this code (excluding itself)
+	Level      *RegionLevel // only this level
+	Codes      []string     // only these codes
+	Geometry   bool         // load outlines too
+	Offset     int
+	Limit      int
+}
+
+// RegionImport is the outcome of an import.
+type RegionImport struct {
+	Rows     int `json:"rows"`
+	Inserted int `json:"inserted"`
+	Updated  int `json:"updated"`
+}
+
+// RegionService reads and writes administrative regions.
+type RegionService interface {
+	// FindRegionByCode returns ENOTFOUND if there is no such region.
+	FindRegionByCode(ctx context.Context, code string) (*Region, error)
+	// FindRegions returns matching regions ordered by code and the total count.
+	FindRegions(ctx context.Context, f RegionFilter) ([]*Region, int, error)
+	// ImportRegions upserts regions in one transaction: all or nothing.
+	// Rows are validated (see ValidateRegions); a parent must be in the rows
+	// or already stored. Returns EINVALID naming the line of the first
+	// offending row.
+	ImportRegions(ctx context.Context, rows []RegionRow) (RegionImport, error)
+	// SetRegionGeometry stores a region's outline (nil clears it).
+	SetRegionGeometry(ctx context.Context, code string, g Polygon) error
+}
+
+// RegionRow is a region read from a file, with its line for error messages.
+type RegionRow struct {
+	Region
+	Line int
+}
+
+// ParseRegionsCSV reads regions in the format code,name,level,parent_code
+// with a header line. A gzip stream is detected and decompressed. Rows are
+// checked one by one (column count, code digits and length against level,
+// parent code against code); the first bad row fails the whole file with
+// its line number. Whether parents exist is checked by ValidateRegions and
+// the store.
+func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
+	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
+		zr, err := gzip.NewReader(br)
+		if err != nil {
+			return nil, Errorf(EINVALID, "regions file: bad gzip stream: %v", err)
+		}
+		defer zr.Close()
+		br = bufio.NewReaderSize(zr, 1<<16)
+	}
+	cr := csv.NewReader(br)
+	cr.FieldsPerRecord = -1
+	cr.ReuseRecord = true
+	var rows []RegionRow
+	for line := 1; ; line++ {
+		rec, err := cr.Read()
+		if errors.Is(err, io.EOF) {
+			break
+		} else if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				return nil, lineError(pe.Line, "%v", pe.Err)
+			}
+			return nil, Errorf(EINVALID, "regions file: %v", err)
+		}
+		if line == 1 {
+			if len(rec) > 0 && strings.TrimPrefix(rec[0], "\ufeff") == "code" {
+				continue // header
+			}
+			return nil, lineError(1, "missing header code,name,level,parent_code")
+		}
+		if len(rec) != 4 {
+			return nil, lineError(line, "expected 4 columns (code,name,level,parent_code), found %d", len(rec))
+		}
+		reg := Region{Code: strings.TrimSpace(rec[0]), Name: strings.TrimSpace(rec[1]),
+			Level: RegionLevel(strings.TrimSpace(rec[2])), ParentCode: strings.TrimSpace(rec[3])}
+		if msg := reg.validateRow(); msg != "" {
+			return nil, lineError(line, "%s", msg)
+		}
+		rows = append(rows, RegionRow{Region: reg, Line: line})
+	}
+	if len(rows) == 0 {
+		return nil, Errorf(EINVALID, "regions file: no rows")
+	}
+	return rows, nil
+}
+
+func lineError(line int, format string, args ...any) *Error {
+	msg := fmt.Sprintf(format, args...)
+	return &Error{Code: EINVALID, Message: fmt.Sprintf("line %d: %s", line, msg),
+		Fields: map[string]string{"line": fmt.Sprint(line)}}
+}
+
+// validateRow checks one region on its own.
+func (r *Region) validateRow() string {
+	if r.Code == "" {
+		return "code is empty"
+	}
+	for _, c := range r.Code {
+		if c < '0' || c > '9' {
+			return fmt.Sprintf("code %q is not all digits", r.Code)
+		}
+	}
+	if r.Name == "" {
+		return fmt.Sprintf("name is empty for code %s", r.Code)
+	}
+	if !r.Level.Valid() {
+		return fmt.Sprintf("unknown level %q (want province, city, county, town or village)", r.Level)
+	}
+	if len(r.Code) != r.Level.CodeLen() {
+		return fmt.Sprintf("code %s has %d digits, a %s code has %d", r.Code, len(r.Code), r.Level, r.Level.CodeLen())
+	}
+	if want := ParentCodeOf(r.Code); r.ParentCode != want {
+		if want == "" {
+			return fmt.Sprintf("a province has no parent, found parent_code %q", r.ParentCode)
+		}
+		return fmt.Sprintf("parent_code %q does not match code %s (want %s)", r.ParentCode, r.Code, want)
+	}
+	return ""
+}
+
+// ValidateRegions checks rows against each other: no duplicate codes, and
+// every parent either in rows or reported present by exists. It returns the
+// parent codes that were looked up with exists.
+func ValidateRegions(rows []RegionRow, exists func(codes []string) (map[string]bool, error)) error {
+	seen := make(map[string]int, len(rows))
+	for _, r := range rows {
+		if first, ok := seen[r.Code]; ok {
+			return lineError(r.Line, "duplicate code %s (first on line %d)", r.Code, first)
+		}
+		seen[r.Code] = r.Line
+	}
+	var missing []string
+	missingSet := map[string]bool{}
+	for _, r := range rows {
+		if r.ParentCode != "" {
+			if _, ok := seen[r.ParentCode]; !ok && !missingSet[r.ParentCode] {
+				missingSet[r.ParentCode] = true
+				missing = append(missing, r.ParentCode)
+			}
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	found, err := exists(missing)
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if r.ParentCode != "" && missingSet[r.ParentCode] && !found[r.ParentCode] {
+			return lineError(r.Line, "parent %s of %s is neither in the file nor stored", r.ParentCode, r.Code)
+		}
+	}
+	return nil
+}

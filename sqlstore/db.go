@@ -1,0 +1,174 @@
+// Package sqlstore implements Gridline's services on SQLite (the embedded
+// default, pure Go) and PostgreSQL with one set of hand-written SQL. The few
+// differences between the two live in dialect.go and the driver files.
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// DB is a Gridline database. Open it, use its services, Close it.
+type DB struct {
+	// DSN is "sqlite:PATH" (or a bare path) or a postgres:// URL.
+	DSN string
+	// Now is the clock; tests replace it to run at a fixed time.
+	Now gridline.Clock
+	// NoAutoMigrate leaves the schema alone on Open (PostgreSQL operators
+	// who migrate explicitly with `gridline migrate`).
+	NoAutoMigrate bool
+
+	dialect dialect
+	// write is the pool for write transactions. On SQLite it holds one
+	// connection, so writers queue in Go instead of failing with
+	// SQLITE_BUSY; on PostgreSQL it is the same pool as read.
+	write *sql.DB
+	read  *sql.DB
+}
+
+// NewDB returns a DB for dsn; call Open before use.
+func NewDB(dsn string) *DB {
+	return &DB{DSN: dsn, Now: func() time.Time { return time.Now() }}
+}
+
+// Open connects and, unless NoAutoMigrate, applies pending migrations.
+func (db *DB) Open(ctx context.Context) (err error) {
+	switch {
+	case strings.HasPrefix(db.DSN, "postgres://"), strings.HasPrefix(db.DSN, "postgresql://"):
+		db.dialect = postgresDialect
+		db.read, err = openPostgres(db.DSN)
+		db.write = db.read
+	default:
+		db.dialect = sqliteDialect
+		db.read, db.write, err = openSQLite(strings.TrimPrefix(db.DSN, "sqlite:"))
+	}
+	if err != nil {
+		return err
+	}
+	if err := db.read.PingContext(ctx); err != nil {
+		db.Close()
+		return fmt.Errorf("connect to %s database: %w", db.dialect.name, err)
+	}
+	if !db.NoAutoMigrate {
+		if err := db.Migrate(ctx); err != nil {
+			db.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+// Dialect returns "sqlite" or "postgres".
+func (db *DB) Dialect() string { return db.dialect.name }
+
+// Close closes the pools.
+func (db *DB) Close() error {
+	var err error
+	if db.write != nil && db.write != db.read {
+		err = db.write.Close()
+	}
+	if db.read != nil {
+		if e := db.read.Close(); err == nil {
+			err = e
+		}
+	}
+	return err
+}
+
+// Tx is a transaction that carries the time it started, so every row it
+// writes has the same timestamp.
+type Tx struct {
+	*sql.Tx
+	db  *DB
+	now time.Time
+}
+
+// BeginTx starts a write transaction (writable true) or a read one.
+func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
+	pool := db.read
+	if writable {
+		pool = db.write
+	}
+	tx, err := pool.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, translate(db.dialect, err)
+	}
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+}
+
+// exec runs a statement and translates driver errors.
+func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	res, err := tx.ExecContext(ctx, q, args...)
+	return res, translate(tx.db.dialect, err)
+}
+
+// audit appends a row to the audit log inside the transaction. Every write
+// calls it, so the log is complete and rolls back with the write.
+func (tx *Tx) audit(ctx context.Context, action, entity, key, detail string) error {
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
+		tx.now, gridline.ActorFrom(ctx).Name, action, entity, key, detail)
+	if err != nil {
+		return fmt.Errorf("audit: %w", err)
+	}
+	return nil
+}
+
+// prefixRange returns bounds so that `col >= lo AND col < hi` selects codes
+// starting with prefix. Codes are digits, and ':' sorts right after '9' in
+// byte order (PostgreSQL code columns use COLLATE "C"). A range, unlike
+// LIKE, uses the index on both databases.
+func prefixRange(prefix string) (lo, hi string) {
+	return prefix, prefix + ":"
+}
+
+func limitOffset(limit, offset int) string {
+	if limit <= 0 {
+		limit = -1
+	}
+	if limit < 0 {
+		if offset > 0 {
+			return fmt.Sprintf(" LIMIT ALL OFFSET %d", offset)
+		}
+		return ""
+	}
+	return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+}
+
+// where builds a WHERE clause from conditions with $n placeholders.
+type where struct {
+	conds []string
+	args  []any
+}
+
+// add appends a condition; each "?" in cond becomes the next $n.
+func (w *where) add(cond string, args ...any) {
+	for _, a := range args {
+		w.args = append(w.args, a)
+		cond = strings.Replace(cond, "?", fmt.Sprintf("$%d", len(w.args)), 1)
+	}
+	w.conds = append(w.conds, cond)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// placeholders returns "$from, $from+1, …" n times.
+func placeholders(from, n int) string {
+	var b strings.Builder
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", from+i)
+	}
+	return b.String()
+}

@@ -1,0 +1,61 @@
+package sqlstore_test
+
+import (
+	"context"
+	"os"
+	"sort"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gridline/gridline/sqlstore"
+	"github.com/gridline/gridline/sqlstore/storetest"
+)
+
+var ctx = context.Background()
+
+// TestPostgresVariant says out loud when the PostgreSQL run is skipped.
+func TestPostgresVariant(t *testing.T) {
+	if !storetest.Postgres() {
+		t.Skipf("PostgreSQL variant skipped: set %s (e.g. postgres://postgres@127.0.0.1:5432/test?sslmode=disable) to run the suite on PostgreSQL", storetest.EnvPostgresDSN)
+	}
+	db := storetest.Open(t)
+	if db.Dialect() != "postgres" {
+		t.Fatalf("dialect = %s", db.Dialect())
+	}
+}
+
+// TestMigrationNames checks that both dialects have the same migrations.
+func TestMigrationNames(t *testing.T) {
+	list := func(d string) []string {
+		ents, err := os.ReadDir("migrations/" + d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, e := range ents {
+			out = append(out, e.Name())
+		}
+		sort.Strings(out)
+		return out
+	}
+	sq, pg := list("sqlite"), list("postgres")
+	if len(sq) == 0 {
+		t.Fatal("no migrations")
+	}
+	if diff := cmp.Diff(sq, pg); diff != "" {
+		t.Fatalf("migration names differ (-sqlite +postgres):\n%s", diff)
+	}
+}
+
+func TestMigrateIdempotent(t *testing.T) {
+	db := storetest.Open(t)
+	if err := db.Migrate(ctx); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	pending, err := db.PendingMigrations(ctx)
+	if err != nil || len(pending) != 0 {
+		t.Fatalf("pending = %v, %v", pending, err)
+	}
+}
+
+var _ = sqlstore.NewDB
