@@ -213,11 +213,11 @@ func (p Polygon) Validate() error {
 				return Errorf(EINVALID, "%s position %d: %s", name, i, msg)
 			}
 		}
-		if ringArea(r) == 0 {
-			return Errorf(EINVALID, "%s has zero area", name)
-		}
 		if i, j, ok := selfIntersection(r); ok {
 			return Errorf(EINVALID, "%s intersects itself: edge %d crosses edge %d", name, i, j)
+		}
+		if ringArea(r) == 0 {
+			return Errorf(EINVALID, "%s has zero area", name)
 		}
 	}
 	for a := 1; a < len(p); a++ {

@@ -1,0 +1,178 @@
+package http
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/gridline/gridline"
+)
+
+// listBody is the envelope of every list answer.
+type listBody[T any] struct {
+	Items []T `json:"items"`
+	Total int `json:"total"`
+}
+
+func list[T any](items []T, total int) listBody[T] {
+	if items == nil {
+		items = []T{}
+	}
+	return listBody[T]{Items: items, Total: total}
+}
+
+// query checks that r's query names only allowed parameters and gives
+// typed access to them. Every problem is EINVALID naming the parameter.
+type query struct {
+	v   url.Values
+	err error
+}
+
+func parseQuery(r *http.Request, allowed ...string) *query {
+	q := &query{v: r.URL.Query()}
+	for k := range q.v {
+		ok := false
+		for _, a := range allowed {
+			if k == a {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			q.err = gridline.FieldErrorf(k, "unknown query parameter (allowed: %s)", strings.Join(allowed, ", "))
+			return q
+		}
+	}
+	return q
+}
+
+// str returns a parameter or nil when absent.
+func (q *query) str(name string) *string {
+	if q.err != nil || !q.v.Has(name) {
+		return nil
+	}
+	s := q.v.Get(name)
+	return &s
+}
+
+// code returns a region or grid code parameter, checking it is digits.
+func (q *query) code(name string) *string {
+	s := q.str(name)
+	if s != nil {
+		for _, c := range *s {
+			if c < '0' || c > '9' {
+				q.err = gridline.FieldErrorf(name, "%q is not a code (digits only)", *s)
+				return nil
+			}
+		}
+	}
+	return s
+}
+
+func (q *query) int64(name string) *int64 {
+	s := q.str(name)
+	if s == nil {
+		return nil
+	}
+	n, err := strconv.ParseInt(*s, 10, 64)
+	if err != nil {
+		q.err = gridline.FieldErrorf(name, "%q is not an integer", *s)
+		return nil
+	}
+	return &n
+}
+
+func (q *query) bool(name string) bool {
+	s := q.str(name)
+	if s == nil {
+		return false
+	}
+	b, err := strconv.ParseBool(*s)
+	if err != nil {
+		q.err = gridline.FieldErrorf(name, "%q is not true or false", *s)
+	}
+	return b
+}
+
+// page returns limit and offset (default limit 100, at most 10,000).
+func (q *query) page() (limit, offset int) {
+	limit = 100
+	if n := q.int64("limit"); n != nil {
+		if *n < 1 || *n > 10000 {
+			q.err = gridline.FieldErrorf("limit", "must be 1–10000, got %d", *n)
+		}
+		limit = int(*n)
+	}
+	if n := q.int64("offset"); n != nil {
+		if *n < 0 {
+			q.err = gridline.FieldErrorf("offset", "must not be negative")
+		}
+		offset = int(*n)
+	}
+	return limit, offset
+}
+
+func pathID(r *http.Request) (int64, error) {
+	s := r.PathValue("id")
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, gridline.FieldErrorf("id", "%q is not a record id", s)
+	}
+	return id, nil
+}
+
+const maxJSONBody = 8 << 20
+
+// decode reads a JSON body into v, refusing unknown fields and trailing
+// data, and names the field of a type error.
+func decode(r *http.Request, v any) error {
+	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return bodyError(err)
+	}
+	if dec.More() {
+		return gridline.Errorf(gridline.EINVALID, "request body has data after the JSON value")
+	}
+	return nil
+}
+
+func bodyError(err error) error {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	var ge *gridline.Error
+	switch {
+	case errors.As(err, &ge):
+		return ge
+	case errors.As(err, &se):
+		return gridline.Errorf(gridline.EINVALID, "request body is not valid JSON (at byte %d): %v", se.Offset, err)
+	case errors.As(err, &te):
+		return gridline.FieldErrorf(te.Field, "must be %s, got %s", te.Type, te.Value)
+	case errors.As(err, &mbe):
+		return gridline.Errorf(gridline.EINVALID, "request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return gridline.Errorf(gridline.EINVALID, "request body is empty")
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		f := strings.Trim(strings.TrimPrefix(err.Error(), "json: unknown field "), `"`)
+		return gridline.FieldErrorf(f, "unknown field")
+	}
+	return gridline.Errorf(gridline.EINVALID, "request body: %v", err)
+}
+
+// readBody reads a raw upload of at most limit bytes.
+func readBody(r *http.Request, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, limit))
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	if len(b) == 0 {
+		return nil, gridline.Errorf(gridline.EINVALID, "request body is empty")
+	}
+	return b, nil
+}
+
