@@ -106,23 +106,28 @@ func onRing(r orb.Ring, pt orb.Point) bool {
 	return false
 }
 
-// Centroid returns the area centroid of p's outer ring.
+// Centroid returns the area centroid of p's outer ring. Coordinates are
+// taken relative to the first vertex: products of raw longitudes lose the
+// precision a building-sized polygon needs.
 func (p Polygon) Centroid() orb.Point {
-	if len(p) == 0 {
+	if len(p) == 0 || len(p[0]) == 0 {
 		return orb.Point{}
 	}
 	r := p[0]
+	o := r[0]
 	var a, cx, cy float64
 	for i := 0; i+1 < len(r); i++ {
-		f := r[i][0]*r[i+1][1] - r[i+1][0]*r[i][1]
+		x0, y0 := r[i][0]-o[0], r[i][1]-o[1]
+		x1, y1 := r[i+1][0]-o[0], r[i+1][1]-o[1]
+		f := x0*y1 - x1*y0
 		a += f
-		cx += (r[i][0] + r[i+1][0]) * f
-		cy += (r[i][1] + r[i+1][1]) * f
+		cx += (x0 + x1) * f
+		cy += (y0 + y1) * f
 	}
 	if a == 0 {
 		return r.Bound().Center()
 	}
-	return orb.Point{cx / (3 * a), cy / (3 * a)}
+	return orb.Point{o[0] + cx/(3*a), o[1] + cy/(3*a)}
 }
 
 // AreaM2 returns p's area in square metres (outer ring less holes), using
@@ -136,11 +141,7 @@ func (p Polygon) AreaM2() float64 {
 	kx, ky := metresPerDegree(lat0)
 	area := 0.0
 	for i, r := range p {
-		a := 0.0
-		for j := 0; j+1 < len(r); j++ {
-			a += r[j][0]*r[j+1][1] - r[j+1][0]*r[j][1]
-		}
-		a = math.Abs(a) / 2 * kx * ky
+		a := math.Abs(ringArea(r)) * kx * ky
 		if i == 0 {
 			area += a
 		} else {
@@ -353,7 +354,49 @@ func Overlaps(a, b Polygon, tolM float64) (orb.Point, bool) {
 	if pt, ok := edgesInside(a, b, tolM); ok {
 		return pt, true
 	}
-	return edgesInside(b, a, tolM)
+	if pt, ok := edgesInside(b, a, tolM); ok {
+		return pt, true
+	}
+	// Identical or boundary-matching shapes put every sampled edge point
+	// on the other's boundary; an interior point settles it.
+	for _, pair := range [2][2]Polygon{{a, b}, {b, a}} {
+		if pt, ok := pair[0].InteriorPoint(); ok && pair[1].Contains(pt) &&
+			pair[1].distToBoundaryM(pt) > tolM && pair[0].distToBoundaryM(pt) > tolM {
+			return pt, true
+		}
+	}
+	return orb.Point{}, false
+}
+
+// InteriorPoint returns a point well inside p: the middle of the widest
+// span of a horizontal line through p's middle that lies inside p. It
+// returns false for a degenerate polygon.
+func (p Polygon) InteriorPoint() (orb.Point, bool) {
+	if len(p) == 0 {
+		return orb.Point{}, false
+	}
+	b := p.Bound()
+	y := (b.Min[1] + b.Max[1]) / 2
+	var xs []float64
+	for _, r := range p {
+		for i := 1; i < len(r); i++ {
+			y0, y1 := r[i-1][1], r[i][1]
+			if (y0 > y) != (y1 > y) {
+				xs = append(xs, r[i-1][0]+(y-y0)*(r[i][0]-r[i-1][0])/(y1-y0))
+			}
+		}
+	}
+	sortFloats(xs)
+	best, bx := 0.0, 0.0
+	for i := 0; i+1 < len(xs); i += 2 {
+		if w := xs[i+1] - xs[i]; w > best {
+			best, bx = w, (xs[i]+xs[i+1])/2
+		}
+	}
+	if best == 0 {
+		return orb.Point{}, false
+	}
+	return orb.Point{bx, y}, true
 }
 
 // edgesInside samples a's edges (vertices and midpoints between crossings
@@ -423,11 +466,16 @@ func sortFloats(a []float64) {
 	}
 }
 
-// ringArea returns the signed shoelace area of r in square degrees.
+// ringArea returns the signed shoelace area of r in square degrees,
+// relative to the first vertex for precision.
 func ringArea(r orb.Ring) float64 {
+	if len(r) == 0 {
+		return 0
+	}
+	o := r[0]
 	a := 0.0
 	for j := 0; j+1 < len(r); j++ {
-		a += r[j][0]*r[j+1][1] - r[j+1][0]*r[j][1]
+		a += (r[j][0]-o[0])*(r[j+1][1]-o[1]) - (r[j+1][0]-o[0])*(r[j][1]-o[1])
 	}
 	return a / 2
 }

@@ -59,6 +59,7 @@ func TestOverlaps(t *testing.T) {
 		{"shared edge", sq(116.81, 35.5, 0.01), false},
 		{"shared corner", sq(116.81, 35.51, 0.01), false},
 		{"apart", sq(116.9, 35.5, 0.01), false},
+		{"identical", sq(116.8, 35.5, 0.01), true},
 		{"partial overlap", sq(116.805, 35.505, 0.01), true},
 		{"inside", sq(116.802, 35.502, 0.002), true},
 		{"contains", sq(116.7, 35.4, 0.3), true},
@@ -77,6 +78,19 @@ func TestOverlaps(t *testing.T) {
 				t.Fatalf("not symmetric")
 			}
 		})
+	}
+}
+
+func TestCentroidSmallPolygon(t *testing.T) {
+	// A 12 m × 40 m building footprint: the centroid must be its centre to
+	// the centimetre, which raw-coordinate shoelace sums miss.
+	p := gridline.Polygon{orb.Ring{{116.758, 35.579}, {116.758443, 35.579}, {116.758443, 35.579108}, {116.758, 35.579108}, {116.758, 35.579}}}
+	c := p.Centroid()
+	if d := (c[0]-116.7582215)*90000 + (c[1]-35.579054)*111000; d > 0.01 || d < -0.01 {
+		t.Fatalf("centroid %v is %.3f m off", c, d)
+	}
+	if !p.Contains(c) {
+		t.Fatal("centroid outside its polygon")
 	}
 }
 
@@ -107,7 +121,9 @@ func TestParseGridsGeoJSON(t *testing.T) {
 		return `{"type":"Feature","properties":` + props + `,"geometry":` + geom + `}`
 	}
 	poly := `{"type":"Polygon","coordinates":[[[116.8,35.5],[116.81,35.5],[116.81,35.51],[116.8,35.51],[116.8,35.5]]]}`
-	fc := func(fs ...string) string { return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}` }
+	fc := func(fs ...string) string {
+		return `{"type":"FeatureCollection","features":[` + strings.Join(fs, ",") + `]}`
+	}
 	ok := feature(`{"name":"a","community_code":"370812001002"}`, poly)
 	tests := []struct {
 		name, data, wantErr string

@@ -159,14 +159,17 @@ func ParseLocateQuery(q url.Values) (lon, lat float64, layer string, err error) 
 		}
 		return v, nil
 	}
+	// A swapped pair is named as such before any range check trips on it.
+	if lo, e1 := strconv.ParseFloat(q.Get("lon"), 64); e1 == nil {
+		if la, e2 := strconv.ParseFloat(q.Get("lat"), 64); e2 == nil && !InChina(lo, la) && InChina(la, lo) {
+			return 0, 0, "", FieldErrorf("lat", "(%g, %g) looks like lat and lon swapped: want lon=%g&lat=%g", lo, la, la, lo)
+		}
+	}
 	if lon, err = num("lon", -180, 180); err != nil {
 		return 0, 0, "", err
 	}
 	if lat, err = num("lat", -90, 90); err != nil {
 		return 0, 0, "", err
-	}
-	if !InChina(lon, lat) && InChina(lat, lon) {
-		return 0, 0, "", FieldErrorf("lon", "(%g, %g) looks like lat and lon swapped", lon, lat)
 	}
 	layer = q.Get("layer")
 	if layer != "" && !isSlug(layer) {

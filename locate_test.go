@@ -85,7 +85,7 @@ func TestParseLocateQuery(t *testing.T) {
 		{"lon=200&lat=35.5", "lon"},
 		{"lon=116.8&lat=-91", "lat"},
 		{"lon=35.5&lat=116.8", "lat"},
-		{"lon=35.5&lat=80", "lon"},
+		{"lon=35.5&lat=80", "lat"},
 		{"lon=116.8&lat=35.5&x=1", "x"},
 		{"lon=116.8&lon=116.9&lat=35.5", "lon"},
 		{"lon=116.8&lat=35.5&layer=DROP%20TABLE", "layer"},

@@ -174,14 +174,14 @@ func (s *Server) gridsChanged(ctx context.Context) {
 // gridDetail is a grid with what a person clicking it wants to know.
 type gridDetail struct {
 	*gridline.Grid
-	Community gridline.Named  `json:"community"`
-	Town      gridline.Named  `json:"town"`
-	Points    int             `json:"points"`
-	Compounds int             `json:"compounds"`
-	Buildings int             `json:"buildings"`
-	Workers   []*personOut    `json:"workers"`
-	PartyOrg  *partyOrgBrief  `json:"party_org"`
-	LayerName string          `json:"layer_name"`
+	Community gridline.Named `json:"community"`
+	Town      gridline.Named `json:"town"`
+	Points    int            `json:"points"`
+	Compounds int            `json:"compounds"`
+	Buildings int            `json:"buildings"`
+	Workers   []*personOut   `json:"workers"`
+	PartyOrg  *partyOrgBrief `json:"party_org"`
+	LayerName string         `json:"layer_name"`
 }
 
 type partyOrgBrief struct {

@@ -155,6 +155,8 @@ func bodyError(err error) error {
 		return gridline.FieldErrorf(te.Field, "must be %s, got %s", te.Type, te.Value)
 	case errors.As(err, &mbe):
 		return gridline.Errorf(gridline.EINVALID, "request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return gridline.Errorf(gridline.EINVALID, "request body is not valid JSON: it ends early")
 	case errors.Is(err, io.EOF):
 		return gridline.Errorf(gridline.EINVALID, "request body is empty")
 	case strings.HasPrefix(err.Error(), "json: unknown field "):
@@ -175,4 +177,3 @@ func readBody(r *http.Request, limit int64) ([]byte, error) {
 	}
 	return b, nil
 }
-

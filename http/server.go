@@ -140,7 +140,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, gridline.Errorf(gridline.ENOTFOUND, "No API route %s %s.", r.Method, r.URL.Path))
 	})
-	mux.Handle("GET /", s.uiHandler())
+	mux.Handle("/", s.uiHandler())
 	s.handler = s.logRequests(s.authorize(mux))
 	return s.handler
 }

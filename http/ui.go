@@ -25,6 +25,11 @@ const uiMissing = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><titl
 func (s *Server) uiHandler() http.Handler {
 	cache := &gzipCache{files: map[string][]byte{}}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			w.Header().Set("Allow", "GET, HEAD")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		w.Header().Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data: blob: https:; style-src 'self' 'unsafe-inline'; worker-src 'self' blob:; connect-src 'self' https:; script-src 'self'")
 		name := strings.TrimPrefix(path.Clean(r.URL.Path), "/")

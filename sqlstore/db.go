@@ -84,12 +84,111 @@ func (db *DB) Close() error {
 // writes has the same timestamp.
 type Tx struct {
 	*sql.Tx
-	db  *DB
-	now time.Time
+	db       *DB
+	now      time.Time
+	writable bool
+	nested   bool  // part of an InTx transaction: Commit and Rollback are InTx's
+	cache    stmts // nil: no caching
+}
+
+// stmts caches the statements prepared in one transaction (shared by
+// the transactions nested in it). SQLite spends most of a small query's
+// time parsing it; a bulk load in InTx runs the same few queries tens of
+// thousands of times. (pgx caches statements on its own.)
+type stmts map[string]*sql.Stmt
+
+// maxCachedStmts bounds a transaction's cache; queries with variable IN
+// lists beyond it are prepared per use.
+const maxCachedStmts = 512
+
+// stmt returns a prepared statement for q, or nil to run q directly.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
+	if tx.cache == nil {
+		return nil
+	}
+	if st, ok := tx.cache[q]; ok {
+		return st
+	}
+	if len(tx.cache) >= maxCachedStmts {
+		return nil
+	}
+	st, err := tx.Tx.PrepareContext(ctx, q)
+	if err != nil {
+		return nil // let the direct call report the error
+	}
+	tx.cache[q] = st
+	return st
+}
+
+// QueryContext runs a query through the statement cache.
+func (tx *Tx) QueryContext(ctx context.Context, q string, args ...any) (*sql.Rows, error) {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return tx.Tx.QueryContext(ctx, q, args...)
+}
+
+// QueryRowContext runs a single-row query through the statement cache.
+func (tx *Tx) QueryRowContext(ctx context.Context, q string, args ...any) *sql.Row {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return tx.Tx.QueryRowContext(ctx, q, args...)
+}
+
+// ExecContext runs a statement through the statement cache.
+func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Result, error) {
+	if st := tx.stmt(ctx, q); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return tx.Tx.ExecContext(ctx, q, args...)
+}
+
+// Commit commits, unless the transaction is nested in InTx.
+func (tx *Tx) Commit() error {
+	if tx.nested {
+		return nil
+	}
+	return translate(tx.db.dialect, tx.Tx.Commit())
+}
+
+// Rollback rolls back, unless the transaction is nested in InTx (whose
+// caller sees the error and rolls back the whole).
+func (tx *Tx) Rollback() error {
+	if tx.nested {
+		return nil
+	}
+	return tx.Tx.Rollback()
+}
+
+type txKey struct{}
+
+// InTx runs fn with every service call on db made with fn's context in
+// one write transaction: all of fn's writes commit together or not at all.
+// Bulk loads (the demo, large imports) use it to avoid a commit per row.
+func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if !db.dialect.isPostgres() {
+		tx.cache = stmts{}
+	}
+	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		return err
+	}
+	return tx.Commit()
 }
 
 // BeginTx starts a write transaction (writable true) or a read one.
+//
+// Inside [DB.InTx] it returns the surrounding transaction instead, whose
+// Commit and Rollback then belong to InTx alone.
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
+	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
+		return &Tx{Tx: outer.Tx, db: db, now: outer.now, writable: outer.writable, nested: true, cache: outer.cache}, nil
+	}
 	pool := db.read
 	if writable {
 		pool = db.write
@@ -98,7 +197,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond)}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable}, nil
 }
 
 // exec runs a statement and translates driver errors.
@@ -132,7 +231,8 @@ func limitOffset(limit, offset int) string {
 	}
 	if limit < 0 {
 		if offset > 0 {
-			return fmt.Sprintf(" LIMIT ALL OFFSET %d", offset)
+			// LIMIT ALL is PostgreSQL only; the largest bigint works on both.
+			return fmt.Sprintf(" LIMIT 9223372036854775807 OFFSET %d", offset)
 		}
 		return ""
 	}
@@ -172,3 +272,6 @@ func placeholders(from, n int) string {
 	}
 	return b.String()
 }
+
+// Ping checks that the database answers.
+func (db *DB) Ping(ctx context.Context) error { return db.read.PingContext(ctx) }

@@ -303,7 +303,12 @@ func (s *GridService) DeleteGrid(ctx context.Context, code string) error {
 
 // FindGridLayers implements gridline.GridService.
 func (s *GridService) FindGridLayers(ctx context.Context) ([]*gridline.GridLayer, error) {
-	rows, err := s.db.read.QueryContext(ctx, `SELECT code, name, name_en, sort_order, created_at FROM grid_layers ORDER BY sort_order, code`)
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT code, name, name_en, sort_order, created_at FROM grid_layers ORDER BY sort_order, code`)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,306 @@
+// Command gridline runs the Gridline server and its maintenance tasks.
+//
+//	gridline serve    [--addr :8080] [--db sqlite:./data/gridline.db]
+//	gridline demo     [--addr :8080] [--db …] [--seed 1]   create the Yanzhou demo if empty, then serve
+//	gridline migrate  [--db …]
+//	gridline import regions FILE.csv[.gz] [--db …]
+//	gridline import grids FILE.geojson [--layer party] [--db …]
+//	gridline version
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/demo"
+	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/sqlstore"
+	"github.com/gridline/gridline/web"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	m := NewMain()
+	if err := m.Run(ctx, os.Args[1:]); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "gridline:", cliMessage(err))
+		os.Exit(1)
+	}
+}
+
+// cliMessage shows domain errors by their user message and others whole.
+func cliMessage(err error) string {
+	if code := gridline.ErrorCode(err); code != gridline.EINTERNAL {
+		return gridline.ErrorMessage(err)
+	}
+	return err.Error()
+}
+
+// Main is the program: configuration, database and server.
+type Main struct {
+	Stdout, Stderr io.Writer
+	// Ready, when set, receives the server's base URL once it listens
+	// (tests use it with --addr 127.0.0.1:0).
+	Ready func(url string)
+
+	DB     *sqlstore.DB
+	Server *glhttp.Server
+	logger *slog.Logger
+}
+
+// NewMain returns a Main writing to the process's stdout and stderr.
+func NewMain() *Main { return &Main{Stdout: os.Stdout, Stderr: os.Stderr} }
+
+// config holds the settings shared by subcommands; each flag has an
+// environment variable, and secrets a _FILE variant.
+type config struct {
+	addr          string
+	db            string
+	logFormat     string
+	noAutoMigrate bool
+	seed          uint64
+	layer         string
+	apiToken      string
+}
+
+func (m *Main) flags(name string, c *config) *flag.FlagSet {
+	fs := flag.NewFlagSet("gridline "+name, flag.ContinueOnError)
+	fs.SetOutput(m.Stderr)
+	fs.StringVar(&c.addr, "addr", env("GRIDLINE_ADDR", ":8080"), "listen address (GRIDLINE_ADDR)")
+	fs.StringVar(&c.db, "db", env("GRIDLINE_DATABASE", "sqlite:./data/gridline.db"), "database: sqlite:PATH or postgres://… (GRIDLINE_DATABASE)")
+	fs.StringVar(&c.logFormat, "log-format", env("GRIDLINE_LOG_FORMAT", "text"), "log format: text or json (GRIDLINE_LOG_FORMAT)")
+	fs.BoolVar(&c.noAutoMigrate, "no-auto-migrate", os.Getenv("GRIDLINE_NO_AUTO_MIGRATE") != "", "do not migrate the schema on start (GRIDLINE_NO_AUTO_MIGRATE)")
+	fs.Uint64Var(&c.seed, "seed", 1, "demo: seed of the generated district")
+	fs.StringVar(&c.layer, "layer", "", "import grids: layer of every feature (default: each feature's layer property)")
+	return fs
+}
+
+func env(key, def string) string {
+	if v := os.Getenv(key); v != "" {
+		return v
+	}
+	return def
+}
+
+// secret reads KEY or the file named by KEY_FILE.
+func secret(key string) (string, error) {
+	if f := os.Getenv(key + "_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", key, err)
+		}
+		return strings.TrimSpace(string(b)), nil
+	}
+	return os.Getenv(key), nil
+}
+
+const usage = `usage: gridline <command> [flags]
+
+commands:
+  serve                      run the server
+  demo                       create the Yanzhou demo in an empty database, then serve
+  migrate                    apply database migrations
+  import regions FILE        import regions (CSV or CSV.GZ: code,name,level,parent_code)
+  import grids FILE.geojson  import grids (GeoJSON FeatureCollection)
+  version                    print the version
+
+Run "gridline <command> -h" for the flags.`
+
+// Run executes one subcommand.
+func (m *Main) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprintln(m.Stderr, usage)
+		return flag.ErrHelp
+	}
+	var c config
+	cmd, rest := args[0], args[1:]
+	if cmd == "import" {
+		if len(rest) == 0 || (rest[0] != "regions" && rest[0] != "grids") {
+			return fmt.Errorf("import what? want: gridline import regions FILE | gridline import grids FILE")
+		}
+		cmd, rest = "import "+rest[0], rest[1:]
+	}
+	switch cmd {
+	case "serve", "demo", "migrate", "import regions", "import grids":
+	case "version":
+		fmt.Fprintln(m.Stdout, "gridline", gridline.Version, gridline.Commit)
+		return nil
+	case "-h", "--help", "help":
+		fmt.Fprintln(m.Stdout, usage)
+		return nil
+	default:
+		fmt.Fprintln(m.Stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	fs := m.flags(cmd, &c)
+	if err := fs.Parse(rest); err != nil {
+		return err
+	}
+	m.logger = newLogger(m.Stderr, c.logFormat)
+	slog.SetDefault(m.logger)
+
+	var file string
+	if strings.HasPrefix(cmd, "import ") {
+		if fs.NArg() != 1 {
+			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, fs.NArg())
+		}
+		file = fs.Arg(0)
+	} else if fs.NArg() > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", cmd, fs.Arg(0))
+	}
+
+	m.DB = sqlstore.NewDB(c.db)
+	m.DB.NoAutoMigrate = c.noAutoMigrate && cmd != "migrate"
+	start := time.Now()
+	if err := m.DB.Open(ctx); err != nil {
+		return fmt.Errorf("open database: %w", err)
+	}
+	defer m.DB.Close()
+	m.logger.Info("database open", "dialect", m.DB.Dialect(), "took", time.Since(start).Round(time.Millisecond))
+	ctx = gridline.WithActor(ctx, gridline.Actor{Name: "cli"})
+
+	switch cmd {
+	case "migrate":
+		pending, err := m.DB.PendingMigrations(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(m.Stdout, "schema up to date (%d pending)\n", len(pending))
+		return nil
+	case "import regions":
+		return m.importRegions(ctx, file)
+	case "import grids":
+		return m.importGrids(ctx, file, c.layer)
+	case "demo":
+		if err := m.loadDemo(ctx, c.seed); err != nil {
+			return err
+		}
+		if tok, _ := secret("GRIDLINE_API_TOKEN"); tok == "" {
+			// The demo is the one place with a well-known credential.
+			c.apiToken = "demo"
+			m.logger.Warn("demo: writes accepted with the well-known API token \"demo\"; never expose a demo to a network")
+		}
+	}
+	if c.apiToken == "" {
+		tok, err := secret("GRIDLINE_API_TOKEN")
+		if err != nil {
+			return err
+		}
+		c.apiToken = tok
+	}
+	return m.serve(ctx, c, start)
+}
+
+func newLogger(w io.Writer, format string) *slog.Logger {
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(w, nil))
+	}
+	return slog.New(slog.NewTextHandler(w, nil))
+}
+
+func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
+	m.Server = &glhttp.Server{
+		Addr:     c.addr,
+		Regions:  sqlstore.NewRegionService(m.DB),
+		Grids:    sqlstore.NewGridService(m.DB),
+		Places:   sqlstore.NewPlaceService(m.DB),
+		Orgs:     sqlstore.NewOrgService(m.DB),
+		Stats:    sqlstore.NewStatsService(m.DB),
+		Ping:     m.DB.Ping,
+		UI:       web.FS(),
+		APIToken: c.apiToken,
+		Logger:   m.logger,
+	}
+	if c.apiToken == "" {
+		m.logger.Warn("GRIDLINE_API_TOKEN is not set: the API is read-only")
+	}
+	if err := m.Server.Open(ctx); err != nil {
+		return err
+	}
+	m.logger.Info("serving", "url", m.Server.URL(), "grids_indexed", m.Server.Locator.Len(),
+		"startup", time.Since(start).Round(time.Millisecond))
+	if m.Ready != nil {
+		m.Ready(m.Server.URL())
+	}
+	<-ctx.Done()
+	m.logger.Info("shutting down")
+	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return m.Server.Close(shut)
+}
+
+func (m *Main) importRegions(ctx context.Context, file string) error {
+	f, err := os.Open(file)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	start := time.Now()
+	rows, err := gridline.ParseRegionsCSV(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	res, err := sqlstore.NewRegionService(m.DB).ImportRegions(ctx, rows)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	fmt.Fprintf(m.Stdout, "imported %d regions (%d new, %d updated) in %s\n", res.Rows, res.Inserted, res.Updated, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func (m *Main) importGrids(ctx context.Context, file, layer string) error {
+	data, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	grids, err := gridline.ParseGridsGeoJSON(data, layer)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	if err := sqlstore.NewGridService(m.DB).ImportGrids(ctx, grids); err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	fmt.Fprintf(m.Stdout, "imported %d grids\n", len(grids))
+	return nil
+}
+
+// loadDemo creates the Yanzhou demo unless the database already has regions.
+func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
+	regions := sqlstore.NewRegionService(m.DB)
+	if _, n, err := regions.FindRegions(ctx, gridline.RegionFilter{Limit: 1}); err != nil {
+		return err
+	} else if n > 0 {
+		m.logger.Info("demo: database is not empty; serving it as it is")
+		return nil
+	}
+	start := time.Now()
+	d, err := demo.Generate(seed)
+	if err != nil {
+		return fmt.Errorf("generate demo: %w", err)
+	}
+	m.logger.Info("demo: generated the Yanzhou district", "seed", seed, "took", time.Since(start).Round(time.Millisecond))
+	ctx = gridline.WithActor(ctx, gridline.Actor{Name: "demo"})
+	// One transaction: a commit per row would make the load ten times
+	// slower, and a failed load leaves the database empty.
+	err = m.DB.InTx(ctx, func(ctx context.Context) error {
+		return demo.Load(ctx, d, regions, sqlstore.NewGridService(m.DB), sqlstore.NewPlaceService(m.DB), sqlstore.NewOrgService(m.DB))
+	})
+	if err != nil {
+		return fmt.Errorf("load demo: %w", err)
+	}
+	m.logger.Info("demo: loaded", "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}

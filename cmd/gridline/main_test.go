@@ -1,0 +1,133 @@
+package main_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	main "github.com/gridline/gridline/cmd/gridline"
+	"github.com/gridline/gridline/sqlstore/storetest"
+)
+
+// runMain starts `gridline args…` in-process and returns its base URL once
+// it serves; the server stops at test end.
+func runMain(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m := main.NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, &out
+	ready := make(chan string, 1)
+	m.Ready = func(url string) { ready <- url }
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, args) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("gridline %s: %v", args[0], err)
+		}
+	})
+	select {
+	case url := <-ready:
+		return url
+	case err := <-done:
+		t.Fatalf("gridline %s exited: %v\n%s", args[0], err, out.String())
+	case <-time.After(120 * time.Second):
+		t.Fatalf("gridline %s: not serving after 120 s\n%s", args[0], out.String())
+	}
+	return ""
+}
+
+func getJSON(t *testing.T, url string, v any) {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("GET %s: %v", url, err)
+	}
+}
+
+// TestDemo runs `gridline demo` end to end and checks the figures of the
+// seed through the API.
+func TestDemo(t *testing.T) {
+	url := runMain(t, "demo", "--addr", "127.0.0.1:0", "--db", storetest.DSN(t))
+	var o struct {
+		Towns, Streets, Villages int
+		Grids                    map[string]int
+		Points                   int
+		People                   map[string]int
+		Departments              int
+	}
+	getJSON(t, url+"/api/v1/stats/overview?region=370812", &o)
+	if o.Towns != 10 || o.Streets != 4 || o.Villages != 347 || o.Grids["party"] != 344 || o.Grids["comprehensive"] != 299 ||
+		o.Points != 1961 || o.Departments != 20 {
+		t.Errorf("overview = %+v", o)
+	}
+	for team, want := range map[string]int{"cadre": 1965, "street_staff": 3960, "welfare_post": 3655, "special_grid_worker": 60, "property_staff": 115} {
+		if o.People[team] != want {
+			t.Errorf("people[%s] = %d, want %d", team, o.People[team], want)
+		}
+	}
+	var w struct {
+		UrbanGridWorkers   int     `json:"urban_grid_workers"`
+		UrbanPropertyStaff int     `json:"urban_property_staff"`
+		PropertyShare      float64 `json:"property_share_percent"`
+	}
+	getJSON(t, url+"/api/v1/stats/workforce?region=370812", &w)
+	if w.UrbanGridWorkers != 334 || w.UrbanPropertyStaff != 115 || w.PropertyShare != 34.43 {
+		t.Errorf("workforce = %+v", w)
+	}
+	var loc struct{ Grid, Town, County struct{ Code, Name string } }
+	getJSON(t, url+"/api/v1/locate?lon=116.83&lat=35.55", &loc)
+	if loc.County.Name != "兖州区" || !strings.HasPrefix(loc.Grid.Code, "370812") {
+		t.Errorf("locate = %+v", loc)
+	}
+}
+
+func TestImportCommands(t *testing.T) {
+	dsn := storetest.DSN(t)
+	m := main.NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, &out
+	ctx := context.Background()
+	if err := m.Run(ctx, []string{"import", "regions", "--db", dsn, "../../demo/data/yanzhou-370812.csv"}); err != nil {
+		t.Fatalf("import regions: %v\n%s", err, out.String())
+	}
+	if !strings.Contains(out.String(), "imported 360 regions (360 new, 0 updated)") {
+		t.Fatalf("output: %s", out.String())
+	}
+	gj := filepath.Join(t.TempDir(), "grids.geojson")
+	os.WriteFile(gj, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"一","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.80,35.55],[116.81,35.55],[116.81,35.56],[116.80,35.56],[116.80,35.55]]]}},
+		{"type":"Feature","properties":{"name":"二","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.805,35.555],[116.81,35.555],[116.81,35.56],[116.805,35.555]]]}}]}`), 0o600)
+	err := m.Run(ctx, []string{"import", "grids", "--db", dsn, "--layer", "party", gj})
+	if err == nil || !strings.Contains(err.Error(), "feature 1") || !strings.Contains(err.Error(), "overlaps") {
+		t.Fatalf("overlapping import: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.csv")
+	os.WriteFile(bad, []byte("code,name,level,parent_code\n37,山东省,province,\n3708,济宁市\n"), 0o600)
+	err = m.Run(ctx, []string{"import", "regions", "--db", dsn, bad})
+	if err == nil || !strings.Contains(err.Error(), "line 3") {
+		t.Fatalf("bad CSV: %v", err)
+	}
+	if err := m.Run(ctx, []string{"migrate", "--db", dsn}); err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Run(ctx, []string{"frobnicate"}); err == nil {
+		t.Fatal("unknown command accepted")
+	}
+}

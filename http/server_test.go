@@ -1,0 +1,110 @@
+package http_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/gridline/gridline"
+	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/sqlstore"
+	"github.com/gridline/gridline/sqlstore/storetest"
+)
+
+const token = "test-token"
+
+// newServer returns a server over a fresh real database holding the
+// Yanzhou regions and no grids.
+func newServer(t *testing.T) (*glhttp.Server, *httptest.Server) {
+	t.Helper()
+	db := storetest.Open(t)
+	s := &glhttp.Server{
+		Regions:  sqlstore.NewRegionService(db),
+		Grids:    sqlstore.NewGridService(db),
+		Places:   sqlstore.NewPlaceService(db),
+		Orgs:     sqlstore.NewOrgService(db),
+		Stats:    sqlstore.NewStatsService(db),
+		Ping:     db.Ping,
+		APIToken: token,
+		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
+	}
+	f, err := os.Open("../demo/data/yanzhou-370812.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := gridline.ParseRegionsCSV(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RebuildLocator(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+// scenario is one request and what its answer must and must not contain.
+type scenario struct {
+	name    string
+	method  string
+	url     string
+	body    string
+	auth    bool
+	status  int
+	want    []string
+	notWant []string
+}
+
+func (sc scenario) run(t *testing.T, base string) string {
+	t.Helper()
+	req, err := http.NewRequest(sc.method, base+sc.url, strings.NewReader(sc.body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sc.auth {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	body := string(b)
+	if res.StatusCode != sc.status {
+		t.Fatalf("%s %s: status %d, want %d; body: %s", sc.method, sc.url, res.StatusCode, sc.status, body)
+	}
+	for _, w := range sc.want {
+		if !strings.Contains(body, w) {
+			t.Errorf("%s %s: body lacks %q; body: %.600s", sc.method, sc.url, w, body)
+		}
+	}
+	for _, w := range sc.notWant {
+		if strings.Contains(body, w) {
+			t.Errorf("%s %s: body has %q; body: %.600s", sc.method, sc.url, w, body)
+		}
+	}
+	return body
+}
+
+func runScenarios(t *testing.T, base string, scs []scenario) {
+	for _, sc := range scs {
+		t.Run(sc.name, func(t *testing.T) { sc.run(t, base) })
+	}
+}
+
+func square(lon, lat, d float64) string {
+	return fmt.Sprintf(`{"type":"Polygon","coordinates":[[[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f],[%.6f,%.6f]]]}`,
+		lon, lat, lon+d, lat, lon+d, lat+d, lon, lat+d, lon, lat)
+}

@@ -1,0 +1,297 @@
+package sqlstore
+
+import (
+	"context"
+	"math"
+
+	"github.com/gridline/gridline"
+)
+
+// StatsService implements gridline.StatsService with a handful of
+// aggregate queries per figure set; no rows are loaded one by one.
+type StatsService struct{ db *DB }
+
+// NewStatsService returns a StatsService over db.
+func NewStatsService(db *DB) *StatsService { return &StatsService{db: db} }
+
+var _ gridline.StatsService = (*StatsService)(nil)
+
+func checkRegionPrefix(region string) error {
+	for _, c := range region {
+		if c < '0' || c > '9' {
+			return gridline.FieldErrorf("region", "must be a region code or its prefix, got %q", region)
+		}
+	}
+	return nil
+}
+
+func teamCounts() map[gridline.Team]int {
+	m := make(map[gridline.Team]int, len(gridline.Teams))
+	for _, t := range gridline.Teams {
+		m[t] = 0
+	}
+	return m
+}
+
+// peopleWhere selects the people of a region: those whose region_code lies
+// in it, or who hold an assignment in it (see personWithin). "" selects
+// everyone.
+func peopleWhere(region string) where {
+	var w where
+	if region != "" {
+		personWithin(&w, "p.", region)
+	}
+	return w
+}
+
+// peopleByTeam counts the people of a region per team.
+func peopleByTeam(ctx context.Context, tx *Tx, region string) (map[gridline.Team]int, int, error) {
+	w := peopleWhere(region)
+	rows, err := tx.QueryContext(ctx, `SELECT p.team, COUNT(*) FROM people p`+w.String()+` GROUP BY p.team`, w.args...)
+	if err != nil {
+		return nil, 0, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	out, total := teamCounts(), 0
+	for rows.Next() {
+		var team gridline.Team
+		var n int
+		if err := rows.Scan(&team, &n); err != nil {
+			return nil, 0, err
+		}
+		out[team] += n
+		total += n
+	}
+	return out, total, rows.Err()
+}
+
+// Overview implements gridline.StatsService. region is a code prefix; ""
+// means everything. Towns, villages, grids, points, compounds, buildings,
+// addresses and party organisations count when their (community) code lies
+// in the region; people as in peopleWhere. Departments and property
+// companies count when they serve the region: their region_code lies in it,
+// is one of its ancestors (a district department serves every town of the
+// district), or is empty (serves everywhere).
+func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.Overview, error) {
+	if err := checkRegionPrefix(region); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	lo, hi := prefixRange(region)
+	o := &gridline.Overview{RegionCode: region, Grids: map[string]int{}, PartyOrgs: map[int]int{}}
+
+	// Streets (街道) and residents' committees (社区) are told apart by
+	// their code, as gridline.IsStreet and gridline.IsResidentsCommittee do.
+	rows, err := tx.QueryContext(ctx, `SELECT level, special, COUNT(*) FROM (
+		SELECT level, CASE
+			WHEN level = 'town' AND substr(code, 7, 1) = '0' THEN 1
+			WHEN level = 'village' AND substr(code, 10, 1) IN ('0', '1') THEN 1
+			ELSE 0 END AS special
+		FROM regions WHERE level IN ('town', 'village') AND code >= $1 AND code < $2) r
+		GROUP BY level, special`, lo, hi)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	for rows.Next() {
+		var level string
+		var special, n int
+		if err := rows.Scan(&level, &special, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		switch {
+		case level == string(gridline.LevelTown):
+			o.Towns += n
+			if special == 1 {
+				o.Streets += n
+			}
+		default:
+			o.Villages += n
+			if special == 1 {
+				o.Communities += n
+			}
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	if err := scanCounts(ctx, tx, `SELECT l.code, COUNT(g.id) FROM grid_layers l
+		LEFT JOIN grids g ON g.layer = l.code AND g.community_code >= $1 AND g.community_code < $2
+		GROUP BY l.code`, []any{lo, hi}, func(layer string, n int) {
+		o.Grids[layer] = n
+		o.GridsTotal += n
+	}); err != nil {
+		return nil, err
+	}
+
+	if err := tx.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM points WHERE community_code >= $1 AND community_code < $2),
+		(SELECT COUNT(*) FROM compounds WHERE community_code >= $1 AND community_code < $2),
+		(SELECT COUNT(*) FROM buildings WHERE community_code >= $1 AND community_code < $2),
+		(SELECT COUNT(*) FROM addresses WHERE community_code >= $1 AND community_code < $2)`, lo, hi).
+		Scan(&o.Points, &o.Compounds, &o.Buildings, &o.Addresses); err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+
+	if o.People, o.PeopleTotal, err = peopleByTeam(ctx, tx, region); err != nil {
+		return nil, err
+	}
+
+	var w where
+	if region != "" {
+		cond := "region_code = '' OR region_code >= ? AND region_code < ?"
+		args := []any{lo, hi}
+		for _, a := range gridline.AncestorCodes(region) {
+			cond += " OR region_code = ?"
+			args = append(args, a)
+		}
+		w.add("("+cond+")", args...)
+	}
+	if err := scanCounts(ctx, tx, `SELECT kind, COUNT(*) FROM units`+w.String()+` GROUP BY kind`, w.args, func(kind string, n int) {
+		switch gridline.UnitKind(kind) {
+		case gridline.UnitDepartment:
+			o.Departments = n
+		case gridline.UnitProperty:
+			o.Property = n
+		}
+	}); err != nil {
+		return nil, err
+	}
+
+	for l := 1; l <= 6; l++ {
+		o.PartyOrgs[l] = 0
+	}
+	rows, err = tx.QueryContext(ctx, `SELECT level, COUNT(*) FROM party_orgs WHERE region_code >= $1 AND region_code < $2 GROUP BY level`, lo, hi)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var level, n int
+		if err := rows.Scan(&level, &n); err != nil {
+			return nil, err
+		}
+		o.PartyOrgs[level] = n
+	}
+	return o, rows.Err()
+}
+
+// scanCounts runs a "key, count" query and hands each row to fn.
+func scanCounts(ctx context.Context, tx *Tx, q string, args []any, fn func(key string, n int)) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		fn(k, n)
+	}
+	return rows.Err()
+}
+
+// Workforce implements gridline.StatsService. People are those of
+// peopleWhere, each counted once. A person belongs to the town of their
+// region_code or, when that is coarser than a town, to the town of their
+// first assignment that has one; ByTown lists every town in the region,
+// people or not. Urban grid workers are the grid workers and property
+// staff assigned to a grid in the region that lies in a residents'
+// committee (社区) of a street (街道): villagers' committees that happen
+// to belong to a street are rural, as in the seed's 34.43 %.
+func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.WorkforceStats, error) {
+	if err := checkRegionPrefix(region); err != nil {
+		return nil, err
+	}
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	lo, hi := prefixRange(region)
+	ws := &gridline.WorkforceStats{RegionCode: region, ByTown: []gridline.TownWorkforce{}}
+	if ws.ByTeam, ws.Total, err = peopleByTeam(ctx, tx, region); err != nil {
+		return nil, err
+	}
+
+	townIdx := map[string]int{}
+	if err := scanPairs(ctx, tx, `SELECT code, name FROM regions WHERE level = 'town' AND code >= $1 AND code < $2 ORDER BY code`,
+		[]any{lo, hi}, func(code, name string) {
+			townIdx[code] = len(ws.ByTown)
+			ws.ByTown = append(ws.ByTown, gridline.TownWorkforce{Town: gridline.Named{Code: code, Name: name},
+				Street: gridline.IsStreet(code), People: teamCounts()})
+		}); err != nil {
+		return nil, err
+	}
+	w := peopleWhere(region)
+	rows, err := tx.QueryContext(ctx, `SELECT town, team, COUNT(*) FROM (
+		SELECT p.team, CASE WHEN length(p.region_code) >= 9 THEN substr(p.region_code, 1, 9)
+			ELSE COALESCE((SELECT a.town_code FROM assignments a WHERE a.person_id = p.id AND a.town_code <> ''
+				ORDER BY a.id LIMIT 1), '') END AS town
+		FROM people p`+w.String()+`) x GROUP BY town, team`, w.args...)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	for rows.Next() {
+		var town string
+		var team gridline.Team
+		var n int
+		if err := rows.Scan(&town, &team, &n); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if i, ok := townIdx[town]; ok {
+			ws.ByTown[i].People[team] += n
+			ws.ByTown[i].Total += n
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	if err := scanCounts(ctx, tx, `SELECT p.team, COUNT(*) FROM people p
+		WHERE p.team IN ('grid_worker', 'property_staff') AND EXISTS (
+			SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.target = 'grid'
+			AND length(a.town_code) = 9 AND substr(a.town_code, 7, 1) = '0'
+			AND substr(a.community_code, 10, 1) IN ('0', '1')
+			AND a.community_code >= $1 AND a.community_code < $2)
+		GROUP BY p.team`, []any{lo, hi}, func(team string, n int) {
+		ws.UrbanGridWorkers += n
+		if gridline.Team(team) == gridline.TeamPropertyStaff {
+			ws.UrbanPropertyStaff += n
+		}
+	}); err != nil {
+		return nil, err
+	}
+	if ws.UrbanGridWorkers > 0 {
+		ws.PropertyShare = math.Round(10000*float64(ws.UrbanPropertyStaff)/float64(ws.UrbanGridWorkers)) / 100
+	}
+	return ws, nil
+}
+
+// scanPairs runs a two-string-column query and hands each row to fn.
+func scanPairs(ctx context.Context, tx *Tx, q string, args []any, fn func(a, b string)) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a, b string
+		if err := rows.Scan(&a, &b); err != nil {
+			return err
+		}
+		fn(a, b)
+	}
+	return rows.Err()
+}

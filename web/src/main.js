@@ -1,0 +1,21 @@
+// Entry point of the Gridline web UI.
+//
+// Element Plus components are imported one by one in the components that use
+// them, with their styles below, so only what is used ends up in the bundle.
+import { createApp } from 'vue';
+import 'element-plus/es/components/base/style/css';
+import 'element-plus/es/components/alert/style/css';
+import 'element-plus/es/components/button/style/css';
+import 'element-plus/es/components/checkbox/style/css';
+import 'element-plus/es/components/config-provider/style/css';
+import 'element-plus/es/components/descriptions/style/css';
+import 'element-plus/es/components/empty/style/css';
+import 'element-plus/es/components/progress/style/css';
+import 'element-plus/es/components/radio-button/style/css';
+import 'element-plus/es/components/radio-group/style/css';
+import 'element-plus/es/components/skeleton/style/css';
+import 'element-plus/es/components/tag/style/css';
+import './style.css';
+import App from './App.vue';
+
+createApp(App).mount('#app');
