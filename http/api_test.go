@@ -91,3 +91,48 @@ func TestHealthAndMetrics(t *testing.T) {
 		{name: "ui fallback", method: "GET", url: "/grids/123", status: 200, want: []string{`Gridline`}},
 	})
 }
+
+func TestOrgAPI(t *testing.T) {
+	_, ts := newServer(t)
+	runScenarios(t, ts.URL, []scenario{
+		{name: "create grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","layer":"party","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "property company", method: "POST", url: "/api/v1/units", auth: true, status: 201,
+			body: `{"kind":"property","name":"兖州红帆物业服务有限公司","region_code":"370812","party_led":true}`, want: []string{`"id":1`, `"party_led":true`}},
+		{name: "bad unit kind", method: "GET", url: "/api/v1/units?kind=shop", status: 400, want: []string{`"kind"`}},
+		{name: "person", method: "POST", url: "/api/v1/people", auth: true, status: 201,
+			body: `{"name":"张伟","phone":"13812345678","team":"grid_worker","region_code":"370812001002"}`, want: []string{`"phone":"13812345678"`}},
+		{name: "bad team", method: "POST", url: "/api/v1/people", auth: true, status: 400,
+			body: `{"name":"李娜","team":"boss"}`, want: []string{`"team"`}},
+		{name: "assign to grid", method: "POST", url: "/api/v1/assignments", auth: true, status: 201,
+			body: `{"person_id":1,"target":"grid","target_id":1,"role":"grid_leader"}`, want: []string{`"grid_code":"370812001002001"`}},
+		{name: "duplicate assignment", method: "POST", url: "/api/v1/assignments", auth: true, status: 409,
+			body: `{"person_id":1,"target":"grid","target_id":1,"role":"grid_leader"}`},
+		{name: "phone masked without token", method: "GET", url: "/api/v1/people?grid=370812001002001", status: 200,
+			want: []string{`"phone":"138****5678"`, `"total":1`}, notWant: []string{`13812345678`}},
+		{name: "phone shown with token", method: "GET", url: "/api/v1/people/1", auth: true, status: 200, want: []string{`"phone":"13812345678"`, `"assignments":[`}},
+		{name: "grid detail lists the worker masked", method: "GET", url: "/api/v1/grids/370812001002001", status: 200,
+			want: []string{`"name":"张伟"`, `138****5678`}, notWant: []string{`13812345678`}},
+		{name: "point", method: "POST", url: "/api/v1/points", auth: true, status: 201,
+			body: `{"name":"韦园小区东门","kind":"小区","lon":116.805,"lat":35.555,"cadre_id":1}`, want: []string{`"grid_code":"370812001002001"`, `"community_code":"370812001002"`}},
+		{name: "point outside every grid", method: "POST", url: "/api/v1/points", auth: true, status: 400,
+			body: `{"name":"野外","lon":116.9,"lat":35.7}`, want: []string{`no grid`}},
+		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
+			body: `{"name":"韦园花园","property_unit_id":1,"households":300,"geometry":` + square(116.802, 35.552, 0.003) + `}`, want: []string{`"grid_code":"370812001002001"`}},
+		{name: "building with entrances", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
+			body: `{"compound_id":1,"name":"1号楼","number":1,"floors":6,"footprint":` + square(116.8025, 35.5525, 0.0003) + `,"entrances":[{"number":1,"floors":6},{"number":2,"floors":6}]}`,
+			want: []string{`"entrances":[`, `"number":2`}},
+		{name: "addresses", method: "GET", url: "/api/v1/addresses?building=1", status: 200, want: []string{`"total":2`, `韦园花园 1号楼2单元`}},
+		{name: "party committee", method: "POST", url: "/api/v1/party-orgs", auth: true, status: 201,
+			body: `{"name":"鼓楼街道党工委","level":1,"region_code":"370812001"}`, want: []string{`"path":"/1/"`}},
+		{name: "level must follow parent", method: "POST", url: "/api/v1/party-orgs", auth: true, status: 400,
+			body: `{"name":"错层","level":3,"parent_id":1,"grid_code":"370812001002001"}`, want: []string{`"parent_id"`}},
+		{name: "bad level filter", method: "GET", url: "/api/v1/party-orgs?level=9", status: 400, want: []string{`"level"`}},
+		{name: "grid with dependants cannot go", method: "DELETE", url: "/api/v1/grids/370812001002001", auth: true, status: 409},
+		{name: "overview", method: "GET", url: "/api/v1/stats/overview?region=370812", status: 200,
+			want: []string{`"towns":10`, `"villages":347`, `"points":1`, `"compounds":1`, `"buildings":1`, `"grid_worker":1`}},
+		{name: "workforce", method: "GET", url: "/api/v1/stats/workforce?region=370812", status: 200,
+			want: []string{`"urban_grid_workers":1`, `"property_share_percent":0`}},
+		{name: "bad region", method: "GET", url: "/api/v1/stats/overview?region=abc", status: 400, want: []string{`"region"`}},
+	})
+}

@@ -27,6 +27,9 @@ func (s *Server) handleUnitIndex(w http.ResponseWriter, r *http.Request) {
 	var kind *gridline.UnitKind
 	if k := q.str("kind"); k != nil {
 		uk := gridline.UnitKind(*k)
+		if uk != gridline.UnitDepartment && uk != gridline.UnitProperty && uk != gridline.UnitOther && q.err == nil {
+			q.err = gridline.FieldErrorf("kind", "must be department, property or other, got %q", *k)
+		}
 		kind = &uk
 	}
 	limit, offset := q.page()
@@ -142,6 +145,9 @@ func (s *Server) handlePartyOrgIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "parent", "root", "subtree", "level", "within", "limit", "offset")
 	f := gridline.PartyOrgFilter{ParentID: q.int64("parent"), Root: q.bool("root"), Subtree: q.int64("subtree"), Within: q.code("within")}
 	if lv := q.int64("level"); lv != nil {
+		if (*lv < 1 || *lv > 6) && q.err == nil {
+			q.err = gridline.FieldErrorf("level", "must be 1–6, got %d", *lv)
+		}
 		l := gridline.PartyOrgLevel(*lv)
 		f.Level = &l
 	}

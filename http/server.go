@@ -300,7 +300,7 @@ func (s *Server) logRequests(next http.Handler) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
-		if !strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api/v1/locate" && sw.status == http.StatusOK {
+		if !strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api/v1/locate" && sw.status < 500 {
 			return
 		}
 		s.logger().Info("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),

@@ -17,6 +17,10 @@ func NewGridService(db *DB) *GridService { return &GridService{db: db} }
 
 var _ gridline.GridService = (*GridService)(nil)
 
+// gridsLock serialises grid writers: the overlap check and the choice of
+// the next free code must each see the others' committed rows.
+const gridsLock = "gridline:grids"
+
 const gridColumns = `id, code, name, layer, community_code, town_code, county_code, area_m2, geometry, note, created_at, updated_at`
 
 // FindGridByCode implements gridline.GridService.
@@ -98,6 +102,10 @@ func (s *GridService) CreateGrid(ctx context.Context, g *gridline.Grid) error {
 	if err := g.Validate(); err != nil {
 		return err
 	}
+	// Before the next free code is read: two writers must not pick the same.
+	if err := tx.lockKey(ctx, gridsLock); err != nil {
+		return err
+	}
 	if g.Code == "" {
 		if err := gridline.AssignGridCodes([]*gridline.Grid{g}, func(c string) (int, error) { return nextGridSeq(ctx, tx, c) }); err != nil {
 			return err
@@ -116,6 +124,9 @@ func (s *GridService) ImportGrids(ctx context.Context, grids []*gridline.Grid) e
 		return err
 	}
 	defer tx.Rollback()
+	if err := tx.lockKey(ctx, gridsLock); err != nil {
+		return err
+	}
 	for i, g := range grids {
 		g.Normalize()
 		if err := g.Validate(); err != nil {
@@ -171,7 +182,7 @@ func checkGrid(ctx context.Context, tx *Tx, g *gridline.Grid) error {
 	if err != nil || level != string(gridline.LevelVillage) {
 		return gridline.FieldErrorf("community_code", "no village/community %s is stored (import the regions first)", g.CommunityCode)
 	}
-	if err := tx.lockKey(ctx, "grid-layer:"+g.Layer); err != nil {
+	if err := tx.lockKey(ctx, gridsLock); err != nil {
 		return err
 	}
 	b := g.Geometry.Bound()

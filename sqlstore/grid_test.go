@@ -107,3 +107,59 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 		t.Fatalf("codes not in reading order: %s %s %s %s", grids[0].Code, grids[1].Code, grids[2].Code, grids[3].Code)
 	}
 }
+
+// TestCreateGridConcurrent races overlapping grids of one layer: the
+// overlap check and the insert must be atomic, so exactly one wins.
+func TestCreateGridConcurrent(t *testing.T) {
+	db := storetest.Open(t)
+	mustImportYanzhou(t, db)
+	s := sqlstore.NewGridService(db)
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			g := &gridline.Grid{Name: "抢", Layer: gridline.LayerParty, CommunityCode: "370812001002",
+				Geometry: square(116.80+float64(i)*0.001, 35.55, 0.01)}
+			errs <- s.CreateGrid(ctx, g)
+		}(i)
+	}
+	ok := 0
+	for i := 0; i < n; i++ {
+		err := <-errs
+		switch gridline.ErrorCode(err) {
+		case "":
+			ok++
+		case gridline.EINVALID, gridline.ECONFLICT:
+		default:
+			t.Errorf("unexpected error: %v", err)
+		}
+	}
+	if _, total, _ := s.FindGrids(ctx, gridline.GridFilter{}); ok != 1 || total != 1 {
+		t.Fatalf("%d creates succeeded, %d grids stored; want exactly 1", ok, total)
+	}
+}
+
+// TestCreateGridConcurrentCodes creates disjoint grids of one community at
+// once: every one must get its own code, none a spurious conflict.
+func TestCreateGridConcurrentCodes(t *testing.T) {
+	db := storetest.Open(t)
+	mustImportYanzhou(t, db)
+	s := sqlstore.NewGridService(db)
+	const n = 8
+	errs := make(chan error, n)
+	for i := 0; i < n; i++ {
+		go func(i int) {
+			g := &gridline.Grid{Name: "并发", Layer: gridline.LayerParty, CommunityCode: "370812001002",
+				Geometry: square(116.80+float64(i)*0.01, 35.55, 0.01)}
+			errs <- s.CreateGrid(ctx, g)
+		}(i)
+	}
+	for i := 0; i < n; i++ {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	if _, total, _ := s.FindGrids(ctx, gridline.GridFilter{}); total != n {
+		t.Fatalf("%d grids stored, want %d", total, n)
+	}
+}

@@ -1,0 +1,92 @@
+package gridline_test
+
+import (
+	"math/rand/v2"
+	"sync"
+	"testing"
+
+	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/demo"
+	"github.com/paulmach/orb"
+)
+
+var (
+	demoOnce    sync.Once
+	demoLocator *gridline.Locator
+	demoPoints  []orb.Point
+)
+
+// demoIndex returns a locator over the Yanzhou demo's 643 grids and 4,096
+// random points inside the county, about 1 in 6 of them in no grid.
+func demoIndex(tb testing.TB) (*gridline.Locator, []orb.Point) {
+	demoOnce.Do(func() {
+		d, err := demo.Generate(1)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		grids := make([]*gridline.Grid, len(d.Grids))
+		for i := range d.Grids {
+			grids[i] = &d.Grids[i].Grid
+		}
+		layers := []*gridline.GridLayer{{Code: gridline.LayerComprehensive}, {Code: gridline.LayerParty}}
+		demoLocator = gridline.NewLocator(grids, layers, map[string]string{})
+		county := gridline.Polygon(d.County.Geometry)
+		b := county.Bound()
+		rng := rand.New(rand.NewPCG(1, 2))
+		for len(demoPoints) < 4096 {
+			pt := orb.Point{b.Min[0] + rng.Float64()*(b.Max[0]-b.Min[0]), b.Min[1] + rng.Float64()*(b.Max[1]-b.Min[1])}
+			// Most lookups are for places inside the district; keep a
+			// share of misses (the county's bounding box outside it).
+			if county.Contains(pt) || rng.IntN(6) == 0 {
+				demoPoints = append(demoPoints, pt)
+			}
+		}
+	})
+	return demoLocator, demoPoints
+}
+
+// TestLocateDemo checks that every point of the demo county is in exactly
+// one grid (the demo's grids tile it) and that misses are misses.
+func TestLocateDemo(t *testing.T) {
+	l, pts := demoIndex(t)
+	found := 0
+	for _, pt := range pts {
+		if _, err := l.Locate(pt[0], pt[1], ""); err == nil {
+			found++
+		} else if gridline.ErrorCode(err) != gridline.ENOTFOUND {
+			t.Fatal(err)
+		}
+	}
+	if found < len(pts)*3/4 {
+		t.Fatalf("only %d of %d points located", found, len(pts))
+	}
+}
+
+// BenchmarkLocate measures point → grid lookups over the demo's grids on
+// one goroutine (target: ≥ 1,000,000 lookups/s on one core).
+func BenchmarkLocate(b *testing.B) {
+	l, pts := demoIndex(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pt := pts[i&4095]
+		l.Locate(pt[0], pt[1], "")
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+}
+
+// BenchmarkLocateParallel uses every core.
+func BenchmarkLocateParallel(b *testing.B) {
+	l, pts := demoIndex(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(p *testing.PB) {
+		i := 0
+		for p.Next() {
+			pt := pts[i&4095]
+			l.Locate(pt[0], pt[1], "")
+			i++
+		}
+	})
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+}
