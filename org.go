@@ -34,12 +34,6 @@ func (t Team) Valid() bool {
 	return false
 }
 
-// IsGridWorker reports whether members of t count as grid workers (full or
-// part time) in the workforce figures.
-func (t Team) IsGridWorker() bool {
-	return t == TeamGridWorker || t == TeamPropertyStaff || t == TeamSpecialGridWorker
-}
-
 // Person is a member of the workforce.
 type Person struct {
 	ID   int64  `json:"id"`

@@ -41,7 +41,10 @@ func (s *Server) uiHandler() http.Handler {
 			return
 		}
 		data, err := fs.ReadFile(s.UI, name)
-		if err != nil {
+		if err != nil && strings.HasPrefix(name, "assets/") {
+			http.NotFound(w, r) // a stale hashed asset, not a client route
+			return
+		} else if err != nil {
 			name = "index.html"
 			if data, err = fs.ReadFile(s.UI, name); err != nil {
 				s.serveMissingUI(w)

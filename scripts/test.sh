@@ -11,10 +11,8 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
-if [ ! -f web/dist/index.html ] || [ -n "${CI:-}" ]; then
-	step "build the web UI"
-	make ui
-fi
+step "build the web UI and bin/gridline"
+make build
 
 step "go vet"
 go vet ./...
@@ -33,5 +31,4 @@ else
 fi
 
 step "browser test (headless Chromium against bin/gridline demo)"
-make build
 scripts/browser-test.sh bin/gridline

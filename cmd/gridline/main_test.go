@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"os"
@@ -43,6 +44,50 @@ func runMain(t *testing.T, args ...string) string {
 		t.Fatalf("gridline %s: not serving after 120 s\n%s", args[0], out.String())
 	}
 	return ""
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run with -update to create it)", err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file:\n got: %s\nwant: %s", name, got, want)
+	}
+}
+
+func getBody(t *testing.T, url string) []byte {
+	t.Helper()
+	res, err := http.Get(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	if res.StatusCode != 200 {
+		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
+	}
+	var v any
+	if err := json.Unmarshal(b, &v); err != nil {
+		t.Fatal(err)
+	}
+	// Re-indent so the golden file diffs line by line.
+	out, _ := json.MarshalIndent(v, "", "  ")
+	return append(out, '\n')
 }
 
 func getJSON(t *testing.T, url string, v any) {
@@ -90,6 +135,15 @@ func TestDemo(t *testing.T) {
 	getJSON(t, url+"/api/v1/stats/workforce?region=370812", &w)
 	if w.UrbanGridWorkers != 334 || w.UrbanPropertyStaff != 115 || w.PropertyShare != 34.43 {
 		t.Errorf("workforce = %+v", w)
+	}
+	// The figures as a whole are fixed by the seed: golden files, the same
+	// on both databases (go test ./cmd/gridline -run TestDemo -update).
+	for _, g := range []struct{ path, file string }{
+		{"/api/v1/stats/overview?region=370812", "demo-overview.json"},
+		{"/api/v1/stats/workforce?region=370812", "demo-workforce.json"},
+		{"/api/v1/regions/370812/children", "demo-towns.json"},
+	} {
+		golden(t, g.file, getBody(t, url+g.path))
 	}
 	var loc struct{ Grid, Town, County struct{ Code, Name string } }
 	getJSON(t, url+"/api/v1/locate?lon=116.83&lat=35.55", &loc)
