@@ -90,3 +90,31 @@ func BenchmarkLocateParallel(b *testing.B) {
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
 }
+
+// BenchmarkLocateLinearScan is the baseline the R-tree is measured
+// against: every grid's bounding box, then the polygon test.
+func BenchmarkLocateLinearScan(b *testing.B) {
+	_, pts := demoIndex(b)
+	d, err := demo.Generate(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	type entry struct {
+		bound orb.Bound
+		poly  gridline.Polygon
+	}
+	grids := make([]entry, len(d.Grids))
+	for i := range d.Grids {
+		grids[i] = entry{d.Grids[i].Geometry.Bound(), d.Grids[i].Geometry}
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		pt := pts[i&4095]
+		for _, g := range grids {
+			if g.bound.Contains(pt) && g.poly.Contains(pt) {
+				break
+			}
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "lookups/s")
+}

@@ -13,7 +13,7 @@ type dialect struct {
 }
 
 var (
-	sqliteDialect   = dialect{name: "sqlite", bulkRows: 16}
+	sqliteDialect   = dialect{name: "sqlite", bulkRows: 8}
 	postgresDialect = dialect{name: "postgres", bulkRows: 1000}
 )
 
