@@ -21,7 +21,7 @@ const token = "test-token"
 
 // newServer returns a server over a fresh real database holding the
 // Yanzhou regions and no grids.
-func newServer(t *testing.T) (*glhttp.Server, *httptest.Server) {
+func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 	t.Helper()
 	db := storetest.Open(t)
 	s := &glhttp.Server{

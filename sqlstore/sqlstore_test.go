@@ -5,8 +5,10 @@ import (
 	"os"
 	"sort"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
@@ -58,4 +60,27 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 }
 
-var _ = sqlstore.NewDB
+
+// TestClock checks that writes take their time from DB.Now, so deadline
+// logic can be tested at a fixed instant, and that times round-trip in UTC.
+func TestClock(t *testing.T) {
+	db := storetest.Open(t)
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CST", 8*3600))
+	db.Now = func() time.Time { return at }
+	if err := sqlstore.NewGridService(db).CreateGridLayer(ctx, &gridline.GridLayer{Code: "test", Name: "测试"}); err != nil {
+		t.Fatal(err)
+	}
+	ls, err := sqlstore.NewGridService(db).FindGridLayers(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range ls {
+		if l.Code == "test" {
+			if _, off := l.CreatedAt.Zone(); !l.CreatedAt.Equal(at) || off != 0 {
+				t.Fatalf("created_at = %v, want %v in UTC", l.CreatedAt, at)
+			}
+			return
+		}
+	}
+	t.Fatal("layer not found")
+}

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -80,7 +81,7 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs := flag.NewFlagSet("gridline "+name, flag.ContinueOnError)
 	fs.SetOutput(m.Stderr)
 	fs.StringVar(&c.addr, "addr", env("GRIDLINE_ADDR", ":8080"), "listen address (GRIDLINE_ADDR)")
-	fs.StringVar(&c.db, "db", env("GRIDLINE_DATABASE", "sqlite:./data/gridline.db"), "database: sqlite:PATH or postgres://… (GRIDLINE_DATABASE)")
+	fs.StringVar(&c.db, "db", "", "database: sqlite:PATH or postgres://… (GRIDLINE_DATABASE or GRIDLINE_DATABASE_FILE; default sqlite:./data/gridline.db)")
 	fs.StringVar(&c.logFormat, "log-format", env("GRIDLINE_LOG_FORMAT", "text"), "log format: text or json (GRIDLINE_LOG_FORMAT)")
 	fs.BoolVar(&c.noAutoMigrate, "no-auto-migrate", os.Getenv("GRIDLINE_NO_AUTO_MIGRATE") != "", "do not migrate the schema on start (GRIDLINE_NO_AUTO_MIGRATE)")
 	fs.Uint64Var(&c.seed, "seed", 1, "demo: seed of the generated district")
@@ -148,6 +149,14 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	fs := m.flags(cmd, &c)
 	if err := fs.Parse(rest); err != nil {
 		return err
+	}
+	if c.db == "" {
+		// A PostgreSQL URL may hold a password: it can come from a file.
+		dsn, err := secret("GRIDLINE_DATABASE")
+		if err != nil {
+			return err
+		}
+		c.db = cmp.Or(dsn, "sqlite:./data/gridline.db")
 	}
 	m.logger = newLogger(m.Stderr, c.logFormat)
 	slog.SetDefault(m.logger)

@@ -1,0 +1,49 @@
+package http_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzAPIBadInput sends arbitrary bodies to the import and create
+// endpoints and arbitrary queries to locate and the lists: bad input must
+// be a 4xx, never a 500.
+func FuzzAPIBadInput(f *testing.F) {
+	s, _ := newServer(f)
+	h := s.Handler()
+	f.Add(0, "code,name,level,parent_code\n37,山东省,province,\n", "lon=116.8&lat=35.5")
+	f.Add(1, `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.8,35.5],[116.81,35.5],[116.81,35.51],[116.8,35.5]]]}}]}`, "layer=party")
+	f.Add(2, `{"name":"x","community_code":"370812001002","geometry":{"type":"Polygon","coordinates":[[[1e400,0]]]}}`, "within=37&limit=-1")
+	f.Add(3, `{"name":"p","lon":116.8,"lat":35.5}`, "q=%27&grid=1")
+	f.Add(4, `{"kind":"property","name":"物业"}`, "kind=x")
+	f.Fuzz(func(t *testing.T, target int, body, rawQuery string) {
+		if _, err := url.ParseQuery(rawQuery); err != nil {
+			return
+		}
+		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings"}
+		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs"}
+		if target < 0 {
+			target = -target
+		}
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", writes[target%len(writes)], strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("POST %s with %q: %d %s", req.URL.Path, body, w.Code, w.Body)
+		}
+		w = httptest.NewRecorder()
+		req = httptest.NewRequest("GET", reads[target%len(reads)], nil)
+		req.URL.RawQuery = rawQuery
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("GET %s: %d %s", req.URL, w.Code, w.Body)
+		}
+		if w.Code != http.StatusOK && !strings.Contains(w.Body.String(), `"error"`) {
+			t.Fatalf("GET %s: %d without an error body", req.URL, w.Code)
+		}
+	})
+}
