@@ -13,14 +13,7 @@ func (s *Server) handleRegionIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "parent", "within", "level", "geometry", "limit", "offset")
 	f := gridline.RegionFilter{ParentCode: q.code("parent"), Within: q.code("within"), Geometry: q.bool("geometry")}
 	f.Limit, f.Offset = q.page()
-	if lv := q.str("level"); lv != nil {
-		l := gridline.RegionLevel(*lv)
-		if !l.Valid() {
-			s.Error(w, r, gridline.FieldErrorf("level", "unknown level %q", *lv))
-			return
-		}
-		f.Level = &l
-	}
+	f.Level = q.level()
 	if q.err != nil {
 		s.Error(w, r, q.err)
 		return
@@ -74,14 +67,7 @@ func (s *Server) regionList(w http.ResponseWriter, r *http.Request, set func(str
 	var f gridline.RegionFilter
 	f.Geometry = q.bool("geometry")
 	f.Limit, f.Offset = q.page()
-	if lv := q.str("level"); lv != nil {
-		l := gridline.RegionLevel(*lv)
-		if !l.Valid() {
-			s.Error(w, r, gridline.FieldErrorf("level", "unknown level %q", *lv))
-			return
-		}
-		f.Level = &l
-	}
+	f.Level = q.level()
 	if q.err != nil {
 		s.Error(w, r, q.err)
 		return
@@ -142,14 +128,7 @@ func (s *Server) handleRegionGeometry(w http.ResponseWriter, r *http.Request) {
 func (s *Server) handleRegionGeoJSON(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "within", "level")
 	f := gridline.RegionFilter{Within: q.code("within"), Geometry: true}
-	if lv := q.str("level"); lv != nil {
-		l := gridline.RegionLevel(*lv)
-		if !l.Valid() {
-			s.Error(w, r, gridline.FieldErrorf("level", "unknown level %q", *lv))
-			return
-		}
-		f.Level = &l
-	}
+	f.Level = q.level()
 	if q.err == nil && f.Within == nil {
 		q.err = gridline.FieldErrorf("within", "is required")
 	}
@@ -183,4 +162,17 @@ func writeGeoJSON(w http.ResponseWriter, fc *geojson.FeatureCollection) {
 	}
 	w.Header().Set("Content-Type", "application/geo+json")
 	w.Write(b)
+}
+
+// level returns the level parameter, checked.
+func (q *query) level() *gridline.RegionLevel {
+	lv := q.str("level")
+	if lv == nil {
+		return nil
+	}
+	l := gridline.RegionLevel(*lv)
+	if !l.Valid() {
+		q.err = gridline.FieldErrorf("level", "unknown level %q (want province, city, county, town or village)", *lv)
+	}
+	return &l
 }

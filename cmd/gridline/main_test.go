@@ -92,16 +92,7 @@ func getBody(t *testing.T, url string) []byte {
 
 func getJSON(t *testing.T, url string, v any) {
 	t.Helper()
-	res, err := http.Get(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	b, _ := io.ReadAll(res.Body)
-	if res.StatusCode != 200 {
-		t.Fatalf("GET %s: %d %s", url, res.StatusCode, b)
-	}
-	if err := json.Unmarshal(b, v); err != nil {
+	if err := json.Unmarshal(getBody(t, url), v); err != nil {
 		t.Fatalf("GET %s: %v", url, err)
 	}
 }
