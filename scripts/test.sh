@@ -11,6 +11,9 @@ cd "$(dirname "$0")/.."
 
 step() { printf '\n=== %s\n' "$*"; }
 
+step "dependencies"
+scripts/deps.sh
+
 step "build the web UI and bin/gridline"
 make build
 
@@ -22,6 +25,9 @@ env -u GRIDLINE_TEST_POSTGRES_DSN go test -count=1 ./...
 
 if [ -z "${GRIDLINE_TEST_POSTGRES_DSN:-}" ] && command -v pg_isready >/dev/null && pg_isready -q -h 127.0.0.1 -p 5432; then
 	export GRIDLINE_TEST_POSTGRES_DSN="postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+	if ! psql "$GRIDLINE_TEST_POSTGRES_DSN" -c 'select 1' >/dev/null 2>&1; then
+		export GRIDLINE_TEST_POSTGRES_DSN="postgres://postgres:postgres@127.0.0.1:5432/test?sslmode=disable"
+	fi
 fi
 if [ -n "${GRIDLINE_TEST_POSTGRES_DSN:-}" ]; then
 	step "go test on PostgreSQL"
