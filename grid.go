@@ -162,6 +162,10 @@ type GridService interface {
 
 	FindGridLayers(ctx context.Context) ([]*GridLayer, error)
 	CreateGridLayer(ctx context.Context, l *GridLayer) error
+
+	// GridsVersion returns a value that changes whenever any grid is
+	// created, changed or deleted, by any process sharing the database.
+	GridsVersion(ctx context.Context) (string, error)
 }
 
 // FeatureError prefixes an error with the index of the GeoJSON feature it

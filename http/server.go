@@ -40,11 +40,19 @@ type Server struct {
 	APIToken string
 	Logger   *slog.Logger
 
-	ln        net.Listener
-	srv       *http.Server
-	handler   http.Handler
-	rebuildMu sync.Mutex
-	metrics   *metrics
+	// WatchInterval is how often the server checks whether another
+	// process (a CLI import, a second server) changed the grids; 0 means
+	// 10 s, negative disables the check.
+	WatchInterval time.Duration
+
+	ln          net.Listener
+	srv         *http.Server
+	handler     http.Handler
+	rebuildMu   sync.Mutex
+	gridVersion string
+	stopWatch   context.CancelFunc
+	watchDone   chan struct{}
+	metrics     *metrics
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -156,6 +164,7 @@ func (s *Server) Open(ctx context.Context) error {
 	}
 	s.ln = ln
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second}
+	s.startWatch()
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger().Error("serve", slog.Any("err", err))
@@ -179,10 +188,55 @@ func (s *Server) URL() string {
 
 // Close stops accepting requests and waits for running ones (graceful).
 func (s *Server) Close(ctx context.Context) error {
+	if s.stopWatch != nil {
+		s.stopWatch()
+		<-s.watchDone
+	}
 	if s.srv == nil {
 		return nil
 	}
 	return s.srv.Shutdown(ctx)
+}
+
+// startWatch rebuilds the locate index when the grids change behind the
+// server's back; writes through this server rebuild at once.
+func (s *Server) startWatch() {
+	every := s.WatchInterval
+	if every < 0 {
+		return
+	} else if every == 0 {
+		every = 10 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	s.stopWatch, s.watchDone = cancel, make(chan struct{})
+	go func() {
+		defer close(s.watchDone)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			v, err := s.Grids.GridsVersion(ctx)
+			if err != nil {
+				if ctx.Err() == nil {
+					s.logger().Warn("check grids version", slog.Any("err", err))
+				}
+				continue
+			}
+			s.rebuildMu.Lock()
+			changed := v != s.gridVersion
+			s.rebuildMu.Unlock()
+			if changed {
+				s.logger().Info("grids changed elsewhere; rebuilding the locate index")
+				if err := s.RebuildLocator(ctx); err != nil && ctx.Err() == nil {
+					s.logger().Error("rebuild locate index", slog.Any("err", err))
+				}
+			}
+		}
+	}()
 }
 
 // RebuildLocator reloads every grid into the locate index. Grid writes
@@ -190,6 +244,12 @@ func (s *Server) Close(ctx context.Context) error {
 func (s *Server) RebuildLocator(ctx context.Context) error {
 	s.rebuildMu.Lock()
 	defer s.rebuildMu.Unlock()
+	// The version is read first: a change racing the load shows up as a
+	// newer version at the next check, never as a missed one.
+	version, err := s.Grids.GridsVersion(ctx)
+	if err != nil {
+		return err
+	}
 	grids, _, err := s.Grids.FindGrids(ctx, gridline.GridFilter{})
 	if err != nil {
 		return err
@@ -222,6 +282,7 @@ func (s *Server) RebuildLocator(ctx context.Context) error {
 		s.Locator = &gridline.Locator{}
 	}
 	s.Locator.Rebuild(grids, layers, names)
+	s.gridVersion = version
 	return nil
 }
 

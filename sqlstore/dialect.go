@@ -27,6 +27,8 @@ func (tx *Tx) lockKey(ctx context.Context, key string) error {
 	if !tx.db.dialect.isPostgres() {
 		return nil
 	}
-	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext($1))`, key)
+	// Advisory locks are database-wide: the schema keeps two Gridline
+	// instances in one database (or parallel tests) apart.
+	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))`, key)
 	return err
 }

@@ -358,3 +358,19 @@ func (s *GridService) CreateGridLayer(ctx context.Context, l *gridline.GridLayer
 	}
 	return tx.Commit()
 }
+
+// GridsVersion implements gridline.GridService: the number of grids and
+// the latest grid entry in the audit log, which every grid write makes.
+func (s *GridService) GridsVersion(ctx context.Context) (string, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	var n, audit int64
+	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM grids),
+		(SELECT COALESCE(MAX(id), 0) FROM audit_log WHERE entity = 'grid')`).Scan(&n, &audit); err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%d/%d", n, audit), nil
+}

@@ -51,7 +51,7 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	defer tx.Rollback()
 	if db.dialect.isPostgres() {
 		// Two servers starting at once must not both migrate.
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock(7340012)`); err != nil {
+		if err := tx.lockKey(ctx, "gridline:migrate"); err != nil {
 			return err
 		}
 	}

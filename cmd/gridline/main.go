@@ -233,6 +233,13 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		APIToken: c.apiToken,
 		Logger:   m.logger,
 	}
+	if v := os.Getenv("GRIDLINE_WATCH_INTERVAL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return fmt.Errorf("GRIDLINE_WATCH_INTERVAL: %w", err)
+		}
+		m.Server.WatchInterval = d
+	}
 	if c.apiToken == "" {
 		m.logger.Warn("GRIDLINE_API_TOKEN is not set: the API is read-only")
 	}

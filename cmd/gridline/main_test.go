@@ -176,3 +176,40 @@ func TestImportCommands(t *testing.T) {
 		t.Fatal("unknown command accepted")
 	}
 }
+
+// TestServeSeesCLIImport imports grids with the CLI while a server runs on
+// the same database: the server's locate index picks them up by itself.
+func TestServeSeesCLIImport(t *testing.T) {
+	dsn := storetest.DSN(t)
+	m := main.NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, &out
+	if err := m.Run(context.Background(), []string{"import", "regions", "--db", dsn, "../../demo/data/yanzhou-370812.csv"}); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("GRIDLINE_WATCH_INTERVAL", "100ms")
+	url := runMain(t, "serve", "--addr", "127.0.0.1:0", "--db", dsn)
+	locate := func() int {
+		res, err := http.Get(url + "/api/v1/locate?lon=116.805&lat=35.555")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := locate(); code != 404 {
+		t.Fatalf("before import: %d", code)
+	}
+	gj := filepath.Join(t.TempDir(), "grids.geojson")
+	os.WriteFile(gj, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"一","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.80,35.55],[116.81,35.55],[116.81,35.56],[116.80,35.56],[116.80,35.55]]]}}]}`), 0o600)
+	if err := main.NewMain().Run(context.Background(), []string{"import", "grids", "--db", dsn, gj}); err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if locate() == 200 {
+			return
+		}
+	}
+	t.Fatal("the server never located a point in the imported grid")
+}
