@@ -134,5 +134,10 @@ func TestOrgAPI(t *testing.T) {
 		{name: "workforce", method: "GET", url: "/api/v1/stats/workforce?region=370812", status: 200,
 			want: []string{`"urban_grid_workers":1`, `"property_share_percent":0`}},
 		{name: "bad region", method: "GET", url: "/api/v1/stats/overview?region=abc", status: 400, want: []string{`"region"`}},
+		{name: "audit needs the token", method: "GET", url: "/api/v1/audit", status: 401},
+		{name: "audit names the actor", method: "GET", url: "/api/v1/audit?entity=grid", auth: true, status: 200,
+			want: []string{`"total":1`, `"actor":"api"`, `"action":"create"`, `"key":"370812001002001"`}},
+		{name: "every write audited", method: "GET", url: "/api/v1/audit?actor=api&limit=1", auth: true, status: 200,
+			want: []string{`"total":8`}},
 	})
 }

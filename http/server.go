@@ -29,6 +29,7 @@ type Server struct {
 	Places  gridline.PlaceService
 	Orgs    gridline.OrgService
 	Stats   gridline.StatsService
+	Audit   gridline.AuditService
 	Locator *gridline.Locator
 
 	// Ping checks the database for /healthz.
@@ -126,6 +127,7 @@ func (s *Server) routes() []route {
 
 		{"GET /api/v1/stats/overview", s.handleStatsOverview},
 		{"GET /api/v1/stats/workforce", s.handleStatsWorkforce},
+		{"GET /api/v1/audit", s.handleAuditIndex},
 		{"GET /api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

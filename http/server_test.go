@@ -30,6 +30,7 @@ func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 		Places:   sqlstore.NewPlaceService(db),
 		Orgs:     sqlstore.NewOrgService(db),
 		Stats:    sqlstore.NewStatsService(db),
+		Audit:    sqlstore.NewAuditService(db),
 		Ping:     db.Ping,
 		APIToken: token,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),

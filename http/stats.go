@@ -1,6 +1,10 @@
 package http
 
-import "net/http"
+import (
+	"net/http"
+
+	"github.com/gridline/gridline"
+)
 
 func (s *Server) regionParam(r *http.Request) (string, error) {
 	q := parseQuery(r, "region")
@@ -40,4 +44,16 @@ func (s *Server) handleStatsWorkforce(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, o)
+}
+
+// handleAuditIndex lists the audit log, newest first. Only holders of the
+// API token may read it: it names who changed what.
+func (s *Server) handleAuditIndex(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "entity", "key", "actor", "limit", "offset")
+	if q.err == nil && !privileged(r) {
+		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the audit log needs the header Authorization: Bearer <API token>.")
+	}
+	f := gridline.AuditFilter{Entity: q.str("entity"), Key: q.str("key"), Actor: q.str("actor")}
+	f.Limit, f.Offset = q.page()
+	index(s, w, r, q, func() ([]*gridline.AuditEntry, int, error) { return s.Audit.FindAudit(r.Context(), f) })
 }

@@ -1,6 +1,10 @@
 package sqlstore
 
-import "context"
+import (
+	"context"
+
+	"github.com/gridline/gridline"
+)
 
 // AuditCount returns how many audit log rows name entity (e.g. "point",
 // "party_org"), so tests and operators can check that writes are logged.
@@ -8,4 +12,48 @@ func (db *DB) AuditCount(ctx context.Context, entity string) (int, error) {
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit_log WHERE entity = $1`, entity).Scan(&n)
 	return n, translate(db.dialect, err)
+}
+
+// AuditService implements gridline.AuditService.
+type AuditService struct{ db *DB }
+
+// NewAuditService returns an AuditService over db.
+func NewAuditService(db *DB) *AuditService { return &AuditService{db: db} }
+
+var _ gridline.AuditService = (*AuditService)(nil)
+
+// FindAudit implements gridline.AuditService.
+func (s *AuditService) FindAudit(ctx context.Context, f gridline.AuditFilter) ([]*gridline.AuditEntry, int, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	var w where
+	if f.Entity != nil {
+		w.add("entity = ?", *f.Entity)
+	}
+	if f.Key != nil {
+		w.add("entity_key = ?", *f.Key)
+	}
+	if f.Actor != nil {
+		w.add("actor = ?", *f.Actor)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_key, detail, COUNT(*) OVER ()
+		FROM audit_log`+w.String()+` ORDER BY id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
+	if err != nil {
+		return nil, 0, translate(s.db.dialect, err)
+	}
+	defer rows.Close()
+	var out []*gridline.AuditEntry
+	total := 0
+	for rows.Next() {
+		var e gridline.AuditEntry
+		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.Key, &e.Detail, &total); err != nil {
+			return nil, 0, err
+		}
+		e.At = e.At.UTC()
+		out = append(out, &e)
+	}
+	return out, total, rows.Err()
 }

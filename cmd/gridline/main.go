@@ -228,6 +228,7 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		Places:   sqlstore.NewPlaceService(m.DB),
 		Orgs:     sqlstore.NewOrgService(m.DB),
 		Stats:    sqlstore.NewStatsService(m.DB),
+		Audit:    sqlstore.NewAuditService(m.DB),
 		Ping:     m.DB.Ping,
 		UI:       web.FS(),
 		APIToken: c.apiToken,
