@@ -37,6 +37,9 @@ func (l *GridLayer) Validate() error {
 	if strings.TrimSpace(l.Name) == "" {
 		return FieldErrorf("name", "is required")
 	}
+	if l.SortOrder < -1000000 || l.SortOrder > 1000000 {
+		return FieldErrorf("sort_order", "must be within ±1,000,000, got %d", l.SortOrder)
+	}
 	return nil
 }
 

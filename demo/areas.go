@@ -173,7 +173,6 @@ type areaSet struct {
 
 // buildAreas fills d.County, d.Towns, d.Villages and d.Grids.
 func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
-	as := &areaSet{}
 	var towns, villages []int // indexes into d.Regions
 	for i, r := range d.Regions {
 		switch r.Level {
@@ -188,8 +187,24 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 	if d.County.Code != CountyCode {
 		return nil, fmt.Errorf("demo: the embedded regions lack county %s", CountyCode)
 	}
+	as := &areaSet{}
+	var err error
+	if as.towns, err = buildTowns(d, proj, county, towns); err != nil {
+		return nil, err
+	}
+	if as.villages, err = buildVillages(d, proj, as.towns, villages); err != nil {
+		return nil, err
+	}
+	if as.grids, err = buildGrids(d, proj, as.villages); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
 
-	// Towns: a power diagram whose seeds stay near their real places.
+// buildTowns fills d.Towns from the town rows (indexes into d.Regions): a
+// power diagram of the county whose seeds stay near the towns' real places.
+// It returns the towns' rings.
+func buildTowns(d *District, proj projection, county ring, towns []int) ([]ring, error) {
 	rng := newRand(d.Seed, streamTowns)
 	countyArea := county.area()
 	samples := sampleIn(rng, county, 6000)
@@ -210,17 +225,24 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 	if err != nil {
 		return nil, err
 	}
-	townIndex := map[string]int{}
 	for i, ri := range towns {
 		r := d.Regions[ri]
-		townIndex[r.Code] = i
 		d.Towns = append(d.Towns, Area{Code: r.Code, Name: r.Name, Level: r.Level, Parent: -1, Geometry: townPolys[i]})
 	}
-	as.towns = townRings
+	return townRings, nil
+}
 
-	// Villages: per town, the urban committees small and close to the city
-	// centre, villages larger and further out.
-	byTown := make([][]int, len(towns))
+// buildVillages fills d.Villages from the village rows (indexes into
+// d.Regions), partitioning each town (towns are their rings): the urban
+// committees small and close to the city centre, villages larger and
+// further out. It returns the villages' rings.
+func buildVillages(d *District, proj projection, towns []ring, villages []int) ([]ring, error) {
+	var out []ring
+	townIndex := map[string]int{}
+	for i, t := range d.Towns {
+		townIndex[t.Code] = i
+	}
+	byTown := make([][]int, len(d.Towns))
 	for _, ri := range villages {
 		t, ok := townIndex[d.Regions[ri].ParentCode]
 		if !ok {
@@ -231,7 +253,7 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 	centre := proj.toPlane(cityCentre)
 	for t, members := range byTown {
 		rng := newRand(d.Seed, streamVillages<<8|uint64(t))
-		tr := townRings[t]
+		tr := towns[t]
 		k := len(members)
 		targets := make([]float64, k)
 		urban := make([]bool, k)
@@ -277,18 +299,23 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 		for i, ri := range members {
 			r := d.Regions[ri]
 			d.Villages = append(d.Villages, Area{Code: r.Code, Name: r.Name, Level: r.Level, Parent: t, Geometry: polys[i]})
-			as.villages = append(as.villages, rings[i])
+			out = append(out, rings[i])
 		}
 	}
+	return out, nil
+}
 
-	// Grids: party-building grids split the streets' residents' committees;
-	// every other village or community is one comprehensive grid.
+// buildGrids fills d.Grids: party-building grids split the streets'
+// residents' committees; every other village or community (villages are
+// their rings) is one comprehensive grid. It returns the grids' rings.
+func buildGrids(d *District, proj projection, villages []ring) ([]ring, error) {
+	var out []ring
 	var urbanIdx []int
 	var urbanArea []float64
 	for i, v := range d.Villages {
 		if gridline.IsStreet(d.Towns[v.Parent].Code) && gridline.IsResidentsCommittee(v.Code) {
 			urbanIdx = append(urbanIdx, i)
-			urbanArea = append(urbanArea, as.villages[i].area())
+			urbanArea = append(urbanArea, villages[i].area())
 		}
 	}
 	counts := apportion(urbanArea, partyGrids, minGridsPerCommy)
@@ -299,7 +326,7 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 	var all []*gridRing
 	for ui, vi := range urbanIdx {
 		rng := newRand(d.Seed, streamGrids<<12|uint64(ui))
-		vr := as.villages[vi]
+		vr := villages[vi]
 		k := counts[ui]
 		samples := sampleIn(rng, vr, max(80*k, 600))
 		seeds := make([]vec, k)
@@ -325,7 +352,7 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 			continue
 		}
 		all = append(all, &gridRing{g: Grid{Grid: gridline.Grid{Layer: gridline.LayerComprehensive,
-			CommunityCode: v.Code, Geometry: v.Geometry}, Village: vi}, r: as.villages[vi]})
+			CommunityCode: v.Code, Geometry: v.Geometry}, Village: vi}, r: villages[vi]})
 	}
 	ptrs := make([]*gridline.Grid, len(all))
 	for i, gr := range all {
@@ -353,9 +380,9 @@ func buildAreas(d *District, proj projection, county ring) (*areaSet, error) {
 			return nil, fmt.Errorf("demo: grid %s: %w", gr.g.Code, err)
 		}
 		d.Grids = append(d.Grids, gr.g)
-		as.grids = append(as.grids, gr.r)
+		out = append(out, gr.r)
 	}
-	return as, nil
+	return out, nil
 }
 
 // apportion divides total among weights in proportion, each getting at

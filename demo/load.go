@@ -34,11 +34,8 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	unitIDs := make([]int64, len(d.Units))
 	for i := range d.Units {
 		u := d.Units[i]
-		if err := orgs.CreateUnit(ctx, &u); err != nil {
-			return fmt.Errorf("demo: unit %s: %w", u.Name, err)
-		}
-		if unitIDs[i] = u.ID; u.ID == 0 {
-			return fmt.Errorf("demo: unit %s: the store returned no ID", u.Name)
+		if unitIDs[i], err = stored(orgs.CreateUnit(ctx, &u), &u.ID, "unit %s", u.Name); err != nil {
+			return err
 		}
 	}
 	unitID := func(i int) *int64 {
@@ -53,11 +50,8 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 		p := d.People[i].Person
 		p.UnitID = unitID(d.People[i].Unit)
 		p.Assignments = nil
-		if err := orgs.CreatePerson(ctx, &p); err != nil {
-			return fmt.Errorf("demo: person %d (%s): %w", i, p.Team, err)
-		}
-		if personIDs[i] = p.ID; p.ID == 0 {
-			return fmt.Errorf("demo: person %d: the store returned no ID", i)
+		if personIDs[i], err = stored(orgs.CreatePerson(ctx, &p), &p.ID, "person %d (%s)", i, p.Team); err != nil {
+			return err
 		}
 	}
 	personID := func(i int) *int64 {
@@ -71,11 +65,8 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	for i := range d.Points {
 		p := d.Points[i].Point
 		p.CadreID = personID(d.Points[i].Cadre)
-		if err := places.CreatePoint(ctx, &p); err != nil {
-			return fmt.Errorf("demo: point %s in grid %s: %w", p.Name, p.GridCode, err)
-		}
-		if pointIDs[i] = p.ID; p.ID == 0 {
-			return fmt.Errorf("demo: point %s: the store returned no ID", p.Name)
+		if pointIDs[i], err = stored(places.CreatePoint(ctx, &p), &p.ID, "point %s in grid %s", p.Name, p.GridCode); err != nil {
+			return err
 		}
 	}
 
@@ -83,11 +74,8 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	for i := range d.Compounds {
 		c := d.Compounds[i].Compound
 		c.PropertyUnitID = unitID(d.Compounds[i].Unit)
-		if err := places.CreateCompound(ctx, &c); err != nil {
-			return fmt.Errorf("demo: compound %s: %w", c.Name, err)
-		}
-		if compoundIDs[i] = c.ID; c.ID == 0 {
-			return fmt.Errorf("demo: compound %s: the store returned no ID", c.Name)
+		if compoundIDs[i], err = stored(places.CreateCompound(ctx, &c), &c.ID, "compound %s", c.Name); err != nil {
+			return err
 		}
 	}
 
@@ -100,11 +88,10 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 			ce := *e
 			b.Entrances[j] = &ce
 		}
-		if err := places.CreateBuilding(ctx, &b); err != nil {
-			return fmt.Errorf("demo: building %s %s: %w", d.Compounds[d.Buildings[i].Compound].Name, b.Name, err)
-		}
-		if buildingIDs[i] = b.ID; b.ID == 0 {
-			return fmt.Errorf("demo: building %s: the store returned no ID", b.Name)
+		buildingIDs[i], err = stored(places.CreateBuilding(ctx, &b), &b.ID, "building %s %s",
+			d.Compounds[d.Buildings[i].Compound].Name, b.Name)
+		if err != nil {
+			return err
 		}
 	}
 
@@ -146,14 +133,23 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 			o.BuildingID = &buildingIDs[src.Building]
 		}
 		o.LeaderID = personID(src.Leader)
-		if err := orgs.CreatePartyOrg(ctx, &o); err != nil {
-			return fmt.Errorf("demo: party organisation %s: %w", o.Name, err)
-		}
-		if orgIDs[i] = o.ID; o.ID == 0 {
-			return fmt.Errorf("demo: party organisation %s: the store returned no ID", o.Name)
+		if orgIDs[i], err = stored(orgs.CreatePartyOrg(ctx, &o), &o.ID, "party organisation %s", o.Name); err != nil {
+			return err
 		}
 	}
 	return nil
+}
+
+// stored checks what a create call did: no error, and an ID from the
+// store, which it returns. what and args describe the object in errors.
+func stored(err error, id *int64, what string, args ...any) (int64, error) {
+	if err != nil {
+		return 0, fmt.Errorf("demo: %s: %w", fmt.Sprintf(what, args...), err)
+	}
+	if *id == 0 {
+		return 0, fmt.Errorf("demo: %s: the store returned no ID", fmt.Sprintf(what, args...))
+	}
+	return *id, nil
 }
 
 // loadGrids imports all grids in one call and returns their IDs by index.

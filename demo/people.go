@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"sort"
 
 	"github.com/gridline/gridline"
@@ -33,14 +34,17 @@ const (
 	RoleGridCadre         = "cadre"
 )
 
+// peopleBuilder adds people and their assignments to a District, drawing
+// names, phones and choices from one random stream.
 type peopleBuilder struct {
 	d      *District
+	rng    *rand.Rand
 	phones phones
+	party  []int // indexes of the party-building grids
 }
 
 func (b *peopleBuilder) person(team gridline.Team, region string, unit int, role string) int {
-	rng := b.phones.rng
-	b.d.People = append(b.d.People, Person{Person: gridline.Person{Name: personName(rng), Phone: b.phones.next(),
+	b.d.People = append(b.d.People, Person{Person: gridline.Person{Name: personName(b.rng), Phone: b.phones.next(),
 		Team: team, Role: role, RegionCode: region}, Unit: unit})
 	return len(b.d.People) - 1
 }
@@ -50,16 +54,36 @@ func (b *peopleBuilder) assignGrid(person, grid int, role string) {
 		Role: role, Path: gridline.PathOfGrid(&b.d.Grids[grid].Grid)})
 }
 
-// buildPeople fills d.People and d.Assignments and sets each point's cadre.
+func (b *peopleBuilder) community(grid int) string { return b.d.Grids[grid].CommunityCode }
+
+// buildPeople fills d.People and d.Assignments and sets each point's cadre,
+// team by team.
 func buildPeople(d *District) error {
 	rng := newRand(d.Seed, streamPeople)
-	b := &peopleBuilder{d: d, phones: phones{rng: rng, used: map[string]bool{}}}
-	party := d.partyGridIndexes()
-	deps := d.unitsOf(gridline.UnitDepartment)
-	community := func(grid int) string { return d.Grids[grid].CommunityCode }
+	b := &peopleBuilder{d: d, rng: rng, phones: phones{rng: rng, used: map[string]bool{}}, party: d.partyGridIndexes()}
+	if err := b.cadres(); err != nil {
+		return err
+	}
+	b.streetStaff()
+	b.welfarePosts()
+	b.specialWorkers()
+	covered, err := b.propertyStaff()
+	if err != nil {
+		return err
+	}
+	if err := b.urbanGridWorkers(covered); err != nil {
+		return err
+	}
+	b.ruralGridWorkers()
+	b.volunteers()
+	return nil
+}
 
-	// Cadres from the departments: one responsible for each point, the
-	// rest attached to grids.
+// cadres adds the cadres from the departments: one responsible for each
+// point, the rest attached to grids.
+func (b *peopleBuilder) cadres() error {
+	d, rng := b.d, b.rng
+	deps := d.unitsOf(gridline.UnitDepartment)
 	for i := range d.Points {
 		pt := &d.Points[i]
 		p := b.person(gridline.TeamCadre, pt.CommunityCode, deps[rng.IntN(len(deps))], "")
@@ -70,13 +94,17 @@ func buildPeople(d *District) error {
 	if len(d.Points) > numCadres {
 		return fmt.Errorf("demo: %d points but only %d cadres", len(d.Points), numCadres)
 	}
-	for _, i := range rng.Perm(len(party))[:numCadres-len(d.Points)] {
-		g := party[i]
-		b.assignGrid(b.person(gridline.TeamCadre, community(g), deps[rng.IntN(len(deps))], ""), g, RoleGridCadre)
+	for _, i := range rng.Perm(len(b.party))[:numCadres-len(d.Points)] {
+		g := b.party[i]
+		b.assignGrid(b.person(gridline.TeamCadre, b.community(g), deps[rng.IntN(len(deps))], ""), g, RoleGridCadre)
 	}
+	return nil
+}
 
-	// Street support staff, by the streets' number of villages and
-	// communities.
+// streetStaff adds the street support staff, by the streets' number of
+// villages and communities.
+func (b *peopleBuilder) streetStaff() {
+	d := b.d
 	var streets []Area
 	var streetWeight []float64
 	for ti, t := range d.Towns {
@@ -96,45 +124,56 @@ func buildPeople(d *District) error {
 			b.person(gridline.TeamStreetStaff, streets[si].Code, -1, "")
 		}
 	}
+}
 
-	// Public-welfare posts in every village and community.
+// welfarePosts adds the public-welfare posts in every village and
+// community.
+func (b *peopleBuilder) welfarePosts() {
+	d := b.d
 	welfareWeight := make([]float64, len(d.Villages))
 	for i := range welfareWeight {
-		welfareWeight[i] = 1 + 0.3*rng.Float64()
+		welfareWeight[i] = 1 + 0.3*b.rng.Float64()
 	}
 	for vi, n := range apportion(welfareWeight, numWelfarePosts, 1) {
 		for j := 0; j < n; j++ {
 			b.person(gridline.TeamWelfarePost, d.Villages[vi].Code, -1, "")
 		}
 	}
+}
 
-	// Special grid workers from the courier companies, one per grid.
-	couriers := d.unitsOf(gridline.UnitOther)
-	for j, i := range rng.Perm(len(party))[:numSpecialWorkers] {
-		g := party[i]
-		b.assignGrid(b.person(gridline.TeamSpecialGridWorker, community(g), couriers[j%len(couriers)], ""), g, RoleSpecialGridWorker)
+// specialWorkers adds the special grid workers from the courier
+// companies, one per grid.
+func (b *peopleBuilder) specialWorkers() {
+	couriers := b.d.unitsOf(gridline.UnitOther)
+	for j, i := range b.rng.Perm(len(b.party))[:numSpecialWorkers] {
+		g := b.party[i]
+		b.assignGrid(b.person(gridline.TeamSpecialGridWorker, b.community(g), couriers[j%len(couriers)], ""), g, RoleSpecialGridWorker)
 	}
+}
 
-	// Property staff look after a grid holding one of their company's
-	// compounds; every company gets one before any gets a second, and
-	// each community keeps a grid for a full-time worker to lead.
+// propertyStaff adds the property staff, who look after a grid holding one
+// of their company's compounds; every company gets one before any gets a
+// second, and each community keeps a grid for a full-time worker to lead.
+// It returns the grids they cover.
+func (b *peopleBuilder) propertyStaff() (map[int]bool, error) {
+	d := b.d
 	gridsLeft := map[string]int{}
-	for _, g := range party {
-		gridsLeft[community(g)]++
+	for _, g := range b.party {
+		gridsLeft[b.community(g)]++
 	}
 	covered := map[int]bool{}
 	var chosen []int // compound indexes
 	take := func(ci int) bool {
 		g := d.Compounds[ci].Grid
-		if covered[g] || gridsLeft[community(g)] <= 1 {
+		if covered[g] || gridsLeft[b.community(g)] <= 1 {
 			return false
 		}
 		covered[g] = true
-		gridsLeft[community(g)]--
+		gridsLeft[b.community(g)]--
 		chosen = append(chosen, ci)
 		return true
 	}
-	perm := rng.Perm(len(d.Compounds))
+	perm := b.rng.Perm(len(d.Compounds))
 	hasStaff := map[int]bool{}
 	for _, ci := range perm {
 		if u := d.Compounds[ci].Unit; !hasStaff[u] && take(ci) {
@@ -148,23 +187,27 @@ func buildPeople(d *District) error {
 		take(ci)
 	}
 	if len(chosen) != numPropertyStaff {
-		return fmt.Errorf("demo: found grids for %d of %d property staff", len(chosen), numPropertyStaff)
+		return nil, fmt.Errorf("demo: found grids for %d of %d property staff", len(chosen), numPropertyStaff)
 	}
 	sort.Ints(chosen)
 	for _, ci := range chosen {
 		c := &d.Compounds[ci]
-		b.assignGrid(b.person(gridline.TeamPropertyStaff, community(c.Grid), c.Unit, ""), c.Grid, RolePropertyStaff)
+		b.assignGrid(b.person(gridline.TeamPropertyStaff, b.community(c.Grid), c.Unit, ""), c.Grid, RolePropertyStaff)
 	}
+	return covered, nil
+}
 
-	// Full-time urban grid workers cover the other grids; a few of them
-	// two neighbouring grids. The first in each community is its leader.
+// urbanGridWorkers adds the full-time urban grid workers for the party
+// grids not covered by property staff; a few of them look after two
+// neighbouring grids. The first in each community is its leader.
+func (b *peopleBuilder) urbanGridWorkers(covered map[int]bool) error {
 	var communities []string
 	byCommunity := map[string][]int{}
-	for _, g := range party {
+	for _, g := range b.party {
 		if covered[g] {
 			continue
 		}
-		c := community(g)
+		c := b.community(g)
 		if _, ok := byCommunity[c]; !ok {
 			communities = append(communities, c)
 		}
@@ -180,7 +223,7 @@ func buildPeople(d *District) error {
 		return fmt.Errorf("demo: only %d communities can share a grid worker", len(multi))
 	}
 	doubles := map[string]bool{}
-	for _, i := range rng.Perm(len(multi))[:doubleCoverage] {
+	for _, i := range b.rng.Perm(len(multi))[:doubleCoverage] {
 		doubles[multi[i]] = true
 	}
 	for _, c := range communities {
@@ -198,12 +241,15 @@ func buildPeople(d *District) error {
 			}
 		}
 	}
+	return nil
+}
 
-	// Rural grid workers: at least one per comprehensive grid, more in
-	// larger villages.
+// ruralGridWorkers adds at least one grid worker per comprehensive grid,
+// more in larger villages.
+func (b *peopleBuilder) ruralGridWorkers() {
 	var rural []int
 	var ruralArea []float64
-	for i, g := range d.Grids {
+	for i, g := range b.d.Grids {
 		if g.Layer == gridline.LayerComprehensive {
 			rural = append(rural, i)
 			ruralArea = append(ruralArea, g.AreaM2)
@@ -212,17 +258,18 @@ func buildPeople(d *District) error {
 	for ri, n := range apportion(ruralArea, numAllGridWorkers-numUrbanGridWorkers, 1) {
 		g := rural[ri]
 		for j := 0; j < n; j++ {
-			b.assignGrid(b.person(gridline.TeamGridWorker, community(g), -1, ""), g, RoleGridWorker)
+			b.assignGrid(b.person(gridline.TeamGridWorker, b.community(g), -1, ""), g, RoleGridWorker)
 		}
 	}
+}
 
-	// Volunteers, two per urban grid.
-	for _, g := range party {
+// volunteers adds two volunteers per urban grid.
+func (b *peopleBuilder) volunteers() {
+	for _, g := range b.party {
 		for j := 0; j < volunteersPerGrid; j++ {
-			b.assignGrid(b.person(gridline.TeamVolunteer, community(g), -1, ""), g, RoleVolunteer)
+			b.assignGrid(b.person(gridline.TeamVolunteer, b.community(g), -1, ""), g, RoleVolunteer)
 		}
 	}
-	return nil
 }
 
 // buildPartyOrgs fills d.PartyOrgs, level by level.

@@ -116,7 +116,7 @@ func buildPlaces(d *District, proj projection, as *areaSet) error {
 		}
 		name := names.take(func() string { return pick(rng, compoundWords) + pick(rng, suffixes) },
 			shortName(d.Villages[g.Village].Name)+"小区")
-		geom := proj.latticePolygon(p.rect)
+		geom := proj.polygon(p.rect)
 		c := geom.Centroid()
 		cp := Compound{Compound: gridline.Compound{Name: name, Geometry: geom, Lon: c[0], Lat: c[1],
 			RegionPath: gridline.PathOfGrid(&g.Grid), BuiltYear: p.plan.year}, Grid: gi, Unit: unit}
@@ -275,7 +275,7 @@ func placeCompound(rng *rand.Rand, grid ring) (ring, compoundPlan, bool) {
 // buildingOf makes building bi of a compound from its footprint.
 func buildingOf(proj projection, c *Compound, bi int, fp ring, plan compoundPlan) gridline.Building {
 	floors := plan.floors[bi]
-	fpg := proj.latticePolygon(fp)
+	fpg := proj.polygon(fp)
 	ctr := fpg.Centroid()
 	b := gridline.Building{Name: fmt.Sprintf("%d号楼", bi+1), Number: bi + 1, Floors: floors,
 		HeightM: float64(floors) * 3, Footprint: fpg, Lon: ctr[0], Lat: ctr[1], RegionPath: c.RegionPath}

@@ -183,25 +183,6 @@ func (p projection) polygon(r ring) gridline.Polygon {
 	return gridline.Polygon{out}
 }
 
-// latticeStep is the spacing of the lattice that small footprints snap to:
-// 2⁻²⁰°, about 0.1 m. With ≤ 27 significant bits per coordinate, the
-// products in (gridline.Polygon).Centroid's shoelace are exact; on raw
-// coordinates they cancel so badly that a building's "centroid" can land
-// 100 m away, outside the building, and the store locates buildings and
-// compounds by that centroid.
-const latticeStep = 1.0 / (1 << 20)
-
-// latticePolygon is polygon with every position snapped to the lattice.
-// Snapping moves a vertex by at most 0.05 m, far less than the gaps and
-// margins between buildings, compounds and grid borders.
-func (p projection) latticePolygon(r ring) gridline.Polygon {
-	pg := p.polygon(r)
-	for i, pt := range pg[0] {
-		pg[0][i] = orb.Point{math.Round(pt[0]/latticeStep) * latticeStep, math.Round(pt[1]/latticeStep) * latticeStep}
-	}
-	return pg
-}
-
 // clipHalfPlane clips the convex polygon poly to {x : a·x ≤ c}. On a convex
 // subject Sutherland–Hodgman is exact: no bridges can appear.
 func clipHalfPlane(poly []vec, a vec, c float64) []vec {
@@ -309,10 +290,66 @@ const (
 // cross; its faces are found by walking half-edges, labelled by the cell
 // on the left of their cell edges, and merged per label.
 func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
-	k := len(seeds)
-	if k == 1 {
+	if len(seeds) == 1 {
 		return []ring{append(ring(nil), r...)}, nil
 	}
+	g, err := buildGraph(r, seeds, w)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.findFaces(); err != nil {
+		return nil, err
+	}
+	if err := g.labelFaces(r, seeds, w); err != nil {
+		return nil, err
+	}
+	lab, err := g.mergeStrays(r, seeds)
+	if err != nil {
+		return nil, err
+	}
+	return g.outlines(lab, len(seeds))
+}
+
+// planarGraph is the graph of a partition: undirected edges whose
+// half-edge 2i runs a→b and 2i+1 b→a, each labelled with the cell on its
+// left (or labelInside/labelOutside for ring edges), and the faces they
+// bound.
+type planarGraph struct {
+	vs    *vertexStore
+	edges []graphEdge
+	out   [][]int32 // outgoing half-edges around each vertex, counter-clockwise
+	next  []int32   // the half-edge after h around the face left of h
+
+	faces []faceInfo
+	face  []int32 // the face left of each half-edge
+	inner []int32 // the faces inside r
+}
+
+type graphEdge struct {
+	a, b int32
+	lab  [2]int32 // cell on the left of a→b and of b→a
+}
+
+type faceInfo struct {
+	area  float64
+	label int32
+	outer bool
+	first int32 // a half-edge of the face
+}
+
+func (g *planarGraph) from(h int32) int32 {
+	if h&1 == 0 {
+		return g.edges[h>>1].a
+	}
+	return g.edges[h>>1].b
+}
+
+func (g *planarGraph) to(h int32) int32   { return g.from(h ^ 1) }
+func (g *planarGraph) left(h int32) int32 { return g.edges[h>>1].lab[h&1] }
+
+// buildGraph makes the graph of r's ring and the power-cell edges of
+// seeds inside r, split where they cross, with its half-edge structure.
+func buildGraph(r ring, seeds []vec, w []float64) (*planarGraph, error) {
 	n := len(r)
 	lo, hi := r.bound()
 	margin := math.Max(hi.X-lo.X, hi.Y-lo.Y)*0.5 + 100
@@ -325,7 +362,8 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 	}
 	cells := powerCells(seeds, w, box)
 
-	vs := newVertexStore()
+	g := &planarGraph{vs: newVertexStore()}
+	vs := g.vs
 	rid := make([]int32, n)
 	for i, p := range r {
 		rid[i] = vs.add(p)
@@ -336,55 +374,9 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 	if rid[0] == rid[n-1] {
 		return nil, degenerate("ring vertices closer than the snapping tolerance")
 	}
-
-	// Cell edges with the cell on each side. Cells are counter-clockwise,
-	// so cell i lies left of each of its directed edges.
-	type cellEdge struct{ a, b, left, right int32 }
-	cellIDs := make([][]int32, k)
-	dir := map[[2]int32]int32{}
-	for i, c := range cells {
-		if c == nil {
-			return nil, degenerate("an empty power cell")
-		}
-		ids := make([]int32, 0, len(c))
-		for _, p := range c {
-			id := vs.add(p)
-			if len(ids) == 0 || ids[len(ids)-1] != id {
-				ids = append(ids, id)
-			}
-		}
-		for len(ids) > 1 && ids[0] == ids[len(ids)-1] {
-			ids = ids[:len(ids)-1]
-		}
-		if len(ids) < 3 {
-			return nil, degenerate("a power cell collapsed")
-		}
-		for j := range ids {
-			key := [2]int32{ids[j], ids[(j+1)%len(ids)]}
-			if _, dup := dir[key]; dup {
-				return nil, degenerate("two cells share a directed edge")
-			}
-			dir[key] = int32(i)
-		}
-		cellIDs[i] = ids
-	}
-	var cedges []cellEdge
-	for i, ids := range cellIDs {
-		for j := range ids {
-			a, b := ids[j], ids[(j+1)%len(ids)]
-			right, ok := dir[[2]int32{b, a}]
-			if !ok {
-				// Only the bounding box may border a single cell, and it
-				// lies well outside r.
-				if !onBox(vs.pts[a]) || !onBox(vs.pts[b]) {
-					return nil, degenerate("cells do not meet edge to edge")
-				}
-				continue
-			}
-			if a < b {
-				cedges = append(cedges, cellEdge{a, b, int32(i), right})
-			}
-		}
+	cedges, err := cellEdges(vs, cells, onBox)
+	if err != nil {
+		return nil, err
 	}
 
 	// Crossings of cell edges with ring edges.
@@ -429,12 +421,8 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		}
 	}
 
-	// The planar graph: undirected edges; half-edge 2i runs a→b, 2i+1 b→a.
-	type edge struct {
-		a, b int32
-		lab  [2]int32 // cell on the left of a→b and of b→a
-	}
-	var edges []edge
+	// The edges: ring edges and the parts of cell edges inside r, each
+	// split at its crossings.
 	seen := map[[2]int32]bool{}
 	addEdge := func(a, b, l0, l1 int32) bool {
 		key := [2]int32{min(a, b), max(a, b)}
@@ -442,7 +430,7 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 			return false
 		}
 		seen[key] = true
-		edges = append(edges, edge{a, b, [2]int32{l0, l1}})
+		g.edges = append(g.edges, graphEdge{a, b, [2]int32{l0, l1}})
 		return true
 	}
 	chain := func(a, b int32, hs []hit) []int32 {
@@ -483,75 +471,127 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 			}
 		}
 	}
-
-	nh := int32(2 * len(edges))
-	from := func(h int32) int32 {
-		if h&1 == 0 {
-			return edges[h>>1].a
-		}
-		return edges[h>>1].b
+	if err := g.link(); err != nil {
+		return nil, err
 	}
-	to := func(h int32) int32 { return from(h ^ 1) }
-	left := func(h int32) int32 { return edges[h>>1].lab[h&1] }
+	return g, nil
+}
 
-	// Outgoing half-edges around each vertex, counter-clockwise.
-	out := make([][]int32, len(vs.pts))
+// cellEdge is an edge shared by two power cells, with the cell on each
+// side.
+type cellEdge struct{ a, b, left, right int32 }
+
+// cellEdges returns the edges between cells, each once. Cells are
+// counter-clockwise, so cell i lies left of each of its directed edges;
+// only edges on the bounding box (onBox) may border a single cell.
+func cellEdges(vs *vertexStore, cells [][]vec, onBox func(vec) bool) ([]cellEdge, error) {
+	cellIDs := make([][]int32, len(cells))
+	dir := map[[2]int32]int32{}
+	for i, c := range cells {
+		if c == nil {
+			return nil, degenerate("an empty power cell")
+		}
+		ids := make([]int32, 0, len(c))
+		for _, p := range c {
+			id := vs.add(p)
+			if len(ids) == 0 || ids[len(ids)-1] != id {
+				ids = append(ids, id)
+			}
+		}
+		for len(ids) > 1 && ids[0] == ids[len(ids)-1] {
+			ids = ids[:len(ids)-1]
+		}
+		if len(ids) < 3 {
+			return nil, degenerate("a power cell collapsed")
+		}
+		for j := range ids {
+			key := [2]int32{ids[j], ids[(j+1)%len(ids)]}
+			if _, dup := dir[key]; dup {
+				return nil, degenerate("two cells share a directed edge")
+			}
+			dir[key] = int32(i)
+		}
+		cellIDs[i] = ids
+	}
+	var out []cellEdge
+	for i, ids := range cellIDs {
+		for j := range ids {
+			a, b := ids[j], ids[(j+1)%len(ids)]
+			right, ok := dir[[2]int32{b, a}]
+			if !ok {
+				// Only the bounding box may border a single cell, and it
+				// lies well outside r.
+				if !onBox(vs.pts[a]) || !onBox(vs.pts[b]) {
+					return nil, degenerate("cells do not meet edge to edge")
+				}
+				continue
+			}
+			if a < b {
+				out = append(out, cellEdge{a, b, int32(i), right})
+			}
+		}
+	}
+	return out, nil
+}
+
+// link orders the half-edges around each vertex and sets next: the face
+// left of h continues with the edge just clockwise of h's twin around h's
+// end.
+func (g *planarGraph) link() error {
+	nh := int32(2 * len(g.edges))
+	g.out = make([][]int32, len(g.vs.pts))
 	angle := make([]float64, nh)
 	for h := int32(0); h < nh; h++ {
-		d := vs.pts[to(h)].sub(vs.pts[from(h)])
+		d := g.vs.pts[g.to(h)].sub(g.vs.pts[g.from(h)])
 		angle[h] = math.Atan2(d.Y, d.X)
-		out[from(h)] = append(out[from(h)], h)
+		g.out[g.from(h)] = append(g.out[g.from(h)], h)
 	}
 	pos := make([]int32, nh)
-	for _, hs := range out {
+	for _, hs := range g.out {
 		if len(hs) == 0 {
 			continue
 		}
 		if len(hs) == 1 {
-			return nil, degenerate("a dangling edge")
+			return degenerate("a dangling edge")
 		}
 		sort.Slice(hs, func(i, j int) bool { return angle[hs[i]] < angle[hs[j]] })
 		for i, h := range hs {
 			if i > 0 && angle[h] == angle[hs[i-1]] {
-				return nil, degenerate("two edges leave a vertex in the same direction")
+				return degenerate("two edges leave a vertex in the same direction")
 			}
 			pos[h] = int32(i)
 		}
 	}
-	// The face left of h continues with the edge just clockwise of h's
-	// twin around h's end.
-	next := make([]int32, nh)
+	g.next = make([]int32, nh)
 	for h := int32(0); h < nh; h++ {
-		hs := out[to(h)]
-		next[h] = hs[(int(pos[h^1])-1+len(hs))%len(hs)]
+		hs := g.out[g.to(h)]
+		g.next[h] = hs[(int(pos[h^1])-1+len(hs))%len(hs)]
 	}
+	return nil
+}
 
-	// Faces.
-	type faceInfo struct {
-		area  float64
-		label int32
-		outer bool
-		first int32 // a half-edge of the face
+// findFaces walks the faces, takes each one's label from its cell edges
+// and tells the faces inside r from those outside.
+func (g *planarGraph) findFaces() error {
+	nh := int32(len(g.next))
+	g.face = make([]int32, nh)
+	for i := range g.face {
+		g.face[i] = -1
 	}
-	face := make([]int32, nh)
-	for i := range face {
-		face[i] = -1
-	}
-	var faces []faceInfo
 	for h := int32(0); h < nh; h++ {
-		if face[h] >= 0 {
+		if g.face[h] >= 0 {
 			continue
 		}
-		f := int32(len(faces))
+		f := int32(len(g.faces))
 		fi := faceInfo{label: -1, first: h}
 		inside, outside := false, false
 		for cur, steps := h, int32(0); ; steps++ {
-			if steps > nh || face[cur] >= 0 {
-				return nil, degenerate("a face walk does not close")
+			if steps > nh || g.face[cur] >= 0 {
+				return degenerate("a face walk does not close")
 			}
-			face[cur] = f
-			fi.area += vs.pts[from(cur)].cross(vs.pts[to(cur)]) / 2
-			switch l := left(cur); {
+			g.face[cur] = f
+			fi.area += g.vs.pts[g.from(cur)].cross(g.vs.pts[g.to(cur)]) / 2
+			switch l := g.left(cur); {
 			case l == labelOutside:
 				outside = true
 			case l == labelInside:
@@ -560,47 +600,58 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 				fi.label = l
 				inside = true
 			case fi.label != l:
-				return nil, degenerate("a face lies in two cells")
+				return degenerate("a face lies in two cells")
 			default:
 				inside = true
 			}
-			cur = next[cur]
+			cur = g.next[cur]
 			if cur == h {
 				break
 			}
 		}
 		if inside == outside {
-			return nil, degenerate("a face is both inside and outside")
+			return degenerate("a face is both inside and outside")
 		}
 		fi.outer = outside
 		if fi.outer != (fi.area < 0) {
-			return nil, degenerate("a face has the wrong orientation")
+			return degenerate("a face has the wrong orientation")
 		}
-		faces = append(faces, fi)
-	}
-	nf := int32(len(faces))
-	var inner []int32
-	for f := int32(0); f < nf; f++ {
-		if !faces[f].outer {
-			inner = append(inner, f)
+		g.faces = append(g.faces, fi)
+		if !fi.outer {
+			g.inner = append(g.inner, f)
 		}
 	}
-	if len(inner) == 1 && faces[inner[0]].label < 0 {
-		// No cell edge enters r: all of r lies in one cell.
+	return nil
+}
+
+// labelFaces labels r's only face when no cell edge enters r (all of r
+// lies in one cell) and checks that every inner face has a label.
+func (g *planarGraph) labelFaces(r ring, seeds []vec, w []float64) error {
+	if len(g.inner) == 1 && g.faces[g.inner[0]].label < 0 {
 		best, bestD := int32(0), math.Inf(1)
 		for i, s := range seeds {
 			if d := s.dist2(r[0]) - w[i]; d < bestD {
 				best, bestD = int32(i), d
 			}
 		}
-		faces[inner[0]].label = best
+		g.faces[g.inner[0]].label = best
 	}
-	for _, f := range inner {
-		if faces[f].label < 0 {
-			return nil, degenerate("an unlabelled face")
+	for _, f := range g.inner {
+		if g.faces[f].label < 0 {
+			return degenerate("an unlabelled face")
 		}
 	}
+	return nil
+}
 
+// mergeStrays relabels faces until every cell's faces form one connected
+// piece: a cell keeps the piece holding its seed, or else its largest, and
+// each stray piece goes to the neighbour it shares the longest border
+// with. It returns the label of each face.
+func (g *planarGraph) mergeStrays(r ring, seeds []vec) ([]int32, error) {
+	k := len(seeds)
+	nf := int32(len(g.faces))
+	nh := int32(len(g.next))
 	// Adjacency between inner faces across cell edges, with border length.
 	type nb struct {
 		f   int32
@@ -608,28 +659,28 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 	}
 	adj := make([][]nb, nf)
 	for h := int32(0); h < nh; h++ {
-		if left(h) < 0 {
+		if g.left(h) < 0 {
 			continue
 		}
-		f, g := face[h], face[h^1]
-		adj[f] = append(adj[f], nb{g, vs.pts[from(h)].dist(vs.pts[to(h)])})
+		f, o := g.face[h], g.face[h^1]
+		adj[f] = append(adj[f], nb{o, g.vs.pts[g.from(h)].dist(g.vs.pts[g.to(h)])})
 	}
 
-	// A cell keeps the piece holding its seed, or else its largest piece.
+	// The face holding each cell's seed, if any.
 	seedFace := make([]int32, k)
 	for i := range seedFace {
 		seedFace[i] = -1
 	}
 	var fr ring
-	for _, f := range inner {
-		c := faces[f].label
+	for _, f := range g.inner {
+		c := g.faces[f].label
 		if seedFace[c] >= 0 || !r.contains(seeds[c]) {
 			continue
 		}
 		fr = fr[:0]
-		for h := faces[f].first; ; {
-			fr = append(fr, vs.pts[from(h)])
-			if h = next[h]; h == faces[f].first {
+		for h := g.faces[f].first; ; {
+			fr = append(fr, g.vs.pts[g.from(h)])
+			if h = g.next[h]; h == g.faces[f].first {
 				break
 			}
 		}
@@ -638,12 +689,11 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		}
 	}
 
-	// Merge stray pieces until every label is one connected set of faces.
 	// Each round moves the smallest stray piece, so the number of pieces
 	// falls every round.
 	lab := make([]int32, nf)
-	for f := range faces {
-		lab[f] = faces[f].label
+	for f := range g.faces {
+		lab[f] = g.faces[f].label
 	}
 	parent := make([]int32, nf)
 	findRoot := func(x int32) int32 {
@@ -660,7 +710,7 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		for f := range parent {
 			parent[f] = int32(f)
 		}
-		for _, f := range inner {
+		for _, f := range g.inner {
 			for _, e := range adj[f] {
 				if lab[e.f] == lab[f] {
 					if a, b := findRoot(f), findRoot(e.f); a != b {
@@ -670,14 +720,14 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 			}
 		}
 		compArea := make([]float64, nf)
-		for _, f := range inner {
-			compArea[findRoot(f)] += faces[f].area
+		for _, f := range g.inner {
+			compArea[findRoot(f)] += g.faces[f].area
 		}
 		mainOf := make([]int32, k)
 		for i := range mainOf {
 			mainOf[i] = -1
 		}
-		for _, f := range inner {
+		for _, f := range g.inner {
 			if findRoot(f) != f {
 				continue
 			}
@@ -697,7 +747,7 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 			}
 		}
 		stray := int32(-1)
-		for _, f := range inner {
+		for _, f := range g.inner {
 			if findRoot(f) != f || mainOf[lab[f]] == f {
 				continue
 			}
@@ -706,10 +756,10 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 			}
 		}
 		if stray < 0 {
-			break
+			return lab, nil
 		}
 		share := map[int32]float64{}
-		for _, f := range inner {
+		for _, f := range g.inner {
 			if findRoot(f) != stray {
 				continue
 			}
@@ -719,6 +769,8 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 				}
 			}
 		}
+		// The longest shared border wins; ties go to the lower label, so
+		// the map's order does not matter.
 		dest, best := int32(-1), -1.0
 		for l, s := range share {
 			if s > best || (s == best && l < dest) {
@@ -728,16 +780,20 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		if dest < 0 {
 			return nil, degenerate("a stray piece has no neighbour")
 		}
-		for _, f := range inner {
+		for _, f := range g.inner {
 			if findRoot(f) == stray {
 				lab[f] = dest
 			}
 		}
 	}
+}
 
-	// Walk each label's outline: its half-edges whose twin lies outside the
-	// label, turning around shared vertices through the label's own faces.
-	in := func(h, c int32) bool { f := face[h]; return !faces[f].outer && lab[f] == c }
+// outlines walks each of the k labels' outline: its half-edges whose twin
+// lies outside the label, turning around shared vertices through the
+// label's own faces.
+func (g *planarGraph) outlines(lab []int32, k int) ([]ring, error) {
+	nh := int32(len(g.next))
+	in := func(h, c int32) bool { f := g.face[h]; return !g.faces[f].outer && lab[f] == c }
 	border := func(h, c int32) bool { return in(h, c) && !in(h^1, c) }
 	count := make([]int, k)
 	start := make([]int32, k)
@@ -745,8 +801,8 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		start[i] = -1
 	}
 	for h := int32(0); h < nh; h++ {
-		f := face[h]
-		if faces[f].outer {
+		f := g.face[h]
+		if g.faces[f].outer {
 			continue
 		}
 		if c := lab[f]; border(h, c) {
@@ -766,18 +822,18 @@ func partition(r ring, seeds []vec, w []float64) ([]ring, error) {
 		var rr ring
 		cur := start[c]
 		for {
-			v := from(cur)
+			v := g.from(cur)
 			if onRing[v] {
 				return nil, degenerate("the outline touches itself")
 			}
 			onRing[v] = true
-			rr = append(rr, vs.pts[v])
-			nx := next[cur]
+			rr = append(rr, g.vs.pts[v])
+			nx := g.next[cur]
 			for guard := 0; !border(nx, c); guard++ {
-				if guard > len(out[from(nx)]) {
+				if guard > len(g.out[g.from(nx)]) {
 					return nil, degenerate("an outline walk is stuck at a vertex")
 				}
-				nx = next[nx^1]
+				nx = g.next[nx^1]
 			}
 			cur = nx
 			if cur == start[c] {

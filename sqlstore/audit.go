@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 
 	"github.com/gridline/gridline"
 )
@@ -39,21 +40,13 @@ func (s *AuditService) FindAudit(ctx context.Context, f gridline.AuditFilter) ([
 	if f.Actor != nil {
 		w.add("actor = ?", *f.Actor)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT id, at, actor, action, entity, entity_key, detail, COUNT(*) OVER ()
-		FROM audit_log`+w.String()+` ORDER BY id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(s.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.AuditEntry
-	total := 0
-	for rows.Next() {
-		var e gridline.AuditEntry
-		if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.Key, &e.Detail, &total); err != nil {
-			return nil, 0, err
-		}
-		e.At = e.At.UTC()
-		out = append(out, &e)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, "id, at, actor, action, entity, entity_key, detail", "audit_log", w, "id DESC", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.AuditEntry, error) {
+			var e gridline.AuditEntry
+			if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.Key, &e.Detail, total); err != nil {
+				return nil, err
+			}
+			e.At = e.At.UTC()
+			return &e, nil
+		})
 }

@@ -193,7 +193,14 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if writable {
 		pool = db.write
 	}
-	tx, err := pool.BeginTx(ctx, nil)
+	var opts *sql.TxOptions
+	if !writable && db.dialect.isPostgres() {
+		// One snapshot for all the queries of a read: a report's parts
+		// add up even while others write. (SQLite's WAL readers already
+		// read one snapshot.)
+		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
+	}
+	tx, err := pool.BeginTx(ctx, opts)
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
@@ -237,6 +244,46 @@ func limitOffset(limit, offset int) string {
 		return ""
 	}
 	return fmt.Sprintf(" LIMIT %d OFFSET %d", limit, offset)
+}
+
+// findPage runs the list query SELECT cols FROM from WHERE w ORDER BY
+// order, one page of it, and returns the rows scanned by scan and the
+// number of matching rows. scan gets the destination of that number, which
+// it scans after cols.
+//
+// The number comes from COUNT(*) OVER (), which has no row to ride on when
+// the page is empty: a page past the end counts the rows with the same
+// FROM and WHERE instead. A negative offset is EINVALID on both databases
+// (PostgreSQL rejects it, SQLite would ignore it).
+func findPage[T any](ctx context.Context, tx *Tx, cols, from string, w where, order string, limit, offset int,
+	scan func(rows *sql.Rows, total *int) (*T, error)) ([]*T, int, error) {
+	if offset < 0 {
+		return nil, 0, gridline.FieldErrorf("offset", "must not be negative")
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+cols+`, COUNT(*) OVER () FROM `+from+w.String()+
+		` ORDER BY `+order+limitOffset(limit, offset), w.args...)
+	if err != nil {
+		return nil, 0, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	var out []*T
+	total := 0
+	for rows.Next() {
+		v, err := scan(rows, &total)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	if len(out) == 0 && offset > 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+from+w.String(), w.args...).Scan(&total); err != nil {
+			return nil, 0, translate(tx.db.dialect, err)
+		}
+	}
+	return out, total, nil
 }
 
 // where builds a WHERE clause from conditions with $n placeholders.

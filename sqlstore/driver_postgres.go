@@ -32,6 +32,10 @@ func translatePostgres(err error) (error, bool) {
 		return &wrapped{gridline.Errorf(gridline.EINVALID, "A referenced record does not exist or is still in use."), err}, true
 	case "23502", "23514": // not_null_violation, check_violation
 		return &wrapped{gridline.Errorf(gridline.EINVALID, "A value is missing or out of range."), err}, true
+	case "22021", "22P05": // character_not_in_repertoire (NUL, bad UTF-8), untranslatable_character
+		return &wrapped{gridline.Errorf(gridline.EINVALID, "A text value holds a NUL byte or is not valid UTF-8."), err}, true
+	case "22003", "22P02", "2201X", "2201W": // numeric out of range, invalid text representation, bad OFFSET/LIMIT
+		return &wrapped{gridline.Errorf(gridline.EINVALID, "A number is out of range."), err}, true
 	}
 	return err, false
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -68,27 +69,19 @@ func findGrids(ctx context.Context, tx *Tx, f gridline.GridFilter) ([]*gridline.
 		lo, hi := prefixRange(*f.Within)
 		w.add("community_code >= ? AND community_code < ?", lo, hi)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+gridColumns+`, COUNT(*) OVER () FROM grids`+w.String()+
-		` ORDER BY code`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Grid
-	total := 0
-	for rows.Next() {
-		var g gridline.Grid
-		var geom string
-		if err := rows.Scan(&g.ID, &g.Code, &g.Name, &g.Layer, &g.CommunityCode, &g.TownCode, &g.CountyCode,
-			&g.AreaM2, &geom, &g.Note, &g.CreatedAt, &g.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		if err := json.Unmarshal([]byte(geom), &g.Geometry); err != nil {
-			return nil, 0, fmt.Errorf("grid %s geometry: %w", g.Code, err)
-		}
-		out = append(out, &g)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, gridColumns, "grids", w, "code", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Grid, error) {
+			var g gridline.Grid
+			var geom string
+			if err := rows.Scan(&g.ID, &g.Code, &g.Name, &g.Layer, &g.CommunityCode, &g.TownCode, &g.CountyCode,
+				&g.AreaM2, &geom, &g.Note, &g.CreatedAt, &g.UpdatedAt, total); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(geom), &g.Geometry); err != nil {
+				return nil, fmt.Errorf("grid %s geometry: %w", g.Code, err)
+			}
+			return &g, nil
+		})
 }
 
 // CreateGrid implements gridline.GridService.

@@ -34,26 +34,17 @@ func (s *OrgService) FindUnits(ctx context.Context, kind *gridline.UnitKind, off
 	if kind != nil {
 		w.add("kind = ?", string(*kind))
 	}
-	return findUnits(ctx, tx, w, limitOffset(limit, offset))
+	return findUnits(ctx, tx, w, limit, offset)
 }
 
-func findUnits(ctx context.Context, tx *Tx, w where, page string) ([]*gridline.Unit, int, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+unitColumns+`, COUNT(*) OVER () FROM units`+w.String()+` ORDER BY id`+page, w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Unit
-	total := 0
-	for rows.Next() {
-		var u gridline.Unit
-		if err := rows.Scan(&u.ID, &u.Kind, &u.Name, &u.ShortName, &u.Phone, &u.RegionCode, &u.PartyLed,
-			&u.CreatedAt, &u.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, &u)
-	}
-	return out, total, rows.Err()
+func findUnits(ctx context.Context, tx *Tx, w where, limit, offset int) ([]*gridline.Unit, int, error) {
+	return findPage(ctx, tx, unitColumns, `units`, w, "id", limit, offset,
+		func(rows *sql.Rows, total *int) (*gridline.Unit, error) {
+			var u gridline.Unit
+			err := rows.Scan(&u.ID, &u.Kind, &u.Name, &u.ShortName, &u.Phone, &u.RegionCode, &u.PartyLed,
+				&u.CreatedAt, &u.UpdatedAt, total)
+			return &u, err
+		})
 }
 
 // FindUnitByID implements gridline.OrgService.
@@ -69,7 +60,7 @@ func (s *OrgService) FindUnitByID(ctx context.Context, id int64) (*gridline.Unit
 func findUnitByID(ctx context.Context, tx *Tx, id int64) (*gridline.Unit, error) {
 	var w where
 	w.add("id = ?", id)
-	us, _, err := findUnits(ctx, tx, w, "")
+	us, _, err := findUnits(ctx, tx, w, 0, 0)
 	if err != nil {
 		return nil, err
 	} else if len(us) == 0 {
@@ -93,9 +84,10 @@ func checkRegion(ctx context.Context, tx *Tx, field, code string) error {
 	if code == "" {
 		return nil
 	}
-	if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code); err != nil {
-		return err
-	} else if !ok {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions WHERE code = $1`, code).Scan(&n); err != nil {
+		return translate(tx.db.dialect, err)
+	} else if n == 0 {
 		return gridline.FieldErrorf(field, "no region %s is stored", code)
 	}
 	return nil
@@ -172,25 +164,13 @@ func (s *OrgService) DeleteUnit(ctx context.Context, id int64) error {
 	if _, err := findUnitByID(ctx, tx, id); err != nil {
 		return err
 	}
-	var people, compounds, assigned int
-	if err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM people WHERE unit_id = $1),
-		(SELECT COUNT(*) FROM compounds WHERE property_unit_id = $1),
-		(SELECT COUNT(*) FROM assignments WHERE target = 'unit' AND target_id = $1)`, id).Scan(&people, &compounds, &assigned); err != nil {
-		return err
-	}
-	switch {
-	case people > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Unit %d still employs %d people; move or delete them first.", id, people)
-	case compounds > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Unit %d still manages %d compounds; give them another property company first.", id, compounds)
-	case assigned > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Unit %d still has %d assignments; unassign them first.", id, assigned)
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM units WHERE id = $1`, id); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, "delete", "unit", auditKey(id), ""); err != nil {
+	if err := deleteRow(ctx, tx, "units", "unit", id, "",
+		refCount{`SELECT COUNT(*) FROM people WHERE unit_id = $1`,
+			"Unit %d still employs %d people; move or delete them first."},
+		refCount{`SELECT COUNT(*) FROM compounds WHERE property_unit_id = $1`,
+			"Unit %d still manages %d compounds; give them another property company first."},
+		refCount{`SELECT COUNT(*) FROM assignments WHERE target = 'unit' AND target_id = $1`,
+			"Unit %d still has %d assignments; unassign them first."}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -244,23 +224,13 @@ func findPeople(ctx context.Context, tx *Tx, f gridline.PersonFilter) ([]*gridli
 	if f.Query != nil && *f.Query != "" {
 		w.add(`lower(p.name) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+personColumns+`, COUNT(*) OVER () FROM people p`+w.String()+
-		` ORDER BY p.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Person
-	total := 0
-	for rows.Next() {
-		var p gridline.Person
-		if err := rows.Scan(&p.ID, &p.Name, &p.Phone, &p.Team, &p.Role, &p.UnitID, &p.RegionCode,
-			&p.CreatedAt, &p.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, &p)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, personColumns, `people p`, w, "p.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Person, error) {
+			var p gridline.Person
+			err := rows.Scan(&p.ID, &p.Name, &p.Phone, &p.Team, &p.Role, &p.UnitID, &p.RegionCode,
+				&p.CreatedAt, &p.UpdatedAt, total)
+			return &p, err
+		})
 }
 
 // FindPersonByID implements gridline.OrgService; the person comes with
@@ -304,10 +274,8 @@ func checkPerson(ctx context.Context, tx *Tx, p *gridline.Person) error {
 		return err
 	}
 	if p.UnitID != nil {
-		if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM units WHERE id = $1`, *p.UnitID); err != nil {
+		if err := checkRef(ctx, tx, "unit_id", "units", "unit", *p.UnitID); err != nil {
 			return err
-		} else if !ok {
-			return gridline.FieldErrorf("unit_id", "no unit %d", *p.UnitID)
 		}
 	}
 	return checkRegion(ctx, tx, "region_code", p.RegionCode)
@@ -390,16 +358,9 @@ func (s *OrgService) DeletePerson(ctx context.Context, id int64) error {
 	if _, err := findPersonByID(ctx, tx, id); err != nil {
 		return err
 	}
-	var points int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM points WHERE cadre_id = $1`, id).Scan(&points); err != nil {
-		return err
-	} else if points > 0 {
-		return gridline.Errorf(gridline.ECONFLICT, "Person %d is still the cadre of %d points; give them another cadre first.", id, points)
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM people WHERE id = $1`, id); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, "delete", "person", auditKey(id), ""); err != nil {
+	if err := deleteRow(ctx, tx, "people", "person", id, "", refCount{
+		`SELECT COUNT(*) FROM points WHERE cadre_id = $1`,
+		"Person %d is still the cadre of %d points; give them another cadre first."}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -480,10 +441,8 @@ func (s *OrgService) Assign(ctx context.Context, a *gridline.Assignment) error {
 		return err
 	}
 	defer tx.Rollback()
-	if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM people WHERE id = $1`, a.PersonID); err != nil {
+	if err := checkRef(ctx, tx, "person_id", "people", "person", a.PersonID); err != nil {
 		return err
-	} else if !ok {
-		return gridline.FieldErrorf("person_id", "no person %d", a.PersonID)
 	}
 	if a.RegionPath, err = targetPath(ctx, tx, a.Target, a.TargetID); err != nil {
 		return err
@@ -573,24 +532,14 @@ func findPartyOrgs(ctx context.Context, tx *Tx, f gridline.PartyOrgFilter) ([]*g
 		lo, hi := prefixRange(*f.Within)
 		w.add("o.region_code >= ? AND o.region_code < ?", lo, hi)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+partyOrgColumns+`, COUNT(*) OVER ()
-		FROM party_orgs o LEFT JOIN people l ON l.id = o.leader_id`+w.String()+` ORDER BY o.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.PartyOrg
-	total := 0
-	for rows.Next() {
-		var o gridline.PartyOrg
-		if err := rows.Scan(&o.ID, &o.Name, &o.Level, &o.ParentID, &o.Path, &o.RegionCode, &o.GridCode,
-			&o.CompoundID, &o.BuildingID, &o.LeaderID, &o.LeaderName, &o.Members, &o.Children,
-			&o.CreatedAt, &o.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, &o)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, partyOrgColumns, `party_orgs o LEFT JOIN people l ON l.id = o.leader_id`, w, "o.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.PartyOrg, error) {
+			var o gridline.PartyOrg
+			err := rows.Scan(&o.ID, &o.Name, &o.Level, &o.ParentID, &o.Path, &o.RegionCode, &o.GridCode,
+				&o.CompoundID, &o.BuildingID, &o.LeaderID, &o.LeaderName, &o.Members, &o.Children,
+				&o.CreatedAt, &o.UpdatedAt, total)
+			return &o, err
+		})
 }
 
 func findPartyOrgByID(ctx context.Context, tx *Tx, id int64) (*gridline.PartyOrg, error) {
@@ -688,10 +637,8 @@ func (s *OrgService) CreatePartyOrg(ctx context.Context, o *gridline.PartyOrg) e
 		parentPath = parent.Path
 	}
 	if o.LeaderID != nil {
-		if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM people WHERE id = $1`, *o.LeaderID); err != nil {
+		if err := checkRef(ctx, tx, "leader_id", "people", "person", *o.LeaderID); err != nil {
 			return err
-		} else if !ok {
-			return gridline.FieldErrorf("leader_id", "no person %d", *o.LeaderID)
 		}
 	}
 	o.RegionCode = region
@@ -739,10 +686,8 @@ func (s *OrgService) UpdatePartyOrg(ctx context.Context, id int64, name *string,
 		o.Name = *name
 	}
 	if leaderID != nil {
-		if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM people WHERE id = $1`, *leaderID); err != nil {
+		if err := checkRef(ctx, tx, "leader_id", "people", "person", *leaderID); err != nil {
 			return nil, err
-		} else if !ok {
-			return nil, gridline.FieldErrorf("leader_id", "no person %d", *leaderID)
 		}
 		o.LeaderID = leaderID
 	}

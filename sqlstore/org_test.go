@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -139,18 +140,13 @@ func TestPersonCRUD(t *testing.T) {
 		{"grid", gridline.PersonFilter{GridCode: &f.g2.Code}, []int64{cadre.ID}},
 		{"unit", gridline.PersonFilter{UnitID: &unit.ID}, []int64{p.ID}},
 		{"query", gridline.PersonFilter{Query: ptr("志愿")}, []int64{vol.ID}},
+		{"query wildcards are literal", gridline.PersonFilter{Query: ptr("钱_愿")}, nil},
 		{"page", gridline.PersonFilter{Offset: 1, Limit: 1}, []int64{cadre.ID}},
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			got := find(t, tt.filter)
-			if len(got) != len(tt.want) {
+			if got := find(t, tt.filter); !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Fatalf("got %v, want %v", got, tt.want)
-				}
 			}
 		})
 	}
@@ -308,14 +304,8 @@ func TestPartyOrgTree(t *testing.T) {
 	}
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ids(t, tt.filter)
-			if len(got) != len(tt.want) {
+			if got := ids(t, tt.filter); !slices.Equal(got, tt.want) {
 				t.Fatalf("got %v, want %v", got, tt.want)
-			}
-			for i := range got {
-				if got[i] != tt.want[i] {
-					t.Fatalf("got %v, want %v", got, tt.want)
-				}
 			}
 		})
 	}

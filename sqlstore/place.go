@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 
@@ -129,6 +130,59 @@ func placeWhere(w *where, f gridline.PlaceFilter, alias, nameCol string) {
 
 func auditKey(id int64) string { return strconv.FormatInt(id, 10) }
 
+// checkRef returns EINVALID naming field unless table (a constant) has a
+// row with id; noun names such a row in the message.
+func checkRef(ctx context.Context, tx *Tx, field, table, noun string, id int64) error {
+	var n int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM `+table+` WHERE id = $1`, id).Scan(&n); err != nil {
+		return translate(tx.db.dialect, err)
+	} else if n == 0 {
+		return gridline.FieldErrorf(field, "no %s %d", noun, id)
+	}
+	return nil
+}
+
+// refCount is a kind of row that keeps another from being deleted: a
+// COUNT query over the id ($1), and the ECONFLICT message, formatted with
+// the id and the count.
+type refCount struct{ query, msg string }
+
+// deleteRow deletes row id of table and audits it as entity, unless one
+// of refs still counts rows: the first that does is ECONFLICT.
+func deleteRow(ctx context.Context, tx *Tx, table, entity string, id int64, detail string, refs ...refCount) error {
+	for _, r := range refs {
+		var n int
+		if err := tx.QueryRowContext(ctx, r.query, id).Scan(&n); err != nil {
+			return translate(tx.db.dialect, err)
+		} else if n > 0 {
+			return gridline.Errorf(gridline.ECONFLICT, r.msg, id, n)
+		}
+	}
+	if _, err := tx.exec(ctx, `DELETE FROM `+table+` WHERE id = $1`, id); err != nil {
+		return err
+	}
+	return tx.audit(ctx, "delete", entity, auditKey(id), detail)
+}
+
+// maxInt is the largest value of the INTEGER columns (floors, households,
+// numbers): 32 bits on PostgreSQL, where a larger value fails to encode,
+// while SQLite would store it.
+const maxInt = 1<<31 - 1
+
+// checkInt returns EINVALID naming field unless lo <= v <= maxInt.
+func checkInt(field string, v, lo int) error {
+	if v < lo {
+		if lo == 0 {
+			return gridline.FieldErrorf(field, "must not be negative")
+		}
+		return gridline.FieldErrorf(field, "must be at least %d, got %d", lo, v)
+	}
+	if v > maxInt {
+		return gridline.FieldErrorf(field, "must be at most %d, got %d", maxInt, v)
+	}
+	return nil
+}
+
 // --- Points ---
 
 const pointColumns = `p.id, p.name, p.kind, p.lon, p.lat, p.county_code, p.town_code, p.community_code, p.grid_code,
@@ -154,23 +208,13 @@ func findPoints(ctx context.Context, tx *Tx, f gridline.PlaceFilter) ([]*gridlin
 	}
 	var w where
 	placeWhere(&w, f, "p.", "name")
-	rows, err := tx.QueryContext(ctx, `SELECT `+pointColumns+`, COUNT(*) OVER ()
-		FROM points p LEFT JOIN people c ON c.id = p.cadre_id`+w.String()+` ORDER BY p.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Point
-	total := 0
-	for rows.Next() {
-		var p gridline.Point
-		if err := rows.Scan(&p.ID, &p.Name, &p.Kind, &p.Lon, &p.Lat, &p.CountyCode, &p.TownCode, &p.CommunityCode, &p.GridCode,
-			&p.CadreID, &p.CadreName, &p.Note, &p.CreatedAt, &p.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, &p)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, pointColumns, `points p LEFT JOIN people c ON c.id = p.cadre_id`, w, "p.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Point, error) {
+			var p gridline.Point
+			err := rows.Scan(&p.ID, &p.Name, &p.Kind, &p.Lon, &p.Lat, &p.CountyCode, &p.TownCode, &p.CommunityCode, &p.GridCode,
+				&p.CadreID, &p.CadreName, &p.Note, &p.CreatedAt, &p.UpdatedAt, total)
+			return &p, err
+		})
 }
 
 func findPointByID(ctx context.Context, tx *Tx, id int64) (*gridline.Point, error) {
@@ -191,22 +235,9 @@ func checkPoint(ctx context.Context, tx *Tx, p *gridline.Point) error {
 		return err
 	}
 	if p.CadreID != nil {
-		if ok, err := exists(ctx, tx, `SELECT COUNT(*) FROM people WHERE id = $1`, *p.CadreID); err != nil {
-			return err
-		} else if !ok {
-			return gridline.FieldErrorf("cadre_id", "no person %d", *p.CadreID)
-		}
+		return checkRef(ctx, tx, "cadre_id", "people", "person", *p.CadreID)
 	}
 	return nil
-}
-
-// exists runs a COUNT query and reports whether it found anything.
-func exists(ctx context.Context, tx *Tx, q string, args ...any) (bool, error) {
-	var n int
-	if err := tx.QueryRowContext(ctx, q, args...).Scan(&n); err != nil {
-		return false, translate(tx.db.dialect, err)
-	}
-	return n > 0, nil
 }
 
 // CreatePoint implements gridline.PlaceService.
@@ -305,16 +336,9 @@ func (s *PlaceService) DeletePoint(ctx context.Context, id int64) error {
 	if _, err := findPointByID(ctx, tx, id); err != nil {
 		return err
 	}
-	var n int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM assignments WHERE target = 'point' AND target_id = $1`, id).Scan(&n); err != nil {
-		return err
-	} else if n > 0 {
-		return gridline.Errorf(gridline.ECONFLICT, "Point %d still has %d assignments; unassign them first.", id, n)
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM points WHERE id = $1`, id); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, "delete", "point", auditKey(id), ""); err != nil {
+	if err := deleteRow(ctx, tx, "points", "point", id, "", refCount{
+		`SELECT COUNT(*) FROM assignments WHERE target = 'point' AND target_id = $1`,
+		"Point %d still has %d assignments; unassign them first."}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -345,30 +369,22 @@ func findCompounds(ctx context.Context, tx *Tx, f gridline.PlaceFilter) ([]*grid
 	if f.BuildingID != nil {
 		w.add("c.id = (SELECT compound_id FROM buildings WHERE id = ?)", *f.BuildingID)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+compoundColumns+`, COUNT(*) OVER ()
-		FROM compounds c LEFT JOIN units u ON u.id = c.property_unit_id`+w.String()+` ORDER BY c.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Compound
-	total := 0
-	for rows.Next() {
-		var c gridline.Compound
-		var geom *string
-		if err := rows.Scan(&c.ID, &c.Name, &c.PropertyUnitID, &c.PropertyUnitName, &geom, &c.Lon, &c.Lat,
-			&c.CountyCode, &c.TownCode, &c.CommunityCode, &c.GridCode, &c.Households, &c.BuiltYear,
-			&c.CreatedAt, &c.UpdatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		if geom != nil && *geom != "" {
-			if err := json.Unmarshal([]byte(*geom), &c.Geometry); err != nil {
-				return nil, 0, fmt.Errorf("compound %d geometry: %w", c.ID, err)
+	return findPage(ctx, tx, compoundColumns, `compounds c LEFT JOIN units u ON u.id = c.property_unit_id`, w, "c.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Compound, error) {
+			var c gridline.Compound
+			var geom *string
+			if err := rows.Scan(&c.ID, &c.Name, &c.PropertyUnitID, &c.PropertyUnitName, &geom, &c.Lon, &c.Lat,
+				&c.CountyCode, &c.TownCode, &c.CommunityCode, &c.GridCode, &c.Households, &c.BuiltYear,
+				&c.CreatedAt, &c.UpdatedAt, total); err != nil {
+				return nil, err
 			}
-		}
-		out = append(out, &c)
-	}
-	return out, total, rows.Err()
+			if geom != nil && *geom != "" {
+				if err := json.Unmarshal([]byte(*geom), &c.Geometry); err != nil {
+					return nil, fmt.Errorf("compound %d geometry: %w", c.ID, err)
+				}
+			}
+			return &c, nil
+		})
 }
 
 func findCompoundByID(ctx context.Context, tx *Tx, id int64) (*gridline.Compound, error) {
@@ -396,8 +412,8 @@ func checkCompound(ctx context.Context, tx *Tx, c *gridline.Compound) error {
 	} else if err := lonLatError(c.Lon, c.Lat); err != nil {
 		return err
 	}
-	if c.Households < 0 {
-		return gridline.FieldErrorf("households", "must not be negative")
+	if err := checkInt("households", c.Households, 0); err != nil {
+		return err
 	}
 	if c.BuiltYear != 0 && (c.BuiltYear < 1800 || c.BuiltYear > 2200) {
 		return gridline.FieldErrorf("built_year", "%d is not a plausible year", c.BuiltYear)
@@ -542,25 +558,13 @@ func (s *PlaceService) DeleteCompound(ctx context.Context, id int64) error {
 	if _, err := findCompoundByID(ctx, tx, id); err != nil {
 		return err
 	}
-	var buildings, orgs, assigned int
-	if err := tx.QueryRowContext(ctx, `SELECT
-		(SELECT COUNT(*) FROM buildings WHERE compound_id = $1),
-		(SELECT COUNT(*) FROM party_orgs WHERE compound_id = $1),
-		(SELECT COUNT(*) FROM assignments WHERE target = 'compound' AND target_id = $1)`, id).Scan(&buildings, &orgs, &assigned); err != nil {
-		return err
-	}
-	switch {
-	case buildings > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Compound %d still has %d buildings; delete or move them first.", id, buildings)
-	case orgs > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Compound %d still has %d party organisations; delete them first.", id, orgs)
-	case assigned > 0:
-		return gridline.Errorf(gridline.ECONFLICT, "Compound %d still has %d assignments; unassign them first.", id, assigned)
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM compounds WHERE id = $1`, id); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, "delete", "compound", auditKey(id), ""); err != nil {
+	if err := deleteRow(ctx, tx, "compounds", "compound", id, "",
+		refCount{`SELECT COUNT(*) FROM buildings WHERE compound_id = $1`,
+			"Compound %d still has %d buildings; delete or move them first."},
+		refCount{`SELECT COUNT(*) FROM party_orgs WHERE compound_id = $1`,
+			"Compound %d still has %d party organisations; delete them first."},
+		refCount{`SELECT COUNT(*) FROM assignments WHERE target = 'compound' AND target_id = $1`,
+			"Compound %d still has %d assignments; unassign them first."}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -591,35 +595,24 @@ func findBuildings(ctx context.Context, tx *Tx, f gridline.PlaceFilter) ([]*grid
 	if f.BuildingID != nil {
 		w.add("b.id = ?", *f.BuildingID)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+buildingColumns+`, COUNT(*) OVER ()
-		FROM buildings b`+w.String()+` ORDER BY b.id`+limitOffset(f.Limit, f.Offset), w.args...)
+	out, total, err := findPage(ctx, tx, buildingColumns, `buildings b`, w, "b.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Building, error) {
+			var b gridline.Building
+			var geom string
+			if err := rows.Scan(&b.ID, &b.CompoundID, &b.Name, &b.Number, &b.Floors, &b.HeightM, &geom, &b.Lon, &b.Lat,
+				&b.CountyCode, &b.TownCode, &b.CommunityCode, &b.GridCode, &b.CreatedAt, &b.UpdatedAt, total); err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(geom), &b.Footprint); err != nil {
+				return nil, fmt.Errorf("building %d footprint: %w", b.ID, err)
+			}
+			b.Entrances = []*gridline.Entrance{}
+			return &b, nil
+		})
 	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	var out []*gridline.Building
-	byID := map[int64]*gridline.Building{}
-	total := 0
-	for rows.Next() {
-		var b gridline.Building
-		var geom string
-		if err := rows.Scan(&b.ID, &b.CompoundID, &b.Name, &b.Number, &b.Floors, &b.HeightM, &geom, &b.Lon, &b.Lat,
-			&b.CountyCode, &b.TownCode, &b.CommunityCode, &b.GridCode, &b.CreatedAt, &b.UpdatedAt, &total); err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		if err := json.Unmarshal([]byte(geom), &b.Footprint); err != nil {
-			rows.Close()
-			return nil, 0, fmt.Errorf("building %d footprint: %w", b.ID, err)
-		}
-		b.Entrances = []*gridline.Entrance{}
-		out = append(out, &b)
-		byID[b.ID] = &b
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	if err := loadEntrances(ctx, tx, byID); err != nil {
+	if err := loadEntrances(ctx, tx, out); err != nil {
 		return nil, 0, err
 	}
 	return out, total, nil
@@ -627,10 +620,11 @@ func findBuildings(ctx context.Context, tx *Tx, f gridline.PlaceFilter) ([]*grid
 
 // loadEntrances fills the entrances of the given buildings, a few hundred
 // buildings per query.
-func loadEntrances(ctx context.Context, tx *Tx, byID map[int64]*gridline.Building) error {
-	ids := make([]any, 0, len(byID))
-	for id := range byID {
-		ids = append(ids, id)
+func loadEntrances(ctx context.Context, tx *Tx, bs []*gridline.Building) error {
+	byID := make(map[int64]*gridline.Building, len(bs))
+	ids := make([]any, len(bs))
+	for i, b := range bs {
+		byID[b.ID], ids[i] = b, b.ID
 	}
 	for start := 0; start < len(ids); start += 500 {
 		part := ids[start:min(start+500, len(ids))]
@@ -670,11 +664,14 @@ func checkBuilding(b *gridline.Building) error {
 	if strings.TrimSpace(b.Name) == "" {
 		return gridline.FieldErrorf("name", "is required")
 	}
-	if b.Number < 0 {
-		return gridline.FieldErrorf("number", "must not be negative")
+	if err := checkInt("number", b.Number, 0); err != nil {
+		return err
 	}
-	if b.Floors < 1 {
-		return gridline.FieldErrorf("floors", "must be at least 1, got %d", b.Floors)
+	if err := checkInt("floors", b.Floors, 1); err != nil {
+		return err
+	}
+	if math.IsNaN(b.HeightM) || math.IsInf(b.HeightM, 0) {
+		return gridline.FieldErrorf("height_m", "must be a finite number")
 	}
 	if b.HeightM < 0 {
 		return gridline.FieldErrorf("height_m", "must not be negative")
@@ -697,19 +694,16 @@ func normalizeEntrances(b *gridline.Building) error {
 		if e.Number == 0 {
 			e.Number = i + 1
 		}
-		if e.Number < 0 {
-			return gridline.FieldErrorf("entrances", "entrance number %d is negative", e.Number)
+		if e.Floors == 0 {
+			e.Floors = b.Floors
+		}
+		if min(e.Number, e.Floors, e.Households) < 0 || max(e.Number, e.Floors, e.Households) > maxInt {
+			return gridline.FieldErrorf("entrances", "entrance %d: number, floors and households must be 0–%d", i+1, maxInt)
 		}
 		if seen[e.Number] {
 			return gridline.FieldErrorf("entrances", "entrance number %d appears twice", e.Number)
 		}
 		seen[e.Number] = true
-		if e.Floors == 0 {
-			e.Floors = b.Floors
-		}
-		if e.Floors < 0 || e.Households < 0 {
-			return gridline.FieldErrorf("entrances", "entrance %d has negative floors or households", e.Number)
-		}
 	}
 	return nil
 }
@@ -940,16 +934,9 @@ func (s *PlaceService) DeleteBuilding(ctx context.Context, id int64) error {
 	if err != nil {
 		return err
 	}
-	var orgs int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM party_orgs WHERE building_id = $1`, id).Scan(&orgs); err != nil {
-		return err
-	} else if orgs > 0 {
-		return gridline.Errorf(gridline.ECONFLICT, "Building %d still has %d party organisations; delete them first.", id, orgs)
-	}
-	if _, err := tx.exec(ctx, `DELETE FROM buildings WHERE id = $1`, id); err != nil {
-		return err
-	}
-	if err := tx.audit(ctx, "delete", "building", auditKey(id), fmt.Sprintf(`{"entrances":%d}`, len(b.Entrances))); err != nil {
+	if err := deleteRow(ctx, tx, "buildings", "building", id, fmt.Sprintf(`{"entrances":%d}`, len(b.Entrances)), refCount{
+		`SELECT COUNT(*) FROM party_orgs WHERE building_id = $1`,
+		"Building %d still has %d party organisations; delete them first."}); err != nil {
 		return err
 	}
 	return tx.Commit()
@@ -983,23 +970,13 @@ func findAddresses(ctx context.Context, tx *Tx, f gridline.PlaceFilter, qrToken 
 	if qrToken != "" {
 		w.add("a.qr_token = ?", qrToken)
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+addressColumns+`, COUNT(*) OVER ()
-		FROM addresses a`+w.String()+` ORDER BY a.id`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Address
-	total := 0
-	for rows.Next() {
-		var a gridline.Address
-		if err := rows.Scan(&a.ID, &a.Code, &a.FullName, &a.BuildingID, &a.EntranceNo, &a.Lon, &a.Lat,
-			&a.CountyCode, &a.TownCode, &a.CommunityCode, &a.GridCode, &a.QRToken, &a.CreatedAt, &total); err != nil {
-			return nil, 0, err
-		}
-		out = append(out, &a)
-	}
-	return out, total, rows.Err()
+	return findPage(ctx, tx, addressColumns, `addresses a`, w, "a.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Address, error) {
+			var a gridline.Address
+			err := rows.Scan(&a.ID, &a.Code, &a.FullName, &a.BuildingID, &a.EntranceNo, &a.Lon, &a.Lat,
+				&a.CountyCode, &a.TownCode, &a.CommunityCode, &a.GridCode, &a.QRToken, &a.CreatedAt, total)
+			return &a, err
+		})
 }
 
 // FindAddressByQR implements gridline.PlaceService: the address behind a

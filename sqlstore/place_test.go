@@ -312,3 +312,139 @@ func TestBuildingValidation(t *testing.T) {
 	}
 	wantAudit(t, f.db, "building", 0)
 }
+
+// TestListTotals checks every list's total on a page past the end, where
+// COUNT(*) OVER () has no row to ride on, and that a negative offset is
+// EINVALID on both databases.
+func TestListTotals(t *testing.T) {
+	f := newFixture(t)
+	p1 := f.mustPerson(t, "张三", gridline.TeamCadre, "370812001002")
+	f.mustPerson(t, "李四", gridline.TeamCadre, "370812001002")
+	f.mustPerson(t, "王五", gridline.TeamVolunteer, "370812003001")
+	for _, lon := range []float64{116.805, 116.806, 116.825} {
+		if err := f.places.CreatePoint(ctx, &gridline.Point{Name: "点位", Lon: lon, Lat: 35.555, CadreID: &p1.ID}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := f.mustCompound(t, "韦园花园", square(116.802, 35.552, 0.004), "")
+	f.mustCompound(t, "府东花园", square(116.822, 35.552, 0.004), "")
+	f.mustBuilding(t, &gridline.Building{CompoundID: &c.ID, Name: "1号楼", Floors: 6, Footprint: square(116.803, 35.553, 0.0004),
+		Entrances: []*gridline.Entrance{{Number: 1}, {Number: 2}, {Number: 3}}})
+	f.mustBuilding(t, &gridline.Building{CompoundID: &c.ID, Name: "2号楼", Floors: 6, Footprint: square(116.804, 35.553, 0.0004)})
+	f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	f.mustUnit(t, gridline.UnitProperty, "兖州物业", "370812")
+	f.mustUnit(t, gridline.UnitProperty, "鼓楼物业", "370812001")
+	root := &gridline.PartyOrg{Name: "鼓楼街道党工委", Level: 1, RegionCode: "370812001"}
+	if err := f.org.CreatePartyOrg(ctx, root); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.org.CreatePartyOrg(ctx, &gridline.PartyOrg{Name: "韦园社区党委", Level: 2, ParentID: &root.ID, RegionCode: "370812001002"}); err != nil {
+		t.Fatal(err)
+	}
+
+	street := ptr("370812001")
+	property := gridline.UnitProperty
+	cadre := gridline.TeamCadre
+	// Each list with a filter that leaves want of its rows.
+	lists := []struct {
+		name string
+		want int
+		find func(offset, limit int) (int, int, error) // rows, total
+	}{
+		{"points", 2, func(offset, limit int) (int, int, error) {
+			ps, n, err := f.places.FindPoints(ctx, gridline.PlaceFilter{Within: street, Offset: offset, Limit: limit})
+			return len(ps), n, err
+		}},
+		{"compounds", 1, func(offset, limit int) (int, int, error) {
+			cs, n, err := f.places.FindCompounds(ctx, gridline.PlaceFilter{Within: street, Offset: offset, Limit: limit})
+			return len(cs), n, err
+		}},
+		{"buildings", 2, func(offset, limit int) (int, int, error) {
+			bs, n, err := f.places.FindBuildings(ctx, gridline.PlaceFilter{CompoundID: &c.ID, Offset: offset, Limit: limit})
+			return len(bs), n, err
+		}},
+		{"addresses", 3, func(offset, limit int) (int, int, error) {
+			as, n, err := f.places.FindAddresses(ctx, gridline.PlaceFilter{Query: ptr("1号楼"), Offset: offset, Limit: limit})
+			return len(as), n, err
+		}},
+		{"units", 2, func(offset, limit int) (int, int, error) {
+			us, n, err := f.org.FindUnits(ctx, &property, offset, limit)
+			return len(us), n, err
+		}},
+		{"people", 2, func(offset, limit int) (int, int, error) {
+			ps, n, err := f.org.FindPeople(ctx, gridline.PersonFilter{Team: &cadre, Within: street, Offset: offset, Limit: limit})
+			return len(ps), n, err
+		}},
+		{"party orgs", 1, func(offset, limit int) (int, int, error) {
+			os, n, err := f.org.FindPartyOrgs(ctx, gridline.PartyOrgFilter{Subtree: &root.ID, Offset: offset, Limit: limit})
+			return len(os), n, err
+		}},
+	}
+	for _, l := range lists {
+		t.Run(l.name, func(t *testing.T) {
+			pages := []struct{ offset, limit, rows int }{
+				{0, 0, l.want},
+				{0, 1, 1},
+				{l.want - 1, 10, 1},
+				{l.want, 10, 0},     // just past the end
+				{l.want + 5, 10, 0}, // far past it
+				{l.want + 5, 0, 0},  // past it without a limit
+			}
+			for _, p := range pages {
+				rows, total, err := l.find(p.offset, p.limit)
+				if err != nil || rows != p.rows || total != l.want {
+					t.Errorf("offset %d limit %d: %d rows of %d, %v; want %d of %d", p.offset, p.limit, rows, total, err, p.rows, l.want)
+				}
+			}
+			_, _, err := l.find(-1, 10)
+			wantField(t, err, "offset")
+		})
+	}
+}
+
+// TestIntegerColumns checks that counts beyond the 32-bit INTEGER columns
+// are EINVALID naming the field on both databases (PostgreSQL cannot
+// store them, SQLite would), as is a height that is not a finite number.
+func TestIntegerColumns(t *testing.T) {
+	f := newFixture(t)
+	fp := square(116.803, 35.553, 0.0004)
+	huge := 1 << 31
+	tests := []struct {
+		name     string
+		building gridline.Building
+		field    string
+	}{
+		{"floors", gridline.Building{Name: "x", Floors: huge, Footprint: fp}, "floors"},
+		{"number", gridline.Building{Name: "x", Number: huge, Floors: 6, Footprint: fp}, "number"},
+		{"entrance households", gridline.Building{Name: "x", Floors: 6, Footprint: fp,
+			Entrances: []*gridline.Entrance{{Households: huge}}}, "entrances"},
+		{"entrance floors", gridline.Building{Name: "x", Floors: 6, Footprint: fp,
+			Entrances: []*gridline.Entrance{{Floors: huge}}}, "entrances"},
+		{"entrance number", gridline.Building{Name: "x", Floors: 6, Footprint: fp,
+			Entrances: []*gridline.Entrance{{Number: -1}}}, "entrances"},
+		{"NaN height", gridline.Building{Name: "x", Floors: 6, HeightM: math.NaN(), Footprint: fp}, "height_m"},
+		{"infinite height", gridline.Building{Name: "x", Floors: 6, HeightM: math.Inf(1), Footprint: fp}, "height_m"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			b := tt.building
+			wantField(t, f.places.CreateBuilding(ctx, &b), tt.field)
+		})
+	}
+	err := f.places.CreateCompound(ctx, &gridline.Compound{Name: "x", Households: huge, Lon: 116.805, Lat: 35.555})
+	wantField(t, err, "households")
+	c := f.mustCompound(t, "韦园花园", square(116.802, 35.552, 0.004), "")
+	_, err = f.places.UpdateCompound(ctx, c.ID, gridline.CompoundUpdate{Households: ptr(huge)})
+	wantField(t, err, "households")
+	b := f.mustBuilding(t, &gridline.Building{Name: "1号楼", Floors: 6, Footprint: fp})
+	_, err = f.places.UpdateBuilding(ctx, b.ID, gridline.BuildingUpdate{Floors: ptr(huge)})
+	wantField(t, err, "floors")
+	_, err = f.places.UpdateBuilding(ctx, b.ID, gridline.BuildingUpdate{HeightM: ptr(math.NaN())})
+	wantField(t, err, "height_m")
+	// The largest value fits.
+	max := &gridline.Building{Name: "2号楼", Floors: huge - 1, Footprint: square(116.804, 35.553, 0.0004)}
+	f.mustBuilding(t, max)
+	if bs, _, err := f.places.FindBuildings(ctx, gridline.PlaceFilter{ID: &max.ID}); err != nil || bs[0].Floors != huge-1 {
+		t.Fatalf("largest floors = %v, %v", bs, err)
+	}
+}

@@ -67,28 +67,20 @@ func findRegions(ctx context.Context, tx *Tx, f gridline.RegionFilter) ([]*gridl
 	if f.Geometry {
 		geom = "geometry"
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT code, name, level, COALESCE(parent_code, ''), `+geom+`, COUNT(*) OVER ()
-		FROM regions`+w.String()+` ORDER BY code`+limitOffset(f.Limit, f.Offset), w.args...)
-	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	var out []*gridline.Region
-	total := 0
-	for rows.Next() {
-		var r gridline.Region
-		var g sql.NullString
-		if err := rows.Scan(&r.Code, &r.Name, &r.Level, &r.ParentCode, &g, &total); err != nil {
-			return nil, 0, err
-		}
-		if g.Valid && g.String != "" {
-			if err := json.Unmarshal([]byte(g.String), &r.Geometry); err != nil {
-				return nil, 0, fmt.Errorf("region %s geometry: %w", r.Code, err)
+	return findPage(ctx, tx, `code, name, level, COALESCE(parent_code, ''), `+geom, "regions", w, "code", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Region, error) {
+			var r gridline.Region
+			var g sql.NullString
+			if err := rows.Scan(&r.Code, &r.Name, &r.Level, &r.ParentCode, &g, total); err != nil {
+				return nil, err
 			}
-		}
-		out = append(out, &r)
-	}
-	return out, total, rows.Err()
+			if g.Valid && g.String != "" {
+				if err := json.Unmarshal([]byte(g.String), &r.Geometry); err != nil {
+					return nil, fmt.Errorf("region %s geometry: %w", r.Code, err)
+				}
+			}
+			return &r, nil
+		})
 }
 
 // ImportRegions implements gridline.RegionService. Rows go in as

@@ -154,3 +154,21 @@ func BenchmarkImportNationalRegions(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(rows))*float64(b.N)/b.Elapsed().Seconds(), "rows/s")
 }
+
+// TestRegionPageTotals checks that a page past the end still reports the
+// total, and that a negative offset is refused on both databases.
+func TestRegionPageTotals(t *testing.T) {
+	db := storetest.Open(t)
+	mustImportYanzhou(t, db)
+	s := sqlstore.NewRegionService(db)
+	rs, n, err := s.FindRegions(ctx, gridline.RegionFilter{Offset: 1000, Limit: 10})
+	if err != nil || len(rs) != 0 || n != 360 {
+		t.Fatalf("past the end: %d rows, total %d, %v", len(rs), n, err)
+	}
+	if _, _, err := s.FindRegions(ctx, gridline.RegionFilter{Offset: -1}); gridline.ErrorFields(err)["offset"] == "" {
+		t.Fatalf("negative offset: %v", err)
+	}
+	if _, n, err := sqlstore.NewGridService(db).FindGrids(ctx, gridline.GridFilter{Offset: 5}); err != nil || n != 0 {
+		t.Fatalf("grids past the end of nothing: %d, %v", n, err)
+	}
+}

@@ -60,7 +60,6 @@ func TestMigrateIdempotent(t *testing.T) {
 	}
 }
 
-
 // TestClock checks that writes take their time from DB.Now, so deadline
 // logic can be tested at a fixed instant, and that times round-trip in UTC.
 func TestClock(t *testing.T) {

@@ -16,15 +16,6 @@ func NewStatsService(db *DB) *StatsService { return &StatsService{db: db} }
 
 var _ gridline.StatsService = (*StatsService)(nil)
 
-func checkRegionPrefix(region string) error {
-	for _, c := range region {
-		if c < '0' || c > '9' {
-			return gridline.FieldErrorf("region", "must be a region code or its prefix, got %q", region)
-		}
-	}
-	return nil
-}
-
 func teamCounts() map[gridline.Team]int {
 	m := make(map[gridline.Team]int, len(gridline.Teams))
 	for _, t := range gridline.Teams {
@@ -47,22 +38,44 @@ func peopleWhere(region string) where {
 // peopleByTeam counts the people of a region per team.
 func peopleByTeam(ctx context.Context, tx *Tx, region string) (map[gridline.Team]int, int, error) {
 	w := peopleWhere(region)
-	rows, err := tx.QueryContext(ctx, `SELECT p.team, COUNT(*) FROM people p`+w.String()+` GROUP BY p.team`, w.args...)
+	out, total := teamCounts(), 0
+	var team gridline.Team
+	var n int
+	err := eachRow(ctx, tx, `SELECT p.team, COUNT(*) FROM people p`+w.String()+` GROUP BY p.team`, w.args,
+		[]any{&team, &n}, func() {
+			out[team] += n
+			total += n
+		})
 	if err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
+		return nil, 0, err
+	}
+	return out, total, nil
+}
+
+// eachRow runs q and calls fn after scanning each row into dest.
+func eachRow(ctx context.Context, tx *Tx, q string, args []any, dest []any, fn func()) error {
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return translate(tx.db.dialect, err)
 	}
 	defer rows.Close()
-	out, total := teamCounts(), 0
 	for rows.Next() {
-		var team gridline.Team
-		var n int
-		if err := rows.Scan(&team, &n); err != nil {
-			return nil, 0, err
+		if err := rows.Scan(dest...); err != nil {
+			return err
 		}
-		out[team] += n
-		total += n
+		fn()
 	}
-	return out, total, rows.Err()
+	return rows.Err()
+}
+
+// beginStats checks region and opens the read transaction of a report.
+func (s *StatsService) beginStats(ctx context.Context, region string) (*Tx, error) {
+	for _, c := range region {
+		if c < '0' || c > '9' {
+			return nil, gridline.FieldErrorf("region", "must be a region code or its prefix, got %q", region)
+		}
+	}
+	return s.db.BeginTx(ctx, false)
 }
 
 // Overview implements gridline.StatsService. region is a code prefix; ""
@@ -73,58 +86,41 @@ func peopleByTeam(ctx context.Context, tx *Tx, region string) (map[gridline.Team
 // is one of its ancestors (a district department serves every town of the
 // district), or is empty (serves everywhere).
 func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.Overview, error) {
-	if err := checkRegionPrefix(region); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx, false)
+	tx, err := s.beginStats(ctx, region)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
 	lo, hi := prefixRange(region)
 	o := &gridline.Overview{RegionCode: region, Grids: map[string]int{}, PartyOrgs: map[int]int{}}
+	var key string
+	var n int
 
 	// Streets (街道) and residents' committees (社区) are told apart by
 	// their code, as gridline.IsStreet and gridline.IsResidentsCommittee do.
-	rows, err := tx.QueryContext(ctx, `SELECT level, special, COUNT(*) FROM (
+	var special int
+	if err := eachRow(ctx, tx, `SELECT level, special, COUNT(*) FROM (
 		SELECT level, CASE
 			WHEN level = 'town' AND substr(code, 7, 1) = '0' THEN 1
 			WHEN level = 'village' AND substr(code, 10, 1) IN ('0', '1') THEN 1
 			ELSE 0 END AS special
 		FROM regions WHERE level IN ('town', 'village') AND code >= $1 AND code < $2) r
-		GROUP BY level, special`, lo, hi)
-	if err != nil {
-		return nil, translate(tx.db.dialect, err)
-	}
-	for rows.Next() {
-		var level string
-		var special, n int
-		if err := rows.Scan(&level, &special, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		switch {
-		case level == string(gridline.LevelTown):
+		GROUP BY level, special`, []any{lo, hi}, []any{&key, &special, &n}, func() {
+		if key == string(gridline.LevelTown) {
 			o.Towns += n
-			if special == 1 {
-				o.Streets += n
-			}
-		default:
+			o.Streets += special * n
+		} else {
 			o.Villages += n
-			if special == 1 {
-				o.Communities += n
-			}
+			o.Communities += special * n
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 
-	if err := scanCounts(ctx, tx, `SELECT l.code, COUNT(g.id) FROM grid_layers l
+	if err := eachRow(ctx, tx, `SELECT l.code, COUNT(g.id) FROM grid_layers l
 		LEFT JOIN grids g ON g.layer = l.code AND g.community_code >= $1 AND g.community_code < $2
-		GROUP BY l.code`, []any{lo, hi}, func(layer string, n int) {
-		o.Grids[layer] = n
+		GROUP BY l.code`, []any{lo, hi}, []any{&key, &n}, func() {
+		o.Grids[key] = n
 		o.GridsTotal += n
 	}); err != nil {
 		return nil, err
@@ -153,8 +149,8 @@ func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.O
 		}
 		w.add("("+cond+")", args...)
 	}
-	if err := scanCounts(ctx, tx, `SELECT kind, COUNT(*) FROM units`+w.String()+` GROUP BY kind`, w.args, func(kind string, n int) {
-		switch gridline.UnitKind(kind) {
+	if err := eachRow(ctx, tx, `SELECT kind, COUNT(*) FROM units`+w.String()+` GROUP BY kind`, w.args, []any{&key, &n}, func() {
+		switch gridline.UnitKind(key) {
 		case gridline.UnitDepartment:
 			o.Departments = n
 		case gridline.UnitProperty:
@@ -167,37 +163,12 @@ func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.O
 	for l := 1; l <= 6; l++ {
 		o.PartyOrgs[l] = 0
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT level, COUNT(*) FROM party_orgs WHERE region_code >= $1 AND region_code < $2 GROUP BY level`, lo, hi)
-	if err != nil {
-		return nil, translate(tx.db.dialect, err)
+	var level int
+	if err := eachRow(ctx, tx, `SELECT level, COUNT(*) FROM party_orgs WHERE region_code >= $1 AND region_code < $2 GROUP BY level`,
+		[]any{lo, hi}, []any{&level, &n}, func() { o.PartyOrgs[level] = n }); err != nil {
+		return nil, err
 	}
-	defer rows.Close()
-	for rows.Next() {
-		var level, n int
-		if err := rows.Scan(&level, &n); err != nil {
-			return nil, err
-		}
-		o.PartyOrgs[level] = n
-	}
-	return o, rows.Err()
-}
-
-// scanCounts runs a "key, count" query and hands each row to fn.
-func scanCounts(ctx context.Context, tx *Tx, q string, args []any, fn func(key string, n int)) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return err
-		}
-		fn(k, n)
-	}
-	return rows.Err()
+	return o, nil
 }
 
 // Workforce implements gridline.StatsService. People are those of
@@ -209,10 +180,7 @@ func scanCounts(ctx context.Context, tx *Tx, q string, args []any, fn func(key s
 // committee (社区) of a street (街道): villagers' committees that happen
 // to belong to a street are rural, as in the seed's 34.43 %.
 func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.WorkforceStats, error) {
-	if err := checkRegionPrefix(region); err != nil {
-		return nil, err
-	}
-	tx, err := s.db.BeginTx(ctx, false)
+	tx, err := s.beginStats(ctx, region)
 	if err != nil {
 		return nil, err
 	}
@@ -224,50 +192,40 @@ func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.
 	}
 
 	townIdx := map[string]int{}
-	if err := scanPairs(ctx, tx, `SELECT code, name FROM regions WHERE level = 'town' AND code >= $1 AND code < $2 ORDER BY code`,
-		[]any{lo, hi}, func(code, name string) {
-			townIdx[code] = len(ws.ByTown)
-			ws.ByTown = append(ws.ByTown, gridline.TownWorkforce{Town: gridline.Named{Code: code, Name: name},
-				Street: gridline.IsStreet(code), People: teamCounts()})
+	var town, name string
+	if err := eachRow(ctx, tx, `SELECT code, name FROM regions WHERE level = 'town' AND code >= $1 AND code < $2 ORDER BY code`,
+		[]any{lo, hi}, []any{&town, &name}, func() {
+			townIdx[town] = len(ws.ByTown)
+			ws.ByTown = append(ws.ByTown, gridline.TownWorkforce{Town: gridline.Named{Code: town, Name: name},
+				Street: gridline.IsStreet(town), People: teamCounts()})
 		}); err != nil {
 		return nil, err
 	}
 	w := peopleWhere(region)
-	rows, err := tx.QueryContext(ctx, `SELECT town, team, COUNT(*) FROM (
+	var team gridline.Team
+	var n int
+	if err := eachRow(ctx, tx, `SELECT town, team, COUNT(*) FROM (
 		SELECT p.team, CASE WHEN length(p.region_code) >= 9 THEN substr(p.region_code, 1, 9)
 			ELSE COALESCE((SELECT a.town_code FROM assignments a WHERE a.person_id = p.id AND a.town_code <> ''
 				ORDER BY a.id LIMIT 1), '') END AS town
-		FROM people p`+w.String()+`) x GROUP BY town, team`, w.args...)
-	if err != nil {
-		return nil, translate(tx.db.dialect, err)
-	}
-	for rows.Next() {
-		var town string
-		var team gridline.Team
-		var n int
-		if err := rows.Scan(&town, &team, &n); err != nil {
-			rows.Close()
-			return nil, err
-		}
+		FROM people p`+w.String()+`) x GROUP BY town, team`, w.args, []any{&town, &team, &n}, func() {
 		if i, ok := townIdx[town]; ok {
 			ws.ByTown[i].People[team] += n
 			ws.ByTown[i].Total += n
 		}
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
+	}); err != nil {
 		return nil, err
 	}
 
-	if err := scanCounts(ctx, tx, `SELECT p.team, COUNT(*) FROM people p
+	if err := eachRow(ctx, tx, `SELECT p.team, COUNT(*) FROM people p
 		WHERE p.team IN ('grid_worker', 'property_staff') AND EXISTS (
 			SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.target = 'grid'
 			AND length(a.town_code) = 9 AND substr(a.town_code, 7, 1) = '0'
 			AND substr(a.community_code, 10, 1) IN ('0', '1')
 			AND a.community_code >= $1 AND a.community_code < $2)
-		GROUP BY p.team`, []any{lo, hi}, func(team string, n int) {
+		GROUP BY p.team`, []any{lo, hi}, []any{&team, &n}, func() {
 		ws.UrbanGridWorkers += n
-		if gridline.Team(team) == gridline.TeamPropertyStaff {
+		if team == gridline.TeamPropertyStaff {
 			ws.UrbanPropertyStaff += n
 		}
 	}); err != nil {
@@ -277,21 +235,4 @@ func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.
 		ws.PropertyShare = math.Round(10000*float64(ws.UrbanPropertyStaff)/float64(ws.UrbanGridWorkers)) / 100
 	}
 	return ws, nil
-}
-
-// scanPairs runs a two-string-column query and hands each row to fn.
-func scanPairs(ctx context.Context, tx *Tx, q string, args []any, fn func(a, b string)) error {
-	rows, err := tx.QueryContext(ctx, q, args...)
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var a, b string
-		if err := rows.Scan(&a, &b); err != nil {
-			return err
-		}
-		fn(a, b)
-	}
-	return rows.Err()
 }
