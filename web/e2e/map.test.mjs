@@ -104,8 +104,10 @@ function centroid(ring) {
 // reaches that grid: the centroid of its polygon (from the API), confirmed
 // inside the grid by /api/v1/locate, on screen, not under a panel, and with
 // that grid on top of the map at that pixel.
-async function pickClickTarget(page) {
+async function pickClickTarget(page, preferLayer) {
   const grids = await renderedGrids(page);
+  // Grids of the preferred layer first (stable sort keeps distance order).
+  if (preferLayer) grids.sort((a, b) => (b.layer === preferLayer) - (a.layer === preferLayer));
   assert.ok(grids.length > 0, 'no grids rendered');
   const tried = [];
   for (const g of grids.slice(0, 40)) {
@@ -139,13 +141,13 @@ async function pickClickTarget(page) {
       tried.push(`${g.code}: ${hit.why}`);
       continue;
     }
-    return { code: g.code, name: detail.body.name, x: hit.x, y: hit.y };
+    return { code: g.code, name: detail.body.name, detail: detail.body, x: hit.x, y: hit.y };
   }
   assert.fail(`found no grid to click; tried:\n  ${tried.join('\n  ')}`);
 }
 
-async function clickGridAndCheckDetails(page, { tap = false } = {}) {
-  const target = await pickClickTarget(page);
+async function clickGridAndCheckDetails(page, { tap = false, preferLayer } = {}) {
+  const target = await pickClickTarget(page, preferLayer);
   if (tap) await page.touchscreen.tap(target.x, target.y);
   else await page.mouse.click(target.x, target.y);
   const details = page.getByTestId('grid-details');
@@ -153,7 +155,12 @@ async function clickGridAndCheckDetails(page, { tap = false } = {}) {
   const codeEl = page.getByTestId('grid-code');
   await codeEl.waitFor({ state: 'visible', timeout: 10_000 });
   assert.equal((await codeEl.textContent()).trim(), target.code, 'the details panel shows another grid than the one clicked');
-  assert.ok((await details.textContent()).includes(target.name), `the details panel lacks the grid name ${target.name}`);
+  const text = await details.textContent();
+  assert.ok(text.includes(target.name), `the details panel lacks the grid name ${target.name}`);
+  // What the API knows about the grid is what the panel shows.
+  const d = target.detail;
+  if (d.party_org) assert.ok(text.includes(d.party_org.name), `the details panel lacks the party organisation ${d.party_org.name}`);
+  for (const w of d.workers.slice(0, 3)) assert.ok(text.includes(w.name), `the details panel lacks the worker ${w.name}`);
   return target;
 }
 
@@ -187,7 +194,11 @@ describe('map page', { skip: BASE ? false : 'GRIDLINE_URL is not set (see script
       const shown = (await total.textContent()).replace(/[^\d]/g, '');
       assert.equal(shown, String(overview.body.grids_total), 'the overview card shows another grid count than /api/v1/stats/overview');
 
-      await clickGridAndCheckDetails(page);
+      // An urban party-building grid: it has points, compounds, a party
+      // organisation and workers to show.
+      const target = await clickGridAndCheckDetails(page, { preferLayer: 'party' });
+      assert.equal(target.detail.layer, 'party', 'no party-building grid could be clicked');
+      assert.ok(target.detail.points > 0 && target.detail.party_org, `party grid ${target.code} has no points or party organisation`);
       await page.waitForTimeout(400); // let the panel's slide-in transition end
       await page.screenshot({ path: path.join(ARTIFACTS, 'map.png'), fullPage: true });
 
