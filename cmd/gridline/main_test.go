@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"io"
 	"net/http"
 	"os"
@@ -136,6 +137,22 @@ func TestDemo(t *testing.T) {
 	} {
 		golden(t, g.file, getBody(t, url+g.path))
 	}
+	// Locate gives the same answers on both databases: one golden file for
+	// a fixed spread of points across the county (hits and misses).
+	var locs bytes.Buffer
+	for i := 0; i < 24; i++ {
+		lon := 116.64 + float64(i%6)*0.06
+		lat := 35.47 + float64(i/6)*0.055
+		res, err := http.Get(fmt.Sprintf("%s/api/v1/locate?lon=%.4f&lat=%.4f", url, lon, lat))
+		if err != nil {
+			t.Fatal(err)
+		}
+		b, _ := io.ReadAll(res.Body)
+		res.Body.Close()
+		fmt.Fprintf(&locs, "%d %s", res.StatusCode, b)
+	}
+	golden(t, "demo-locate.txt", locs.Bytes())
+
 	var loc struct{ Grid, Town, County struct{ Code, Name string } }
 	getJSON(t, url+"/api/v1/locate?lon=116.83&lat=35.55", &loc)
 	if loc.County.Name != "兖州区" || !strings.HasPrefix(loc.Grid.Code, "370812") {
