@@ -32,3 +32,16 @@ func (tx *Tx) lockKey(ctx context.Context, key string) error {
 	_, err := tx.exec(ctx, `SELECT pg_advisory_xact_lock(hashtext(current_schema() || ':' || $1))`, key)
 	return err
 }
+
+// lockRow locks one row for the rest of a write transaction, so two
+// concurrent read-modify-write updates of the same record run one after
+// the other and neither loses the other's change. table and col are
+// constants. SQLite needs nothing: its single writer connection with
+// BEGIN IMMEDIATE already serialises write transactions.
+func (tx *Tx) lockRow(ctx context.Context, table, col string, key any) error {
+	if !tx.db.dialect.isPostgres() {
+		return nil
+	}
+	_, err := tx.exec(ctx, `SELECT 1 FROM `+table+` WHERE `+col+` = $1 FOR UPDATE`, key)
+	return err
+}

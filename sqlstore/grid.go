@@ -235,6 +235,9 @@ func (s *GridService) UpdateGrid(ctx context.Context, code string, upd gridline.
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "grids", "code", code); err != nil {
+		return nil, err
+	}
 	g, err := findGridByCode(ctx, tx, code)
 	if err != nil {
 		return nil, err

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -161,5 +162,32 @@ func TestCreateGridConcurrentCodes(t *testing.T) {
 	}
 	if _, total, _ := s.FindGrids(ctx, gridline.GridFilter{}); total != n {
 		t.Fatalf("%d grids stored, want %d", total, n)
+	}
+}
+
+// TestUpdateGridConcurrent patches different fields of one grid at once:
+// no update may be lost (read-modify-write runs under a row lock).
+func TestUpdateGridConcurrent(t *testing.T) {
+	db := storetest.Open(t)
+	mustImportYanzhou(t, db)
+	s := sqlstore.NewGridService(db)
+	g := &gridline.Grid{Name: "原名", Layer: gridline.LayerParty, CommunityCode: "370812001002", Geometry: square(116.80, 35.55, 0.01)}
+	if err := s.CreateGrid(ctx, g); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 5; round++ {
+		name, note := fmt.Sprintf("名%d", round), fmt.Sprintf("注%d", round)
+		errs := make(chan error, 2)
+		go func() { _, err := s.UpdateGrid(ctx, g.Code, gridline.GridUpdate{Name: &name}); errs <- err }()
+		go func() { _, err := s.UpdateGrid(ctx, g.Code, gridline.GridUpdate{Note: &note}); errs <- err }()
+		for i := 0; i < 2; i++ {
+			if err := <-errs; err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.FindGridByCode(ctx, g.Code)
+		if err != nil || got.Name != name || got.Note != note {
+			t.Fatalf("round %d: name %q note %q (want %q, %q): an update was lost", round, got.Name, got.Note, name, note)
+		}
 	}
 }

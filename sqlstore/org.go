@@ -126,6 +126,9 @@ func (s *OrgService) UpdateUnit(ctx context.Context, id int64, name *string, pho
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "units", "id", id); err != nil {
+		return nil, err
+	}
 	u, err := findUnitByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -310,6 +313,9 @@ func (s *OrgService) UpdatePerson(ctx context.Context, id int64, upd gridline.Pe
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "people", "id", id); err != nil {
+		return nil, err
+	}
 	p, err := findPersonByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -675,6 +681,9 @@ func (s *OrgService) UpdatePartyOrg(ctx context.Context, id int64, name *string,
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "party_orgs", "id", id); err != nil {
+		return nil, err
+	}
 	o, err := findPartyOrgByID(ctx, tx, id)
 	if err != nil {
 		return nil, err

@@ -281,6 +281,9 @@ func (s *PlaceService) UpdatePoint(ctx context.Context, id int64, upd gridline.P
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "points", "id", id); err != nil {
+		return nil, err
+	}
 	p, err := findPointByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -498,6 +501,9 @@ func (s *PlaceService) UpdateCompound(ctx context.Context, id int64, upd gridlin
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "compounds", "id", id); err != nil {
+		return nil, err
+	}
 	c, err := findCompoundByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -880,6 +886,9 @@ func (s *PlaceService) UpdateBuilding(ctx context.Context, id int64, upd gridlin
 		return nil, err
 	}
 	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "buildings", "id", id); err != nil {
+		return nil, err
+	}
 	b, err := findBuildingByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
