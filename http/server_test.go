@@ -7,11 +7,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
@@ -35,12 +34,7 @@ func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 		APIToken: token,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
-	f, err := os.Open("../demo/data/yanzhou-370812.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := gridline.ParseRegionsCSV(f)
+	rows, err := demo.Regions()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -109,25 +109,23 @@ func TestImportGridsAllOrNothing(t *testing.T) {
 	}
 }
 
-// TestCreateGridConcurrent races overlapping grids of one layer: the
-// overlap check and the insert must be atomic, so exactly one wins.
-func TestCreateGridConcurrent(t *testing.T) {
+// raceCreateGrids creates n party grids of one community at once, the
+// i-th shifted east by i×step degrees, and returns how many succeeded and
+// how many grids are stored. Other errors than EINVALID/ECONFLICT fail t.
+func raceCreateGrids(t *testing.T, n int, step float64) (ok, stored int) {
 	db := storetest.Open(t)
 	mustImportYanzhou(t, db)
 	s := sqlstore.NewGridService(db)
-	const n = 8
 	errs := make(chan error, n)
 	for i := 0; i < n; i++ {
 		go func(i int) {
-			g := &gridline.Grid{Name: "抢", Layer: gridline.LayerParty, CommunityCode: "370812001002",
-				Geometry: square(116.80+float64(i)*0.001, 35.55, 0.01)}
+			g := &gridline.Grid{Name: "并发", Layer: gridline.LayerParty, CommunityCode: "370812001002",
+				Geometry: square(116.80+float64(i)*step, 35.55, 0.01)}
 			errs <- s.CreateGrid(ctx, g)
 		}(i)
 	}
-	ok := 0
 	for i := 0; i < n; i++ {
-		err := <-errs
-		switch gridline.ErrorCode(err) {
+		switch err := <-errs; gridline.ErrorCode(err) {
 		case "":
 			ok++
 		case gridline.EINVALID, gridline.ECONFLICT:
@@ -135,33 +133,26 @@ func TestCreateGridConcurrent(t *testing.T) {
 			t.Errorf("unexpected error: %v", err)
 		}
 	}
-	if _, total, _ := s.FindGrids(ctx, gridline.GridFilter{}); ok != 1 || total != 1 {
-		t.Fatalf("%d creates succeeded, %d grids stored; want exactly 1", ok, total)
+	_, stored, err := s.FindGrids(ctx, gridline.GridFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ok, stored
+}
+
+// TestCreateGridConcurrent races overlapping grids of one layer: the
+// overlap check and the insert must be atomic, so exactly one wins.
+func TestCreateGridConcurrent(t *testing.T) {
+	if ok, stored := raceCreateGrids(t, 8, 0.001); ok != 1 || stored != 1 {
+		t.Fatalf("%d creates succeeded, %d grids stored; want exactly 1", ok, stored)
 	}
 }
 
 // TestCreateGridConcurrentCodes creates disjoint grids of one community at
 // once: every one must get its own code, none a spurious conflict.
 func TestCreateGridConcurrentCodes(t *testing.T) {
-	db := storetest.Open(t)
-	mustImportYanzhou(t, db)
-	s := sqlstore.NewGridService(db)
-	const n = 8
-	errs := make(chan error, n)
-	for i := 0; i < n; i++ {
-		go func(i int) {
-			g := &gridline.Grid{Name: "并发", Layer: gridline.LayerParty, CommunityCode: "370812001002",
-				Geometry: square(116.80+float64(i)*0.01, 35.55, 0.01)}
-			errs <- s.CreateGrid(ctx, g)
-		}(i)
-	}
-	for i := 0; i < n; i++ {
-		if err := <-errs; err != nil {
-			t.Error(err)
-		}
-	}
-	if _, total, _ := s.FindGrids(ctx, gridline.GridFilter{}); total != n {
-		t.Fatalf("%d grids stored, want %d", total, n)
+	if ok, stored := raceCreateGrids(t, 8, 0.01); ok != 8 || stored != 8 {
+		t.Fatalf("%d creates succeeded, %d grids stored; want 8", ok, stored)
 	}
 }
 

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/demo"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
@@ -13,12 +14,7 @@ import (
 // mustImportYanzhou loads the shipped Yanzhou extract.
 func mustImportYanzhou(tb testing.TB, db *sqlstore.DB) {
 	tb.Helper()
-	f, err := os.Open("../demo/data/yanzhou-370812.csv")
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := gridline.ParseRegionsCSV(f)
+	rows, err := demo.Regions()
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -30,12 +26,7 @@ func mustImportYanzhou(tb testing.TB, db *sqlstore.DB) {
 func TestImportRegions(t *testing.T) {
 	db := storetest.Open(t)
 	s := sqlstore.NewRegionService(db)
-	f, err := os.Open("../demo/data/yanzhou-370812.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := gridline.ParseRegionsCSV(f)
-	f.Close()
+	rows, err := demo.Regions()
 	if err != nil {
 		t.Fatal(err)
 	}

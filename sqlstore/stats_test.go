@@ -1,11 +1,11 @@
 package sqlstore_test
 
 import (
-	"os"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/demo"
 )
 
 // statsFixture adds people, places, units and party organisations to the
@@ -96,12 +96,7 @@ func teams(gw, cadre, street, prop, vol, welfare, special int) map[gridline.Team
 // yanzhouCounts counts the shipped extract's villages and residents'
 // committees in Go, to check the SQL that tells them apart by code.
 func yanzhouCounts(t *testing.T, prefix string) (villages, communities int) {
-	f, err := os.Open("../demo/data/yanzhou-370812.csv")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	rows, err := gridline.ParseRegionsCSV(f)
+	rows, err := demo.Regions()
 	if err != nil {
 		t.Fatal(err)
 	}
