@@ -43,9 +43,14 @@ func (db *DB) Open(ctx context.Context) (err error) {
 		db.dialect = postgresDialect
 		db.read, err = openPostgres(db.DSN)
 		db.write = db.read
+	case strings.Contains(db.DSN, "://") && !strings.HasPrefix(db.DSN, "sqlite://"):
+		scheme, _, _ := strings.Cut(db.DSN, "://")
+		return gridline.Errorf(gridline.EINVALID, "database %s://…: unsupported; use sqlite:PATH or postgres://…", scheme)
 	default:
+		// sqlite:PATH, sqlite:///abs/path, or a bare path.
+		path := strings.TrimPrefix(strings.TrimPrefix(db.DSN, "sqlite:"), "//")
 		db.dialect = sqliteDialect
-		db.read, db.write, err = openSQLite(strings.TrimPrefix(db.DSN, "sqlite:"))
+		db.read, db.write, err = openSQLite(path)
 	}
 	if err != nil {
 		return err

@@ -189,6 +189,9 @@ func TestImportCommands(t *testing.T) {
 	if err := m.Run(ctx, []string{"migrate", "--db", dsn}); err != nil {
 		t.Fatal(err)
 	}
+	if err := m.Run(ctx, []string{"migrate", "--db", "mysql://localhost/x"}); err == nil || !strings.Contains(err.Error(), "unsupported") {
+		t.Fatalf("unknown database scheme: %v", err)
+	}
 	if err := m.Run(ctx, []string{"frobnicate"}); err == nil {
 		t.Fatal("unknown command accepted")
 	}
