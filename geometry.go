@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -386,7 +387,7 @@ func (p Polygon) InteriorPoint() (orb.Point, bool) {
 			}
 		}
 	}
-	sortFloats(xs)
+	slices.Sort(xs)
 	best, bx := 0.0, 0.0
 	for i := 0; i+1 < len(xs); i += 2 {
 		if w := xs[i+1] - xs[i]; w > best {
@@ -423,7 +424,7 @@ func edgesInside(a, b Polygon, tolM float64) (orb.Point, bool) {
 					}
 				}
 			}
-			sortFloats(ts)
+			slices.Sort(ts)
 			for k := 0; k < len(ts); k++ {
 				pts := []float64{ts[k]}
 				if k+1 < len(ts) {
@@ -458,14 +459,6 @@ func crossParam(p1, p2, q1, q2 orb.Point) (float64, bool) {
 	return t, true
 }
 
-func sortFloats(a []float64) {
-	for i := 1; i < len(a); i++ {
-		for j := i; j > 0 && a[j] < a[j-1]; j-- {
-			a[j], a[j-1] = a[j-1], a[j]
-		}
-	}
-}
-
 // ringArea returns the signed shoelace area of r in square degrees,
 // relative to the first vertex for precision.
 func ringArea(r orb.Ring) float64 {
@@ -479,5 +472,3 @@ func ringArea(r orb.Ring) float64 {
 	}
 	return a / 2
 }
-
-func orbPolygon(p Polygon) orb.Polygon { return orb.Polygon(p) }

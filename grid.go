@@ -1,14 +1,16 @@
 package gridline
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
 	"math"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
 )
 
@@ -252,7 +254,7 @@ func propString(p geojson.Properties, key string) string {
 func GridsFeatureCollection(grids []*Grid) *geojson.FeatureCollection {
 	fc := geojson.NewFeatureCollection()
 	for _, g := range grids {
-		f := geojson.NewFeature(orbPolygon(g.Geometry))
+		f := geojson.NewFeature(orb.Polygon(g.Geometry))
 		f.ID = g.Code
 		f.Properties = geojson.Properties{
 			"code": g.Code, "name": g.Name, "layer": g.Layer,
@@ -282,14 +284,14 @@ func AssignGridCodes(grids []*Grid, next func(community string) (int, error)) er
 		}
 		by[g.CommunityCode] = append(by[g.CommunityCode], g)
 	}
-	sort.Strings(order)
+	slices.Sort(order)
 	for _, c := range order {
 		seq, err := next(c)
 		if err != nil {
 			return err
 		}
 		gs := by[c]
-		SortReadingOrder(len(gs), func(i int) Polygon { return gs[i].Geometry }, func(i, j int) { gs[i], gs[j] = gs[j], gs[i] })
+		sortReadingOrder(gs)
 		for _, g := range gs {
 			if seq > 999 {
 				return FieldErrorf("code", "community %s has no free grid sequence left (999 used)", c)
@@ -301,53 +303,38 @@ func AssignGridCodes(grids []*Grid, next func(community string) (int, error)) er
 	return nil
 }
 
-// SortReadingOrder orders polygons north→south in rows, west→east within a
-// row; a row is as tall as the median polygon.
-func SortReadingOrder(n int, poly func(int) Polygon, swap func(i, j int)) {
-	if n < 2 {
+// sortReadingOrder orders grids north→south in rows, west→east within a
+// row; a row is as tall as the median grid.
+func sortReadingOrder(gs []*Grid) {
+	if len(gs) < 2 {
 		return
 	}
-	type key struct {
-		row int
-		x   float64
-		idx int
-	}
-	heights := make([]float64, n)
+	heights := make([]float64, len(gs))
 	maxLat := math.Inf(-1)
-	for i := 0; i < n; i++ {
-		b := poly(i).Bound()
+	for i, g := range gs {
+		b := g.Geometry.Bound()
 		heights[i] = b.Max[1] - b.Min[1]
 		maxLat = math.Max(maxLat, b.Max[1])
 	}
-	sort.Float64s(heights)
-	h := heights[n/2]
-	if h <= 0 {
-		h = 1e-9
+	slices.Sort(heights)
+	h := max(heights[len(gs)/2], 1e-9)
+	type keyed struct {
+		row int
+		x   float64
+		g   *Grid
 	}
-	keys := make([]key, n)
-	for i := 0; i < n; i++ {
-		c := poly(i).Centroid()
-		keys[i] = key{row: int((maxLat - c[1]) / h), x: c[0], idx: i}
+	ks := make([]keyed, len(gs))
+	for i, g := range gs {
+		c := g.Geometry.Centroid()
+		ks[i] = keyed{int((maxLat - c[1]) / h), c[0], g}
 	}
-	sort.SliceStable(keys, func(a, b int) bool {
-		if keys[a].row != keys[b].row {
-			return keys[a].row < keys[b].row
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		if a.row != b.row {
+			return cmp.Compare(a.row, b.row)
 		}
-		return keys[a].x < keys[b].x
+		return cmp.Compare(a.x, b.x)
 	})
-	// Apply the permutation with swaps: pos[i] is where element i is now.
-	pos := make([]int, n)
-	at := make([]int, n)
-	for i := range pos {
-		pos[i], at[i] = i, i
-	}
-	for target, k := range keys {
-		cur := pos[k.idx]
-		if cur != target {
-			swap(cur, target)
-			other := at[target]
-			at[target], at[cur] = k.idx, other
-			pos[k.idx], pos[other] = target, cur
-		}
+	for i, k := range ks {
+		gs[i] = k.g
 	}
 }
