@@ -153,11 +153,6 @@ const (
 	PartyBuildingLeader     PartyOrgLevel = 6 // 红色楼栋(单元)长
 )
 
-// PartyOrgLevelNames gives each level its Chinese name.
-var PartyOrgLevelNames = map[PartyOrgLevel]string{
-	1: "街道党工委", 2: "社区党委", 3: "网格党组织", 4: "小区党支部", 5: "楼宇党小组", 6: "红色楼栋(单元)长",
-}
-
 // PartyOrg is a node of the party organisation tree tied to the spatial
 // unit it leads: a town, community, grid, compound or building.
 type PartyOrg struct {

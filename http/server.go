@@ -128,6 +128,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/stats/overview", s.handleStatsOverview},
 		{"GET /api/v1/stats/workforce", s.handleStatsWorkforce},
 		{"GET /api/v1/audit", s.handleAuditIndex},
+		{"GET /api/v1/enums", s.handleEnums},
 		{"GET /api/v1/openapi.json", s.handleOpenAPI},
 	}
 }

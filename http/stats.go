@@ -57,3 +57,13 @@ func (s *Server) handleAuditIndex(w http.ResponseWriter, r *http.Request) {
 	f.Limit, f.Offset = q.page()
 	index(s, w, r, q, func() ([]*gridline.AuditEntry, int, error) { return s.Audit.FindAudit(r.Context(), f) })
 }
+
+// handleEnums answers every enumeration with its Chinese and English
+// labels, so the web UI never keeps a copy of them.
+func (s *Server) handleEnums(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, gridline.AllEnums())
+}
