@@ -75,17 +75,22 @@ type Grid struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Path returns the grid's region path, the grid's own code included.
+func (g *Grid) Path() RegionPath {
+	return RegionPath{CountyCode: g.CountyCode, TownCode: g.TownCode, CommunityCode: g.CommunityCode, GridCode: g.Code}
+}
+
 // GridCodeLen is the length of a grid code (12 + 3 digits).
 const GridCodeLen = 15
 
 // Normalize fills the derived fields (region path, area).
 func (g *Grid) Normalize() {
 	if g.CommunityCode == "" && len(g.Code) == GridCodeLen {
-		g.CommunityCode = g.Code[:12]
+		g.CommunityCode = PathOf(g.Code).CommunityCode
 	}
 	if len(g.CommunityCode) == 12 {
-		g.TownCode = g.CommunityCode[:9]
-		g.CountyCode = g.CommunityCode[:6]
+		p := PathOf(g.CommunityCode)
+		g.TownCode, g.CountyCode = p.TownCode, p.CountyCode
 	}
 	if g.Layer == "" {
 		g.Layer = LayerComprehensive
@@ -150,10 +155,15 @@ type GridUpdate struct {
 
 // GridService reads and writes grids. Every write validates the grid,
 // checks that its layer and community exist and that it overlaps no other
-// grid of its layer (EINVALID with the reason), and is audited.
+// grid of its layer (EINVALID with the reason), and is audited and fed.
 type GridService interface {
+	// FindGridByCode returns ENOTFOUND if there is no such grid.
 	FindGridByCode(ctx context.Context, code string) (*Grid, error)
 	FindGrids(ctx context.Context, f GridFilter) ([]*Grid, int, error)
+	// FindGridDetail returns a grid with what a person clicking it wants
+	// to know, read in one snapshot. Returns ENOTFOUND if there is no
+	// such grid.
+	FindGridDetail(ctx context.Context, code string) (*GridDetail, error)
 	// CreateGrid assigns the next free code of the community when Code is
 	// empty. Returns ECONFLICT if the code is taken.
 	CreateGrid(ctx context.Context, g *Grid) error
@@ -164,13 +174,42 @@ type GridService interface {
 	// ImportGrids writes all grids or none. Grids without a code get one
 	// (west→east, then north→south within their community).
 	ImportGrids(ctx context.Context, grids []*Grid) error
+}
 
+// GridLayerService reads and adds grid layers. Layers are not changed or
+// deleted through the API yet: grids refer to them by code.
+type GridLayerService interface {
+	// FindGridLayers returns every layer in layer order ([SortLayers]).
 	FindGridLayers(ctx context.Context) ([]*GridLayer, error)
+	// CreateGridLayer returns ECONFLICT if the code is taken.
 	CreateGridLayer(ctx context.Context, l *GridLayer) error
+}
 
-	// GridsVersion returns a value that changes whenever any grid is
-	// created, changed or deleted, by any process sharing the database.
-	GridsVersion(ctx context.Context) (string, error)
+// GridDetailWorkers is how many people a grid detail lists.
+const GridDetailWorkers = 50
+
+// GridDetail is a grid with its community and town names, how many places
+// it holds, the people assigned to it and its party organisation.
+type GridDetail struct {
+	*Grid
+	Community Named  `json:"community"`
+	Town      Named  `json:"town"`
+	LayerName string `json:"layer_name"`
+	Points    int    `json:"points"`
+	Compounds int    `json:"compounds"`
+	Buildings int    `json:"buildings"`
+	// Workers are the first GridDetailWorkers people assigned to the
+	// grid, by id; WorkersTotal counts them all.
+	Workers      []*Person      `json:"workers"`
+	WorkersTotal int            `json:"workers_total"`
+	PartyOrg     *PartyOrgBrief `json:"party_org"`
+}
+
+// PartyOrgBrief names a party organisation and its leader.
+type PartyOrgBrief struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	LeaderName string `json:"leader_name,omitempty"`
 }
 
 // FeatureError prefixes an error with the index of the GeoJSON feature it

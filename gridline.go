@@ -42,3 +42,23 @@ func ActorFrom(ctx context.Context) Actor {
 	}
 	return Actor{Name: "anonymous"}
 }
+
+// Services is every domain service, as the binary wires them: one value
+// to hand to the HTTP server, the demo loader and tests.
+type Services struct {
+	Regions     RegionService
+	Grids       GridService
+	Layers      GridLayerService
+	Points      PointService
+	Compounds   CompoundService
+	Buildings   BuildingService
+	Addresses   AddressService
+	Units       UnitService
+	People      PersonService
+	Assignments AssignmentService
+	PartyOrgs   PartyOrgService
+	Stats       StatsService
+	Audit       AuditService
+	Events      EventService
+	Locate      LocateService
+}

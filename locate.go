@@ -1,13 +1,12 @@
 package gridline
 
 import (
+	"cmp"
+	"context"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
-	"sync/atomic"
-
-	"github.com/paulmach/orb"
-	"github.com/tidwall/rtree"
 )
 
 // Named is a code and a name, as returned for each level of a location.
@@ -28,109 +27,46 @@ type Location struct {
 	County    Named   `json:"county"`
 }
 
-// Locator answers point-in-grid queries from an in-memory R-tree over the
-// grid polygons. It is safe for concurrent use; Rebuild swaps in a new
-// index atomically, so lookups never wait for a rebuild.
-type Locator struct {
-	idx atomic.Pointer[locateIndex]
+// LocateService answers "which grid is this point in" from an index kept
+// in step with the stored grids through the change feed. Every path that
+// locates a point (the API, place writes, the command line, intake) goes
+// through it, so all give the same answer, chosen by [GridPrecedes].
+type LocateService interface {
+	// Locate returns the grid containing (lon, lat) as of the index's last
+	// refresh. With a layer it looks in that layer only (EINVALID if the
+	// layer is unknown); without, it prefers layers in their order. A
+	// point in no grid is ENOTFOUND.
+	Locate(lon, lat float64, layer string) (Location, error)
+	// Refresh brings the index up to date with every change committed
+	// before the call. Writes that locate call it first; reads need not.
+	Refresh(ctx context.Context) error
+	// Len returns the number of indexed grids.
+	Len() int
 }
 
-type locateEntry struct {
-	grid    *Grid
-	layerNo int // position of the layer in layer order
-	poly    Polygon
-	loc     Location
-}
-
-type locateIndex struct {
-	tree   rtree.RTreeGN[float64, *locateEntry]
-	layers map[string]int
-	count  int
-}
-
-// NewLocator returns a locator over grids; see Rebuild.
-func NewLocator(grids []*Grid, layers []*GridLayer, regionNames map[string]string) *Locator {
-	l := &Locator{}
-	l.Rebuild(grids, layers, regionNames)
-	return l
-}
-
-// Rebuild replaces the index. layers gives the preference order when a
-// lookup names no layer; regionNames maps community, town and county codes
-// to names.
-func (l *Locator) Rebuild(grids []*Grid, layers []*GridLayer, regionNames map[string]string) {
-	idx := &locateIndex{layers: map[string]int{}}
-	for i, ly := range layers {
-		idx.layers[ly.Code] = i
+// GridPrecedes is the one tie-break rule of locating: when a point lies in
+// two grids (layers overlap each other; grids of one layer share edges and
+// vertices), grid a is chosen over grid b if its layer comes first in
+// layer order ([SortLayers]), or, in the same layer, if its code is lower.
+// The rule depends only on stored codes and orders, so the answer for a
+// point on a shared edge is the same on every path, in every process and
+// after every restart.
+func GridPrecedes(aLayerOrder int, aCode string, bLayerOrder int, bCode string) bool {
+	if aLayerOrder != bLayerOrder {
+		return aLayerOrder < bLayerOrder
 	}
-	for _, g := range grids {
-		no, ok := idx.layers[g.Layer]
-		if !ok {
-			no = len(idx.layers)
-			idx.layers[g.Layer] = no
-		}
-		e := &locateEntry{grid: g, layerNo: no, poly: g.Geometry, loc: Location{
-			Layer:     g.Layer,
-			Grid:      Named{g.Code, g.Name},
-			Community: Named{g.CommunityCode, regionNames[g.CommunityCode]},
-			Town:      Named{g.TownCode, regionNames[g.TownCode]},
-			County:    Named{g.CountyCode, regionNames[g.CountyCode]},
-		}}
-		b := g.Geometry.Bound()
-		idx.tree.Insert([2]float64{b.Min[0], b.Min[1]}, [2]float64{b.Max[0], b.Max[1]}, e)
-		idx.count++
-	}
-	l.idx.Store(idx)
+	return aCode < bCode
 }
 
-// Len returns the number of indexed grids.
-func (l *Locator) Len() int {
-	if idx := l.idx.Load(); idx != nil {
-		return idx.count
-	}
-	return 0
-}
-
-// Locate returns the grid containing (lon, lat). With a layer it looks in
-// that layer only (EINVALID if the layer is unknown); without, it prefers
-// layers in their sort order. A point in no grid is ENOTFOUND.
-func (l *Locator) Locate(lon, lat float64, layer string) (Location, error) {
-	idx := l.idx.Load()
-	if idx == nil {
-		return Location{}, Errorf(ENOTFOUND, "no grids are loaded")
-	}
-	want := -1
-	if layer != "" {
-		no, ok := idx.layers[layer]
-		if !ok {
-			return Location{}, FieldErrorf("layer", "unknown layer %q", layer)
+// SortLayers orders layers by sort order, then code: the layer order of
+// [GridPrecedes].
+func SortLayers(layers []*GridLayer) {
+	slices.SortStableFunc(layers, func(a, b *GridLayer) int {
+		if c := cmp.Compare(a.SortOrder, b.SortOrder); c != 0 {
+			return c
 		}
-		want = no
-	}
-	var best *locateEntry
-	pt := orb.Point{lon, lat}
-	p := [2]float64{lon, lat}
-	idx.tree.Search(p, p, func(_, _ [2]float64, e *locateEntry) bool {
-		if want >= 0 && e.layerNo != want {
-			return true
-		}
-		if best != nil && best.layerNo <= e.layerNo {
-			return true
-		}
-		if e.poly.Contains(pt) {
-			best = e
-		}
-		return true
+		return cmp.Compare(a.Code, b.Code)
 	})
-	if best == nil {
-		if layer != "" {
-			return Location{}, Errorf(ENOTFOUND, "point (%g, %g) is in no grid of layer %s", lon, lat, layer)
-		}
-		return Location{}, Errorf(ENOTFOUND, "point (%g, %g) is in no grid", lon, lat)
-	}
-	loc := best.loc
-	loc.Lon, loc.Lat = lon, lat
-	return loc, nil
 }
 
 // ParseLocateQuery reads lon, lat and layer from a query string; any other

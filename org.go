@@ -26,12 +26,40 @@ var Teams = []Team{TeamGridWorker, TeamCadre, TeamStreetStaff, TeamPropertyStaff
 
 // Valid reports whether t is a known team.
 func (t Team) Valid() bool {
-	for _, x := range Teams {
-		if x == t {
-			return true
-		}
+	_, ok := teamLabels[t]
+	return ok
+}
+
+// ParseTeam returns the team named s, or EINVALID naming field.
+func ParseTeam(field, s string) (Team, error) {
+	if t := Team(s); t.Valid() {
+		return t, nil
 	}
-	return false
+	return "", FieldErrorf(field, "unknown team %q", s)
+}
+
+// Valid reports whether k is a known unit kind.
+func (k UnitKind) Valid() bool {
+	return k == UnitDepartment || k == UnitProperty || k == UnitOther
+}
+
+// ParseUnitKind returns the unit kind named s, or EINVALID naming field.
+func ParseUnitKind(field, s string) (UnitKind, error) {
+	if k := UnitKind(s); k.Valid() {
+		return k, nil
+	}
+	return "", FieldErrorf(field, "must be department, property or other, got %q", s)
+}
+
+// Valid reports whether l is one of the six levels.
+func (l PartyOrgLevel) Valid() bool { return l >= 1 && l <= 6 }
+
+// ParsePartyOrgLevel returns level n, or EINVALID naming field.
+func ParsePartyOrgLevel(field string, n int64) (PartyOrgLevel, error) {
+	if l := PartyOrgLevel(n); int64(l) == n && l.Valid() {
+		return l, nil
+	}
+	return 0, FieldErrorf(field, "must be 1–6, got %d", n)
 }
 
 // Person is a member of the workforce.
@@ -57,8 +85,8 @@ func (p *Person) Validate() error {
 	if strings.TrimSpace(p.Name) == "" {
 		return FieldErrorf("name", "is required")
 	}
-	if !p.Team.Valid() {
-		return FieldErrorf("team", "unknown team %q", p.Team)
+	if _, err := ParseTeam("team", string(p.Team)); err != nil {
+		return err
 	}
 	if p.Phone != "" && !validPhone(p.Phone) {
 		return FieldErrorf("phone", "%q is not a phone number", MaskPhone(p.Phone))
@@ -181,8 +209,8 @@ func (o *PartyOrg) Validate() error {
 	if strings.TrimSpace(o.Name) == "" {
 		return FieldErrorf("name", "is required")
 	}
-	if o.Level < 1 || o.Level > 6 {
-		return FieldErrorf("level", "must be 1–6, got %d", o.Level)
+	if _, err := ParsePartyOrgLevel("level", int64(o.Level)); err != nil {
+		return err
 	}
 	if o.Level == 1 && o.ParentID != nil {
 		return FieldErrorf("parent_id", "a level-1 organisation (街道党工委) has no parent")
@@ -219,33 +247,100 @@ type PartyOrgFilter struct {
 	Subtree  *int64 // every descendant of this organisation
 	Level    *PartyOrgLevel
 	Within   *string
+	GridCode *string // tied to this grid (level 3)
 	Offset   int
 	Limit    int
 }
 
-// OrgService reads and writes units, people, assignments and party
-// organisations.
-type OrgService interface {
-	FindUnits(ctx context.Context, kind *UnitKind, offset, limit int) ([]*Unit, int, error)
-	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
-	CreateUnit(ctx context.Context, u *Unit) error
-	UpdateUnit(ctx context.Context, id int64, name *string, phone *string, partyLed *bool) (*Unit, error)
-	DeleteUnit(ctx context.Context, id int64) error
+// UnitFilter selects units.
+type UnitFilter struct {
+	ID     *int64
+	Kind   *UnitKind
+	Offset int
+	Limit  int
+}
 
-	FindPeople(ctx context.Context, f PersonFilter) ([]*Person, int, error)
+// UnitUpdate changes a unit; nil fields stay.
+type UnitUpdate struct {
+	Name     *string `json:"name"`
+	Phone    *string `json:"phone"`
+	PartyLed *bool   `json:"party_led"`
+}
+
+// PartyOrgUpdate changes a party organisation; nil fields stay.
+type PartyOrgUpdate struct {
+	Name     *string `json:"name"`
+	LeaderID *int64  `json:"leader_id"`
+}
+
+// AssignmentFilter selects assignments.
+type AssignmentFilter struct {
+	ID       *int64
+	PersonID *int64
+	Target   *AssignmentTarget
+	TargetID *int64
+	Offset   int
+	Limit    int
+}
+
+// Valid reports whether t is a known assignment target.
+func (t AssignmentTarget) Valid() bool {
+	switch t {
+	case TargetGrid, TargetPoint, TargetCompound, TargetUnit, TargetPartyOrg:
+		return true
+	}
+	return false
+}
+
+// UnitService reads and writes units (departments, property companies).
+// Every write is audited and fed.
+type UnitService interface {
+	// FindUnitByID returns ENOTFOUND if there is no such unit.
+	FindUnitByID(ctx context.Context, id int64) (*Unit, error)
+	FindUnits(ctx context.Context, f UnitFilter) ([]*Unit, int, error)
+	// CreateUnit returns ECONFLICT if a unit of the kind has the name.
+	CreateUnit(ctx context.Context, u *Unit) error
+	UpdateUnit(ctx context.Context, id int64, upd UnitUpdate) (*Unit, error)
+	// DeleteUnit returns ECONFLICT while people, compounds or
+	// assignments refer to it.
+	DeleteUnit(ctx context.Context, id int64) error
+}
+
+// PersonService reads and writes the workforce. Every write is audited and
+// fed.
+type PersonService interface {
+	// FindPersonByID returns the person with assignments, or ENOTFOUND.
 	FindPersonByID(ctx context.Context, id int64) (*Person, error)
+	FindPeople(ctx context.Context, f PersonFilter) ([]*Person, int, error)
 	CreatePerson(ctx context.Context, p *Person) error
 	UpdatePerson(ctx context.Context, id int64, upd PersonUpdate) (*Person, error)
+	// DeletePerson deletes the person's assignments with them; returns
+	// ECONFLICT while they are a point's cadre or an organisation's leader.
 	DeletePerson(ctx context.Context, id int64) error
+}
 
-	// Assign adds an assignment; ECONFLICT if it exists, EINVALID if the
-	// target does not.
-	Assign(ctx context.Context, a *Assignment) error
-	Unassign(ctx context.Context, id int64) error
+// AssignmentService ties people to grids, points, compounds, units and
+// party organisations. An assignment is created or deleted, never changed.
+type AssignmentService interface {
+	// FindAssignmentByID returns ENOTFOUND if there is no such assignment.
+	FindAssignmentByID(ctx context.Context, id int64) (*Assignment, error)
+	FindAssignments(ctx context.Context, f AssignmentFilter) ([]*Assignment, int, error)
+	// CreateAssignment copies the target's region path; ECONFLICT if the
+	// same assignment exists, EINVALID if the person or target does not.
+	CreateAssignment(ctx context.Context, a *Assignment) error
+	DeleteAssignment(ctx context.Context, id int64) error
+}
 
+// PartyOrgService reads and writes the six-level party organisation tree.
+// Every write is audited and fed.
+type PartyOrgService interface {
+	// FindPartyOrgByID returns ENOTFOUND if there is no such organisation.
+	FindPartyOrgByID(ctx context.Context, id int64) (*PartyOrg, error)
 	FindPartyOrgs(ctx context.Context, f PartyOrgFilter) ([]*PartyOrg, int, error)
+	// CreatePartyOrg checks that the parent is one level up and that the
+	// tied spatial unit exists (EINVALID otherwise).
 	CreatePartyOrg(ctx context.Context, o *PartyOrg) error
-	UpdatePartyOrg(ctx context.Context, id int64, name *string, leaderID *int64) (*PartyOrg, error)
+	UpdatePartyOrg(ctx context.Context, id int64, upd PartyOrgUpdate) (*PartyOrg, error)
 	// DeletePartyOrg returns ECONFLICT while the organisation has children.
 	DeletePartyOrg(ctx context.Context, id int64) error
 }

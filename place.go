@@ -2,33 +2,13 @@ package gridline
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"math"
 	"strings"
 	"time"
 )
-
-// RegionPath is the scope of a located object: the codes of its county,
-// town, community and grid. A caller's scope is a prefix filter on
-// CommunityCode (or an exact GridCode) on both databases.
-type RegionPath struct {
-	CountyCode    string `json:"county_code"`
-	TownCode      string `json:"town_code"`
-	CommunityCode string `json:"community_code"`
-	GridCode      string `json:"grid_code,omitempty"`
-}
-
-// PathOfGrid returns the region path of a grid.
-func PathOfGrid(g *Grid) RegionPath {
-	return RegionPath{CountyCode: g.CountyCode, TownCode: g.TownCode, CommunityCode: g.CommunityCode, GridCode: g.Code}
-}
-
-// PathOfCommunity returns the region path of a community without a grid.
-func PathOfCommunity(code string) RegionPath {
-	p := RegionPath{CommunityCode: code}
-	if len(code) == 12 {
-		p.TownCode, p.CountyCode = code[:9], code[:6]
-	}
-	return p
-}
 
 // Point is a grid responsibility point (网格包保点位): a place or small area
 // inside a grid with a responsible cadre (下沉干部).
@@ -76,10 +56,8 @@ type Unit struct {
 
 // Validate checks a unit's fields.
 func (u *Unit) Validate() error {
-	switch u.Kind {
-	case UnitDepartment, UnitProperty, UnitOther:
-	default:
-		return FieldErrorf("kind", "must be department, property or other, got %q", u.Kind)
+	if _, err := ParseUnitKind("kind", string(u.Kind)); err != nil {
+		return err
 	}
 	if strings.TrimSpace(u.Name) == "" {
 		return FieldErrorf("name", "is required")
@@ -161,27 +139,68 @@ type PlaceFilter struct {
 	Limit      int
 }
 
-// PlaceService reads and writes points, compounds, buildings and addresses.
-// Each write locates the object: its region path comes from the grid that
-// contains it (EINVALID if it lies in no grid) unless a grid is named.
-type PlaceService interface {
+// Place writes locate the object: its region path comes from the grid
+// that contains it. A named grid (GridCode) must contain it (EINVALID
+// otherwise). Without one, an object that stays inside its current grid
+// keeps it — and a building keeps its compound's grid when it lies there —
+// so an object on a shared edge never hops between grids; otherwise the
+// LocateService chooses the grid (gridline.GridPrecedes). A location in no
+// grid is EINVALID naming the field (lon, geometry or footprint). Every
+// write is audited and fed.
+
+// PointService reads and writes grid responsibility points.
+type PointService interface {
+	// FindPointByID returns ENOTFOUND if there is no such point.
+	FindPointByID(ctx context.Context, id int64) (*Point, error)
+	// FindPoints returns EINVALID if the filter names a compound or a
+	// building, which points do not have.
 	FindPoints(ctx context.Context, f PlaceFilter) ([]*Point, int, error)
 	CreatePoint(ctx context.Context, p *Point) error
 	UpdatePoint(ctx context.Context, id int64, upd PointUpdate) (*Point, error)
+	// DeletePoint returns ECONFLICT while people are assigned to it.
 	DeletePoint(ctx context.Context, id int64) error
+}
 
+// CompoundService reads and writes residential compounds.
+type CompoundService interface {
+	// FindCompoundByID returns ENOTFOUND if there is no such compound.
+	FindCompoundByID(ctx context.Context, id int64) (*Compound, error)
+	// FindCompounds with BuildingID selects the compound of that building.
 	FindCompounds(ctx context.Context, f PlaceFilter) ([]*Compound, int, error)
 	CreateCompound(ctx context.Context, c *Compound) error
+	// UpdateCompound renames the standard addresses of its buildings
+	// with it.
 	UpdateCompound(ctx context.Context, id int64, upd CompoundUpdate) (*Compound, error)
+	// DeleteCompound returns ECONFLICT while buildings, party
+	// organisations or assignments refer to it.
 	DeleteCompound(ctx context.Context, id int64) error
+}
 
+// BuildingService reads and writes buildings with their entrances.
+type BuildingService interface {
+	// FindBuildingByID returns ENOTFOUND if there is no such building.
+	FindBuildingByID(ctx context.Context, id int64) (*Building, error)
 	FindBuildings(ctx context.Context, f PlaceFilter) ([]*Building, int, error)
-	// CreateBuilding also creates its entrances and their standard addresses.
+	// CreateBuilding also creates its entrances (NormalizeEntrances) and
+	// one standard address per entrance.
 	CreateBuilding(ctx context.Context, b *Building) error
 	UpdateBuilding(ctx context.Context, id int64, upd BuildingUpdate) (*Building, error)
+	// DeleteBuilding deletes its entrances and addresses with it; returns
+	// ECONFLICT while party organisations refer to it.
 	DeleteBuilding(ctx context.Context, id int64) error
+}
 
+// AddressService reads standard addresses. Addresses are created with
+// their building's entrances, renamed with the building or compound and
+// deleted with the building; they are not written on their own.
+type AddressService interface {
+	// FindAddressByID returns ENOTFOUND if there is no such address.
+	FindAddressByID(ctx context.Context, id int64) (*Address, error)
+	// FindAddresses: Query searches the full name; CompoundID selects the
+	// addresses of the compound's buildings.
 	FindAddresses(ctx context.Context, f PlaceFilter) ([]*Address, int, error)
+	// FindAddressByQR returns the address behind a scanned door plate, or
+	// ENOTFOUND.
 	FindAddressByQR(ctx context.Context, token string) (*Address, error)
 }
 
@@ -208,4 +227,199 @@ type BuildingUpdate struct {
 	Name    *string  `json:"name"`
 	Floors  *int     `json:"floors"`
 	HeightM *float64 `json:"height_m"`
+}
+
+// MaxInt is the largest value of the integer columns (floors, households,
+// numbers): 32 bits on PostgreSQL, where a larger value fails to encode,
+// while SQLite would store it.
+const MaxInt = 1<<31 - 1
+
+// checkInt returns EINVALID naming field unless lo <= v <= MaxInt.
+func checkInt(field string, v, lo int) error {
+	if v < lo {
+		if lo == 0 {
+			return FieldErrorf(field, "must not be negative")
+		}
+		return FieldErrorf(field, "must be at least %d, got %d", lo, v)
+	}
+	if v > MaxInt {
+		return FieldErrorf(field, "must be at most %d, got %d", MaxInt, v)
+	}
+	return nil
+}
+
+// LonLatError checks a position and names the coordinate that is wrong:
+// lat when only the latitude is out of range, lon otherwise (including
+// swapped pairs).
+func LonLatError(lon, lat float64) error {
+	msg := ValidateLonLat(lon, lat)
+	if msg == "" {
+		return nil
+	}
+	if lon >= -180 && lon <= 180 && !(lat >= -90 && lat <= 90) {
+		return FieldErrorf("lat", "%s", msg)
+	}
+	return FieldErrorf("lon", "%s", msg)
+}
+
+// PolygonError validates a required polygon under the name of its field.
+func PolygonError(field string, p Polygon) error {
+	if len(p) == 0 {
+		return FieldErrorf(field, "is required")
+	}
+	if err := p.Validate(); err != nil {
+		return FieldErrorf(field, "%s", ErrorMessage(err))
+	}
+	return nil
+}
+
+// Validate checks a point's own fields; the store checks its cadre exists.
+func (p *Point) Validate() error {
+	if strings.TrimSpace(p.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	return LonLatError(p.Lon, p.Lat)
+}
+
+// Validate checks a compound's own fields and sets its position to the
+// centroid of its outline, when it has one; the store checks its property
+// company.
+func (c *Compound) Validate() error {
+	if strings.TrimSpace(c.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if len(c.Geometry) > 0 {
+		if err := PolygonError("geometry", c.Geometry); err != nil {
+			return err
+		}
+		ct := c.Geometry.Centroid()
+		c.Lon, c.Lat = ct[0], ct[1]
+	} else if err := LonLatError(c.Lon, c.Lat); err != nil {
+		return err
+	}
+	if err := checkInt("households", c.Households, 0); err != nil {
+		return err
+	}
+	if c.BuiltYear != 0 && (c.BuiltYear < 1800 || c.BuiltYear > 2200) {
+		return FieldErrorf("built_year", "%d is not a plausible year", c.BuiltYear)
+	}
+	return nil
+}
+
+// LocationField names the field that places a compound in errors:
+// geometry when it has an outline, lon otherwise.
+func (c *Compound) LocationField() string {
+	if len(c.Geometry) > 0 {
+		return "geometry"
+	}
+	return "lon"
+}
+
+// Validate checks a building's own fields and sets its position to the
+// centroid of its footprint.
+func (b *Building) Validate() error {
+	if strings.TrimSpace(b.Name) == "" {
+		return FieldErrorf("name", "is required")
+	}
+	if err := checkInt("number", b.Number, 0); err != nil {
+		return err
+	}
+	if err := checkInt("floors", b.Floors, 1); err != nil {
+		return err
+	}
+	if math.IsNaN(b.HeightM) || math.IsInf(b.HeightM, 0) {
+		return FieldErrorf("height_m", "must be a finite number")
+	}
+	if b.HeightM < 0 {
+		return FieldErrorf("height_m", "must not be negative")
+	}
+	if err := PolygonError("footprint", b.Footprint); err != nil {
+		return err
+	}
+	ct := b.Footprint.Centroid()
+	b.Lon, b.Lat = ct[0], ct[1]
+	return nil
+}
+
+// NormalizeEntrances gives a building without entrances one entrance, and
+// entrances without a number or floors the next number and the building's
+// floors; numbers must be unique.
+func (b *Building) NormalizeEntrances() error {
+	if len(b.Entrances) == 0 {
+		b.Entrances = []*Entrance{{Number: 1}}
+	}
+	seen := map[int]bool{}
+	for i, e := range b.Entrances {
+		if e == nil {
+			return FieldErrorf("entrances", "entrance %d is empty", i+1)
+		}
+		if e.Number == 0 {
+			e.Number = i + 1
+		}
+		if e.Floors == 0 {
+			e.Floors = b.Floors
+		}
+		if min(e.Number, e.Floors, e.Households) < 0 || max(e.Number, e.Floors, e.Households) > MaxInt {
+			return FieldErrorf("entrances", "entrance %d: number, floors and households must be 0–%d", i+1, MaxInt)
+		}
+		if seen[e.Number] {
+			return FieldErrorf("entrances", "entrance number %d appears twice", e.Number)
+		}
+		seen[e.Number] = true
+	}
+	return nil
+}
+
+// AddressCode is the code of an entrance's standard address: grid code,
+// building id and entrance number ("370812001002001-17-2"). It is unique
+// because building ids are, and stable because it is never recomputed.
+func AddressCode(gridCode string, buildingID int64, entrance int) string {
+	return fmt.Sprintf("%s-%d-%d", gridCode, buildingID, entrance)
+}
+
+// committeeSuffixes are dropped from village names in addresses: the plate
+// reads 韦园社区, not 韦园社区居委会. Longest first.
+var committeeSuffixes = []string{"类似居委会", "居民委员会", "村民委员会", "居委会", "村委会"}
+
+// AddressName composes a standard address: the region names from province
+// to community (names maps each of AddressRegionCodes(community) to its
+// name), then compound, building and entrance, e.g.
+// "山东省济宁市兖州区鼓楼街道韦园社区 XX花园 5号楼2单元".
+func AddressName(names map[string]string, community, compound, building string, entrance int) string {
+	var region strings.Builder
+	for _, code := range AddressRegionCodes(community) {
+		n := names[code]
+		if code == community {
+			for _, suf := range committeeSuffixes {
+				if t := strings.TrimSuffix(n, suf); t != n && t != "" {
+					n = t
+					break
+				}
+			}
+		}
+		region.WriteString(n)
+	}
+	parts := make([]string, 0, 3)
+	for _, p := range []string{region.String(), compound, fmt.Sprintf("%s%d单元", building, entrance)} {
+		if p != "" {
+			parts = append(parts, p)
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// AddressRegionCodes returns the codes whose names make up the region part
+// of a standard address: the community and all regions above it.
+func AddressRegionCodes(community string) []string {
+	return append(AncestorCodes(community), community)
+}
+
+// NewQRToken returns the token of a door plate's QR code: 16 random bytes
+// in hex, unguessable, so a plate cannot be forged by counting.
+func NewQRToken() (string, error) {
+	var b [16]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b[:]), nil
 }

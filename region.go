@@ -80,6 +80,45 @@ func IsResidentsCommittee(code string) bool {
 	return len(code) == 12 && (code[9] == '0' || code[9] == '1')
 }
 
+// RegionPath is the scope of a located object: the codes of its county,
+// town, community and grid. A caller's scope is a prefix filter on
+// CommunityCode (or an exact GridCode) on both databases.
+type RegionPath struct {
+	CountyCode    string `json:"county_code"`
+	TownCode      string `json:"town_code"`
+	CommunityCode string `json:"community_code"`
+	GridCode      string `json:"grid_code,omitempty"`
+}
+
+// PathOf returns the region path a county, town, community or grid code
+// implies: NBS codes and grid codes are prefix-hierarchical, so the path
+// is the code's prefixes of 6, 9, 12 and 15 digits. Any other code gives
+// an empty path.
+func PathOf(code string) RegionPath {
+	var p RegionPath
+	switch len(code) {
+	case GridCodeLen:
+		p.GridCode = code
+		fallthrough
+	case 12:
+		p.CommunityCode = code[:12]
+		fallthrough
+	case 9:
+		p.TownCode = code[:9]
+		fallthrough
+	case 6:
+		p.CountyCode = code[:6]
+	}
+	return p
+}
+
+// IsUrbanCommunity reports whether a village-level code is urban: a
+// residents' committee (社区) of a street (街道). Villagers' committees
+// that belong to a street are rural, as in the seed's 34.43 %.
+func IsUrbanCommunity(code string) bool {
+	return IsResidentsCommittee(code) && IsStreet(PathOf(code).TownCode)
+}
+
 // Region is an administrative region identified by its NBS statistical code.
 type Region struct {
 	Code       string      `json:"code"`

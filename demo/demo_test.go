@@ -10,6 +10,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/locate"
 	"github.com/paulmach/orb"
 )
 
@@ -394,7 +395,7 @@ func TestNesting(t *testing.T) {
 		if !g.Geometry.Contains(pt) || distM(g.Geometry, pt) < 1 {
 			t.Errorf("point %s is not strictly inside grid %s", p.Name, g.Code)
 		}
-		if p.RegionPath != gridline.PathOfGrid(&g.Grid) {
+		if p.RegionPath != g.Grid.Path() {
 			t.Errorf("point %s: region path %+v", p.Name, p.RegionPath)
 		}
 	}
@@ -412,7 +413,7 @@ func TestLocate(t *testing.T) {
 	for _, r := range d.Regions {
 		names[r.Code] = r.Name
 	}
-	loc := gridline.NewLocator(grids, nil, names)
+	loc := locate.NewIndex(grids, nil, names)
 	for _, p := range d.Points {
 		l, err := loc.Locate(p.Lon, p.Lat, gridline.LayerParty)
 		if err != nil || l.Grid.Code != p.GridCode {
@@ -641,7 +642,7 @@ func TestPeople(t *testing.T) {
 		switch a.Target {
 		case gridline.TargetGrid:
 			g := d.Grids[a.Index]
-			if a.Path != gridline.PathOfGrid(&g.Grid) {
+			if a.Path != g.Grid.Path() {
 				t.Errorf("assignment to grid %s has path %+v", g.Code, a.Path)
 			}
 			if p.RegionCode != g.CommunityCode {

@@ -13,8 +13,8 @@ import (
 // turning the District's indexes into the IDs the store returns. d is not
 // modified. Load stops at the first error; the store is then partly
 // loaded, so callers load into an empty database and discard it on failure.
-func Load(ctx context.Context, d *District, regions gridline.RegionService, grids gridline.GridService,
-	places gridline.PlaceService, orgs gridline.OrgService) error {
+func Load(ctx context.Context, d *District, s gridline.Services) error {
+	regions := s.Regions
 	if _, err := regions.ImportRegions(ctx, d.Regions); err != nil {
 		return fmt.Errorf("demo: import regions: %w", err)
 	}
@@ -26,7 +26,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 		}
 	}
 
-	gridIDs, err := loadGrids(ctx, d, grids)
+	gridIDs, err := loadGrids(ctx, d, s.Grids)
 	if err != nil {
 		return err
 	}
@@ -34,7 +34,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	unitIDs := make([]int64, len(d.Units))
 	for i := range d.Units {
 		u := d.Units[i]
-		if unitIDs[i], err = stored(orgs.CreateUnit(ctx, &u), &u.ID, "unit %s", u.Name); err != nil {
+		if unitIDs[i], err = stored(s.Units.CreateUnit(ctx, &u), &u.ID, "unit %s", u.Name); err != nil {
 			return err
 		}
 	}
@@ -50,7 +50,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 		p := d.People[i].Person
 		p.UnitID = unitID(d.People[i].Unit)
 		p.Assignments = nil
-		if personIDs[i], err = stored(orgs.CreatePerson(ctx, &p), &p.ID, "person %d (%s)", i, p.Team); err != nil {
+		if personIDs[i], err = stored(s.People.CreatePerson(ctx, &p), &p.ID, "person %d (%s)", i, p.Team); err != nil {
 			return err
 		}
 	}
@@ -65,7 +65,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	for i := range d.Points {
 		p := d.Points[i].Point
 		p.CadreID = personID(d.Points[i].Cadre)
-		if pointIDs[i], err = stored(places.CreatePoint(ctx, &p), &p.ID, "point %s in grid %s", p.Name, p.GridCode); err != nil {
+		if pointIDs[i], err = stored(s.Points.CreatePoint(ctx, &p), &p.ID, "point %s in grid %s", p.Name, p.GridCode); err != nil {
 			return err
 		}
 	}
@@ -74,7 +74,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 	for i := range d.Compounds {
 		c := d.Compounds[i].Compound
 		c.PropertyUnitID = unitID(d.Compounds[i].Unit)
-		if compoundIDs[i], err = stored(places.CreateCompound(ctx, &c), &c.ID, "compound %s", c.Name); err != nil {
+		if compoundIDs[i], err = stored(s.Compounds.CreateCompound(ctx, &c), &c.ID, "compound %s", c.Name); err != nil {
 			return err
 		}
 	}
@@ -88,7 +88,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 			ce := *e
 			b.Entrances[j] = &ce
 		}
-		buildingIDs[i], err = stored(places.CreateBuilding(ctx, &b), &b.ID, "building %s %s",
+		buildingIDs[i], err = stored(s.Buildings.CreateBuilding(ctx, &b), &b.ID, "building %s %s",
 			d.Compounds[d.Buildings[i].Compound].Name, b.Name)
 		if err != nil {
 			return err
@@ -111,7 +111,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 		}
 		as := gridline.Assignment{PersonID: personIDs[a.Person], Target: a.Target, TargetID: target,
 			Role: a.Role, RegionPath: a.Path}
-		if err := orgs.Assign(ctx, &as); err != nil {
+		if err := s.Assignments.CreateAssignment(ctx, &as); err != nil {
 			return fmt.Errorf("demo: assignment %d (%s %s): %w", i, a.Target, a.Role, err)
 		}
 	}
@@ -133,7 +133,7 @@ func Load(ctx context.Context, d *District, regions gridline.RegionService, grid
 			o.BuildingID = &buildingIDs[src.Building]
 		}
 		o.LeaderID = personID(src.Leader)
-		if orgIDs[i], err = stored(orgs.CreatePartyOrg(ctx, &o), &o.ID, "party organisation %s", o.Name); err != nil {
+		if orgIDs[i], err = stored(s.PartyOrgs.CreatePartyOrg(ctx, &o), &o.ID, "party organisation %s", o.Name); err != nil {
 			return err
 		}
 	}

@@ -15,8 +15,13 @@ import (
 type fakeStore struct {
 	gridline.RegionService
 	gridline.GridService
-	gridline.PlaceService
-	gridline.OrgService
+	gridline.PointService
+	gridline.CompoundService
+	gridline.BuildingService
+	gridline.UnitService
+	gridline.PersonService
+	gridline.AssignmentService
+	gridline.PartyOrgService
 
 	noGridIDs bool // behave like a store that does not report grid IDs
 	failAt    string
@@ -52,6 +57,12 @@ func (s *fakeStore) call(name string) error {
 		return errInjected
 	}
 	return nil
+}
+
+// services hands the fake to Load as every service it uses.
+func (s *fakeStore) services() gridline.Services {
+	return gridline.Services{Regions: s, Grids: s, Points: s, Compounds: s, Buildings: s, Units: s, People: s,
+		Assignments: s, PartyOrgs: s}
 }
 
 func (s *fakeStore) id() int64 { s.nextID++; return s.nextID }
@@ -194,8 +205,8 @@ func (s *fakeStore) CreateBuilding(_ context.Context, b *gridline.Building) erro
 	return b.Footprint.Validate()
 }
 
-func (s *fakeStore) Assign(_ context.Context, a *gridline.Assignment) error {
-	if err := s.call("Assign"); err != nil {
+func (s *fakeStore) CreateAssignment(_ context.Context, a *gridline.Assignment) error {
+	if err := s.call("CreateAssignment"); err != nil {
 		return err
 	}
 	if s.people[a.PersonID] == nil {
@@ -255,7 +266,7 @@ func TestLoad(t *testing.T) {
 		t.Run(fmt.Sprintf("noGridIDs=%v", noGridIDs), func(t *testing.T) {
 			s := newFakeStore()
 			s.noGridIDs = noGridIDs
-			if err := Load(context.Background(), d, s, s, s, s); err != nil {
+			if err := Load(context.Background(), d, s.services()); err != nil {
 				t.Fatal(err)
 			}
 			want := map[string]int{
@@ -267,7 +278,7 @@ func TestLoad(t *testing.T) {
 				"CreatePoint":       len(d.Points),
 				"CreateCompound":    len(d.Compounds),
 				"CreateBuilding":    len(d.Buildings),
-				"Assign":            len(d.Assignments),
+				"CreateAssignment":  len(d.Assignments),
 				"CreatePartyOrg":    len(d.PartyOrgs),
 			}
 			if noGridIDs {
@@ -303,7 +314,7 @@ func TestLoadDoesNotModifyDistrict(t *testing.T) {
 	}
 	before := fmt.Sprintf("%+v %+v %+v", d.Grids[0], d.People[0], *d.Buildings[0].Entrances[0])
 	s := newFakeStore()
-	if err := Load(context.Background(), d, s, s, s, s); err != nil {
+	if err := Load(context.Background(), d, s.services()); err != nil {
 		t.Fatal(err)
 	}
 	if after := fmt.Sprintf("%+v %+v %+v", d.Grids[0], d.People[0], *d.Buildings[0].Entrances[0]); after != before {
@@ -314,10 +325,10 @@ func TestLoadDoesNotModifyDistrict(t *testing.T) {
 func TestLoadStopsAtFirstError(t *testing.T) {
 	d := testDistrict(t)
 	for _, step := range []string{"ImportRegions", "SetRegionGeometry", "ImportGrids", "CreateUnit", "CreatePerson",
-		"CreatePoint", "CreateCompound", "CreateBuilding", "Assign", "CreatePartyOrg"} {
+		"CreatePoint", "CreateCompound", "CreateBuilding", "CreateAssignment", "CreatePartyOrg"} {
 		s := newFakeStore()
 		s.failAt = step
-		err := Load(context.Background(), d, s, s, s, s)
+		err := Load(context.Background(), d, s.services())
 		if !errors.Is(err, errInjected) {
 			t.Errorf("failure in %s: Load returned %v", step, err)
 		}

@@ -51,7 +51,7 @@ func (b *peopleBuilder) person(team gridline.Team, region string, unit int, role
 
 func (b *peopleBuilder) assignGrid(person, grid int, role string) {
 	b.d.Assignments = append(b.d.Assignments, Assignment{Person: person, Target: gridline.TargetGrid, Index: grid,
-		Role: role, Path: gridline.PathOfGrid(&b.d.Grids[grid].Grid)})
+		Role: role, Path: b.d.Grids[grid].Grid.Path()})
 }
 
 func (b *peopleBuilder) community(grid int) string { return b.d.Grids[grid].CommunityCode }

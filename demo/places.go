@@ -119,7 +119,7 @@ func buildPlaces(d *District, proj projection, as *areaSet) error {
 		geom := proj.polygon(p.rect)
 		c := geom.Centroid()
 		cp := Compound{Compound: gridline.Compound{Name: name, Geometry: geom, Lon: c[0], Lat: c[1],
-			RegionPath: gridline.PathOfGrid(&g.Grid), BuiltYear: p.plan.year}, Grid: gi, Unit: unit}
+			RegionPath: g.Grid.Path(), BuiltYear: p.plan.year}, Grid: gi, Unit: unit}
 		for bi, fp := range p.plan.footprints {
 			b := buildingOf(proj, &cp, bi, fp, p.plan)
 			for _, e := range b.Entrances {
@@ -152,7 +152,7 @@ func buildPlaces(d *District, proj projection, as *areaSet) error {
 		label := communityLabel(d.Villages[g.Village].Name)
 		ci, hasCompound := compoundOf[gi]
 		for j := 0; j < n; j++ {
-			pt := Point{Point: gridline.Point{RegionPath: gridline.PathOfGrid(&g.Grid)}, Grid: gi, Cadre: -1}
+			pt := Point{Point: gridline.Point{RegionPath: g.Grid.Path()}, Grid: gi, Cadre: -1}
 			if j == 0 && hasCompound {
 				c := &d.Compounds[ci]
 				pt.Name, pt.Kind, pt.Lon, pt.Lat = c.Name, "小区", c.Lon, c.Lat

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"context"
 	"net/http"
 
 	"github.com/gridline/gridline"
@@ -12,7 +11,7 @@ func (s *Server) handleLayerIndex(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	ls, err := s.Grids.FindGridLayers(r.Context())
+	ls, err := s.Layers.FindGridLayers(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -26,7 +25,7 @@ func (s *Server) handleLayerCreate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.Grids.CreateGridLayer(r.Context(), &l); err != nil {
+	if err := s.Layers.CreateGridLayer(r.Context(), &l); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -99,7 +98,6 @@ func (s *Server) handleGridCreate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.gridsChanged(r.Context())
 	writeJSON(w, http.StatusCreated, g)
 }
 
@@ -130,7 +128,6 @@ func (s *Server) handleGridImport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.gridsChanged(r.Context())
 	codes := make([]string, len(grids))
 	for i, g := range grids {
 		codes[i] = g.Code
@@ -149,7 +146,6 @@ func (s *Server) handleGridUpdate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.gridsChanged(r.Context())
 	writeJSON(w, http.StatusOK, g)
 }
 
@@ -158,36 +154,14 @@ func (s *Server) handleGridDelete(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	s.gridsChanged(r.Context())
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// gridsChanged rebuilds the locate index after a committed grid write. A
-// failure is logged: the write stands, and the next write or restart
-// rebuilds again.
-func (s *Server) gridsChanged(ctx context.Context) {
-	if err := s.RebuildLocator(context.WithoutCancel(ctx)); err != nil {
-		s.logger().Error("rebuild locate index", "err", err)
-	}
-}
-
-// gridDetail is a grid with what a person clicking it wants to know.
+// gridDetail is a grid detail as the API shows it: workers' phone
+// numbers masked unless the caller may see them.
 type gridDetail struct {
-	*gridline.Grid
-	Community gridline.Named `json:"community"`
-	Town      gridline.Named `json:"town"`
-	Points    int            `json:"points"`
-	Compounds int            `json:"compounds"`
-	Buildings int            `json:"buildings"`
-	Workers   []*personOut   `json:"workers"`
-	PartyOrg  *partyOrgBrief `json:"party_org"`
-	LayerName string         `json:"layer_name"`
-}
-
-type partyOrgBrief struct {
-	ID         int64  `json:"id"`
-	Name       string `json:"name"`
-	LeaderName string `json:"leader_name,omitempty"`
+	*gridline.GridDetail
+	Workers []*personOut `json:"workers"`
 }
 
 func (s *Server) handleGridView(w http.ResponseWriter, r *http.Request) {
@@ -195,67 +169,16 @@ func (s *Server) handleGridView(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	g, err := s.Grids.FindGridByCode(ctx, r.PathValue("code"))
+	d, err := s.Grids.FindGridDetail(r.Context(), r.PathValue("code"))
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	d := gridDetail{Grid: g, Workers: []*personOut{}}
-	rs, _, err := s.Regions.FindRegions(ctx, gridline.RegionFilter{Codes: []string{g.CommunityCode, g.TownCode}})
-	if err != nil {
-		s.Error(w, r, err)
-		return
+	out := gridDetail{GridDetail: d, Workers: make([]*personOut, len(d.Workers))}
+	for i, p := range d.Workers {
+		out.Workers[i] = personView(r, p)
 	}
-	for _, reg := range rs {
-		switch reg.Code {
-		case g.CommunityCode:
-			d.Community = gridline.Named{Code: reg.Code, Name: reg.Name}
-		case g.TownCode:
-			d.Town = gridline.Named{Code: reg.Code, Name: reg.Name}
-		}
-	}
-	if ls, err := s.Grids.FindGridLayers(ctx); err == nil {
-		for _, l := range ls {
-			if l.Code == g.Layer {
-				d.LayerName = l.Name
-			}
-		}
-	}
-	pf := gridline.PlaceFilter{GridCode: &g.Code, Limit: 1}
-	if _, d.Points, err = s.Places.FindPoints(ctx, pf); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if _, d.Compounds, err = s.Places.FindCompounds(ctx, pf); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	if _, d.Buildings, err = s.Places.FindBuildings(ctx, pf); err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	people, _, err := s.Orgs.FindPeople(ctx, gridline.PersonFilter{GridCode: &g.Code, Limit: 50})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	for _, p := range people {
-		d.Workers = append(d.Workers, personView(r, p))
-	}
-	level := gridline.PartyGridOrg
-	orgs, _, err := s.Orgs.FindPartyOrgs(ctx, gridline.PartyOrgFilter{Level: &level, Within: &g.CommunityCode})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	for _, o := range orgs {
-		if o.GridCode == g.Code {
-			d.PartyOrg = &partyOrgBrief{ID: o.ID, Name: o.Name, LeaderName: o.LeaderName}
-			break
-		}
-	}
-	writeJSON(w, http.StatusOK, d)
+	writeJSON(w, http.StatusOK, out)
 }
 
 func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) {
@@ -264,7 +187,7 @@ func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	loc, err := s.Locator.Locate(lon, lat, layer)
+	loc, err := s.Locate.Locate(lon, lat, layer)
 	if err != nil {
 		s.Error(w, r, err)
 		return

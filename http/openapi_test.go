@@ -11,7 +11,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/gridline/gridline"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 )
 
@@ -296,7 +295,7 @@ func TestOpenAPIQueryParameters(t *testing.T) {
 	// The routes on a plain ServeMux, as Handler mounts them, without the
 	// UI and middleware: no services, so a handler that goes past its
 	// query check panics (and is reported as not checking).
-	s := &Server{Locator: &gridline.Locator{}}
+	s := &Server{}
 	h := http.NewServeMux()
 	for _, rt := range s.routes() {
 		h.HandleFunc(rt.pattern, rt.handler)

@@ -24,20 +24,18 @@ func personView(r *http.Request, p *gridline.Person) *personOut {
 
 func (s *Server) handleUnitIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "kind", "limit", "offset")
-	var kind *gridline.UnitKind
+	var f gridline.UnitFilter
 	if k := q.str("kind"); k != nil {
-		uk := gridline.UnitKind(*k)
-		if uk != gridline.UnitDepartment && uk != gridline.UnitProperty && uk != gridline.UnitOther && q.err == nil {
-			q.err = gridline.FieldErrorf("kind", "must be department, property or other, got %q", *k)
-		}
-		kind = &uk
+		kind, err := gridline.ParseUnitKind("kind", *k)
+		q.fail(err)
+		f.Kind = &kind
 	}
-	limit, offset := q.page()
-	index(s, w, r, q, func() ([]*gridline.Unit, int, error) { return s.Orgs.FindUnits(r.Context(), kind, offset, limit) })
+	f.Limit, f.Offset = q.page()
+	index(s, w, r, q, func() ([]*gridline.Unit, int, error) { return s.Units.FindUnits(r.Context(), f) })
 }
 
 func (s *Server) handleUnitCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Orgs.CreateUnit)
+	create(s, w, r, s.Units.CreateUnit)
 }
 
 func (s *Server) handleUnitView(w http.ResponseWriter, r *http.Request) {
@@ -46,7 +44,7 @@ func (s *Server) handleUnitView(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	u, err := s.Orgs.FindUnitByID(r.Context(), id)
+	u, err := s.Units.FindUnitByID(r.Context(), id)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -54,36 +52,25 @@ func (s *Server) handleUnitView(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, u)
 }
 
-// unitUpdate is the body of PATCH /api/v1/units/{id}.
-type unitUpdate struct {
-	Name     *string `json:"name"`
-	Phone    *string `json:"phone"`
-	PartyLed *bool   `json:"party_led"`
-}
-
 func (s *Server) handleUnitUpdate(w http.ResponseWriter, r *http.Request) {
-	update(s, w, r, func(ctx context.Context, id int64, u unitUpdate) (*gridline.Unit, error) {
-		return s.Orgs.UpdateUnit(ctx, id, u.Name, u.Phone, u.PartyLed)
-	})
+	update(s, w, r, s.Units.UpdateUnit)
 }
 
 func (s *Server) handleUnitDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Orgs.DeleteUnit)
+	remove(s, w, r, s.Units.DeleteUnit)
 }
 
 func (s *Server) handlePersonIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "team", "within", "grid", "unit", "q", "limit", "offset")
 	f := gridline.PersonFilter{Within: q.code("within"), GridCode: q.code("grid"), UnitID: q.int64("unit"), Query: q.str("q")}
 	if t := q.str("team"); t != nil {
-		team := gridline.Team(*t)
-		if !team.Valid() && q.err == nil {
-			q.err = gridline.FieldErrorf("team", "unknown team %q", *t)
-		}
+		team, err := gridline.ParseTeam("team", *t)
+		q.fail(err)
 		f.Team = &team
 	}
 	f.Limit, f.Offset = q.page()
 	index(s, w, r, q, func() ([]*personOut, int, error) {
-		ps, n, err := s.Orgs.FindPeople(r.Context(), f)
+		ps, n, err := s.People.FindPeople(r.Context(), f)
 		out := make([]*personOut, len(ps))
 		for i, p := range ps {
 			out[i] = personView(r, p)
@@ -98,7 +85,7 @@ func (s *Server) handlePersonCreate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	if err := s.Orgs.CreatePerson(r.Context(), &p); err != nil {
+	if err := s.People.CreatePerson(r.Context(), &p); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -111,7 +98,7 @@ func (s *Server) handlePersonView(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	p, err := s.Orgs.FindPersonByID(r.Context(), id)
+	p, err := s.People.FindPersonByID(r.Context(), id)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -121,7 +108,7 @@ func (s *Server) handlePersonView(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) {
 	update(s, w, r, func(ctx context.Context, id int64, u gridline.PersonUpdate) (*personOut, error) {
-		p, err := s.Orgs.UpdatePerson(ctx, id, u)
+		p, err := s.People.UpdatePerson(ctx, id, u)
 		if err != nil {
 			return nil, err
 		}
@@ -130,33 +117,31 @@ func (s *Server) handlePersonUpdate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handlePersonDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Orgs.DeletePerson)
+	remove(s, w, r, s.People.DeletePerson)
 }
 
 func (s *Server) handleAssignmentCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Orgs.Assign)
+	create(s, w, r, s.Assignments.CreateAssignment)
 }
 
 func (s *Server) handleAssignmentDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Orgs.Unassign)
+	remove(s, w, r, s.Assignments.DeleteAssignment)
 }
 
 func (s *Server) handlePartyOrgIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "parent", "root", "subtree", "level", "within", "limit", "offset")
 	f := gridline.PartyOrgFilter{ParentID: q.int64("parent"), Root: q.bool("root"), Subtree: q.int64("subtree"), Within: q.code("within")}
 	if lv := q.int64("level"); lv != nil {
-		if (*lv < 1 || *lv > 6) && q.err == nil {
-			q.err = gridline.FieldErrorf("level", "must be 1–6, got %d", *lv)
-		}
-		l := gridline.PartyOrgLevel(*lv)
+		l, err := gridline.ParsePartyOrgLevel("level", *lv)
+		q.fail(err)
 		f.Level = &l
 	}
 	f.Limit, f.Offset = q.page()
-	index(s, w, r, q, func() ([]*gridline.PartyOrg, int, error) { return s.Orgs.FindPartyOrgs(r.Context(), f) })
+	index(s, w, r, q, func() ([]*gridline.PartyOrg, int, error) { return s.PartyOrgs.FindPartyOrgs(r.Context(), f) })
 }
 
 func (s *Server) handlePartyOrgCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Orgs.CreatePartyOrg)
+	create(s, w, r, s.PartyOrgs.CreatePartyOrg)
 }
 
 func (s *Server) handlePartyOrgView(w http.ResponseWriter, r *http.Request) {
@@ -165,7 +150,7 @@ func (s *Server) handlePartyOrgView(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	os, _, err := s.Orgs.FindPartyOrgs(r.Context(), gridline.PartyOrgFilter{ID: &id})
+	os, _, err := s.PartyOrgs.FindPartyOrgs(r.Context(), gridline.PartyOrgFilter{ID: &id})
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -176,18 +161,10 @@ func (s *Server) handlePartyOrgView(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, os[0])
 }
 
-// partyOrgUpdate is the body of PATCH /api/v1/party-orgs/{id}.
-type partyOrgUpdate struct {
-	Name     *string `json:"name"`
-	LeaderID *int64  `json:"leader_id"`
-}
-
 func (s *Server) handlePartyOrgUpdate(w http.ResponseWriter, r *http.Request) {
-	update(s, w, r, func(ctx context.Context, id int64, u partyOrgUpdate) (*gridline.PartyOrg, error) {
-		return s.Orgs.UpdatePartyOrg(ctx, id, u.Name, u.LeaderID)
-	})
+	update(s, w, r, s.PartyOrgs.UpdatePartyOrg)
 }
 
 func (s *Server) handlePartyOrgDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Orgs.DeletePartyOrg)
+	remove(s, w, r, s.PartyOrgs.DeletePartyOrg)
 }

@@ -80,64 +80,64 @@ func remove(s *Server, w http.ResponseWriter, r *http.Request, del func(context.
 
 func (s *Server) handlePointIndex(w http.ResponseWriter, r *http.Request) {
 	f, q := placeFilter(r)
-	index(s, w, r, q, func() ([]*gridline.Point, int, error) { return s.Places.FindPoints(r.Context(), f) })
+	index(s, w, r, q, func() ([]*gridline.Point, int, error) { return s.Points.FindPoints(r.Context(), f) })
 }
 
 func (s *Server) handlePointCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Places.CreatePoint)
+	create(s, w, r, s.Points.CreatePoint)
 }
 
 func (s *Server) handlePointUpdate(w http.ResponseWriter, r *http.Request) {
-	update(s, w, r, s.Places.UpdatePoint)
+	update(s, w, r, s.Points.UpdatePoint)
 }
 
 func (s *Server) handlePointDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Places.DeletePoint)
+	remove(s, w, r, s.Points.DeletePoint)
 }
 
 func (s *Server) handleCompoundIndex(w http.ResponseWriter, r *http.Request) {
 	f, q := placeFilter(r)
-	index(s, w, r, q, func() ([]*gridline.Compound, int, error) { return s.Places.FindCompounds(r.Context(), f) })
+	index(s, w, r, q, func() ([]*gridline.Compound, int, error) { return s.Compounds.FindCompounds(r.Context(), f) })
 }
 
 func (s *Server) handleCompoundCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Places.CreateCompound)
+	create(s, w, r, s.Compounds.CreateCompound)
 }
 
 func (s *Server) handleCompoundUpdate(w http.ResponseWriter, r *http.Request) {
-	update(s, w, r, s.Places.UpdateCompound)
+	update(s, w, r, s.Compounds.UpdateCompound)
 }
 
 func (s *Server) handleCompoundDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Places.DeleteCompound)
+	remove(s, w, r, s.Compounds.DeleteCompound)
 }
 
 func (s *Server) handleBuildingIndex(w http.ResponseWriter, r *http.Request) {
 	f, q := placeFilter(r, "compound")
 	f.CompoundID = q.int64("compound")
-	index(s, w, r, q, func() ([]*gridline.Building, int, error) { return s.Places.FindBuildings(r.Context(), f) })
+	index(s, w, r, q, func() ([]*gridline.Building, int, error) { return s.Buildings.FindBuildings(r.Context(), f) })
 }
 
 func (s *Server) handleBuildingCreate(w http.ResponseWriter, r *http.Request) {
-	create(s, w, r, s.Places.CreateBuilding)
+	create(s, w, r, s.Buildings.CreateBuilding)
 }
 
 func (s *Server) handleBuildingUpdate(w http.ResponseWriter, r *http.Request) {
-	update(s, w, r, s.Places.UpdateBuilding)
+	update(s, w, r, s.Buildings.UpdateBuilding)
 }
 
 func (s *Server) handleBuildingDelete(w http.ResponseWriter, r *http.Request) {
-	remove(s, w, r, s.Places.DeleteBuilding)
+	remove(s, w, r, s.Buildings.DeleteBuilding)
 }
 
 func (s *Server) handleAddressIndex(w http.ResponseWriter, r *http.Request) {
 	f, q := placeFilter(r, "building")
 	f.BuildingID = q.int64("building")
-	index(s, w, r, q, func() ([]*gridline.Address, int, error) { return s.Places.FindAddresses(r.Context(), f) })
+	index(s, w, r, q, func() ([]*gridline.Address, int, error) { return s.Addresses.FindAddresses(r.Context(), f) })
 }
 
 func (s *Server) handleAddressQR(w http.ResponseWriter, r *http.Request) {
-	a, err := s.Places.FindAddressByQR(r.Context(), r.PathValue("token"))
+	a, err := s.Addresses.FindAddressByQR(r.Context(), r.PathValue("token"))
 	if err != nil {
 		s.Error(w, r, err)
 		return

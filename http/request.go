@@ -50,6 +50,13 @@ func parseQuery(r *http.Request, allowed ...string) *query {
 	return q
 }
 
+// fail records err as the query's error unless it already has one.
+func (q *query) fail(err error) {
+	if q.err == nil && err != nil {
+		q.err = err
+	}
+}
+
 // str returns a parameter or nil when absent.
 func (q *query) str(name string) *string {
 	if q.err != nil || !q.v.Has(name) {

@@ -12,7 +12,6 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -24,13 +23,9 @@ import (
 type Server struct {
 	Addr string
 
-	Regions gridline.RegionService
-	Grids   gridline.GridService
-	Places  gridline.PlaceService
-	Orgs    gridline.OrgService
-	Stats   gridline.StatsService
-	Audit   gridline.AuditService
-	Locator *gridline.Locator
+	// Services are the domain services the handlers call; Locate answers
+	// GET /api/v1/locate.
+	gridline.Services
 
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
@@ -41,19 +36,10 @@ type Server struct {
 	APIToken string
 	Logger   *slog.Logger
 
-	// WatchInterval is how often the server checks whether another
-	// process (a CLI import, a second server) changed the grids; 0 means
-	// 10 s, negative disables the check.
-	WatchInterval time.Duration
-
-	ln          net.Listener
-	srv         *http.Server
-	handler     http.Handler
-	rebuildMu   sync.Mutex
-	gridVersion string
-	stopWatch   context.CancelFunc
-	watchDone   chan struct{}
-	metrics     *metrics
+	ln      net.Listener
+	srv     *http.Server
+	handler http.Handler
+	metrics *metrics
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -128,6 +114,7 @@ func (s *Server) routes() []route {
 		{"GET /api/v1/stats/overview", s.handleStatsOverview},
 		{"GET /api/v1/stats/workforce", s.handleStatsWorkforce},
 		{"GET /api/v1/audit", s.handleAuditIndex},
+		{"GET /api/v1/events", s.handleEventIndex},
 		{"GET /api/v1/enums", s.handleEnums},
 		{"GET /api/v1/openapi.json", s.handleOpenAPI},
 	}
@@ -137,9 +124,6 @@ func (s *Server) routes() []route {
 func (s *Server) Handler() http.Handler {
 	if s.handler != nil {
 		return s.handler
-	}
-	if s.Locator == nil {
-		s.Locator = &gridline.Locator{}
 	}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
@@ -156,11 +140,8 @@ func (s *Server) Handler() http.Handler {
 	return s.handler
 }
 
-// Open rebuilds the locate index and starts listening on Addr.
+// Open starts listening on Addr.
 func (s *Server) Open(ctx context.Context) error {
-	if err := s.RebuildLocator(ctx); err != nil {
-		return fmt.Errorf("build locate index: %w", err)
-	}
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err
@@ -168,7 +149,6 @@ func (s *Server) Open(ctx context.Context) error {
 	s.ln = ln
 	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
-	s.startWatch()
 	go func() {
 		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger().Error("serve", slog.Any("err", err))
@@ -192,102 +172,10 @@ func (s *Server) URL() string {
 
 // Close stops accepting requests and waits for running ones (graceful).
 func (s *Server) Close(ctx context.Context) error {
-	if s.stopWatch != nil {
-		s.stopWatch()
-		<-s.watchDone
-	}
 	if s.srv == nil {
 		return nil
 	}
 	return s.srv.Shutdown(ctx)
-}
-
-// startWatch rebuilds the locate index when the grids change behind the
-// server's back; writes through this server rebuild at once.
-func (s *Server) startWatch() {
-	every := s.WatchInterval
-	if every < 0 {
-		return
-	} else if every == 0 {
-		every = 10 * time.Second
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	s.stopWatch, s.watchDone = cancel, make(chan struct{})
-	go func() {
-		defer close(s.watchDone)
-		t := time.NewTicker(every)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-			}
-			v, err := s.Grids.GridsVersion(ctx)
-			if err != nil {
-				if ctx.Err() == nil {
-					s.logger().Warn("check grids version", slog.Any("err", err))
-				}
-				continue
-			}
-			s.rebuildMu.Lock()
-			changed := v != s.gridVersion
-			s.rebuildMu.Unlock()
-			if changed {
-				s.logger().Info("grids changed elsewhere; rebuilding the locate index")
-				if err := s.RebuildLocator(ctx); err != nil && ctx.Err() == nil {
-					s.logger().Error("rebuild locate index", slog.Any("err", err))
-				}
-			}
-		}
-	}()
-}
-
-// RebuildLocator reloads every grid into the locate index. Grid writes
-// through the API call it; the swap is atomic, so lookups never block.
-func (s *Server) RebuildLocator(ctx context.Context) error {
-	s.rebuildMu.Lock()
-	defer s.rebuildMu.Unlock()
-	// The version is read first: a change racing the load shows up as a
-	// newer version at the next check, never as a missed one.
-	version, err := s.Grids.GridsVersion(ctx)
-	if err != nil {
-		return err
-	}
-	grids, _, err := s.Grids.FindGrids(ctx, gridline.GridFilter{})
-	if err != nil {
-		return err
-	}
-	layers, err := s.Grids.FindGridLayers(ctx)
-	if err != nil {
-		return err
-	}
-	seen := map[string]bool{}
-	var codes []string
-	for _, g := range grids {
-		for _, c := range []string{g.CommunityCode, g.TownCode, g.CountyCode} {
-			if !seen[c] {
-				seen[c] = true
-				codes = append(codes, c)
-			}
-		}
-	}
-	names := map[string]string{}
-	for start := 0; start < len(codes); start += 500 {
-		rs, _, err := s.Regions.FindRegions(ctx, gridline.RegionFilter{Codes: codes[start:min(start+500, len(codes))]})
-		if err != nil {
-			return err
-		}
-		for _, r := range rs {
-			names[r.Code] = r.Name
-		}
-	}
-	if s.Locator == nil {
-		s.Locator = &gridline.Locator{}
-	}
-	s.Locator.Rebuild(grids, layers, names)
-	s.gridVersion = version
-	return nil
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -298,7 +186,15 @@ func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": gridline.Version, "grids_indexed": s.Locator.Len()})
+	writeJSON(w, http.StatusOK, map[string]any{"status": "ok", "version": gridline.Version, "grids_indexed": s.gridsIndexed()})
+}
+
+// gridsIndexed returns how many grids the locate index holds.
+func (s *Server) gridsIndexed() int {
+	if s.Locate == nil {
+		return 0
+	}
+	return s.Locate.Len()
 }
 
 // authorize lets reads through and requires the API token for writes. The
@@ -392,7 +288,7 @@ func newMetrics(s *Server) *metrics {
 	}, []string{"route"})
 	grids := prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 		Name: "gridline_locate_grids", Help: "Grids in the in-memory locate index.",
-	}, func() float64 { return float64(s.Locator.Len()) })
+	}, func() float64 { return float64(s.gridsIndexed()) })
 	m.reg.MustRegister(m.requests, m.duration, grids,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m

@@ -12,7 +12,6 @@ import (
 
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
-	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
@@ -24,12 +23,7 @@ func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 	t.Helper()
 	db := storetest.Open(t)
 	s := &glhttp.Server{
-		Regions:  sqlstore.NewRegionService(db),
-		Grids:    sqlstore.NewGridService(db),
-		Places:   sqlstore.NewPlaceService(db),
-		Orgs:     sqlstore.NewOrgService(db),
-		Stats:    sqlstore.NewStatsService(db),
-		Audit:    sqlstore.NewAuditService(db),
+		Services: storetest.Services(t, db),
 		Ping:     db.Ping,
 		APIToken: token,
 		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -39,9 +33,6 @@ func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 		t.Fatal(err)
 	}
 	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.RebuildLocator(context.Background()); err != nil {
 		t.Fatal(err)
 	}
 	ts := httptest.NewServer(s.Handler())

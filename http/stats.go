@@ -67,3 +67,24 @@ func (s *Server) handleEnums(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, gridline.AllEnums())
 }
+
+// handleEventIndex reads the change feed after a position, oldest first.
+// Only holders of the API token may read it, as the audit log.
+func (s *Server) handleEventIndex(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "after", "entity", "limit")
+	if q.err == nil && !privileged(r) {
+		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the change feed needs the header Authorization: Bearer <API token>.")
+	}
+	var f gridline.EventFilter
+	if after := q.int64("after"); after != nil {
+		f.After = *after
+	}
+	if e := q.str("entity"); e != nil {
+		f.Entities = []string{*e}
+	}
+	f.Limit, _ = q.page()
+	index(s, w, r, q, func() ([]*gridline.Event, int, error) {
+		evs, err := s.Events.FindEvents(r.Context(), f)
+		return evs, len(evs), err
+	})
+}

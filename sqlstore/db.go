@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -29,7 +30,16 @@ type DB struct {
 	// SQLITE_BUSY; on PostgreSQL it is the same pool as read.
 	write *sql.DB
 	read  *sql.DB
+	// committed is the highest change-feed seq this process has
+	// committed: in-process readers of the feed compare it with their
+	// position to see that they are behind without asking the database.
+	committed atomic.Int64
 }
+
+// CommittedSeq returns the highest change-feed seq committed through db
+// by this process (0 before the first). Changes by other processes are
+// not counted: readers still poll the feed for those.
+func (db *DB) CommittedSeq() int64 { return db.committed.Load() }
 
 // NewDB returns a DB for dsn; call Open before use.
 func NewDB(dsn string) *DB {
@@ -94,6 +104,10 @@ type Tx struct {
 	writable bool
 	nested   bool  // part of an InTx transaction: Commit and Rollback are InTx's
 	cache    stmts // nil: no caching
+	// events are the change-feed entries of this transaction, written
+	// just before commit (see flushEvents); shared with nested
+	// transactions.
+	events *[]gridline.Event
 }
 
 // stmts caches the statements prepared in one transaction (shared by
@@ -154,7 +168,19 @@ func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
 	}
-	return translate(tx.db.dialect, tx.Tx.Commit())
+	seq, err := tx.flushEvents(context.Background())
+	if err != nil {
+		return err
+	}
+	if err := tx.Tx.Commit(); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	for {
+		old := tx.db.committed.Load()
+		if seq <= old || tx.db.committed.CompareAndSwap(old, seq) {
+			return nil
+		}
+	}
 }
 
 // Rollback rolls back, unless the transaction is nested in InTx (whose
@@ -167,6 +193,19 @@ func (tx *Tx) Rollback() error {
 }
 
 type txKey struct{}
+
+// outsideTx is a context that does not carry an InTx transaction: what
+// runs with it sees only committed data (the locate index must never be
+// built from a transaction that may still roll back).
+type outsideTx struct{ context.Context }
+
+// Value implements context.Context.
+func (c outsideTx) Value(key any) any {
+	if _, ok := key.(txKey); ok {
+		return nil
+	}
+	return c.Context.Value(key)
+}
 
 // InTx runs fn with every service call on db made with fn's context in
 // one write transaction: all of fn's writes commit together or not at all.
@@ -192,7 +231,8 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 // Commit and Rollback then belong to InTx alone.
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
-		return &Tx{Tx: outer.Tx, db: db, now: outer.now, writable: outer.writable, nested: true, cache: outer.cache}, nil
+		return &Tx{Tx: outer.Tx, db: db, now: outer.now, writable: outer.writable, nested: true, cache: outer.cache,
+			events: outer.events}, nil
 	}
 	pool := db.read
 	if writable {
@@ -209,7 +249,8 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable}, nil
+	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
+		events: new([]gridline.Event)}, nil
 }
 
 // exec runs a statement and translates driver errors.
@@ -218,15 +259,42 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 	return res, translate(tx.db.dialect, err)
 }
 
-// audit appends a row to the audit log inside the transaction. Every write
-// calls it, so the log is complete and rolls back with the write.
-func (tx *Tx) audit(ctx context.Context, action, entity, key, detail string) error {
+// record notes a change inside the transaction: a row of the audit log
+// (who did it) and an event of the change feed (what changed, for the
+// readers that follow it). Every write calls it, so both are complete and
+// roll back with the write.
+func (tx *Tx) record(ctx context.Context, action, entity, key, detail string) error {
 	_, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
 		tx.now, gridline.ActorFrom(ctx).Name, action, entity, key, detail)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
+	*tx.events = append(*tx.events, gridline.Event{At: tx.now, Entity: entity, Action: action, Key: key, Detail: detail})
 	return nil
+}
+
+// flushEvents writes the transaction's events as the last thing before
+// commit. On PostgreSQL a transaction-level lock, held until the commit,
+// makes the order of seq the order of commits, so a reader never finds a
+// new event behind one it has already read; the lock is held only from
+// here to the commit. SQLite's single writer gives the same for free.
+// It returns the seq of the last event written, 0 if none.
+func (tx *Tx) flushEvents(ctx context.Context) (int64, error) {
+	if tx.events == nil || len(*tx.events) == 0 {
+		return 0, nil
+	}
+	if err := tx.lockKey(ctx, "gridline:events"); err != nil {
+		return 0, err
+	}
+	var seq int64
+	for _, e := range *tx.events {
+		if err := tx.QueryRowContext(ctx, `INSERT INTO events (at, entity, action, entity_key, detail) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
+			e.At, e.Entity, e.Action, e.Key, e.Detail).Scan(&seq); err != nil {
+			return 0, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+		}
+	}
+	*tx.events = (*tx.events)[:0]
+	return seq, nil
 }
 
 // prefixRange returns bounds so that `col >= lo AND col < hi` selects codes

@@ -225,7 +225,7 @@ func createGrid(ctx context.Context, tx *Tx, g *gridline.Grid) error {
 			return e
 		}
 	}
-	return tx.audit(ctx, "create", "grid", g.Code, "")
+	return tx.record(ctx, "create", "grid", g.Code, "")
 }
 
 // UpdateGrid implements gridline.GridService.
@@ -271,7 +271,7 @@ func (s *GridService) UpdateGrid(ctx context.Context, code string, upd gridline.
 		g.Name, g.Note, string(geom), g.AreaM2, b.Min[0], b.Min[1], b.Max[0], b.Max[1], g.UpdatedAt, g.ID); err != nil {
 		return nil, err
 	}
-	if err := tx.audit(ctx, "update", "grid", g.Code, ""); err != nil {
+	if err := tx.record(ctx, "update", "grid", g.Code, ""); err != nil {
 		return nil, err
 	}
 	return g, tx.Commit()
@@ -302,71 +302,51 @@ func (s *GridService) DeleteGrid(ctx context.Context, code string) error {
 	if _, err := tx.exec(ctx, `DELETE FROM grids WHERE code = $1`, code); err != nil {
 		return err
 	}
-	if err := tx.audit(ctx, "delete", "grid", code, ""); err != nil {
+	if err := tx.record(ctx, "delete", "grid", code, ""); err != nil {
 		return err
 	}
 	return tx.Commit()
 }
 
-// FindGridLayers implements gridline.GridService.
-func (s *GridService) FindGridLayers(ctx context.Context) ([]*gridline.GridLayer, error) {
+// FindGridDetail implements gridline.GridService.
+func (s *GridService) FindGridDetail(ctx context.Context, code string) (*gridline.GridDetail, error) {
 	tx, err := s.db.BeginTx(ctx, false)
 	if err != nil {
 		return nil, err
 	}
 	defer tx.Rollback()
-	rows, err := tx.QueryContext(ctx, `SELECT code, name, name_en, sort_order, created_at FROM grid_layers ORDER BY sort_order, code`)
+	g, err := findGridByCode(ctx, tx, code)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*gridline.GridLayer
-	for rows.Next() {
-		var l gridline.GridLayer
-		if err := rows.Scan(&l.Code, &l.Name, &l.NameEN, &l.SortOrder, &l.CreatedAt); err != nil {
-			return nil, err
-		}
-		out = append(out, &l)
-	}
-	return out, rows.Err()
-}
-
-// CreateGridLayer implements gridline.GridService.
-func (s *GridService) CreateGridLayer(ctx context.Context, l *gridline.GridLayer) error {
-	if err := l.Validate(); err != nil {
-		return err
-	}
-	tx, err := s.db.BeginTx(ctx, true)
+	d := &gridline.GridDetail{Grid: g, Workers: []*gridline.Person{}}
+	names, err := regionNames(ctx, tx, []string{g.CommunityCode, g.TownCode})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	defer tx.Rollback()
-	l.CreatedAt = tx.now
-	if _, err := tx.exec(ctx, `INSERT INTO grid_layers (code, name, name_en, sort_order, created_at) VALUES ($1, $2, $3, $4, $5)`,
-		l.Code, l.Name, l.NameEN, l.SortOrder, l.CreatedAt); err != nil {
-		if gridline.ErrorCode(err) == gridline.ECONFLICT {
-			return gridline.Errorf(gridline.ECONFLICT, "Layer %s already exists.", l.Code)
-		}
-		return err
-	}
-	if err := tx.audit(ctx, "create", "grid_layer", l.Code, ""); err != nil {
-		return err
-	}
-	return tx.Commit()
-}
-
-// GridsVersion implements gridline.GridService: the number of grids and
-// the latest grid entry in the audit log, which every grid write makes.
-func (s *GridService) GridsVersion(ctx context.Context) (string, error) {
-	tx, err := s.db.BeginTx(ctx, false)
+	d.Community = gridline.Named{Code: g.CommunityCode, Name: names[g.CommunityCode]}
+	d.Town = gridline.Named{Code: g.TownCode, Name: names[g.TownCode]}
+	err = tx.QueryRowContext(ctx, `SELECT COALESCE((SELECT name FROM grid_layers WHERE code = $2), ''),
+		(SELECT COUNT(*) FROM points WHERE grid_code = $1),
+		(SELECT COUNT(*) FROM compounds WHERE grid_code = $1),
+		(SELECT COUNT(*) FROM buildings WHERE grid_code = $1)`, code, g.Layer).
+		Scan(&d.LayerName, &d.Points, &d.Compounds, &d.Buildings)
 	if err != nil {
-		return "", err
+		return nil, translate(tx.db.dialect, err)
 	}
-	defer tx.Rollback()
-	var n, audit int64
-	if err := tx.QueryRowContext(ctx, `SELECT (SELECT COUNT(*) FROM grids),
-		(SELECT COALESCE(MAX(id), 0) FROM audit_log WHERE entity = 'grid')`).Scan(&n, &audit); err != nil {
-		return "", err
+	people, n, err := findPeople(ctx, tx, gridline.PersonFilter{GridCode: &code, Limit: gridline.GridDetailWorkers})
+	if err != nil {
+		return nil, err
 	}
-	return fmt.Sprintf("%d/%d", n, audit), nil
+	d.Workers = append(d.Workers, people...)
+	d.WorkersTotal = n
+	level := gridline.PartyGridOrg
+	orgs, _, err := findPartyOrgs(ctx, tx, gridline.PartyOrgFilter{Level: &level, GridCode: &code, Limit: 1})
+	if err != nil {
+		return nil, err
+	}
+	if len(orgs) > 0 {
+		d.PartyOrg = &gridline.PartyOrgBrief{ID: orgs[0].ID, Name: orgs[0].Name, LeaderName: orgs[0].LeaderName}
+	}
+	return d, nil
 }

@@ -15,11 +15,8 @@ import (
 //	g2  comprehensive, 府东社区 (龙桥街道, a street), 116.82–116.83, 35.55–35.56
 //	g3  comprehensive, 罗屯村 (大安镇, a town),       116.90–116.91, 35.60–35.61
 type fixture struct {
-	db     *sqlstore.DB
-	grids  *sqlstore.GridService
-	places *sqlstore.PlaceService
-	org    *sqlstore.OrgService
-	stats  *sqlstore.StatsService
+	db *sqlstore.DB
+	s  gridline.Services
 
 	g1, g1p, g2, g3 *gridline.Grid
 }
@@ -28,11 +25,10 @@ func newFixture(tb testing.TB) *fixture {
 	tb.Helper()
 	db := storetest.Open(tb)
 	mustImportYanzhou(tb, db)
-	f := &fixture{db: db, grids: sqlstore.NewGridService(db), places: sqlstore.NewPlaceService(db),
-		org: sqlstore.NewOrgService(db), stats: sqlstore.NewStatsService(db)}
+	f := &fixture{db: db, s: storetest.Services(tb, db)}
 	mk := func(name, layer, community string, geom gridline.Polygon) *gridline.Grid {
 		g := &gridline.Grid{Name: name, Layer: layer, CommunityCode: community, Geometry: geom}
-		if err := f.grids.CreateGrid(ctx, g); err != nil {
+		if err := f.s.Grids.CreateGrid(ctx, g); err != nil {
 			tb.Fatalf("create grid %s: %v", name, err)
 		}
 		return g
@@ -47,7 +43,7 @@ func newFixture(tb testing.TB) *fixture {
 func (f *fixture) mustUnit(tb testing.TB, kind gridline.UnitKind, name, region string) *gridline.Unit {
 	tb.Helper()
 	u := &gridline.Unit{Kind: kind, Name: name, RegionCode: region}
-	if err := f.org.CreateUnit(ctx, u); err != nil {
+	if err := f.s.Units.CreateUnit(ctx, u); err != nil {
 		tb.Fatalf("create unit %s: %v", name, err)
 	}
 	return u
@@ -56,7 +52,7 @@ func (f *fixture) mustUnit(tb testing.TB, kind gridline.UnitKind, name, region s
 func (f *fixture) mustPerson(tb testing.TB, name string, team gridline.Team, region string) *gridline.Person {
 	tb.Helper()
 	p := &gridline.Person{Name: name, Team: team, RegionCode: region, Phone: "13812345678"}
-	if err := f.org.CreatePerson(ctx, p); err != nil {
+	if err := f.s.People.CreatePerson(ctx, p); err != nil {
 		tb.Fatalf("create person %s: %v", name, err)
 	}
 	return p
@@ -65,7 +61,7 @@ func (f *fixture) mustPerson(tb testing.TB, name string, team gridline.Team, reg
 func (f *fixture) mustAssign(tb testing.TB, p *gridline.Person, target gridline.AssignmentTarget, id int64, role string) *gridline.Assignment {
 	tb.Helper()
 	a := &gridline.Assignment{PersonID: p.ID, Target: target, TargetID: id, Role: role}
-	if err := f.org.Assign(ctx, a); err != nil {
+	if err := f.s.Assignments.CreateAssignment(ctx, a); err != nil {
 		tb.Fatalf("assign %s to %s %d: %v", p.Name, target, id, err)
 	}
 	return a
@@ -75,7 +71,7 @@ func (f *fixture) mustCompound(tb testing.TB, name string, geom gridline.Polygon
 	tb.Helper()
 	c := &gridline.Compound{Name: name, Geometry: geom}
 	c.GridCode = grid
-	if err := f.places.CreateCompound(ctx, c); err != nil {
+	if err := f.s.Compounds.CreateCompound(ctx, c); err != nil {
 		tb.Fatalf("create compound %s: %v", name, err)
 	}
 	return c
@@ -83,7 +79,7 @@ func (f *fixture) mustCompound(tb testing.TB, name string, geom gridline.Polygon
 
 func (f *fixture) mustBuilding(tb testing.TB, b *gridline.Building) *gridline.Building {
 	tb.Helper()
-	if err := f.places.CreateBuilding(ctx, b); err != nil {
+	if err := f.s.Buildings.CreateBuilding(ctx, b); err != nil {
 		tb.Fatalf("create building %s: %v", b.Name, err)
 	}
 	return b

@@ -12,15 +12,15 @@ import (
 func TestUnitCRUD(t *testing.T) {
 	f := newFixture(t)
 	u := &gridline.Unit{Kind: gridline.UnitDepartment, Name: "区城管局", ShortName: "城管", Phone: "0537-3412345", RegionCode: "370812"}
-	if err := f.org.CreateUnit(ctx, u); err != nil {
+	if err := f.s.Units.CreateUnit(ctx, u); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.org.FindUnitByID(ctx, u.ID)
+	got, err := f.s.Units.FindUnitByID(ctx, u.ID)
 	if err != nil || got.Name != "区城管局" || got.ShortName != "城管" || got.RegionCode != "370812" || got.PartyLed {
 		t.Fatalf("found = %+v, %v", got, err)
 	}
 	// The same name is a conflict within a kind, not across kinds.
-	err = f.org.CreateUnit(ctx, &gridline.Unit{Kind: gridline.UnitDepartment, Name: "区城管局"})
+	err = f.s.Units.CreateUnit(ctx, &gridline.Unit{Kind: gridline.UnitDepartment, Name: "区城管局"})
 	wantCode(t, err, gridline.ECONFLICT)
 	if !strings.Contains(gridline.ErrorMessage(err), "区城管局") {
 		t.Fatalf("conflict message = %q", gridline.ErrorMessage(err))
@@ -40,37 +40,37 @@ func TestUnitCRUD(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			u := tt.unit
-			wantField(t, f.org.CreateUnit(ctx, &u), tt.field)
+			wantField(t, f.s.Units.CreateUnit(ctx, &u), tt.field)
 		})
 	}
 
 	kind := gridline.UnitProperty
-	us, n, err := f.org.FindUnits(ctx, &kind, 0, 10)
+	us, n, err := f.s.Units.FindUnits(ctx, gridline.UnitFilter{Kind: &kind, Limit: 10})
 	if err != nil || n != 1 || us[0].ID != prop.ID {
 		t.Fatalf("property units = %v, %d, %v", us, n, err)
 	}
-	if _, n, _ = f.org.FindUnits(ctx, nil, 0, 0); n != 2 {
+	if _, n, _ = f.s.Units.FindUnits(ctx, gridline.UnitFilter{}); n != 2 {
 		t.Fatalf("all units = %d", n)
 	}
-	up, err := f.org.UpdateUnit(ctx, prop.ID, ptr("红色物业公司"), ptr("0537-1234567"), ptr(true))
+	up, err := f.s.Units.UpdateUnit(ctx, prop.ID, gridline.UnitUpdate{Name: ptr("红色物业公司"), Phone: ptr("0537-1234567"), PartyLed: ptr(true)})
 	if err != nil || up.Name != "红色物业公司" || !up.PartyLed || up.Phone != "0537-1234567" {
 		t.Fatalf("updated = %+v, %v", up, err)
 	}
-	_, err = f.org.UpdateUnit(ctx, prop.ID, ptr(""), nil, nil)
+	_, err = f.s.Units.UpdateUnit(ctx, prop.ID, gridline.UnitUpdate{Name: ptr("")})
 	wantField(t, err, "name")
-	_, err = f.org.UpdateUnit(ctx, 999, nil, nil, nil)
+	_, err = f.s.Units.UpdateUnit(ctx, 999, gridline.UnitUpdate{})
 	wantCode(t, err, gridline.ENOTFOUND)
 
 	// A unit with staff cannot be deleted.
 	p := f.mustPerson(t, "李四", gridline.TeamStreetStaff, "")
-	if _, err := f.org.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{UnitID: &u.ID}); err != nil {
+	if _, err := f.s.People.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{UnitID: &u.ID}); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.org.DeleteUnit(ctx, u.ID), gridline.ECONFLICT)
-	if err := f.org.DeleteUnit(ctx, prop.ID); err != nil {
+	wantCode(t, f.s.Units.DeleteUnit(ctx, u.ID), gridline.ECONFLICT)
+	if err := f.s.Units.DeleteUnit(ctx, prop.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.org.FindUnitByID(ctx, prop.ID)
+	_, err = f.s.Units.FindUnitByID(ctx, prop.ID)
 	wantCode(t, err, gridline.ENOTFOUND)
 	wantAudit(t, f.db, "unit", 4) // 2 creates, 1 update, 1 delete
 }
@@ -80,10 +80,10 @@ func TestPersonCRUD(t *testing.T) {
 	unit := f.mustUnit(t, gridline.UnitProperty, "兖州物业", "370812")
 	p := &gridline.Person{Name: "王网格", Phone: "13912345678", Team: gridline.TeamGridWorker, Role: "grid_leader",
 		UnitID: &unit.ID, RegionCode: "370812001002"}
-	if err := f.org.CreatePerson(ctx, p); err != nil {
+	if err := f.s.People.CreatePerson(ctx, p); err != nil {
 		t.Fatal(err)
 	}
-	got, err := f.org.FindPersonByID(ctx, p.ID)
+	got, err := f.s.People.FindPersonByID(ctx, p.ID)
 	if err != nil || got.Phone != "13912345678" || got.Role != "grid_leader" || *got.UnitID != unit.ID || len(got.Assignments) != 0 {
 		t.Fatalf("found = %+v, %v", got, err)
 	}
@@ -103,7 +103,7 @@ func TestPersonCRUD(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			p := tt.person
-			wantField(t, f.org.CreatePerson(ctx, &p), tt.field)
+			wantField(t, f.s.People.CreatePerson(ctx, &p), tt.field)
 		})
 	}
 
@@ -114,7 +114,7 @@ func TestPersonCRUD(t *testing.T) {
 
 	find := func(t *testing.T, f2 gridline.PersonFilter) []int64 {
 		t.Helper()
-		ps, n, err := f.org.FindPeople(ctx, f2)
+		ps, n, err := f.s.People.FindPeople(ctx, f2)
 		if err != nil || n < len(ps) || f2.Limit == 0 && n != len(ps) {
 			t.Fatalf("find %+v = %d of %d, %v", f2, len(ps), n, err)
 		}
@@ -151,23 +151,23 @@ func TestPersonCRUD(t *testing.T) {
 		})
 	}
 
-	up, err := f.org.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{Name: ptr("王组长"), Team: ptr(gridline.TeamPropertyStaff), RegionCode: ptr("370812003")})
+	up, err := f.s.People.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{Name: ptr("王组长"), Team: ptr(gridline.TeamPropertyStaff), RegionCode: ptr("370812003")})
 	if err != nil || up.Name != "王组长" || up.Team != gridline.TeamPropertyStaff || up.RegionCode != "370812003" || up.Phone != "13912345678" {
 		t.Fatalf("updated = %+v, %v", up, err)
 	}
-	_, err = f.org.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{Team: ptr(gridline.Team("x"))})
+	_, err = f.s.People.UpdatePerson(ctx, p.ID, gridline.PersonUpdate{Team: ptr(gridline.Team("x"))})
 	wantField(t, err, "team")
 
 	// Deleting a person takes their assignments along.
-	if err := f.org.DeletePerson(ctx, cadre.ID); err != nil {
+	if err := f.s.People.DeletePerson(ctx, cadre.ID); err != nil {
 		t.Fatal(err)
 	}
 	if got := find(t, gridline.PersonFilter{GridCode: &f.g2.Code}); len(got) != 0 {
 		t.Fatalf("assigned after delete: %v", got)
 	}
-	_, err = f.org.FindPersonByID(ctx, cadre.ID)
+	_, err = f.s.People.FindPersonByID(ctx, cadre.ID)
 	wantCode(t, err, gridline.ENOTFOUND)
-	wantCode(t, f.org.DeletePerson(ctx, cadre.ID), gridline.ENOTFOUND)
+	wantCode(t, f.s.People.DeletePerson(ctx, cadre.ID), gridline.ENOTFOUND)
 	wantAudit(t, f.db, "person", 5) // 3 creates, 1 update, 1 delete
 }
 
@@ -175,22 +175,22 @@ func TestAssign(t *testing.T) {
 	f := newFixture(t)
 	p := f.mustPerson(t, "孙网格", gridline.TeamGridWorker, "370812001002")
 	point := &gridline.Point{Name: "点位", Lon: 116.825, Lat: 35.555}
-	if err := f.places.CreatePoint(ctx, point); err != nil {
+	if err := f.s.Points.CreatePoint(ctx, point); err != nil {
 		t.Fatal(err)
 	}
 	compound := f.mustCompound(t, "罗屯小区", square(116.902, 35.602, 0.002), "")
 	townUnit := f.mustUnit(t, gridline.UnitDepartment, "鼓楼街道办", "370812001")
 	county := f.mustUnit(t, gridline.UnitDepartment, "区民政局", "370812")
 	root := &gridline.PartyOrg{Name: "鼓楼街道党工委", Level: 1, RegionCode: "370812001"}
-	if err := f.org.CreatePartyOrg(ctx, root); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, root); err != nil {
 		t.Fatal(err)
 	}
 	comm := &gridline.PartyOrg{Name: "韦园社区党委", Level: 2, ParentID: &root.ID, RegionCode: "370812001002"}
-	if err := f.org.CreatePartyOrg(ctx, comm); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, comm); err != nil {
 		t.Fatal(err)
 	}
 	gridOrg := &gridline.PartyOrg{Name: "韦园网格党支部", Level: 3, ParentID: &comm.ID, GridCode: f.g1p.Code}
-	if err := f.org.CreatePartyOrg(ctx, gridOrg); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, gridOrg); err != nil {
 		t.Fatal(err)
 	}
 
@@ -200,13 +200,13 @@ func TestAssign(t *testing.T) {
 		id     int64
 		want   gridline.RegionPath
 	}{
-		{"grid", gridline.TargetGrid, f.g1.ID, gridline.PathOfGrid(f.g1)},
-		{"point", gridline.TargetPoint, point.ID, gridline.PathOfGrid(f.g2)},
-		{"compound", gridline.TargetCompound, compound.ID, gridline.PathOfGrid(f.g3)},
+		{"grid", gridline.TargetGrid, f.g1.ID, f.g1.Path()},
+		{"point", gridline.TargetPoint, point.ID, f.g2.Path()},
+		{"compound", gridline.TargetCompound, compound.ID, f.g3.Path()},
 		{"town unit", gridline.TargetUnit, townUnit.ID, gridline.RegionPath{CountyCode: "370812", TownCode: "370812001"}},
 		{"county unit", gridline.TargetUnit, county.ID, gridline.RegionPath{CountyCode: "370812"}},
-		{"community party org", gridline.TargetPartyOrg, comm.ID, gridline.PathOfCommunity("370812001002")},
-		{"grid party org", gridline.TargetPartyOrg, gridOrg.ID, gridline.PathOfGrid(f.g1p)},
+		{"community party org", gridline.TargetPartyOrg, comm.ID, gridline.PathOf("370812001002")},
+		{"grid party org", gridline.TargetPartyOrg, gridOrg.ID, f.g1p.Path()},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -216,31 +216,31 @@ func TestAssign(t *testing.T) {
 			}
 		})
 	}
-	got, err := f.org.FindPersonByID(ctx, p.ID)
+	got, err := f.s.People.FindPersonByID(ctx, p.ID)
 	if err != nil || len(got.Assignments) != len(tests) || got.Assignments[0].Target != gridline.TargetGrid ||
 		got.Assignments[0].GridCode != f.g1.Code {
 		t.Fatalf("person with assignments = %+v, %v", got, err)
 	}
 
-	wantField(t, f.org.Assign(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetGrid, TargetID: 999}), "target_id")
-	wantField(t, f.org.Assign(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetPartyOrg, TargetID: 999}), "target_id")
-	wantField(t, f.org.Assign(ctx, &gridline.Assignment{PersonID: p.ID, Target: "house", TargetID: 1}), "target")
-	wantField(t, f.org.Assign(ctx, &gridline.Assignment{PersonID: 999, Target: gridline.TargetGrid, TargetID: f.g1.ID}), "person_id")
-	err = f.org.Assign(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetGrid, TargetID: f.g1.ID, Role: "member"})
+	wantField(t, f.s.Assignments.CreateAssignment(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetGrid, TargetID: 999}), "target_id")
+	wantField(t, f.s.Assignments.CreateAssignment(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetPartyOrg, TargetID: 999}), "target_id")
+	wantField(t, f.s.Assignments.CreateAssignment(ctx, &gridline.Assignment{PersonID: p.ID, Target: "house", TargetID: 1}), "target")
+	wantField(t, f.s.Assignments.CreateAssignment(ctx, &gridline.Assignment{PersonID: 999, Target: gridline.TargetGrid, TargetID: f.g1.ID}), "person_id")
+	err = f.s.Assignments.CreateAssignment(ctx, &gridline.Assignment{PersonID: p.ID, Target: gridline.TargetGrid, TargetID: f.g1.ID, Role: "member"})
 	wantCode(t, err, gridline.ECONFLICT)
 	// Another role on the same grid is a separate assignment.
 	leader := f.mustAssign(t, p, gridline.TargetGrid, f.g1.ID, "grid_leader")
 
 	// Targets with people assigned cannot be deleted.
-	wantCode(t, f.places.DeletePoint(ctx, point.ID), gridline.ECONFLICT)
-	wantCode(t, f.places.DeleteCompound(ctx, compound.ID), gridline.ECONFLICT)
-	wantCode(t, f.org.DeleteUnit(ctx, county.ID), gridline.ECONFLICT)
-	wantCode(t, f.org.DeletePartyOrg(ctx, gridOrg.ID), gridline.ECONFLICT)
+	wantCode(t, f.s.Points.DeletePoint(ctx, point.ID), gridline.ECONFLICT)
+	wantCode(t, f.s.Compounds.DeleteCompound(ctx, compound.ID), gridline.ECONFLICT)
+	wantCode(t, f.s.Units.DeleteUnit(ctx, county.ID), gridline.ECONFLICT)
+	wantCode(t, f.s.PartyOrgs.DeletePartyOrg(ctx, gridOrg.ID), gridline.ECONFLICT)
 
-	if err := f.org.Unassign(ctx, leader.ID); err != nil {
+	if err := f.s.Assignments.DeleteAssignment(ctx, leader.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.org.Unassign(ctx, leader.ID), gridline.ENOTFOUND)
+	wantCode(t, f.s.Assignments.DeleteAssignment(ctx, leader.ID), gridline.ENOTFOUND)
 	wantAudit(t, f.db, "assignment", len(tests)+2)
 }
 
@@ -253,7 +253,7 @@ func TestPartyOrgTree(t *testing.T) {
 
 	create := func(o *gridline.PartyOrg) *gridline.PartyOrg {
 		t.Helper()
-		if err := f.org.CreatePartyOrg(ctx, o); err != nil {
+		if err := f.s.PartyOrgs.CreatePartyOrg(ctx, o); err != nil {
 			t.Fatalf("create %s: %v", o.Name, err)
 		}
 		return o
@@ -277,7 +277,7 @@ func TestPartyOrgTree(t *testing.T) {
 
 	ids := func(t *testing.T, filter gridline.PartyOrgFilter) []int64 {
 		t.Helper()
-		orgs, n, err := f.org.FindPartyOrgs(ctx, filter)
+		orgs, n, err := f.s.PartyOrgs.FindPartyOrgs(ctx, filter)
 		if err != nil || n != len(orgs) {
 			t.Fatalf("find %+v: %d of %d, %v", filter, len(orgs), n, err)
 		}
@@ -310,7 +310,7 @@ func TestPartyOrgTree(t *testing.T) {
 		})
 	}
 	f.mustAssign(t, leader, gridline.TargetPartyOrg, l2.ID, "secretary")
-	orgs, _, err := f.org.FindPartyOrgs(ctx, gridline.PartyOrgFilter{ID: &l2.ID})
+	orgs, _, err := f.s.PartyOrgs.FindPartyOrgs(ctx, gridline.PartyOrgFilter{ID: &l2.ID})
 	if err != nil || orgs[0].Children != 1 || orgs[0].Members != 1 || orgs[0].ParentID == nil || *orgs[0].ParentID != l1.ID {
 		t.Fatalf("l2 = %+v, %v", orgs, err)
 	}
@@ -339,26 +339,26 @@ func TestPartyOrgTree(t *testing.T) {
 	for _, tt := range bad {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.org
-			wantField(t, f.org.CreatePartyOrg(ctx, &o), tt.field)
+			wantField(t, f.s.PartyOrgs.CreatePartyOrg(ctx, &o), tt.field)
 		})
 	}
 
-	up, err := f.org.UpdatePartyOrg(ctx, l3.ID, ptr("韦园第一网格党支部"), &leader.ID)
+	up, err := f.s.PartyOrgs.UpdatePartyOrg(ctx, l3.ID, gridline.PartyOrgUpdate{Name: ptr("韦园第一网格党支部"), LeaderID: &leader.ID})
 	if err != nil || up.Name != "韦园第一网格党支部" || up.LeaderName != "周书记" || up.Path != l3.Path {
 		t.Fatalf("updated = %+v, %v", up, err)
 	}
-	_, err = f.org.UpdatePartyOrg(ctx, l3.ID, nil, ptr(int64(999)))
+	_, err = f.s.PartyOrgs.UpdatePartyOrg(ctx, l3.ID, gridline.PartyOrgUpdate{LeaderID: ptr(int64(999))})
 	wantField(t, err, "leader_id")
 
 	// Organisations with children, or tied to a building, stay.
-	wantCode(t, f.org.DeletePartyOrg(ctx, l5.ID), gridline.ECONFLICT)
-	wantCode(t, f.places.DeleteBuilding(ctx, building.ID), gridline.ECONFLICT)
-	if err := f.org.DeletePartyOrg(ctx, l6.ID); err != nil {
+	wantCode(t, f.s.PartyOrgs.DeletePartyOrg(ctx, l5.ID), gridline.ECONFLICT)
+	wantCode(t, f.s.Buildings.DeleteBuilding(ctx, building.ID), gridline.ECONFLICT)
+	if err := f.s.PartyOrgs.DeletePartyOrg(ctx, l6.ID); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.org.DeletePartyOrg(ctx, l5.ID); err != nil {
+	if err := f.s.PartyOrgs.DeletePartyOrg(ctx, l5.ID); err != nil {
 		t.Fatal(err)
 	}
-	wantCode(t, f.org.DeletePartyOrg(ctx, l5.ID), gridline.ENOTFOUND)
+	wantCode(t, f.s.PartyOrgs.DeletePartyOrg(ctx, l5.ID), gridline.ENOTFOUND)
 	wantAudit(t, f.db, "party_org", 7+1+2)
 }

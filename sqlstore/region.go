@@ -110,7 +110,7 @@ func (s *RegionService) ImportRegions(ctx context.Context, rows []gridline.Regio
 	}
 	res = gridline.RegionImport{Rows: len(rows), Inserted: after - before, Updated: len(rows) - (after - before)}
 	detail := fmt.Sprintf(`{"rows":%d,"inserted":%d,"updated":%d}`, res.Rows, res.Inserted, res.Updated)
-	if err := tx.audit(ctx, "import", "regions", rows[0].Code, detail); err != nil {
+	if err := tx.record(ctx, "import", "regions", rows[0].Code, detail); err != nil {
 		return res, err
 	}
 	return res, tx.Commit()
@@ -176,7 +176,7 @@ func setRegionGeometry(ctx context.Context, tx *Tx, code string, g gridline.Poly
 	if n, _ := res.RowsAffected(); n == 0 {
 		return gridline.Errorf(gridline.ENOTFOUND, "Region %s not found.", code)
 	}
-	return tx.audit(ctx, "set_geometry", "region", code, "")
+	return tx.record(ctx, "set_geometry", "region", code, "")
 }
 
 // regionNames returns code → name for the given codes.

@@ -66,10 +66,10 @@ func TestClock(t *testing.T) {
 	db := storetest.Open(t)
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.FixedZone("CST", 8*3600))
 	db.Now = func() time.Time { return at }
-	if err := sqlstore.NewGridService(db).CreateGridLayer(ctx, &gridline.GridLayer{Code: "test", Name: "测试"}); err != nil {
+	if err := sqlstore.NewGridLayerService(db).CreateGridLayer(ctx, &gridline.GridLayer{Code: "test", Name: "测试"}); err != nil {
 		t.Fatal(err)
 	}
-	ls, err := sqlstore.NewGridService(db).FindGridLayers(ctx)
+	ls, err := sqlstore.NewGridLayerService(db).FindGridLayers(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}

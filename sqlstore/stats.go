@@ -97,23 +97,22 @@ func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.O
 	var n int
 
 	// Streets (街道) and residents' committees (社区) are told apart by
-	// their code, as gridline.IsStreet and gridline.IsResidentsCommittee do.
-	var special int
-	if err := eachRow(ctx, tx, `SELECT level, special, COUNT(*) FROM (
-		SELECT level, CASE
-			WHEN level = 'town' AND substr(code, 7, 1) = '0' THEN 1
-			WHEN level = 'village' AND substr(code, 10, 1) IN ('0', '1') THEN 1
-			ELSE 0 END AS special
-		FROM regions WHERE level IN ('town', 'village') AND code >= $1 AND code < $2) r
-		GROUP BY level, special`, []any{lo, hi}, []any{&key, &special, &n}, func() {
-		if key == string(gridline.LevelTown) {
-			o.Towns += n
-			o.Streets += special * n
-		} else {
-			o.Villages += n
-			o.Communities += special * n
-		}
-	}); err != nil {
+	// their codes, by the domain's rule: the codes come to Go.
+	var code string
+	if err := eachRow(ctx, tx, `SELECT level, code FROM regions WHERE level IN ('town', 'village') AND code >= $1 AND code < $2`,
+		[]any{lo, hi}, []any{&key, &code}, func() {
+			if key == string(gridline.LevelTown) {
+				o.Towns++
+				if gridline.IsStreet(code) {
+					o.Streets++
+				}
+			} else {
+				o.Villages++
+				if gridline.IsResidentsCommittee(code) {
+					o.Communities++
+				}
+			}
+		}); err != nil {
 		return nil, err
 	}
 
@@ -203,32 +202,42 @@ func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.
 	}
 	w := peopleWhere(region)
 	var team gridline.Team
-	var n int
-	if err := eachRow(ctx, tx, `SELECT town, team, COUNT(*) FROM (
-		SELECT p.team, CASE WHEN length(p.region_code) >= 9 THEN substr(p.region_code, 1, 9)
-			ELSE COALESCE((SELECT a.town_code FROM assignments a WHERE a.person_id = p.id AND a.town_code <> ''
-				ORDER BY a.id LIMIT 1), '') END AS town
-		FROM people p`+w.String()+`) x GROUP BY town, team`, w.args, []any{&town, &team, &n}, func() {
+	// A person's town is that of their region code (gridline.PathOf), or
+	// of their first assignment that has one when the code is coarser.
+	var regionCode, firstTown string
+	if err := eachRow(ctx, tx, `SELECT p.team, p.region_code, COALESCE((SELECT a.town_code FROM assignments a
+		WHERE a.person_id = p.id AND a.town_code <> '' ORDER BY a.id LIMIT 1), '')
+		FROM people p`+w.String(), w.args, []any{&team, &regionCode, &firstTown}, func() {
+		town := gridline.PathOf(regionCode).TownCode
+		if town == "" {
+			town = firstTown
+		}
 		if i, ok := townIdx[town]; ok {
-			ws.ByTown[i].People[team] += n
-			ws.ByTown[i].Total += n
+			ws.ByTown[i].People[team]++
+			ws.ByTown[i].Total++
 		}
 	}); err != nil {
 		return nil, err
 	}
 
-	if err := eachRow(ctx, tx, `SELECT p.team, COUNT(*) FROM people p
-		WHERE p.team IN ('grid_worker', 'property_staff') AND EXISTS (
-			SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.target = 'grid'
-			AND length(a.town_code) = 9 AND substr(a.town_code, 7, 1) = '0'
-			AND substr(a.community_code, 10, 1) IN ('0', '1')
-			AND a.community_code >= $1 AND a.community_code < $2)
-		GROUP BY p.team`, []any{lo, hi}, []any{&team, &n}, func() {
-		ws.UrbanGridWorkers += n
-		if team == gridline.TeamPropertyStaff {
-			ws.UrbanPropertyStaff += n
-		}
-	}); err != nil {
+	// Whether a grid is urban is the domain's rule on its community code;
+	// a person counts once however many urban grids they work in.
+	urban := map[int64]bool{}
+	var id int64
+	var community string
+	if err := eachRow(ctx, tx, `SELECT DISTINCT p.id, p.team, a.community_code FROM people p
+		JOIN assignments a ON a.person_id = p.id AND a.target = 'grid'
+		WHERE p.team IN ($1, $2) AND a.community_code >= $3 AND a.community_code < $4`,
+		[]any{string(gridline.TeamGridWorker), string(gridline.TeamPropertyStaff), lo, hi}, []any{&id, &team, &community}, func() {
+			if urban[id] || !gridline.IsUrbanCommunity(community) {
+				return
+			}
+			urban[id] = true
+			ws.UrbanGridWorkers++
+			if team == gridline.TeamPropertyStaff {
+				ws.UrbanPropertyStaff++
+			}
+		}); err != nil {
 		return nil, err
 	}
 	if ws.UrbanGridWorkers > 0 {

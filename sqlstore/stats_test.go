@@ -24,7 +24,7 @@ func statsFixture(t *testing.T) *fixture {
 	cadre := func() *gridline.Person { return f.mustPerson(t, "干部", gridline.TeamCadre, "370812") }
 	c1, c2 := cadre(), cadre()
 	point := &gridline.Point{Name: "点位", Lon: 116.805, Lat: 35.555, CadreID: &c1.ID}
-	if err := f.places.CreatePoint(ctx, point); err != nil {
+	if err := f.s.Points.CreatePoint(ctx, point); err != nil {
 		t.Fatal(err)
 	}
 	f.mustAssign(t, c1, gridline.TargetPoint, point.ID, "")
@@ -46,7 +46,7 @@ func statsFixture(t *testing.T) *fixture {
 	on("龙桥网格员", gridline.TeamGridWorker, "370812003001", f.g2)
 	// 韩楼村 is a villagers' committee in a street: not urban.
 	g4 := &gridline.Grid{Name: "韩楼村网格", Layer: gridline.LayerComprehensive, CommunityCode: "370812003204", Geometry: square(116.84, 35.55, 0.01)}
-	if err := f.grids.CreateGrid(ctx, g4); err != nil {
+	if err := f.s.Grids.CreateGrid(ctx, g4); err != nil {
 		t.Fatal(err)
 	}
 	on("韩楼网格员", gridline.TeamGridWorker, "370812003204", g4)
@@ -65,21 +65,21 @@ func statsFixture(t *testing.T) *fixture {
 	f.mustUnit(t, gridline.UnitProperty, "大安物业公司", "370812101")
 
 	c := &gridline.Compound{Name: "韦园花园", PropertyUnitID: &prop.ID, Geometry: square(116.802, 35.552, 0.004)}
-	if err := f.places.CreateCompound(ctx, c); err != nil {
+	if err := f.s.Compounds.CreateCompound(ctx, c); err != nil {
 		t.Fatal(err)
 	}
 	f.mustBuilding(t, &gridline.Building{CompoundID: &c.ID, Name: "1号楼", Floors: 6, Footprint: square(116.803, 35.553, 0.0004),
 		Entrances: []*gridline.Entrance{{Number: 1}, {Number: 2}}})
 
 	l1 := &gridline.PartyOrg{Name: "鼓楼街道党工委", Level: 1, RegionCode: "370812001"}
-	if err := f.org.CreatePartyOrg(ctx, l1); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, l1); err != nil {
 		t.Fatal(err)
 	}
 	l2 := &gridline.PartyOrg{Name: "韦园社区党委", Level: 2, ParentID: &l1.ID, RegionCode: "370812001002"}
-	if err := f.org.CreatePartyOrg(ctx, l2); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, l2); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.org.CreatePartyOrg(ctx, &gridline.PartyOrg{Name: "网格党支部", Level: 3, ParentID: &l2.ID, GridCode: f.g1p.Code}); err != nil {
+	if err := f.s.PartyOrgs.CreatePartyOrg(ctx, &gridline.PartyOrg{Name: "网格党支部", Level: 3, ParentID: &l2.ID, GridCode: f.g1p.Code}); err != nil {
 		t.Fatal(err)
 	}
 	return f
@@ -145,7 +145,7 @@ func TestOverview(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run("region="+tt.region, func(t *testing.T) {
-			got, err := f.stats.Overview(ctx, tt.region)
+			got, err := f.s.Stats.Overview(ctx, tt.region)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -155,13 +155,13 @@ func TestOverview(t *testing.T) {
 			}
 		})
 	}
-	_, err := f.stats.Overview(ctx, "37'")
+	_, err := f.s.Stats.Overview(ctx, "37'")
 	wantField(t, err, "region")
 }
 
 func TestWorkforce(t *testing.T) {
 	f := statsFixture(t)
-	ws, err := f.stats.Workforce(ctx, "370812")
+	ws, err := f.s.Stats.Workforce(ctx, "370812")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,14 +195,14 @@ func TestWorkforce(t *testing.T) {
 		t.Fatalf("towns sum to %d, total %d", sum, ws.Total)
 	}
 
-	ws, err = f.stats.Workforce(ctx, "370812001")
+	ws, err = f.s.Stats.Workforce(ctx, "370812001")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if ws.Total != 9 || len(ws.ByTown) != 1 || ws.UrbanGridWorkers != 5 || ws.UrbanPropertyStaff != 2 || ws.PropertyShare != 40 {
 		t.Fatalf("street workforce = %+v", ws)
 	}
-	ws, err = f.stats.Workforce(ctx, "370812101")
+	ws, err = f.s.Stats.Workforce(ctx, "370812101")
 	if err != nil || ws.UrbanGridWorkers != 0 || ws.PropertyShare != 0 || ws.Total != 3 {
 		t.Fatalf("town workforce = %+v, %v", ws, err)
 	}

@@ -25,6 +25,7 @@ import (
 	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/web"
 )
@@ -221,25 +222,26 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 }
 
 func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
-	m.Server = &glhttp.Server{
-		Addr:     c.addr,
-		Regions:  sqlstore.NewRegionService(m.DB),
-		Grids:    sqlstore.NewGridService(m.DB),
-		Places:   sqlstore.NewPlaceService(m.DB),
-		Orgs:     sqlstore.NewOrgService(m.DB),
-		Stats:    sqlstore.NewStatsService(m.DB),
-		Audit:    sqlstore.NewAuditService(m.DB),
-		Ping:     m.DB.Ping,
-		UI:       web.FS(),
-		APIToken: c.apiToken,
-		Logger:   m.logger,
-	}
+	svcs := m.services()
+	loc := svcs.Locate.(*locate.Service)
 	if v := os.Getenv("GRIDLINE_WATCH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return fmt.Errorf("GRIDLINE_WATCH_INTERVAL: %w", err)
 		}
-		m.Server.WatchInterval = d
+		loc.Interval = d
+	}
+	if err := loc.Open(ctx); err != nil {
+		return err
+	}
+	defer loc.Close()
+	m.Server = &glhttp.Server{
+		Addr:     c.addr,
+		Services: svcs,
+		Ping:     m.DB.Ping,
+		UI:       web.FS(),
+		APIToken: c.apiToken,
+		Logger:   m.logger,
 	}
 	if c.apiToken == "" {
 		m.logger.Warn("GRIDLINE_API_TOKEN is not set: the API is read-only")
@@ -247,7 +249,7 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	if err := m.Server.Open(ctx); err != nil {
 		return err
 	}
-	m.logger.Info("serving", "url", m.Server.URL(), "grids_indexed", m.Server.Locator.Len(),
+	m.logger.Info("serving", "url", m.Server.URL(), "grids_indexed", loc.Len(),
 		"startup", time.Since(start).Round(time.Millisecond))
 	if m.Ready != nil {
 		m.Ready(m.Server.URL())
@@ -257,6 +259,15 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return m.Server.Close(shut)
+}
+
+// services wires every service over m.DB, with a locate service that
+// follows the change feed (not yet opened).
+func (m *Main) services() gridline.Services {
+	loc := locate.New(sqlstore.NewServices(m.DB, nil))
+	loc.Committed = m.DB.CommittedSeq
+	loc.Logger = m.logger
+	return sqlstore.NewServices(m.DB, loc)
 }
 
 func (m *Main) importRegions(ctx context.Context, file string) error {
@@ -313,7 +324,7 @@ func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
 	// One transaction: a commit per row would make the load ten times
 	// slower, and a failed load leaves the database empty.
 	err = m.DB.InTx(ctx, func(ctx context.Context) error {
-		return demo.Load(ctx, d, regions, sqlstore.NewGridService(m.DB), sqlstore.NewPlaceService(m.DB), sqlstore.NewOrgService(m.DB))
+		return demo.Load(ctx, d, m.services())
 	})
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)

@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
 )
 
@@ -75,4 +77,14 @@ func Open(tb testing.TB) *sqlstore.DB {
 	}
 	tb.Cleanup(func() { db.Close() })
 	return db
+}
+
+// Services returns every service over db, with a locate service that
+// follows db's change feed (refreshed by place writes and by lookups after
+// this process's writes; it is not polling, so tests stay deterministic).
+func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
+	tb.Helper()
+	loc := locate.New(sqlstore.NewServices(db, nil))
+	loc.Committed = db.CommittedSeq
+	return sqlstore.NewServices(db, loc)
 }

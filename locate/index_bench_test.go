@@ -1,4 +1,4 @@
-package gridline_test
+package locate_test
 
 import (
 	"math/rand/v2"
@@ -7,18 +7,19 @@ import (
 
 	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/demo"
+	"github.com/gridline/gridline/locate"
 	"github.com/paulmach/orb"
 )
 
 var (
 	demoOnce    sync.Once
-	demoLocator *gridline.Locator
+	demoLocator *locate.Index
 	demoPoints  []orb.Point
 )
 
 // demoIndex returns a locator over the Yanzhou demo's 643 grids and 4,096
 // random points inside the county, about 1 in 6 of them in no grid.
-func demoIndex(tb testing.TB) (*gridline.Locator, []orb.Point) {
+func demoIndex(tb testing.TB) (*locate.Index, []orb.Point) {
 	demoOnce.Do(func() {
 		d, err := demo.Generate(1)
 		if err != nil {
@@ -29,7 +30,7 @@ func demoIndex(tb testing.TB) (*gridline.Locator, []orb.Point) {
 			grids[i] = &d.Grids[i].Grid
 		}
 		layers := []*gridline.GridLayer{{Code: gridline.LayerComprehensive}, {Code: gridline.LayerParty}}
-		demoLocator = gridline.NewLocator(grids, layers, map[string]string{})
+		demoLocator = locate.NewIndex(grids, layers, map[string]string{})
 		county := gridline.Polygon(d.County.Geometry)
 		b := county.Bound()
 		rng := rand.New(rand.NewPCG(1, 2))

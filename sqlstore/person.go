@@ -1,0 +1,207 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/gridline/gridline"
+)
+
+// PersonService implements gridline.PersonService.
+type PersonService struct{ db *DB }
+
+// NewPersonService returns a PersonService over db.
+func NewPersonService(db *DB) *PersonService { return &PersonService{db: db} }
+
+var _ gridline.PersonService = (*PersonService)(nil)
+
+const personColumns = `p.id, p.name, p.phone, p.team, p.role, p.unit_id, p.region_code, p.created_at, p.updated_at`
+
+// personWithin adds the condition "the person works in, or is assigned
+// in, the region with this code prefix". An assignment is in the region
+// when its most specific code is: units give county- or town-level
+// assignments with no community, and since codes nest, testing the three
+// columns separately is the same as testing the most specific one.
+func personWithin(w *where, alias, prefix string) {
+	lo, hi := prefixRange(prefix)
+	w.add("("+alias+"region_code >= ? AND "+alias+"region_code < ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = "+alias+"id AND "+
+		"(a.community_code >= ? AND a.community_code < ? OR a.town_code >= ? AND a.town_code < ? OR a.county_code >= ? AND a.county_code < ?)))",
+		lo, hi, lo, hi, lo, hi, lo, hi)
+}
+
+// FindPeople implements gridline.PersonService. Phone numbers come back in
+// full; masking is the HTTP layer's job. Assignments are not loaded (see
+// FindPersonByID).
+func (s *PersonService) FindPeople(ctx context.Context, f gridline.PersonFilter) ([]*gridline.Person, int, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findPeople(ctx, tx, f)
+}
+
+func findPeople(ctx context.Context, tx *Tx, f gridline.PersonFilter) ([]*gridline.Person, int, error) {
+	var w where
+	if f.ID != nil {
+		w.add("p.id = ?", *f.ID)
+	}
+	if f.Team != nil {
+		w.add("p.team = ?", string(*f.Team))
+	}
+	if f.Within != nil && *f.Within != "" {
+		personWithin(&w, "p.", *f.Within)
+	}
+	if f.GridCode != nil {
+		w.add("EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = p.id AND a.grid_code = ?)", *f.GridCode)
+	}
+	if f.UnitID != nil {
+		w.add("p.unit_id = ?", *f.UnitID)
+	}
+	if f.Query != nil && *f.Query != "" {
+		w.add(`lower(p.name) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+	}
+	return findPage(ctx, tx, personColumns, `people p`, w, "p.id", f.Limit, f.Offset,
+		func(rows *sql.Rows, total *int) (*gridline.Person, error) {
+			var p gridline.Person
+			err := rows.Scan(&p.ID, &p.Name, &p.Phone, &p.Team, &p.Role, &p.UnitID, &p.RegionCode,
+				&p.CreatedAt, &p.UpdatedAt, total)
+			return &p, err
+		})
+}
+
+// FindPersonByID implements gridline.PersonService; the person comes with
+// their assignments.
+func (s *PersonService) FindPersonByID(ctx context.Context, id int64) (*gridline.Person, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findPersonByID(ctx, tx, id)
+}
+
+func findPersonByID(ctx context.Context, tx *Tx, id int64) (*gridline.Person, error) {
+	ps, _, err := findPeople(ctx, tx, gridline.PersonFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	} else if len(ps) == 0 {
+		return nil, gridline.Errorf(gridline.ENOTFOUND, "Person not found.")
+	}
+	p := ps[0]
+	rows, err := tx.QueryContext(ctx, `SELECT id, person_id, target, target_id, role, county_code, town_code, community_code,
+		grid_code, created_at FROM assignments WHERE person_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var a gridline.Assignment
+		if err := rows.Scan(&a.ID, &a.PersonID, &a.Target, &a.TargetID, &a.Role, &a.CountyCode, &a.TownCode,
+			&a.CommunityCode, &a.GridCode, &a.CreatedAt); err != nil {
+			return nil, err
+		}
+		p.Assignments = append(p.Assignments, &a)
+	}
+	return p, rows.Err()
+}
+
+func checkPerson(ctx context.Context, tx *Tx, p *gridline.Person) error {
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	if p.UnitID != nil {
+		if err := checkRef(ctx, tx, "unit_id", "units", "unit", *p.UnitID); err != nil {
+			return err
+		}
+	}
+	return checkRegion(ctx, tx, "region_code", p.RegionCode)
+}
+
+// CreatePerson implements gridline.PersonService.
+func (s *PersonService) CreatePerson(ctx context.Context, p *gridline.Person) error {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := checkPerson(ctx, tx, p); err != nil {
+		return err
+	}
+	p.CreatedAt, p.UpdatedAt = tx.now, tx.now
+	if err := tx.QueryRowContext(ctx, `INSERT INTO people (name, phone, team, role, unit_id, region_code, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
+		p.Name, p.Phone, string(p.Team), p.Role, p.UnitID, p.RegionCode, p.CreatedAt, p.UpdatedAt).Scan(&p.ID); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	if err := tx.record(ctx, "create", "person", auditKey(p.ID), ""); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// UpdatePerson implements gridline.PersonService.
+func (s *PersonService) UpdatePerson(ctx context.Context, id int64, upd gridline.PersonUpdate) (*gridline.Person, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "people", "id", id); err != nil {
+		return nil, err
+	}
+	p, err := findPersonByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if upd.Name != nil {
+		p.Name = *upd.Name
+	}
+	if upd.Phone != nil {
+		p.Phone = *upd.Phone
+	}
+	if upd.Team != nil {
+		p.Team = *upd.Team
+	}
+	if upd.Role != nil {
+		p.Role = *upd.Role
+	}
+	if upd.UnitID != nil {
+		p.UnitID = upd.UnitID
+	}
+	if upd.RegionCode != nil {
+		p.RegionCode = *upd.RegionCode
+	}
+	if err := checkPerson(ctx, tx, p); err != nil {
+		return nil, err
+	}
+	p.UpdatedAt = tx.now
+	if _, err := tx.exec(ctx, `UPDATE people SET name = $1, phone = $2, team = $3, role = $4, unit_id = $5, region_code = $6,
+		updated_at = $7 WHERE id = $8`, p.Name, p.Phone, string(p.Team), p.Role, p.UnitID, p.RegionCode, p.UpdatedAt, id); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, "update", "person", auditKey(id), ""); err != nil {
+		return nil, err
+	}
+	return p, tx.Commit()
+}
+
+// DeletePerson implements gridline.PersonService. The person's assignments go
+// with them and party organisations they led lose their leader; while they
+// are the responsible cadre of a point it is ECONFLICT.
+func (s *PersonService) DeletePerson(ctx context.Context, id int64) error {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if _, err := findPersonByID(ctx, tx, id); err != nil {
+		return err
+	}
+	if err := deleteRow(ctx, tx, "people", "person", id, "", refCount{
+		`SELECT COUNT(*) FROM points WHERE cadre_id = $1`,
+		"Person %d is still the cadre of %d points; give them another cadre first."}); err != nil {
+		return err
+	}
+	return tx.Commit()
+}

@@ -1,0 +1,24 @@
+package sqlstore
+
+import "github.com/gridline/gridline"
+
+// NewServices returns every service over db; place writes locate with loc.
+func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
+	return gridline.Services{
+		Regions:     NewRegionService(db),
+		Grids:       NewGridService(db),
+		Layers:      NewGridLayerService(db),
+		Points:      NewPointService(db, loc),
+		Compounds:   NewCompoundService(db, loc),
+		Buildings:   NewBuildingService(db, loc),
+		Addresses:   NewAddressService(db),
+		Units:       NewUnitService(db),
+		People:      NewPersonService(db),
+		Assignments: NewAssignmentService(db),
+		PartyOrgs:   NewPartyOrgService(db),
+		Stats:       NewStatsService(db),
+		Audit:       NewAuditService(db),
+		Events:      NewEventService(db),
+		Locate:      loc,
+	}
+}
