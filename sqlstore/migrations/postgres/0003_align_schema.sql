@@ -1,0 +1,3 @@
+-- 0003_align_schema.sql (postgres): nothing to do.
+-- Keep in step with ../sqlite/0003_align_schema.sql, which makes SQLite refuse
+-- NULL in grid_layers.code; PostgreSQL already does, as for every PRIMARY KEY.
