@@ -18,6 +18,6 @@ CREATE INDEX events_at_idx ON events (at);
 -- event_cursors keeps the position of each durable feed reader.
 CREATE TABLE event_cursors (
 	name       TEXT PRIMARY KEY,
-	seq        INTEGER NOT NULL,
+	seq        BIGINT NOT NULL,
 	updated_at TIMESTAMP NOT NULL
 );
