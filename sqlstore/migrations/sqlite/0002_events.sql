@@ -17,7 +17,7 @@ CREATE INDEX events_at_idx ON events (at);
 
 -- event_cursors keeps the position of each durable feed reader.
 CREATE TABLE event_cursors (
-	name       TEXT PRIMARY KEY,
+	name       TEXT NOT NULL PRIMARY KEY, -- NOT NULL: SQLite would take NULL in a TEXT key
 	seq        BIGINT NOT NULL,
 	updated_at TIMESTAMP NOT NULL
 );
