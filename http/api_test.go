@@ -139,5 +139,13 @@ func TestOrgAPI(t *testing.T) {
 			want: []string{`"total":1`, `"actor":"api"`, `"action":"create"`, `"key":"370812001002001"`}},
 		{name: "every write audited", method: "GET", url: "/api/v1/audit?actor=api&limit=1", auth: true, status: 200,
 			want: []string{`"total":8`}},
+		{name: "feed needs the token", method: "GET", url: "/api/v1/events", status: 401},
+		{name: "feed of party orgs", method: "GET", url: "/api/v1/events?entity=party_org", auth: true, status: 200,
+			want: []string{`"total":1`, `"entity":"party_org"`, `"action":"create"`, `"key":"1"`}},
+		{name: "feed after the last event is empty", method: "GET", url: "/api/v1/events?after=1000000", auth: true, status: 200,
+			want: []string{`"items":[]`}},
+		{name: "bad feed position", method: "GET", url: "/api/v1/events?after=-1", auth: true, status: 400, want: []string{`"after"`}},
+		{name: "enums", method: "GET", url: "/api/v1/enums", status: 200,
+			want: []string{`{"code":"6","name":"红色楼栋(单元)长"`, `"code":"grid_worker","name":"专职网格员"`}},
 	})
 }
