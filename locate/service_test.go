@@ -14,16 +14,6 @@ import (
 
 var ctx = context.Background()
 
-func open(tb testing.TB, dsn string) *sqlstore.DB {
-	tb.Helper()
-	db := sqlstore.NewDB(dsn)
-	if err := db.Open(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 // waitLocate polls loc until (lon, lat) is in grid want ("" for no grid)
 // and returns how long that took, failing after limit.
 func waitLocate(t *testing.T, loc gridline.LocateService, lon, lat float64, want string, limit time.Duration) time.Duration {
@@ -51,7 +41,7 @@ func waitLocate(t *testing.T, loc gridline.LocateService, lon, lat float64, want
 // the change feed alone.
 func TestFollowsAnotherProcess(t *testing.T) {
 	dsn := storetest.DSN(t)
-	server, cli := open(t, dsn), open(t, dsn)
+	server, cli := storetest.OpenAt(t, dsn), storetest.OpenAt(t, dsn)
 	rows, err := demo.Regions()
 	if err != nil {
 		t.Fatal(err)

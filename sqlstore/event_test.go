@@ -11,18 +11,6 @@ import (
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
-// openAt opens a second handle on the database at dsn, as another process
-// would.
-func openAt(tb testing.TB, dsn string) *sqlstore.DB {
-	tb.Helper()
-	db := sqlstore.NewDB(dsn)
-	if err := db.Open(ctx); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { db.Close() })
-	return db
-}
-
 func mustEvents(tb testing.TB, s gridline.EventService, after int64) []*gridline.Event {
 	tb.Helper()
 	evs, err := s.FindEvents(ctx, gridline.EventFilter{After: after, Limit: 10000})
@@ -61,7 +49,7 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 // restart with no event lost or repeated.
 func TestEventsSurviveRestart(t *testing.T) {
 	dsn := storetest.DSN(t)
-	db := openAt(t, dsn)
+	db := storetest.OpenAt(t, dsn)
 	mustImportYanzhou(t, db)
 	s := storetest.Services(t, db)
 	create := func(s gridline.Services, name string) {
@@ -93,7 +81,7 @@ func TestEventsSurviveRestart(t *testing.T) {
 	create(s, "三")
 	db.Close()
 
-	db2 := openAt(t, dsn) // the restart
+	db2 := storetest.OpenAt(t, dsn) // the restart
 	s2 := storetest.Services(t, db2)
 	create(s2, "四")
 	read(s2.Events)

@@ -71,7 +71,14 @@ func DSN(tb testing.TB) string {
 // Open returns an open, migrated, empty database closed at test end.
 func Open(tb testing.TB) *sqlstore.DB {
 	tb.Helper()
-	db := sqlstore.NewDB(DSN(tb))
+	return OpenAt(tb, DSN(tb))
+}
+
+// OpenAt opens the database at dsn (from DSN), closed at test end. Two
+// handles on one DSN behave as two processes sharing a database.
+func OpenAt(tb testing.TB, dsn string) *sqlstore.DB {
+	tb.Helper()
+	db := sqlstore.NewDB(dsn)
 	if err := db.Open(context.Background()); err != nil {
 		tb.Fatalf("open %s: %v", Dialect(), err)
 	}
