@@ -15,6 +15,13 @@ const (
 	EUNAUTHORIZED = "unauthorized"
 	EFORBIDDEN    = "forbidden"
 	EINTERNAL     = "internal"
+	// ERATELIMITED: the caller sent too many requests; try later.
+	ERATELIMITED = "rate_limited"
+	// EUNAVAILABLE: the server is overloaded, busy or shutting down; the
+	// same request may succeed later.
+	EUNAVAILABLE = "unavailable"
+	// ETIMEOUT: the request (its body) did not arrive in time.
+	ETIMEOUT = "timeout"
 )
 
 // Error is a domain error: a machine code, a message safe to show users and

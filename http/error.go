@@ -1,7 +1,9 @@
 package http
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 
@@ -17,7 +19,14 @@ var codes = map[string]int{
 	gridline.EUNAUTHORIZED: http.StatusUnauthorized,
 	gridline.EFORBIDDEN:    http.StatusForbidden,
 	gridline.EINTERNAL:     http.StatusInternalServerError,
+	gridline.ERATELIMITED:  http.StatusTooManyRequests,
+	gridline.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	gridline.ETIMEOUT:      http.StatusRequestTimeout,
 }
+
+// statusClientClosed is the status recorded (nginx's 499) for a request
+// whose client went away before the answer: not a server error.
+const statusClientClosed = 499
 
 // errorBody is the JSON shape of every error answer.
 type errorBody struct {
@@ -32,6 +41,16 @@ type errorBody struct {
 // logged with their detail and answered with a generic message.
 func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	code := gridline.ErrorCode(err)
+	if code == gridline.EINTERNAL && r.Context().Err() != nil &&
+		(errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)) {
+		if s.g != nil && s.g.closing.Load() {
+			err = gridline.Errorf(gridline.EUNAVAILABLE, "The server is shutting down; try again.")
+			code = gridline.EUNAVAILABLE
+		} else {
+			w.WriteHeader(statusClientClosed) // nobody reads it; the log and metrics do
+			return
+		}
+	}
 	if code == gridline.EINTERNAL {
 		s.logger().Error("internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}

@@ -4,14 +4,12 @@ package http
 
 import (
 	"context"
-	"crypto/subtle"
 	"errors"
 	"fmt"
 	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -35,11 +33,14 @@ type Server struct {
 	// display of personal data. Empty disables every write.
 	APIToken string
 	Logger   *slog.Logger
+	// Limits bound every request; zero fields take DefaultLimits.
+	Limits Limits
 
 	ln      net.Listener
 	srv     *http.Server
 	handler http.Handler
 	metrics *metrics
+	g       *guarded
 }
 
 func (s *Server) logger() *slog.Logger {
@@ -49,74 +50,67 @@ func (s *Server) logger() *slog.Logger {
 	return slog.Default()
 }
 
-// route is one API route: a ServeMux pattern and its handler. The OpenAPI
-// test walks this list, so every route is documented.
-type route struct {
-	pattern string
-	handler http.HandlerFunc
-}
-
 func (s *Server) routes() []route {
 	return []route{
-		{"GET /api/v1/regions", s.handleRegionIndex},
-		{"POST /api/v1/regions/import", s.handleRegionImport},
-		{"GET /api/v1/regions/{code}", s.handleRegionView},
-		{"GET /api/v1/regions/{code}/children", s.handleRegionChildren},
-		{"GET /api/v1/regions/{code}/ancestors", s.handleRegionAncestors},
-		{"GET /api/v1/regions/{code}/subtree", s.handleRegionSubtree},
-		{"PUT /api/v1/regions/{code}/geometry", s.handleRegionGeometry},
-		{"GET /api/v1/geojson/regions", s.handleRegionGeoJSON},
+		{pattern: "GET /api/v1/regions", handler: s.handleRegionIndex},
+		{pattern: "POST /api/v1/regions/import", handler: s.handleRegionImport, body: 256 << 20, expensive: true},
+		{pattern: "GET /api/v1/regions/{code}", handler: s.handleRegionView},
+		{pattern: "GET /api/v1/regions/{code}/children", handler: s.handleRegionChildren},
+		{pattern: "GET /api/v1/regions/{code}/ancestors", handler: s.handleRegionAncestors},
+		{pattern: "GET /api/v1/regions/{code}/subtree", handler: s.handleRegionSubtree, expensive: true},
+		{pattern: "PUT /api/v1/regions/{code}/geometry", handler: s.handleRegionGeometry, body: 8 << 20},
+		{pattern: "GET /api/v1/geojson/regions", handler: s.handleRegionGeoJSON, expensive: true},
 
-		{"GET /api/v1/grid-layers", s.handleLayerIndex},
-		{"POST /api/v1/grid-layers", s.handleLayerCreate},
-		{"GET /api/v1/grids", s.handleGridIndex},
-		{"POST /api/v1/grids", s.handleGridCreate},
-		{"POST /api/v1/grids/import", s.handleGridImport},
-		{"GET /api/v1/grids/{code}", s.handleGridView},
-		{"PATCH /api/v1/grids/{code}", s.handleGridUpdate},
-		{"DELETE /api/v1/grids/{code}", s.handleGridDelete},
-		{"GET /api/v1/geojson/grids", s.handleGridGeoJSON},
-		{"GET /api/v1/locate", s.handleLocate},
+		{pattern: "GET /api/v1/grid-layers", handler: s.handleLayerIndex},
+		{pattern: "POST /api/v1/grid-layers", handler: s.handleLayerCreate},
+		{pattern: "GET /api/v1/grids", handler: s.handleGridIndex},
+		{pattern: "POST /api/v1/grids", handler: s.handleGridCreate, body: 8 << 20},
+		{pattern: "POST /api/v1/grids/import", handler: s.handleGridImport, body: 64 << 20, expensive: true},
+		{pattern: "GET /api/v1/grids/{code}", handler: s.handleGridView},
+		{pattern: "PATCH /api/v1/grids/{code}", handler: s.handleGridUpdate, body: 8 << 20},
+		{pattern: "DELETE /api/v1/grids/{code}", handler: s.handleGridDelete},
+		{pattern: "GET /api/v1/geojson/grids", handler: s.handleGridGeoJSON, expensive: true},
+		{pattern: "GET /api/v1/locate", handler: s.handleLocate, quiet: true},
 
-		{"GET /api/v1/points", s.handlePointIndex},
-		{"POST /api/v1/points", s.handlePointCreate},
-		{"PATCH /api/v1/points/{id}", s.handlePointUpdate},
-		{"DELETE /api/v1/points/{id}", s.handlePointDelete},
-		{"GET /api/v1/compounds", s.handleCompoundIndex},
-		{"POST /api/v1/compounds", s.handleCompoundCreate},
-		{"PATCH /api/v1/compounds/{id}", s.handleCompoundUpdate},
-		{"DELETE /api/v1/compounds/{id}", s.handleCompoundDelete},
-		{"GET /api/v1/buildings", s.handleBuildingIndex},
-		{"POST /api/v1/buildings", s.handleBuildingCreate},
-		{"PATCH /api/v1/buildings/{id}", s.handleBuildingUpdate},
-		{"DELETE /api/v1/buildings/{id}", s.handleBuildingDelete},
-		{"GET /api/v1/addresses", s.handleAddressIndex},
-		{"GET /api/v1/addresses/qr/{token}", s.handleAddressQR},
+		{pattern: "GET /api/v1/points", handler: s.handlePointIndex},
+		{pattern: "POST /api/v1/points", handler: s.handlePointCreate},
+		{pattern: "PATCH /api/v1/points/{id}", handler: s.handlePointUpdate},
+		{pattern: "DELETE /api/v1/points/{id}", handler: s.handlePointDelete},
+		{pattern: "GET /api/v1/compounds", handler: s.handleCompoundIndex},
+		{pattern: "POST /api/v1/compounds", handler: s.handleCompoundCreate},
+		{pattern: "PATCH /api/v1/compounds/{id}", handler: s.handleCompoundUpdate},
+		{pattern: "DELETE /api/v1/compounds/{id}", handler: s.handleCompoundDelete},
+		{pattern: "GET /api/v1/buildings", handler: s.handleBuildingIndex},
+		{pattern: "POST /api/v1/buildings", handler: s.handleBuildingCreate},
+		{pattern: "PATCH /api/v1/buildings/{id}", handler: s.handleBuildingUpdate},
+		{pattern: "DELETE /api/v1/buildings/{id}", handler: s.handleBuildingDelete},
+		{pattern: "GET /api/v1/addresses", handler: s.handleAddressIndex},
+		{pattern: "GET /api/v1/addresses/qr/{token}", handler: s.handleAddressQR},
 
-		{"GET /api/v1/units", s.handleUnitIndex},
-		{"POST /api/v1/units", s.handleUnitCreate},
-		{"GET /api/v1/units/{id}", s.handleUnitView},
-		{"PATCH /api/v1/units/{id}", s.handleUnitUpdate},
-		{"DELETE /api/v1/units/{id}", s.handleUnitDelete},
-		{"GET /api/v1/people", s.handlePersonIndex},
-		{"POST /api/v1/people", s.handlePersonCreate},
-		{"GET /api/v1/people/{id}", s.handlePersonView},
-		{"PATCH /api/v1/people/{id}", s.handlePersonUpdate},
-		{"DELETE /api/v1/people/{id}", s.handlePersonDelete},
-		{"POST /api/v1/assignments", s.handleAssignmentCreate},
-		{"DELETE /api/v1/assignments/{id}", s.handleAssignmentDelete},
-		{"GET /api/v1/party-orgs", s.handlePartyOrgIndex},
-		{"POST /api/v1/party-orgs", s.handlePartyOrgCreate},
-		{"GET /api/v1/party-orgs/{id}", s.handlePartyOrgView},
-		{"PATCH /api/v1/party-orgs/{id}", s.handlePartyOrgUpdate},
-		{"DELETE /api/v1/party-orgs/{id}", s.handlePartyOrgDelete},
+		{pattern: "GET /api/v1/units", handler: s.handleUnitIndex},
+		{pattern: "POST /api/v1/units", handler: s.handleUnitCreate},
+		{pattern: "GET /api/v1/units/{id}", handler: s.handleUnitView},
+		{pattern: "PATCH /api/v1/units/{id}", handler: s.handleUnitUpdate},
+		{pattern: "DELETE /api/v1/units/{id}", handler: s.handleUnitDelete},
+		{pattern: "GET /api/v1/people", handler: s.handlePersonIndex},
+		{pattern: "POST /api/v1/people", handler: s.handlePersonCreate},
+		{pattern: "GET /api/v1/people/{id}", handler: s.handlePersonView},
+		{pattern: "PATCH /api/v1/people/{id}", handler: s.handlePersonUpdate},
+		{pattern: "DELETE /api/v1/people/{id}", handler: s.handlePersonDelete},
+		{pattern: "POST /api/v1/assignments", handler: s.handleAssignmentCreate},
+		{pattern: "DELETE /api/v1/assignments/{id}", handler: s.handleAssignmentDelete},
+		{pattern: "GET /api/v1/party-orgs", handler: s.handlePartyOrgIndex},
+		{pattern: "POST /api/v1/party-orgs", handler: s.handlePartyOrgCreate},
+		{pattern: "GET /api/v1/party-orgs/{id}", handler: s.handlePartyOrgView},
+		{pattern: "PATCH /api/v1/party-orgs/{id}", handler: s.handlePartyOrgUpdate},
+		{pattern: "DELETE /api/v1/party-orgs/{id}", handler: s.handlePartyOrgDelete},
 
-		{"GET /api/v1/stats/overview", s.handleStatsOverview},
-		{"GET /api/v1/stats/workforce", s.handleStatsWorkforce},
-		{"GET /api/v1/audit", s.handleAuditIndex},
-		{"GET /api/v1/events", s.handleEventIndex},
-		{"GET /api/v1/enums", s.handleEnums},
-		{"GET /api/v1/openapi.json", s.handleOpenAPI},
+		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true},
+		{pattern: "GET /api/v1/stats/workforce", handler: s.handleStatsWorkforce, expensive: true},
+		{pattern: "GET /api/v1/audit", handler: s.handleAuditIndex},
+		{pattern: "GET /api/v1/events", handler: s.handleEventIndex},
+		{pattern: "GET /api/v1/enums", handler: s.handleEnums},
+		{pattern: "GET /api/v1/openapi.json", handler: s.handleOpenAPI},
 	}
 }
 
@@ -125,32 +119,43 @@ func (s *Server) Handler() http.Handler {
 	if s.handler != nil {
 		return s.handler
 	}
+	l := s.Limits.withDefaults()
+	base, cancel := context.WithCancel(context.Background())
+	s.g = &guarded{limits: l, inFlight: make(chan struct{}, l.MaxInFlight),
+		expensive: make(chan struct{}, l.MaxExpensive), base: base, cancel: cancel}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
-		mux.Handle(rt.pattern, s.metrics.instrument(rt.pattern, rt.handler))
+		mux.Handle(rt.pattern, s.guard(rt))
 	}
-	mux.HandleFunc("GET /healthz", s.handleHealth)
-	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
-	mux.HandleFunc("/api/", func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("GET /healthz", s.guard(route{pattern: "GET /healthz", handler: s.handleHealth, quiet: true}))
+	promh := promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
+	mux.Handle("GET /metrics", s.guard(route{pattern: "GET /metrics", handler: promh.ServeHTTP, quiet: true}))
+	mux.Handle("/api/", s.guard(route{pattern: "/api/", handler: func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, gridline.Errorf(gridline.ENOTFOUND, "No API route %s %s.", r.Method, r.URL.Path))
-	})
-	mux.Handle("/", s.uiHandler())
-	s.handler = s.logRequests(s.authorize(mux))
+	}}))
+	mux.Handle("/", s.guard(route{pattern: "/", handler: s.uiHandler().ServeHTTP, quiet: true}))
+	s.handler = mux
 	return s.handler
 }
 
 // Open starts listening on Addr.
 func (s *Server) Open(ctx context.Context) error {
+	h := s.Handler()
 	ln, err := net.Listen("tcp", s.Addr)
 	if err != nil {
 		return err
 	}
-	s.ln = ln
-	s.srv = &http.Server{Handler: s.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 5 * time.Minute, IdleTimeout: 2 * time.Minute}
+	l := s.g.limits
+	s.ln = &limitListener{Listener: ln, sem: make(chan struct{}, l.MaxConns)}
+	// No ReadTimeout: the guard gives each body its own deadline, by its
+	// size, so a large import is not cut off and a trickle is.
+	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: l.HeaderTimeout, WriteTimeout: l.WriteTimeout,
+		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: 64 << 10,
+		BaseContext: func(net.Listener) context.Context { return s.g.base },
+		ErrorLog:    slog.NewLogLogger(s.logger().Handler(), slog.LevelDebug)}
 	go func() {
-		if err := s.srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger().Error("serve", slog.Any("err", err))
 		}
 	}()
@@ -170,12 +175,34 @@ func (s *Server) URL() string {
 	return fmt.Sprintf("http://%s", net.JoinHostPort(host, fmt.Sprint(addr.Port)))
 }
 
-// Close stops accepting requests and waits for running ones (graceful).
+// Close shuts the server down gracefully: it stops accepting, lets
+// running requests finish until ctx is done, then cancels the ones still
+// running (they answer 503) and waits briefly for them to return, so the
+// caller can close the database after it. It returns nil unless the
+// listener fails to close.
 func (s *Server) Close(ctx context.Context) error {
 	if s.srv == nil {
 		return nil
 	}
-	return s.srv.Shutdown(ctx)
+	s.g.closing.Store(true)
+	if err := s.srv.Shutdown(ctx); err == nil {
+		return nil
+	}
+	s.logger().Warn("shutdown grace over; cancelling the requests still running", slog.Int("running", len(s.g.inFlight)))
+	s.g.cancel()
+	s.waitIdle(time.Second)
+	// Requests blocked reading a body do not see the cancellation:
+	// closing the connections ends them too.
+	s.srv.Close()
+	s.waitIdle(5 * time.Second)
+	return nil
+}
+
+// waitIdle waits until no request is running, for at most d.
+func (s *Server) waitIdle(d time.Duration) {
+	for deadline := time.Now().Add(d); len(s.g.inFlight) > 0 && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
 }
 
 func (s *Server) handleHealth(w http.ResponseWriter, r *http.Request) {
@@ -195,33 +222,6 @@ func (s *Server) gridsIndexed() int {
 		return 0
 	}
 	return s.Locate.Len()
-}
-
-// authorize lets reads through and requires the API token for writes. The
-// token also marks the caller as one who may see personal data.
-func (s *Server) authorize(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		authed := false
-		if h := r.Header.Get("Authorization"); s.APIToken != "" && strings.HasPrefix(h, "Bearer ") {
-			authed = subtle.ConstantTimeCompare([]byte(strings.TrimPrefix(h, "Bearer ")), []byte(s.APIToken)) == 1
-		}
-		write := r.Method != http.MethodGet && r.Method != http.MethodHead && r.Method != http.MethodOptions
-		if write && strings.HasPrefix(r.URL.Path, "/api/") && !authed {
-			if s.APIToken == "" {
-				s.Error(w, r, gridline.Errorf(gridline.EFORBIDDEN, "Writes are disabled: start the server with GRIDLINE_API_TOKEN set."))
-			} else {
-				w.Header().Set("WWW-Authenticate", `Bearer realm="gridline"`)
-				s.Error(w, r, gridline.Errorf(gridline.EUNAUTHORIZED, "Writes need the header Authorization: Bearer <API token>."))
-			}
-			return
-		}
-		ctx := r.Context()
-		if authed {
-			ctx = gridline.WithActor(ctx, gridline.Actor{Name: "api"})
-			ctx = context.WithValue(ctx, privilegedKey{}, true)
-		}
-		next.ServeHTTP(w, r.WithContext(ctx))
-	})
 }
 
 type privilegedKey struct{}
@@ -245,6 +245,9 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// Unwrap lets http.ResponseController reach the connection (deadlines).
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
 func (w *statusWriter) Write(b []byte) (int, error) {
 	if w.status == 0 {
 		w.status = http.StatusOK
@@ -252,22 +255,6 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 	n, err := w.ResponseWriter.Write(b)
 	w.bytes += n
 	return n, err
-}
-
-// logRequests logs API requests; static files and probes stay quiet. The
-// query string is logged but never the Authorization header.
-func (s *Server) logRequests(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		next.ServeHTTP(sw, r)
-		if !strings.HasPrefix(r.URL.Path, "/api/") || r.URL.Path == "/api/v1/locate" && sw.status < 500 {
-			return
-		}
-		s.logger().Info("request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
-			slog.String("query", r.URL.RawQuery), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
-			slog.Duration("took", time.Since(start)))
-	})
 }
 
 // metrics are the Prometheus collectors of one server.
@@ -292,15 +279,4 @@ func newMetrics(s *Server) *metrics {
 	m.reg.MustRegister(m.requests, m.duration, grids,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
-}
-
-func (m *metrics) instrument(route string, h http.Handler) http.Handler {
-	obs := m.duration.WithLabelValues(route)
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		sw := &statusWriter{ResponseWriter: w}
-		h.ServeHTTP(sw, r)
-		obs.Observe(time.Since(start).Seconds())
-		m.requests.WithLabelValues(route, fmt.Sprint(sw.status)).Inc()
-	})
 }

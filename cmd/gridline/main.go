@@ -16,8 +16,10 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/netip"
 	"os"
 	"os/signal"
+	"strconv"
 	"strings"
 	"syscall"
 	"time"
@@ -235,8 +237,13 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		return err
 	}
 	defer loc.Close()
+	limits, grace, err := limitsFromEnv()
+	if err != nil {
+		return err
+	}
 	m.Server = &glhttp.Server{
 		Addr:     c.addr,
+		Limits:   limits,
 		Services: svcs,
 		Ping:     m.DB.Ping,
 		UI:       web.FS(),
@@ -256,9 +263,63 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	}
 	<-ctx.Done()
 	m.logger.Info("shutting down")
-	shut, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	shut, cancel := context.WithTimeout(context.Background(), grace)
 	defer cancel()
+	// The server first, so no request is left when the database closes.
 	return m.Server.Close(shut)
+}
+
+// limitsFromEnv reads the request bounds and the shutdown grace from the
+// environment (docs/operations.md); unset values keep their defaults.
+func limitsFromEnv() (glhttp.Limits, time.Duration, error) {
+	var l glhttp.Limits
+	grace := 15 * time.Second
+	var err error
+	num := func(key string, dst *int) {
+		if v := os.Getenv(key); v != "" && err == nil {
+			if *dst, err = strconv.Atoi(v); err != nil || *dst <= 0 {
+				err = fmt.Errorf("%s: want a positive whole number, got %q", key, v)
+			}
+		}
+	}
+	dur := func(key string, dst *time.Duration) {
+		if v := os.Getenv(key); v != "" && err == nil {
+			if *dst, err = time.ParseDuration(v); err != nil || *dst <= 0 {
+				err = fmt.Errorf("%s: want a duration such as 15s, got %q", key, v)
+			}
+		}
+	}
+	num("GRIDLINE_MAX_CONNS", &l.MaxConns)
+	num("GRIDLINE_MAX_IN_FLIGHT", &l.MaxInFlight)
+	num("GRIDLINE_MAX_EXPENSIVE", &l.MaxExpensive)
+	dur("GRIDLINE_BODY_TIMEOUT", &l.BodyTimeout)
+	dur("GRIDLINE_SHUTDOWN_GRACE", &grace)
+	if v := os.Getenv("GRIDLINE_MAX_BODY"); v != "" && err == nil {
+		if l.Body, err = strconv.ParseInt(v, 10, 64); err != nil || l.Body <= 0 {
+			err = fmt.Errorf("GRIDLINE_MAX_BODY: want a positive number of bytes, got %q", v)
+		}
+	}
+	if v := os.Getenv("GRIDLINE_ANON_RATE"); v != "" && err == nil {
+		if l.AnonRate, err = strconv.ParseFloat(v, 64); err != nil || l.AnonRate == 0 {
+			err = fmt.Errorf("GRIDLINE_ANON_RATE: want requests per second (negative: no limit), got %q", v)
+		}
+	}
+	if v := os.Getenv("GRIDLINE_TRUSTED_PROXIES"); v != "" && err == nil {
+		for _, f := range strings.Split(v, ",") {
+			f = strings.TrimSpace(f)
+			p, perr := netip.ParsePrefix(f)
+			if perr != nil {
+				a, aerr := netip.ParseAddr(f)
+				if aerr != nil {
+					err = fmt.Errorf("GRIDLINE_TRUSTED_PROXIES: %q is neither an address nor a CIDR prefix", f)
+					break
+				}
+				p = netip.PrefixFrom(a, a.BitLen())
+			}
+			l.TrustedProxies = append(l.TrustedProxies, p)
+		}
+	}
+	return l, grace, err
 }
 
 // services wires every service over m.DB, with a locate service that

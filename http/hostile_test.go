@@ -1,0 +1,251 @@
+package http_test
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridline/gridline/demo"
+	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/sqlstore/storetest"
+)
+
+// openServer starts a real server (listener, timeouts, connection bound)
+// over a fresh database with the Yanzhou regions, logging into logs.
+func openServer(t *testing.T, limits glhttp.Limits, logs io.Writer) *glhttp.Server {
+	t.Helper()
+	db := storetest.Open(t)
+	if logs == nil {
+		logs = io.Discard
+	}
+	s := &glhttp.Server{Addr: "127.0.0.1:0", Services: storetest.Services(t, db), Ping: db.Ping, APIToken: token,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), Limits: limits}
+	rows, err := demo.Regions()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Open(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close(context.Background()) })
+	return s
+}
+
+// rawRequest writes head (and body, if any) on a new connection and
+// returns the status line of the answer and how long it took.
+func rawRequest(t *testing.T, s *glhttp.Server, head string, body string) (string, time.Duration) {
+	t.Helper()
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	if _, err := io.WriteString(c, head+body); err != nil {
+		t.Fatal(err)
+	}
+	c.SetReadDeadline(time.Now().Add(10 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no answer: %v", err)
+	}
+	return strings.TrimSpace(line), time.Since(start)
+}
+
+// TestBodyOnGetRefused: a GET announcing a body it never sends (finding 5)
+// is refused at once instead of holding the connection.
+func TestBodyOnGetRefused(t *testing.T) {
+	s := openServer(t, glhttp.Limits{}, nil)
+	line, took := rawRequest(t, s, "GET /api/v1/regions?limit=1 HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", "x")
+	if !strings.Contains(line, " 400 ") || took > time.Second {
+		t.Fatalf("answer %q after %s, want 400 at once", line, took)
+	}
+}
+
+// TestSlowBodyCutOff: a body trickling in is cut off after its deadline
+// with 408 (finding 5), not held for the old 5-minute read timeout.
+func TestSlowBodyCutOff(t *testing.T) {
+	s := openServer(t, glhttp.Limits{BodyTimeout: 300 * time.Millisecond}, nil)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	start := time.Now()
+	fmt.Fprintf(c, "POST /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{", token)
+	go func() { // a byte every 100 ms, well past the deadline
+		for i := 0; i < 30; i++ {
+			time.Sleep(100 * time.Millisecond)
+			if _, err := c.Write([]byte(" ")); err != nil {
+				return
+			}
+		}
+	}()
+	c.SetReadDeadline(time.Now().Add(5 * time.Second))
+	line, err := bufio.NewReader(c).ReadString('\n')
+	if err != nil {
+		t.Fatalf("no answer after %s: %v", time.Since(start), err)
+	}
+	if !strings.Contains(line, " 408 ") || time.Since(start) > 2*time.Second {
+		t.Fatalf("answer %q after %s, want 408 within about a second", line, time.Since(start))
+	}
+}
+
+// TestOverloadAnswers503: past MaxInFlight, requests get a fast 503 with
+// Retry-After instead of queueing.
+func TestOverloadAnswers503(t *testing.T) {
+	s := openServer(t, glhttp.Limits{MaxInFlight: 1, BodyTimeout: 2 * time.Second}, nil)
+	// Hold the one slot with a body that is slow to arrive.
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	fmt.Fprintf(c, "POST /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{", token)
+	deadline := time.Now().Add(2 * time.Second)
+	for {
+		res, err := http.Get(s.URL() + "/api/v1/regions?limit=1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode == http.StatusServiceUnavailable {
+			if res.Header.Get("Retry-After") == "" {
+				t.Fatal("503 without Retry-After")
+			}
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("status %d while the only slot is taken, want 503", res.StatusCode)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestExpensiveReadsBounded: expensive reads beyond MaxExpensive wait a
+// little, then get 503, while cheap reads go on.
+func TestExpensiveReadsBounded(t *testing.T) {
+	s := openServer(t, glhttp.Limits{MaxExpensive: 1, ExpensiveWait: 100 * time.Millisecond, BodyTimeout: 3 * time.Second}, nil)
+	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	// An import (expensive) holds the slot while its body trickles.
+	fmt.Fprintf(c, "POST /api/v1/grids/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{", token)
+	time.Sleep(100 * time.Millisecond)
+	res, err := http.Get(s.URL() + "/api/v1/stats/overview?region=370812")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusServiceUnavailable {
+		t.Fatalf("second expensive read: status %d, want 503", res.StatusCode)
+	}
+	res, err = http.Get(s.URL() + "/api/v1/regions/370812")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("cheap read: status %d, want 200", res.StatusCode)
+	}
+}
+
+// TestAnonymousRateLimit: one address without a token gets 429 with
+// Retry-After past its burst; the token holder does not.
+func TestAnonymousRateLimit(t *testing.T) {
+	s := openServer(t, glhttp.Limits{AnonRate: 5}, nil)
+	get := func(auth bool) *http.Response {
+		req, _ := http.NewRequest("GET", s.URL()+"/api/v1/regions/370812", nil)
+		if auth {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	limited := 0
+	for i := 0; i < 30; i++ {
+		if res := get(false); res.StatusCode == http.StatusTooManyRequests {
+			limited++
+			if res.Header.Get("Retry-After") == "" {
+				t.Fatal("429 without Retry-After")
+			}
+		}
+	}
+	if limited < 15 {
+		t.Fatalf("%d of 30 quick anonymous requests limited, want most past the burst of 10", limited)
+	}
+	if res := get(true); res.StatusCode != http.StatusOK {
+		t.Fatalf("token holder: status %d", res.StatusCode)
+	}
+}
+
+// TestBearerCaseInsensitive: the auth scheme is case-insensitive (RFC 9110).
+func TestBearerCaseInsensitive(t *testing.T) {
+	s := openServer(t, glhttp.Limits{}, nil)
+	for _, scheme := range []string{"Bearer", "bearer", "BEARER"} {
+		req, _ := http.NewRequest("POST", s.URL()+"/api/v1/units", strings.NewReader(`{"kind":"other","name":"`+scheme+`"}`))
+		req.Header.Set("authorization", scheme+" "+token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusCreated {
+			t.Fatalf("%s: status %d", scheme, res.StatusCode)
+		}
+	}
+}
+
+// TestLogsNoQueryValues: the access log names query parameters but never
+// their values (finding 11): a token or a person's name in a query string
+// stays out of the log.
+func TestLogsNoQueryValues(t *testing.T) {
+	var mu sync.Mutex
+	var logs bytes.Buffer
+	s := openServer(t, glhttp.Limits{}, &lockedWriter{w: &logs, mu: &mu})
+	for _, u := range []string{"/api/v1/audit?token=demo-secret", "/api/v1/people?q=" + "%E5%BC%A0%E4%B8%89"} {
+		res, err := http.Get(s.URL() + u)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+	mu.Lock()
+	out := logs.String()
+	mu.Unlock()
+	if strings.Contains(out, "demo-secret") || strings.Contains(out, "张三") || strings.Contains(out, "%E5") {
+		t.Fatalf("the log holds query values:\n%s", out)
+	}
+	if !strings.Contains(out, "params=[token]") || !strings.Contains(out, "params=[q]") {
+		t.Fatalf("the log does not name the parameters:\n%s", out)
+	}
+}
+
+type lockedWriter struct {
+	w  io.Writer
+	mu *sync.Mutex
+}
+
+func (l *lockedWriter) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(p)
+}

@@ -1,0 +1,435 @@
+package http
+
+import (
+	"context"
+	"crypto/subtle"
+	"errors"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gridline/gridline"
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Limits bounds what one request, and all requests together, may cost.
+// Every route inherits them from [Server.guard]; a zero field takes its
+// default (see DefaultLimits).
+type Limits struct {
+	// Body is the largest body of an ordinary write; routes may allow
+	// more (imports) and methods that take no body allow none.
+	Body int64
+	// BodyTimeout is the time a body may take to arrive, plus one second
+	// for every BodyRate bytes of it: a trickling client is cut off
+	// instead of holding its connection for minutes.
+	BodyTimeout time.Duration
+	BodyRate    int64
+	// HeaderTimeout bounds reading the request line and headers,
+	// WriteTimeout the whole answer, IdleTimeout a kept-alive connection.
+	HeaderTimeout time.Duration
+	WriteTimeout  time.Duration
+	IdleTimeout   time.Duration
+	// MaxConns is how many connections are served at once; more wait in
+	// the kernel's accept queue and cost no file descriptor.
+	MaxConns int
+	// MaxInFlight is how many requests run at once; more get a fast 503
+	// with Retry-After.
+	MaxInFlight int
+	// MaxExpensive is how many expensive reads (reports, exports,
+	// imports) run at once; more wait up to ExpensiveWait, then get 503,
+	// so they cannot starve cheap reads of the cores.
+	MaxExpensive  int
+	ExpensiveWait time.Duration
+	// AnonRate is how many requests per second one client without the
+	// API token may make to /api/ (bursts of twice that); 0 takes the
+	// default, negative turns the limit off.
+	AnonRate float64
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
+	// the client (for the rate limit and the log).
+	TrustedProxies []netip.Prefix
+}
+
+// DefaultLimits are the limits the server applies unless told otherwise.
+var DefaultLimits = Limits{
+	Body:          1 << 20,
+	BodyTimeout:   10 * time.Second,
+	BodyRate:      64 << 10,
+	HeaderTimeout: 10 * time.Second,
+	WriteTimeout:  2 * time.Minute,
+	IdleTimeout:   60 * time.Second,
+	MaxConns:      10000,
+	MaxInFlight:   512,
+	MaxExpensive:  2,
+	ExpensiveWait: 2 * time.Second,
+	AnonRate:      50,
+}
+
+func (l Limits) withDefaults() Limits {
+	d := DefaultLimits
+	pick := func(v *int64, def int64) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	pickD := func(v *time.Duration, def time.Duration) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	pickI := func(v *int, def int) {
+		if *v <= 0 {
+			*v = def
+		}
+	}
+	pick(&l.Body, d.Body)
+	pick(&l.BodyRate, d.BodyRate)
+	pickD(&l.BodyTimeout, d.BodyTimeout)
+	pickD(&l.HeaderTimeout, d.HeaderTimeout)
+	pickD(&l.WriteTimeout, d.WriteTimeout)
+	pickD(&l.IdleTimeout, d.IdleTimeout)
+	pickD(&l.ExpensiveWait, d.ExpensiveWait)
+	pickI(&l.MaxConns, d.MaxConns)
+	pickI(&l.MaxInFlight, d.MaxInFlight)
+	pickI(&l.MaxExpensive, d.MaxExpensive)
+	if l.AnonRate == 0 {
+		l.AnonRate = d.AnonRate
+	}
+	return l
+}
+
+// route is one route: a ServeMux pattern, its handler and its bounds. The
+// OpenAPI test walks the API routes, so every one is documented.
+type route struct {
+	pattern string
+	handler http.HandlerFunc
+	// body is the largest body the route takes: 0 takes the server's
+	// Limits.Body for POST, PUT and PATCH and no body otherwise.
+	body int64
+	// expensive routes share Limits.MaxExpensive slots.
+	expensive bool
+	// quiet routes are not logged when they succeed (static files,
+	// probes, and locate, which is called too often to log).
+	quiet bool
+}
+
+// takesBody reports whether a method carries a body.
+func takesBody(method string) bool {
+	return method == http.MethodPost || method == http.MethodPut || method == http.MethodPatch
+}
+
+// guarded is the state the guard shares across routes.
+type guarded struct {
+	limits    Limits
+	inFlight  chan struct{}
+	expensive chan struct{}
+	clients   rateLimiter
+	closing   atomic.Bool
+	cancel    context.CancelFunc
+	base      context.Context
+}
+
+// guard wraps a route in everything every request gets, in one function so
+// that each request pays for it once: the in-flight bound, authorisation,
+// the anonymous rate limit, body bounds, the expensive-read bound, metrics
+// and the access log.
+func (s *Server) guard(rt route) http.Handler {
+	g := s.g
+	rm := s.metrics.route(rt.pattern)
+	bodyMax := rt.body
+	if bodyMax == 0 {
+		bodyMax = g.limits.Body
+	}
+	api := strings.HasPrefix(rt.pattern, "/api/") || strings.Contains(rt.pattern, " /api/")
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w}
+		defer func() {
+			rm.observe(sw.status, time.Since(start))
+			if !rt.quiet || sw.status >= 500 {
+				s.logRequest(r, sw, start)
+			}
+		}()
+		select {
+		case g.inFlight <- struct{}{}:
+			defer func() { <-g.inFlight }()
+		default:
+			sw.Header().Set("Retry-After", "1")
+			s.Error(sw, r, gridline.Errorf(gridline.EUNAVAILABLE, "The server is busy; try again in a second."))
+			return
+		}
+		authed, err := s.authenticate(r)
+		if err != nil {
+			sw.Header().Set("WWW-Authenticate", `Bearer realm="gridline"`)
+			s.Error(sw, r, err)
+			return
+		}
+		if authed {
+			ctx := gridline.WithActor(r.Context(), gridline.Actor{Name: "api"})
+			r = r.WithContext(context.WithValue(ctx, privilegedKey{}, true))
+		} else if api {
+			if takesBody(r.Method) || r.Method == http.MethodDelete {
+				s.Error(sw, r, s.writeRefusal())
+				return
+			}
+			if wait, ok := g.clients.allow(s.clientIP(r), g.limits.AnonRate, start); !ok {
+				sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				s.Error(sw, r, gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or use an API token."))
+				return
+			}
+		}
+		if err := g.bound(sw, r, bodyMax); err != nil {
+			sw.Header().Set("Connection", "close") // the unread body is not drained
+			s.Error(sw, r, err)
+			return
+		}
+		if rt.expensive {
+			t := time.NewTimer(g.limits.ExpensiveWait)
+			select {
+			case g.expensive <- struct{}{}:
+				t.Stop()
+				defer func() { <-g.expensive }()
+			case <-t.C:
+				sw.Header().Set("Retry-After", "2")
+				s.Error(sw, r, gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports and exports are running; try again shortly."))
+				return
+			case <-r.Context().Done():
+				t.Stop()
+				s.Error(sw, r, r.Context().Err())
+				return
+			}
+		}
+		rt.handler(sw, r)
+	})
+}
+
+// bound refuses bodies on methods that take none and bounds the size and
+// arrival time of the others.
+func (g *guarded) bound(w http.ResponseWriter, r *http.Request, max int64) error {
+	if !takesBody(r.Method) {
+		if r.ContentLength != 0 {
+			return gridline.Errorf(gridline.EINVALID, "%s takes no request body.", r.Method)
+		}
+		return nil
+	}
+	if r.ContentLength > max {
+		return gridline.Errorf(gridline.EINVALID, "request body is larger than %d bytes", max)
+	}
+	size := r.ContentLength
+	if size < 0 {
+		size = max
+	}
+	d := g.limits.BodyTimeout + time.Duration(size/g.limits.BodyRate)*time.Second
+	// A connection that cannot set deadlines (HTTP/2 in tests) keeps the
+	// server's own timeouts.
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now().Add(d))
+	r.Body = &boundedBody{ReadCloser: http.MaxBytesReader(w, r.Body, max), timeout: d}
+	return nil
+}
+
+// boundedBody turns a read deadline into an error that says what happened.
+type boundedBody struct {
+	io.ReadCloser
+	timeout time.Duration
+}
+
+func (b *boundedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	var ne net.Error
+	if err != nil && errors.As(err, &ne) && ne.Timeout() {
+		err = gridline.Errorf(gridline.ETIMEOUT, "The request body did not arrive within %s.", b.timeout.Round(time.Second))
+	}
+	return n, err
+}
+
+// authenticate reports whether r carries the API token. A wrong token is
+// EUNAUTHORIZED; none is fine (anonymous). The scheme name is matched
+// case-insensitively (RFC 9110 §11.1) and the token in constant time.
+func (s *Server) authenticate(r *http.Request) (bool, error) {
+	h := r.Header.Get("Authorization")
+	if h == "" || s.APIToken == "" {
+		return false, nil // without a token configured, writes are refused as disabled
+	}
+	scheme, tok, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") {
+		return false, gridline.Errorf(gridline.EUNAUTHORIZED, "Use the header Authorization: Bearer <API token>.")
+	}
+	tok = strings.TrimSpace(tok)
+	if subtle.ConstantTimeCompare([]byte(tok), []byte(s.APIToken)) != 1 {
+		return false, gridline.Errorf(gridline.EUNAUTHORIZED, "The API token is not valid.")
+	}
+	return true, nil
+}
+
+// writeRefusal says why an anonymous write is refused.
+func (s *Server) writeRefusal() error {
+	if s.APIToken == "" {
+		return gridline.Errorf(gridline.EFORBIDDEN, "Writes are disabled: start the server with GRIDLINE_API_TOKEN set.")
+	}
+	return gridline.Errorf(gridline.EUNAUTHORIZED, "Writes need the header Authorization: Bearer <API token>.")
+}
+
+// clientIP is the address the request came from: the connection's peer,
+// or, when that is a trusted proxy, the last address in X-Forwarded-For
+// that is not one.
+func (s *Server) clientIP(r *http.Request) netip.Addr {
+	ap, err := netip.ParseAddrPort(r.RemoteAddr)
+	if err != nil {
+		return netip.Addr{}
+	}
+	ip := ap.Addr().Unmap()
+	if len(s.g.limits.TrustedProxies) == 0 || !trusted(s.g.limits.TrustedProxies, ip) {
+		return ip
+	}
+	hops := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			break
+		}
+		ip = a.Unmap()
+		if !trusted(s.g.limits.TrustedProxies, ip) {
+			break
+		}
+	}
+	return ip
+}
+
+func trusted(ps []netip.Prefix, ip netip.Addr) bool {
+	for _, p := range ps {
+		if p.Contains(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// rateLimiter keeps a token bucket per client address.
+type rateLimiter struct {
+	mu      sync.Mutex
+	buckets map[netip.Addr]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	tokens float64
+	at     time.Time
+}
+
+// allow takes a token from ip's bucket (rate per second, burst 2×rate).
+// When it is empty it says how long until the next token.
+func (l *rateLimiter) allow(ip netip.Addr, rate float64, now time.Time) (time.Duration, bool) {
+	if rate < 0 {
+		return 0, true
+	}
+	burst := 2 * rate
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.buckets == nil {
+		l.buckets = map[netip.Addr]*bucket{}
+	}
+	if now.Sub(l.swept) > time.Minute {
+		// Full buckets carry no state worth keeping.
+		for k, b := range l.buckets {
+			if b.tokens+now.Sub(b.at).Seconds()*rate >= burst {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b := l.buckets[ip]
+	if b == nil {
+		b = &bucket{tokens: burst, at: now}
+		l.buckets[ip] = b
+	}
+	b.tokens = min(burst, b.tokens+now.Sub(b.at).Seconds()*rate)
+	b.at = now
+	if b.tokens < 1 {
+		return time.Duration((1 - b.tokens) / rate * float64(time.Second)), false
+	}
+	b.tokens--
+	return 0, true
+}
+
+// limitListener accepts at most n connections at once; the rest wait in
+// the kernel's queue.
+type limitListener struct {
+	net.Listener
+	sem chan struct{}
+}
+
+func (l *limitListener) Accept() (net.Conn, error) {
+	l.sem <- struct{}{}
+	c, err := l.Listener.Accept()
+	if err != nil {
+		<-l.sem
+		return nil, err
+	}
+	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+type limitConn struct {
+	net.Conn
+	once    sync.Once
+	release func()
+}
+
+func (c *limitConn) Close() error {
+	err := c.Conn.Close()
+	c.once.Do(c.release)
+	return err
+}
+
+// routeMetrics are one route's collectors, resolved once so a request
+// does no label lookup or formatting.
+type routeMetrics struct {
+	m        *metrics
+	route    string
+	duration prometheus.Observer
+	byStatus [600]atomic.Pointer[prometheus.Counter]
+}
+
+func (m *metrics) route(pattern string) *routeMetrics {
+	return &routeMetrics{m: m, route: pattern, duration: m.duration.WithLabelValues(pattern)}
+}
+
+func (rm *routeMetrics) observe(status int, took time.Duration) {
+	rm.duration.Observe(took.Seconds())
+	if status < 100 || status >= len(rm.byStatus) {
+		status = 0
+	}
+	c := rm.byStatus[status].Load()
+	if c == nil {
+		cc := rm.m.requests.WithLabelValues(rm.route, strconv.Itoa(status))
+		rm.byStatus[status].Store(&cc)
+		c = &cc
+	}
+	(*c).Inc()
+}
+
+// logRequest logs one request: method, path, the names (never the values)
+// of its query parameters — values can hold names, phone numbers and
+// tokens — status, size and time.
+func (s *Server) logRequest(r *http.Request, sw *statusWriter, start time.Time) {
+	level := slog.LevelInfo
+	if sw.status == statusClientClosed {
+		level = slog.LevelDebug
+	}
+	var names []string
+	if r.URL.RawQuery != "" {
+		for k := range r.URL.Query() {
+			names = append(names, k)
+		}
+		slices.Sort(names)
+	}
+	s.logger().LogAttrs(r.Context(), level, "request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+		slog.Any("params", names), slog.Int("status", sw.status), slog.Int("bytes", sw.bytes),
+		slog.Duration("took", time.Since(start)))
+}
