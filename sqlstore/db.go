@@ -4,8 +4,10 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -23,6 +25,10 @@ type DB struct {
 	// NoAutoMigrate leaves the schema alone on Open (PostgreSQL operators
 	// who migrate explicitly with `gridline migrate`).
 	NoAutoMigrate bool
+	// WriteWait is how long a write on SQLite waits for another process
+	// (e.g. `gridline import` on the same file) to release the database
+	// before it fails with EUNAVAILABLE; 0 means 30 s.
+	WriteWait time.Duration
 
 	dialect dialect
 	// write is the pool for write transactions. On SQLite it holds one
@@ -246,6 +252,19 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
 	tx, err := pool.BeginTx(ctx, opts)
+	if writable && !db.dialect.isPostgres() {
+		// Each try waits busy_timeout for the lock; keep trying while
+		// another process writes, up to WriteWait.
+		wait := cmp.Or(db.WriteWait, 30*time.Second)
+		for start := time.Now(); err != nil && errors.Is(translate(db.dialect, err), errBusy) && time.Since(start) < wait; {
+			select {
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			case <-time.After(20 * time.Millisecond):
+			}
+			tx, err = pool.BeginTx(ctx, opts)
+		}
+	}
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}

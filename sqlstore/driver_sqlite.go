@@ -26,9 +26,10 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	}
 	// busy_timeout must come first so the other pragmas wait for locks
 	// too; _time_format=sqlite stores times in a format SQLite's own date
-	// functions parse.
+	// functions parse. A write waits a second at a time for another
+	// process's lock; BeginTx retries up to DB.WriteWait.
 	q := url.Values{}
-	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "busy_timeout(1000)")
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(ON)")
@@ -57,6 +58,9 @@ func translateSQLite(err error) (error, bool) {
 	if !errors.As(err, &se) {
 		return err, false
 	}
+	if se.Code()&0xff == sqlite3.SQLITE_BUSY {
+		return &wrapped{errBusy, err}, true
+	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
 		return &wrapped{gridline.Errorf(gridline.ECONFLICT, "The record already exists."), err}, true
@@ -67,3 +71,7 @@ func translateSQLite(err error) (error, bool) {
 	}
 	return err, false
 }
+
+// errBusy is what a write gets when another process holds the database
+// longer than DB.WriteWait: a 503 to retry, not a server error.
+var errBusy = gridline.Errorf(gridline.EUNAVAILABLE, "The database is busy with another process's write; try again shortly.")

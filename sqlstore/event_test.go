@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
 	"sync"
 	"testing"
@@ -179,4 +180,48 @@ func TestPruneEvents(t *testing.T) {
 		t.Fatalf("last seq after prune = %d, want %d", got, last)
 	}
 	wantCode(t, events.SaveEventCursor(ctx, "#pruned", 0), gridline.EINVALID)
+}
+
+// TestWriteWaitsForAnotherProcess: on SQLite a write waits while another
+// process (a long `gridline import`) holds the database, and gets
+// EUNAVAILABLE — a 503, never a 500 — only past DB.WriteWait (finding 4).
+func TestWriteWaitsForAnotherProcess(t *testing.T) {
+	if storetest.Postgres() {
+		t.Skip("SQLite's single writer only")
+	}
+	dsn := storetest.DSN(t)
+	server, cli := storetest.OpenAt(t, dsn), storetest.OpenAt(t, dsn)
+	hold := func(d time.Duration) chan struct{} {
+		locked, done := make(chan struct{}), make(chan struct{})
+		go func() {
+			defer close(done)
+			err := cli.InTx(ctx, func(ctx context.Context) error {
+				close(locked)
+				time.Sleep(d)
+				return nil
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		<-locked
+		return done
+	}
+	units := sqlstore.NewUnitService(server)
+
+	done := hold(1500 * time.Millisecond) // longer than one busy_timeout
+	start := time.Now()
+	if err := units.CreateUnit(ctx, &gridline.Unit{Kind: gridline.UnitOther, Name: "等一等"}); err != nil {
+		t.Fatalf("write while another process held the database for 1.5 s: %v", err)
+	}
+	if took := time.Since(start); took < time.Second {
+		t.Fatalf("the write did not wait (%s)", took)
+	}
+	<-done
+
+	server.WriteWait = 200 * time.Millisecond
+	done = hold(1500 * time.Millisecond)
+	err := units.CreateUnit(ctx, &gridline.Unit{Kind: gridline.UnitOther, Name: "等不及"})
+	wantCode(t, err, gridline.EUNAVAILABLE)
+	<-done
 }
