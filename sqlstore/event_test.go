@@ -220,7 +220,7 @@ func TestWriteWaitsForAnotherProcess(t *testing.T) {
 	<-done
 
 	server.WriteWait = 200 * time.Millisecond
-	done = hold(1500 * time.Millisecond)
+	done = hold(2500 * time.Millisecond)
 	err := units.CreateUnit(ctx, &gridline.Unit{Kind: gridline.UnitOther, Name: "等不及"})
 	wantCode(t, err, gridline.EUNAVAILABLE)
 	<-done
