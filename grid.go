@@ -36,8 +36,11 @@ func (l *GridLayer) Validate() error {
 	if !isSlug(l.Code) {
 		return FieldErrorf("code", "must be 1–32 lower-case letters, digits or '_', got %q", l.Code)
 	}
-	if strings.TrimSpace(l.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(l.Name); err != nil {
+		return err
+	}
+	if err := CheckText("name_en", l.NameEN, MaxNameLen); err != nil {
+		return err
 	}
 	if l.SortOrder < -1000000 || l.SortOrder > 1000000 {
 		return FieldErrorf("sort_order", "must be within ±1,000,000, got %d", l.SortOrder)
@@ -115,8 +118,11 @@ func (g *Grid) Validate() error {
 			return FieldErrorf("code", "sequence 000 is not allowed")
 		}
 	}
-	if strings.TrimSpace(g.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(g.Name); err != nil {
+		return err
+	}
+	if err := CheckText("note", g.Note, MaxNoteLen); err != nil {
+		return err
 	}
 	if !isSlug(g.Layer) {
 		return FieldErrorf("layer", "must be a layer code, got %q", g.Layer)

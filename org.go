@@ -82,8 +82,11 @@ type Person struct {
 
 // Validate checks a person's fields.
 func (p *Person) Validate() error {
-	if strings.TrimSpace(p.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(p.Name); err != nil {
+		return err
+	}
+	if err := CheckText("role", p.Role, MaxShortLen); err != nil {
+		return err
 	}
 	if _, err := ParseTeam("team", string(p.Team)); err != nil {
 		return err
@@ -206,8 +209,8 @@ type PartyOrg struct {
 // Validate checks a party organisation on its own; the store checks that
 // the parent is one level up and that the tied spatial unit exists.
 func (o *PartyOrg) Validate() error {
-	if strings.TrimSpace(o.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(o.Name); err != nil {
+		return err
 	}
 	if _, err := ParsePartyOrgLevel("level", int64(o.Level)); err != nil {
 		return err
@@ -281,6 +284,15 @@ type AssignmentFilter struct {
 	TargetID *int64
 	Offset   int
 	Limit    int
+}
+
+// Validate checks an assignment's own fields; the store checks that the
+// person and the target exist.
+func (a *Assignment) Validate() error {
+	if !a.Target.Valid() {
+		return FieldErrorf("target", "must be grid, point, compound, unit or party_org, got %q", a.Target)
+	}
+	return CheckText("role", a.Role, MaxShortLen)
 }
 
 // Valid reports whether t is a known assignment target.

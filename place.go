@@ -59,8 +59,11 @@ func (u *Unit) Validate() error {
 	if _, err := ParseUnitKind("kind", string(u.Kind)); err != nil {
 		return err
 	}
-	if strings.TrimSpace(u.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(u.Name); err != nil {
+		return err
+	}
+	if err := checkTexts(textCheck{"short_name", u.ShortName, MaxShortLen}, textCheck{"phone", u.Phone, MaxShortLen}); err != nil {
+		return err
 	}
 	if u.RegionCode != "" && !allDigits(u.RegionCode) {
 		return FieldErrorf("region_code", "must be a region code, got %q", u.RegionCode)
@@ -275,8 +278,11 @@ func PolygonError(field string, p Polygon) error {
 
 // Validate checks a point's own fields; the store checks its cadre exists.
 func (p *Point) Validate() error {
-	if strings.TrimSpace(p.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(p.Name); err != nil {
+		return err
+	}
+	if err := checkTexts(textCheck{"kind", p.Kind, MaxShortLen}, textCheck{"note", p.Note, MaxNoteLen}); err != nil {
+		return err
 	}
 	return LonLatError(p.Lon, p.Lat)
 }
@@ -285,8 +291,8 @@ func (p *Point) Validate() error {
 // centroid of its outline, when it has one; the store checks its property
 // company.
 func (c *Compound) Validate() error {
-	if strings.TrimSpace(c.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(c.Name); err != nil {
+		return err
 	}
 	if len(c.Geometry) > 0 {
 		if err := PolygonError("geometry", c.Geometry); err != nil {
@@ -318,8 +324,8 @@ func (c *Compound) LocationField() string {
 // Validate checks a building's own fields and sets its position to the
 // centroid of its footprint.
 func (b *Building) Validate() error {
-	if strings.TrimSpace(b.Name) == "" {
-		return FieldErrorf("name", "is required")
+	if err := checkName(b.Name); err != nil {
+		return err
 	}
 	if err := checkInt("number", b.Number, 0); err != nil {
 		return err

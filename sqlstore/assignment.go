@@ -76,6 +76,9 @@ func (s *AssignmentService) CreateAssignment(ctx context.Context, a *gridline.As
 		return err
 	}
 	defer tx.Rollback()
+	if err := a.Validate(); err != nil {
+		return err
+	}
 	if err := checkRef(ctx, tx, "person_id", "people", "person", a.PersonID); err != nil {
 		return err
 	}
