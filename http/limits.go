@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -67,8 +68,8 @@ var DefaultLimits = Limits{
 	IdleTimeout:   60 * time.Second,
 	MaxConns:      10000,
 	MaxInFlight:   512,
-	MaxExpensive:  2,
-	ExpensiveWait: 2 * time.Second,
+	MaxExpensive:  2 * runtime.NumCPU(),
+	ExpensiveWait: 5 * time.Second,
 	AnonRate:      50,
 }
 

@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/cache"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/locate"
@@ -328,7 +329,9 @@ func (m *Main) services() gridline.Services {
 	loc := locate.New(sqlstore.NewServices(m.DB, nil))
 	loc.Committed = m.DB.CommittedSeq
 	loc.Logger = m.logger
-	return sqlstore.NewServices(m.DB, loc)
+	svcs := sqlstore.NewServices(m.DB, loc)
+	svcs.Stats = &cache.Stats{Stats: svcs.Stats, Events: svcs.Events}
+	return svcs
 }
 
 func (m *Main) importRegions(ctx context.Context, file string) error {

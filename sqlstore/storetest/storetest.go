@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/cache"
 	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
 )
@@ -86,12 +87,15 @@ func OpenAt(tb testing.TB, dsn string) *sqlstore.DB {
 	return db
 }
 
-// Services returns every service over db, with a locate service that
+// Services returns every service over db as the binary wires them: the
+// reports cached against the change feed, and a locate service that
 // follows db's change feed (refreshed by place writes and by lookups after
 // this process's writes; it is not polling, so tests stay deterministic).
 func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
 	tb.Helper()
 	loc := locate.New(sqlstore.NewServices(db, nil))
 	loc.Committed = db.CommittedSeq
-	return sqlstore.NewServices(db, loc)
+	s := sqlstore.NewServices(db, loc)
+	s.Stats = &cache.Stats{Stats: s.Stats, Events: s.Events}
+	return s
 }
