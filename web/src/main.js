@@ -17,5 +17,7 @@ import 'element-plus/es/components/skeleton/style/css';
 import 'element-plus/es/components/tag/style/css';
 import './style.css';
 import App from './App.vue';
+import { loadEnums } from './enums.js';
 
+loadEnums();
 createApp(App).mount('#app');
