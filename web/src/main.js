@@ -17,7 +17,11 @@ import 'element-plus/es/components/skeleton/style/css';
 import 'element-plus/es/components/tag/style/css';
 import './style.css';
 import App from './App.vue';
+import { router } from './router.js';
 import { loadEnums } from './enums.js';
 
 loadEnums();
-createApp(App).mount('#app');
+const app = createApp(App).use(router);
+// Mount once the first route is known, so the shell starts with the right
+// page and region.
+router.isReady().then(() => app.mount('#app'));

@@ -1,6 +1,7 @@
 // English messages of the UI, the second language.
 export default {
   product: 'Grid-based community governance',
+  mainNav: 'Main',
   loadFailed: 'Could not load data',
   retry: 'Retry',
   map: 'Grid map',

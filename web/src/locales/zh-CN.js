@@ -1,6 +1,7 @@
 // Chinese (simplified) messages of the UI, the first language.
 export default {
   product: '网格化社会治理平台',
+  mainNav: '主导航',
   loadFailed: '数据加载失败',
   retry: '重试',
   map: '网格地图',

@@ -1,0 +1,25 @@
+// The pages of the app, one view per feature under views/. History mode:
+// the page is the path. The server answers every non-API path with
+// index.html, so these URLs can be reloaded and shared.
+import { createRouter, createWebHistory } from 'vue-router';
+
+// DEFAULT_REGION is the county shown when the URL names none: Yanzhou.
+export const DEFAULT_REGION = '370812';
+
+// regionOf returns the county a route shows: ?region=<code>, which the nav
+// bar carries from page to page.
+export function regionOf(route) {
+  const r = route.query.region;
+  return typeof r === 'string' && r ? r : DEFAULT_REGION;
+}
+
+const regionProps = (route) => ({ region: regionOf(route) });
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    // Views are loaded on demand, so a page loads only the libraries it uses.
+    { path: '/', name: 'map', component: () => import('./views/MapPage.vue'), props: regionProps, meta: { title: 'map' } },
+    { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
+  ],
+});
