@@ -18,8 +18,10 @@ const regionProps = (route) => ({ region: regionOf(route) });
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    // Views are loaded on demand, so a page loads only the libraries it uses.
+    // Views are loaded on demand, so the workforce page does without the
+    // map and chart libraries.
     { path: '/', name: 'map', component: () => import('./views/MapPage.vue'), props: regionProps, meta: { title: 'map' } },
+    { path: '/people', name: 'people', component: () => import('./views/PeoplePage.vue'), props: regionProps, meta: { title: 'people' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });

@@ -6,6 +6,11 @@ export function getRegion(code, { geometry = false } = {}) {
   return get(`regions/${encodeURIComponent(code)}`, { geometry: geometry ? 'true' : undefined });
 }
 
+// getSubtree returns the regions below code (towns, villages…), in pages.
+export function getSubtree(code, { limit, offset } = {}) {
+  return get(`regions/${encodeURIComponent(code)}/subtree`, { limit, offset });
+}
+
 // getRegionsGeoJSON returns the regions of one level within a region as a
 // GeoJSON FeatureCollection.
 export function getRegionsGeoJSON(within, level) {
