@@ -1,6 +1,7 @@
 // The pages of the app, one view per feature under views/. History mode:
-// the page is the path. The server answers every non-API path with
-// index.html, so these URLs can be reloaded and shared.
+// the page is the path (/people), which leaves the URL hash to the map
+// for its view (#zoom/lat/lon). The server answers every non-API path
+// with index.html, so these URLs can be reloaded and shared.
 import { createRouter, createWebHistory } from 'vue-router';
 
 // DEFAULT_REGION is the county shown when the URL names none: Yanzhou.
