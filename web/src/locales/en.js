@@ -26,7 +26,8 @@ export default {
   propertyCompanies: 'Property companies',
   people: 'Workforce',
   workforce: 'Workforce by team',
-  workforceSub: 'The “6+3+N” teams',
+  // Plain quotes: the CJK-first font stack gives curly ones full-width glyphs.
+  workforceSub: 'The 6+3+N teams',
   propertyShare: 'Property staff among urban grid workers',
   propertyShareSub: '{property} of {all} urban grid workers are property staff',
   partyOrgs: 'Party organisations (six levels)',
