@@ -20,7 +20,9 @@ export default defineConfig({
     assetsDir: 'assets',
     sourcemap: false,
     // MapLibre alone is close to 1 MB minified; split it and ECharts into
-    // their own long-cached chunks rather than warn about the size.
+    // their own long-cached chunks rather than warn about the size. The other
+    // libraries are grouped by the pages that use them (entriesAware), so the
+    // map page doesn't load the workforce table's components, nor the reverse.
     chunkSizeWarningLimit: 1200,
     rolldownOptions: {
       output: {
@@ -28,7 +30,7 @@ export default defineConfig({
           groups: [
             { name: 'maplibre', test: /node_modules[\\/]maplibre-gl/ },
             { name: 'echarts', test: /node_modules[\\/](echarts|zrender)/ },
-            { name: 'vendor', test: /node_modules/ },
+            { name: 'vendor', test: /node_modules/, entriesAware: true },
           ],
         },
       },

@@ -1,4 +1,6 @@
-// Browser test of the map page, in headless Chromium via playwright-core.
+// Browser test of the web UI, in headless Chromium via playwright-core. It
+// drives the pages as a person does: by roles, labels, visible text and the
+// URL, and checks what they show against the API.
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/
 //
@@ -18,6 +20,7 @@ import { chromium } from 'playwright-core';
 
 const BASE = (process.env.GRIDLINE_URL || '').replace(/\/+$/, '');
 const REGION = process.env.GRIDLINE_REGION || '370812';
+const DEFAULT_REGION = '370812'; // what the app shows when the URL names no region
 const ARTIFACTS = path.resolve(process.env.GRIDLINE_ARTIFACTS || path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts'));
 const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 const READY_TIMEOUT = 60_000;
@@ -32,15 +35,20 @@ const LAUNCH_ARGS = [
   '--disable-sync',
 ];
 
+const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
+
 async function getJSON(p) {
   const res = await fetch(BASE + p);
   const body = await res.json().catch(() => null);
-  return { status: res.status, body };
+  assert.equal(res.status, 200, `GET ${p} answered ${res.status}`);
+  return body;
 }
 
-// openPage opens the page in a new context and collects console errors and
-// uncaught exceptions, which every test checks at its end.
-async function openPage(browser, contextOptions) {
+const digits = (s) => (s || '').replace(/[^\d]/g, '');
+
+// openPage opens path in a new context and collects console errors, uncaught
+// exceptions and failed requests, which every test checks at its end.
+async function openPage(browser, contextOptions, urlPath) {
   const context = await browser.newContext({ locale: 'zh-CN', ...contextOptions });
   const page = await context.newPage();
   const errors = [];
@@ -53,15 +61,11 @@ async function openPage(browser, contextOptions) {
   page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
   page.on('requestfailed', (req) => {
     const f = req.failure();
+    // The workforce page cancels a request that a newer filter overtook.
+    if (f && f.errorText === 'net::ERR_ABORTED') return;
     errors.push(`request failed: ${req.method()} ${req.url()}: ${f ? f.errorText : ''}`);
   });
-  await page.goto(`${BASE}/?region=${REGION}`, { waitUntil: 'domcontentloaded' });
-  try {
-    await page.waitForFunction(() => window.__gridline && window.__gridline.ready === true, null, { timeout: READY_TIMEOUT });
-  } catch (err) {
-    throw new Error(`map not ready within ${READY_TIMEOUT / 1000}s (window.__gridline.ready never became true)` +
-      (errors.length ? `; page errors:\n  ${errors.join('\n  ')}` : ''), { cause: err });
-  }
+  await page.goto(BASE + urlPath, { waitUntil: 'domcontentloaded' });
   return { context, page, errors };
 }
 
@@ -69,23 +73,57 @@ function assertNoPageErrors(errors) {
   if (errors.length) assert.fail(`the page reported ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
 }
 
-// renderedGrids returns the distinct grids drawn in the 'grids-fill' layer,
-// nearest the middle of the map first.
-function renderedGrids(page) {
-  return page.evaluate(() => {
-    const { map } = window.__gridline;
-    const c = map.getCanvas();
-    const mid = { x: c.clientWidth / 2, y: c.clientHeight / 2 };
-    const seen = new Map();
-    for (const f of map.queryRenderedFeatures({ layers: ['grids-fill'] })) {
-      const code = f.properties.code;
-      if (seen.has(code)) continue;
-      const ring = f.geometry.type === 'Polygon' ? f.geometry.coordinates[0] : f.geometry.coordinates[0][0];
-      const p = map.project(ring[0]);
-      seen.set(code, { code, layer: f.properties.layer, d: Math.hypot(p.x - mid.x, p.y - mid.y) });
-    }
-    return [...seen.values()].sort((a, b) => a.d - b.d);
-  });
+async function assertNoOverflow(page, what) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `${what}: the page is ${overflow}px wider than the window`);
+}
+
+// mapRegion is the map as assistive technology sees it; it is aria-busy
+// while the grids load and while the map moves and draws.
+const mapRegion = (page) => page.getByRole('region', { name: /^(网格地图|Grid map)$/ });
+
+async function waitForMap(page, errors) {
+  try {
+    await page.locator('[role="region"].map-canvas[aria-busy="false"]').waitFor({ timeout: READY_TIMEOUT });
+  } catch (err) {
+    throw new Error(`the map was still busy after ${READY_TIMEOUT / 1000}s` +
+      (errors.length ? `; page errors:\n  ${errors.join('\n  ')}` : ''), { cause: err });
+  }
+}
+
+// mapView returns the view the map keeps in the URL hash: [zoom, lat, lon].
+function mapView(page) {
+  const m = /^#([\d.]+)\/(-?[\d.]+)\/(-?[\d.]+)$/.exec(new URL(page.url()).hash);
+  return m ? m.slice(1).map(Number) : null;
+}
+
+// gridPixelShare looks at the map as a person would, in a screenshot, and
+// returns the shares of its pixels tinted by the comprehensive grids' blue
+// and the party-building grids' red. The PNG is decoded by the browser, on
+// a blank page of its own.
+async function gridPixelShare(page) {
+  const png = await mapRegion(page).screenshot();
+  const scratch = await page.context().newPage();
+  try {
+    return await scratch.evaluate(async (b64) => {
+      const bytes = Uint8Array.from(atob(b64), (c) => c.charCodeAt(0));
+      const img = await createImageBitmap(new Blob([bytes], { type: 'image/png' }));
+      const canvas = new OffscreenCanvas(img.width, img.height);
+      const ctx = canvas.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      const { data } = ctx.getImageData(0, 0, img.width, img.height);
+      let blue = 0, red = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+        if (b - r > 35 && b > 200) blue++;
+        else if (r - b > 25 && r > 180 && g < r) red++;
+      }
+      const n = data.length / 4;
+      return { blue: blue / n, red: red / n };
+    }, png.toString('base64'));
+  } finally {
+    await scratch.close();
+  }
 }
 
 // centroid returns the area centroid of a GeoJSON ring.
@@ -100,76 +138,89 @@ function centroid(ring) {
   return a === 0 ? ring[0] : [x / (3 * a), y / (3 * a)];
 }
 
-// pickClickTarget finds a grid and a screen pixel inside it where a click
-// reaches that grid: the centroid of its polygon (from the API), confirmed
-// inside the grid by /api/v1/locate, on screen, not under a panel, and with
-// that grid on top of the map at that pixel.
-async function pickClickTarget(page, preferLayer) {
-  const grids = await renderedGrids(page);
-  // Grids of the preferred layer first (stable sort keeps distance order).
-  if (preferLayer) grids.sort((a, b) => (b.layer === preferLayer) - (a.layer === preferLayer));
-  assert.ok(grids.length > 0, 'no grids rendered');
+// pickPartyGrid finds, through the API, an urban party-building grid with
+// points, a party organisation and workers, and a point inside it: the
+// centroid of its polygon, confirmed by /api/v1/locate. Party grids are
+// drawn above the comprehensive ones, so a click there reaches this grid.
+async function pickPartyGrid() {
+  const list = await getJSON(`/api/v1/grids?within=${REGION}&layer=party&limit=40`);
   const tried = [];
-  for (const g of grids.slice(0, 40)) {
-    const detail = await getJSON(`/api/v1/grids/${g.code}`);
-    if (detail.status !== 200) {
-      tried.push(`${g.code}: GET /api/v1/grids → ${detail.status}`);
+  for (const g of list.items) {
+    const d = await getJSON(`/api/v1/grids/${g.code}`);
+    if (!d.party_org || !d.points || !d.workers.length) {
+      tried.push(`${g.code}: no party organisation, points or workers`);
       continue;
     }
-    const geom = detail.body.geometry;
-    const ring = geom.type === 'Polygon' ? geom.coordinates[0] : geom.coordinates[0][0];
+    const ring = d.geometry.type === 'Polygon' ? d.geometry.coordinates[0] : d.geometry.coordinates[0][0];
     const [lon, lat] = centroid(ring);
-    const loc = await getJSON(`/api/v1/locate?lon=${lon}&lat=${lat}&layer=${encodeURIComponent(g.layer)}`);
-    if (loc.status !== 200 || loc.body.grid.code !== g.code) {
-      tried.push(`${g.code}: centroid not located in it (${loc.status} ${loc.body && loc.body.grid ? loc.body.grid.code : ''})`);
+    const loc = await getJSON(`/api/v1/locate?lon=${lon}&lat=${lat}&layer=party`);
+    if (!loc.grid || loc.grid.code !== d.code) {
+      tried.push(`${g.code}: its centroid is not inside it`);
       continue;
     }
-    const hit = await page.evaluate(([lng, la, code]) => {
-      const { map } = window.__gridline;
-      const p = map.project([lng, la]);
-      const r = map.getContainer().getBoundingClientRect();
-      const x = r.left + p.x;
-      const y = r.top + p.y;
-      if (p.x < 4 || p.y < 4 || p.x > r.width - 4 || p.y > r.height - 4) return { why: 'off screen' };
-      const el = document.elementFromPoint(x, y);
-      if (el !== map.getCanvas()) return { why: `covered by ${el ? el.className || el.tagName : 'nothing'}` };
-      const top = map.queryRenderedFeatures([p.x, p.y], { layers: ['grids-fill'] })[0];
-      if (!top || top.properties.code !== code) return { why: `another grid on top (${top ? top.properties.code : 'none'})` };
-      return { x, y };
-    }, [lon, lat, g.code]);
-    if (hit.why) {
-      tried.push(`${g.code}: ${hit.why}`);
-      continue;
-    }
-    return { code: g.code, name: detail.body.name, detail: detail.body, x: hit.x, y: hit.y };
+    return { detail: d, lon, lat };
   }
-  assert.fail(`found no grid to click; tried:\n  ${tried.join('\n  ')}`);
+  assert.fail(`found no party grid to click; tried:\n  ${tried.join('\n  ')}`);
 }
 
-async function clickGridAndCheckDetails(page, { tap = false, preferLayer } = {}) {
-  const target = await pickClickTarget(page, preferLayer);
-  if (tap) await page.touchscreen.tap(target.x, target.y);
-  else await page.mouse.click(target.x, target.y);
-  const details = page.getByTestId('grid-details');
-  await details.waitFor({ state: 'visible', timeout: 10_000 });
-  const codeEl = page.getByTestId('grid-code');
-  await codeEl.waitFor({ state: 'visible', timeout: 10_000 });
-  assert.equal((await codeEl.textContent()).trim(), target.code, 'the details panel shows another grid than the one clicked');
-  const text = await details.textContent();
-  assert.ok(text.includes(target.name), `the details panel lacks the grid name ${target.name}`);
-  // What the API knows about the grid is what the panel shows.
+// clickMapCentre clicks (or taps) the middle of the map, where a view
+// opened from the URL puts its centre, and checks that the details panel
+// shows what the API knows about the grid there.
+async function clickMapCentre(page, target, { tap = false } = {}) {
+  const box = await mapRegion(page).boundingBox();
+  const x = box.x + box.width / 2;
+  const y = box.y + box.height / 2;
+  const onTop = await page.evaluate(([px, py]) => {
+    const el = document.elementFromPoint(px, py);
+    return el && el.closest('.map-canvas') ? '' : (el ? el.className || el.tagName : 'nothing');
+  }, [x, y]);
+  assert.equal(onTop, '', `the middle of the map is covered by ${onTop}`);
+  if (tap) await page.touchscreen.tap(x, y);
+  else await page.mouse.click(x, y);
+
   const d = target.detail;
-  if (d.party_org) assert.ok(text.includes(d.party_org.name), `the details panel lacks the party organisation ${d.party_org.name}`);
+  const details = page.getByRole('region', { name: /^(网格详情|Grid details)$/ });
+  await details.waitFor({ state: 'visible', timeout: 10_000 });
+  const code = details.locator('.gd-code');
+  await code.waitFor({ state: 'visible', timeout: 10_000 });
+  assert.equal((await code.textContent()).trim(), d.code, 'the details panel shows another grid than the one clicked');
+  const text = await details.textContent();
+  assert.ok(text.includes(d.name), `the details panel lacks the grid name ${d.name}`);
+  assert.ok(text.includes(d.party_org.name), `the details panel lacks the party organisation ${d.party_org.name}`);
   for (const w of d.workers.slice(0, 3)) assert.ok(text.includes(w.name), `the details panel lacks the worker ${w.name}`);
-  return target;
 }
 
-describe('map page', { skip: BASE ? false : 'GRIDLINE_URL is not set (see scripts/browser-test.sh)' }, () => {
+// The workforce table: its total, its rows, and whether it is loading.
+const peopleTotal = async (page) => digits(await page.locator('.pp-total').textContent());
+const peopleRows = (page) => page.locator('.pp-table .el-table__body tr');
+
+async function waitForPeople(page, query, what) {
+  await page.locator('.pp-table[aria-busy="false"]').waitFor({ timeout: 15_000 });
+  const want = await getJSON(`/api/v1/people?limit=20&${query}`);
+  await page.waitForFunction(
+    (n) => document.querySelector('.pp-total')?.textContent.replace(/[^\d]/g, '') === n,
+    String(want.total), { timeout: 10_000 },
+  ).catch(() => {});
+  await page.locator('.pp-table[aria-busy="false"]').waitFor({ timeout: 15_000 });
+  assert.equal(await peopleTotal(page), String(want.total), `${what}: the total differs from GET /api/v1/people?${query}`);
+  assert.equal(await peopleRows(page).count(), want.items.length, `${what}: the table shows another number of rows than the API's first page`);
+  if (want.items.length) {
+    assert.equal((await peopleRows(page).first().locator('td').first().textContent()).trim(), want.items[0].name,
+      `${what}: the first row is not the API's first person`);
+  }
+  return want;
+}
+
+describe('web UI', { skip: BASE ? false : 'GRIDLINE_URL is not set (see scripts/browser-test.sh)' }, () => {
   let browser;
+  let enums;
+  let target;
 
   before(async () => {
     assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}: install Debian's chromium or set CHROMIUM_PATH`);
     fs.mkdirSync(ARTIFACTS, { recursive: true });
+    enums = await getJSON('/api/v1/enums');
+    target = await pickPartyGrid();
     // launch() uses a fresh temporary profile and removes it on close.
     browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
   });
@@ -178,37 +229,62 @@ describe('map page', { skip: BASE ? false : 'GRIDLINE_URL is not set (see script
     if (browser) await browser.close();
   });
 
-  test('desktop: grids render, overview figures, click opens grid details', { timeout: 180_000 }, async () => {
+  test('desktop map: grids drawn, overview figures, a grid opened from a map link', { timeout: 180_000 }, async () => {
     const overview = await getJSON(`/api/v1/stats/overview?region=${REGION}`);
-    assert.equal(overview.status, 200, 'GET /api/v1/stats/overview failed');
-
-    const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } });
+    const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } }, `/?region=${REGION}`);
     try {
+      await waitForMap(page, errors);
       assert.match(await page.title(), /网格化社会治理平台/);
+      assert.equal(await page.getByRole('navigation').getByRole('link', { name: '网格地图' }).getAttribute('aria-current'), 'page');
 
-      const n = await page.evaluate(() => window.__gridline.map.queryRenderedFeatures({ layers: ['grids-fill'] }).length);
-      assert.ok(n > 100, `expected more than 100 rendered grid features in 'grids-fill', got ${n}`);
+      // The map says how many grids it loaded, and they are drawn: the
+      // district is tinted in both layers' colours.
+      const hint = await page.locator('.map-hint-count').textContent();
+      assert.equal(digits(hint), String(overview.grids_total), `the map hint "${hint}" differs from the API's grid count`);
+      assert.ok(overview.grids_total > 100, `expected more than 100 grids, the API has ${overview.grids_total}`);
+      const share = await gridPixelShare(page);
+      assert.ok(share.blue > 0.15, `comprehensive grids cover ${(share.blue * 100).toFixed(1)}% of the map, expected over 15%`);
+      assert.ok(share.red > 0.005, `party-building grids cover ${(share.red * 100).toFixed(2)}% of the map, expected over 0.5%`);
 
-      const total = page.getByTestId('overview-grids-total');
-      await total.waitFor({ state: 'visible', timeout: 10_000 });
-      const shown = (await total.textContent()).replace(/[^\d]/g, '');
-      assert.equal(shown, String(overview.body.grids_total), 'the overview card shows another grid count than /api/v1/stats/overview');
+      // The whole district is shown, and that view is in the URL.
+      assert.ok(mapView(page), `the map's view is not in the URL: ${page.url()}`);
 
-      // An urban party-building grid: it has points, compounds, a party
-      // organisation and workers to show.
-      const target = await clickGridAndCheckDetails(page, { preferLayer: 'party' });
-      assert.equal(target.detail.layer, 'party', 'no party-building grid could be clicked');
-      assert.ok(target.detail.points > 0 && target.detail.party_org, `party grid ${target.code} has no points or party organisation`);
+      // Overview figures are the API's.
+      assert.equal(digits(await page.locator('.ov-grids .ov-value').textContent()), String(overview.grids_total), 'grids card');
+      const cards = { 包保点位: overview.points, 治理力量: overview.people_total, 小区: overview.compounds, 楼栋: overview.buildings, 职能部门: overview.departments, 物业企业: overview.property_companies };
+      for (const [label, value] of Object.entries(cards)) {
+        const card = page.locator('.ov-card').filter({ has: page.getByText(label, { exact: true }) });
+        assert.equal(digits(await card.locator('.ov-card-value').textContent()), String(value), `the overview card ${label}`);
+      }
+      // Party organisation levels are named by the API (6 is 红色楼栋(单元)长).
+      const levels = (await page.locator('.ov-party-name').allTextContents()).map((s) => s.trim());
+      assert.deepEqual(levels, enums.party_levels.filter((l) => l.code in overview.party_orgs).map((l) => l.name), 'party level names');
+
+      // A map link centred on a party grid shows it; clicking the middle of
+      // the map opens its details.
+      const { lat, lon } = target;
+      await page.goto('about:blank');
+      await page.goto(`${BASE}/?region=${REGION}#15/${lat}/${lon}`);
+      await waitForMap(page, errors);
+      const [z, la, lo] = mapView(page) || [];
+      assert.ok(z === 15 && Math.abs(la - lat) < 1e-4 && Math.abs(lo - lon) < 1e-4, `the map left the linked view: ${page.url()}`);
+      await clickMapCentre(page, target);
       await page.waitForTimeout(400); // let the panel's slide-in transition end
       await page.screenshot({ path: path.join(ARTIFACTS, 'map.png'), fullPage: true });
+      await assertNoOverflow(page, 'map page');
 
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `the page is ${overflow}px wider than the window`);
-
-      // The language toggle switches the page to English and back.
-      await page.getByTestId('lang').getByText('English').click();
+      // The language toggle switches the page to English and back; the
+      // party levels' English names come from the API too.
+      const lang = page.getByRole('radiogroup', { name: /Language/ });
+      await lang.getByText('English').click();
       await page.getByText('District overview').waitFor({ timeout: 5_000 });
-      await page.getByTestId('lang').getByText('中文').click();
+      await page.getByRole('region', { name: 'Grid details' }).waitFor();
+      const levelsEN = (await page.locator('.ov-party-name').allTextContents()).map((s) => s.trim());
+      assert.deepEqual(levelsEN, enums.party_levels.filter((l) => l.code in overview.party_orgs).map((l) => l.name_en), 'party level names in English');
+      await page.waitForTimeout(600); // the chart redraws its bars for the new names
+      await page.screenshot({ path: path.join(ARTIFACTS, 'map-en.png') });
+      await assertNoOverflow(page, 'map page in English');
+      await lang.getByText('中文').click();
       await page.getByText('全区概况').waitFor({ timeout: 5_000 });
 
       assertNoPageErrors(errors);
@@ -217,24 +293,103 @@ describe('map page', { skip: BASE ? false : 'GRIDLINE_URL is not set (see script
     }
   });
 
-  test('phone: map, figures and details fit a small screen', { timeout: 180_000 }, async () => {
-    const { context, page, errors } = await openPage(browser, {
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
+  test('phone: a map link, figures and details fit a small screen', { timeout: 180_000 }, async () => {
+    const { lat, lon } = target;
+    const { context, page, errors } = await openPage(browser, PHONE, `/?region=${REGION}#15/${lat}/${lon}`);
     try {
-      const n = await page.evaluate(() => window.__gridline.map.queryRenderedFeatures({ layers: ['grids-fill'] }).length);
-      assert.ok(n > 0, 'no grids rendered on a phone-sized screen');
-      await page.getByTestId('overview').waitFor({ state: 'visible' });
+      await waitForMap(page, errors);
+      const [z] = mapView(page) || [];
+      assert.equal(z, 15, `the map left the linked view: ${page.url()}`);
+      await page.locator('.overview .ov-grids').waitFor({ state: 'visible' });
+      await assertNoOverflow(page, 'map page on a phone');
 
-      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-      assert.ok(overflow <= 0, `the page is ${overflow}px wider than a phone screen`);
-
-      await clickGridAndCheckDetails(page, { tap: true });
+      await clickMapCentre(page, target, { tap: true });
       await page.waitForTimeout(400);
       await page.screenshot({ path: path.join(ARTIFACTS, 'map-mobile.png'), fullPage: true });
+
+      // The workforce page fits a phone too.
+      await page.getByRole('region', { name: '网格详情' }).getByRole('button', { name: '关闭' }).tap();
+      await page.getByRole('navigation').getByRole('link', { name: '治理力量' }).tap();
+      await page.waitForURL(/\/people/);
+      await waitForPeople(page, `within=${REGION}`, 'phone');
+      await assertNoOverflow(page, 'workforce page on a phone');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'people-mobile.png'), fullPage: true });
+
+      assertNoPageErrors(errors);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('workforce page: nav bar, totals, team filter, name search, English, reload', { timeout: 180_000 }, async () => {
+    const { context, page, errors } = await openPage(browser, { viewport: { width: 1440, height: 900 } }, `/?region=${REGION}`);
+    try {
+      await waitForMap(page, errors);
+      const mapHash = new URL(page.url()).hash;
+      assert.ok(mapHash, `the map's view is not in the URL: ${page.url()}`);
+      const nav = page.getByRole('navigation');
+      await nav.getByRole('link', { name: '治理力量' }).click();
+      await page.waitForURL(/\/people/);
+      // The map's view stays with the map: the workforce page has no hash.
+      const url = new URL(page.url());
+      assert.equal(url.hash, '', `the map's hash followed to ${page.url()}`);
+      assert.equal(url.searchParams.get('region'), REGION, 'the nav bar dropped the region');
+      assert.equal(await nav.getByRole('link', { name: '治理力量' }).getAttribute('aria-current'), 'page');
+      assert.match(await page.title(), /治理力量/);
+
+      // Back returns to the map where it was, and Forward to this page.
+      await page.goBack();
+      await waitForMap(page, errors);
+      assert.equal(new URL(page.url()).hash, mapHash, 'Back did not return to the map view');
+      await page.goForward();
+      await page.waitForURL(/\/people/);
+
+      const all = await waitForPeople(page, `within=${REGION}`, 'first page');
+      assert.equal(digits(await page.locator('.el-pagination__total').textContent()), String(all.total), 'the pagination total');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'people.png'), fullPage: true });
+
+      // Filter by a team (named as the API names it): the count changes to
+      // the API's count for that team.
+      const team = enums.teams.find((x) => x.code === 'cadre') || enums.teams[0];
+      const teams = page.getByRole('group', { name: /^(按队伍筛选|Filter by team)$/ });
+      const chip = teams.getByRole('button', { name: new RegExp(`^${team.name}`) });
+      await chip.click();
+      await page.waitForURL((u) => u.searchParams.get('team') === team.code);
+      const byTeam = await waitForPeople(page, `within=${REGION}&team=${team.code}`, `team ${team.code}`);
+      assert.notEqual(byTeam.total, all.total, 'filtering by a team did not change the count');
+      assert.equal(await chip.getAttribute('aria-pressed'), 'true');
+      const cells = await page.locator('.pp-table .pp-team').allTextContents();
+      assert.ok(cells.length && cells.every((c) => c.trim() === team.name), `rows of other teams than ${team.name}: ${cells}`);
+
+      // Search a name within the team.
+      const name = byTeam.items[0].name;
+      await page.getByRole('textbox', { name: '搜索姓名' }).fill(name);
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => u.searchParams.get('q') === name);
+      const found = await waitForPeople(page, `within=${REGION}&team=${team.code}&q=${encodeURIComponent(name)}`, `search ${name}`);
+      assert.ok(found.total >= 1 && found.total < byTeam.total, `searching ${name} found ${found.total}`);
+      const names = await peopleRows(page).locator('td:first-child').allTextContents();
+      assert.ok(names.every((n) => n.includes(name)), `rows not matching ${name}: ${names}`);
+
+      // English: the team names are the API's English ones.
+      await page.getByRole('radiogroup', { name: /Language/ }).getByText('English').click();
+      await nav.getByRole('link', { name: 'Workforce' }).waitFor();
+      await teams.getByRole('button', { name: new RegExp(`^${team.name_en}`) }).waitFor();
+      const cellsEN = await page.locator('.pp-table .pp-team').allTextContents();
+      assert.ok(cellsEN.every((c) => c.trim() === team.name_en), `team names in English: ${cellsEN}`);
+      await page.getByRole('columnheader', { name: 'Name' }).waitFor();
+      await assertNoOverflow(page, 'workforce page in English');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'people-en.png'), fullPage: true });
+
+      // Reloading keeps the page and its filters (the server answers every
+      // page's path with the app), and so does opening /people directly.
+      let res = await page.reload();
+      assert.equal(res.status(), 200);
+      await waitForPeople(page, `within=${REGION}&team=${team.code}&q=${encodeURIComponent(name)}`, 'reloaded');
+      await page.getByRole('columnheader', { name: 'Name' }).waitFor();
+      res = await page.goto(`${BASE}/people`);
+      assert.equal(res.status(), 200, 'GET /people');
+      await waitForPeople(page, `within=${DEFAULT_REGION}`, '/people');
 
       assertNoPageErrors(errors);
     } finally {

@@ -10,12 +10,24 @@ import 'element-plus/es/components/checkbox/style/css';
 import 'element-plus/es/components/config-provider/style/css';
 import 'element-plus/es/components/descriptions/style/css';
 import 'element-plus/es/components/empty/style/css';
+import 'element-plus/es/components/input/style/css';
+import 'element-plus/es/components/option/style/css';
+import 'element-plus/es/components/pagination/style/css';
 import 'element-plus/es/components/progress/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
+import 'element-plus/es/components/select/style/css';
 import 'element-plus/es/components/skeleton/style/css';
+import 'element-plus/es/components/table/style/css';
+import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
 import './style.css';
 import App from './App.vue';
+import { router } from './router.js';
+import { loadEnums } from './enums.js';
 
-createApp(App).mount('#app');
+loadEnums();
+const app = createApp(App).use(router);
+// Mount once the first route is known, so the shell starts with the right
+// page and region.
+router.isReady().then(() => app.mount('#app'));

@@ -1,0 +1,28 @@
+// The pages of the app, one view per feature under views/. History mode:
+// the page is the path (/people), which leaves the URL hash to the map
+// for its view (#zoom/lat/lon). The server answers every non-API path
+// with index.html, so these URLs can be reloaded and shared.
+import { createRouter, createWebHistory } from 'vue-router';
+
+// DEFAULT_REGION is the county shown when the URL names none: Yanzhou.
+export const DEFAULT_REGION = '370812';
+
+// regionOf returns the county a route shows: ?region=<code>, which the nav
+// bar carries from page to page.
+export function regionOf(route) {
+  const r = route.query.region;
+  return typeof r === 'string' && r ? r : DEFAULT_REGION;
+}
+
+const regionProps = (route) => ({ region: regionOf(route) });
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    // Views are loaded on demand, so the workforce page does without the
+    // map and chart libraries.
+    { path: '/', name: 'map', component: () => import('./views/MapPage.vue'), props: regionProps, meta: { title: 'map' } },
+    { path: '/people', name: 'people', component: () => import('./views/PeoplePage.vue'), props: regionProps, meta: { title: 'people' } },
+    { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
+  ],
+});
