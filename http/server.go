@@ -153,7 +153,7 @@ func (s *Server) Open(ctx context.Context) error {
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: l.HeaderTimeout, WriteTimeout: l.WriteTimeout,
 		IdleTimeout: l.IdleTimeout, MaxHeaderBytes: 64 << 10,
 		BaseContext: func(net.Listener) context.Context { return s.g.base },
-		ErrorLog:    slog.NewLogLogger(s.logger().Handler(), slog.LevelDebug)}
+		ErrorLog:    slog.NewLogLogger(s.logger().Handler(), slog.LevelWarn)}
 	go func() {
 		if err := s.srv.Serve(s.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.logger().Error("serve", slog.Any("err", err))
