@@ -4,25 +4,35 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"runtime"
 	"strings"
 	"testing"
+	"time"
 )
 
 // FuzzAPIBadInput sends arbitrary bodies to the import and create
 // endpoints and arbitrary queries to locate and the lists: bad input must
-// be a 4xx, never a 500.
+// be a 4xx, never a 500, answered within requestBound, with the heap
+// staying under heapBound. repeat makes large bodies out of small ones.
 func FuzzAPIBadInput(f *testing.F) {
 	s, _ := newServer(f)
 	h := s.Handler()
-	f.Add(0, "code,name,level,parent_code\n37,山东省,province,\n", "lon=116.8&lat=35.5")
-	f.Add(1, `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.8,35.5],[116.81,35.5],[116.81,35.51],[116.8,35.5]]]}}]}`, "layer=party")
-	f.Add(2, `{"name":"x","community_code":"370812001002","geometry":{"type":"Polygon","coordinates":[[[1e400,0]]]}}`, "within=37&limit=-1")
-	f.Add(3, `{"name":"p","lon":116.8,"lat":35.5}`, "q=%27&grid=1")
-	f.Add(4, `{"kind":"property","name":"物业"}`, "kind=x")
-	f.Fuzz(func(t *testing.T, target int, body, rawQuery string) {
+	f.Add(0, "code,name,level,parent_code\n37,山东省,province,\n", "lon=116.8&lat=35.5", uint16(0))
+	f.Add(1, `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"a","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.8,35.5],[116.81,35.5],[116.81,35.51],[116.8,35.5]]]}}]}`, "layer=party", uint16(0))
+	f.Add(2, `{"name":"x","community_code":"370812001002","geometry":{"type":"Polygon","coordinates":[[[1e400,0]]]}}`, "within=37&limit=-1", uint16(0))
+	f.Add(3, `{"name":"p","lon":116.8,"lat":35.5}`, "q=%27&grid=1", uint16(0))
+	f.Add(4, `{"kind":"property","name":"物业"}`, "kind=x", uint16(0))
+	f.Add(5, `[`, "q="+strings.Repeat("%25", 5000), uint16(4000))
+	f.Add(6, "11,北京市,province,\n", "limit=10000", uint16(60000))
+	f.Add(7, `{"name":"`+strings.Repeat("名", 3000)+`"}`, "offset=99999999999", uint16(1))
+	f.Fuzz(func(t *testing.T, target int, body, rawQuery string, repeat uint16) {
 		if _, err := url.ParseQuery(rawQuery); err != nil {
 			return
 		}
+		if repeat > 1 && len(body)*int(repeat) <= 8<<20 {
+			body = strings.Repeat(body, int(repeat))
+		}
+		defer checkBounds(t, time.Now())
 		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings"}
 		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs"}
 		if target < 0 {
@@ -46,4 +56,21 @@ func FuzzAPIBadInput(f *testing.F) {
 			t.Fatalf("GET %s: %d without an error body", req.URL, w.Code)
 		}
 	})
+}
+
+// The bounds every fuzzed request pair must keep.
+const (
+	requestBound = 5 * time.Second
+	heapBound    = 512 << 20
+)
+
+func checkBounds(t *testing.T, start time.Time) {
+	if took := time.Since(start); took > requestBound {
+		t.Fatalf("two requests took %s, over %s", took, requestBound)
+	}
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	if m.HeapInuse > heapBound {
+		t.Fatalf("heap in use %d MB, over %d MB", m.HeapInuse>>20, heapBound>>20)
+	}
 }
