@@ -119,6 +119,9 @@ type route struct {
 	// quiet routes are not logged when they succeed (static files,
 	// probes, and locate, which is called too often to log).
 	quiet bool
+	// read marks a route that takes a body but changes nothing (batch
+	// locate): open without the token, like every GET.
+	read bool
 }
 
 // takesBody reports whether a method carries a body.
@@ -176,7 +179,7 @@ func (s *Server) guard(rt route) http.Handler {
 			ctx := gridline.WithActor(r.Context(), gridline.Actor{Name: "api"})
 			r = r.WithContext(context.WithValue(ctx, privilegedKey{}, true))
 		} else if api {
-			if takesBody(r.Method) || r.Method == http.MethodDelete {
+			if (takesBody(r.Method) || r.Method == http.MethodDelete) && !rt.read {
 				s.Error(sw, r, s.writeRefusal())
 				return
 			}
