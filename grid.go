@@ -104,6 +104,23 @@ func (g *Grid) Normalize() {
 // Validate checks a grid on its own; overlaps with other grids and the
 // existence of its community and layer are checked by the store.
 func (g *Grid) Validate() error {
+	if err := g.ValidateAttrs(); err != nil {
+		return err
+	}
+	return g.ValidateGeometry(context.Background())
+}
+
+// ValidateGeometry checks the grid's polygon (the costly part of
+// Validate), giving up with ctx.
+func (g *Grid) ValidateGeometry(ctx context.Context) error {
+	if err := g.Geometry.Validate(); err != nil {
+		return FieldErrorf("geometry", "%s", ErrorMessage(err))
+	}
+	return nil
+}
+
+// ValidateAttrs checks everything of Validate but the polygon.
+func (g *Grid) ValidateAttrs() error {
 	if len(g.CommunityCode) != 12 || !allDigits(g.CommunityCode) {
 		return FieldErrorf("community_code", "must be a 12-digit village/community code, got %q", g.CommunityCode)
 	}
@@ -126,9 +143,6 @@ func (g *Grid) Validate() error {
 	}
 	if !isSlug(g.Layer) {
 		return FieldErrorf("layer", "must be a layer code, got %q", g.Layer)
-	}
-	if err := g.Geometry.Validate(); err != nil {
-		return FieldErrorf("geometry", "%s", ErrorMessage(err))
 	}
 	return nil
 }

@@ -85,16 +85,18 @@ func findGrids(ctx context.Context, tx *Tx, f gridline.GridFilter) ([]*gridline.
 }
 
 // CreateGrid implements gridline.GridService.
+// The polygon is validated before the transaction: the single writer is
+// not held while a large polygon is checked.
 func (s *GridService) CreateGrid(ctx context.Context, g *gridline.Grid) error {
+	g.Normalize()
+	if err := validateGrid(ctx, g); err != nil {
+		return err
+	}
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	g.Normalize()
-	if err := g.Validate(); err != nil {
-		return err
-	}
 	// Before the next free code is read: two writers must not pick the same.
 	if err := tx.lockKey(ctx, gridsLock); err != nil {
 		return err
@@ -112,6 +114,12 @@ func (s *GridService) CreateGrid(ctx context.Context, g *gridline.Grid) error {
 
 // ImportGrids implements gridline.GridService.
 func (s *GridService) ImportGrids(ctx context.Context, grids []*gridline.Grid) error {
+	for i, g := range grids {
+		g.Normalize()
+		if err := validateGrid(ctx, g); err != nil {
+			return gridline.FeatureError(i, err)
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return err
@@ -119,12 +127,6 @@ func (s *GridService) ImportGrids(ctx context.Context, grids []*gridline.Grid) e
 	defer tx.Rollback()
 	if err := tx.lockKey(ctx, gridsLock); err != nil {
 		return err
-	}
-	for i, g := range grids {
-		g.Normalize()
-		if err := g.Validate(); err != nil {
-			return gridline.FeatureError(i, err)
-		}
 	}
 	err = gridline.AssignGridCodes(grids, func(c string) (int, error) { return nextGridSeq(ctx, tx, c) })
 	if err != nil {
@@ -142,6 +144,14 @@ func (s *GridService) ImportGrids(ctx context.Context, grids []*gridline.Grid) e
 		}
 	}
 	return tx.Commit()
+}
+
+// validateGrid is Validate giving up when ctx ends (the client left).
+func validateGrid(ctx context.Context, g *gridline.Grid) error {
+	if err := g.ValidateAttrs(); err != nil {
+		return err
+	}
+	return g.ValidateGeometry(ctx)
 }
 
 // nextGridSeq returns the first sequence after the highest one used in a
@@ -230,6 +240,12 @@ func createGrid(ctx context.Context, tx *Tx, g *gridline.Grid) error {
 
 // UpdateGrid implements gridline.GridService.
 func (s *GridService) UpdateGrid(ctx context.Context, code string, upd gridline.GridUpdate) (*gridline.Grid, error) {
+	if upd.Geometry != nil {
+		// Before the transaction, as in CreateGrid.
+		if err := (&gridline.Grid{Geometry: *upd.Geometry}).ValidateGeometry(ctx); err != nil {
+			return nil, err
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return nil, err
@@ -252,7 +268,7 @@ func (s *GridService) UpdateGrid(ctx context.Context, code string, upd gridline.
 		g.Geometry = *upd.Geometry
 	}
 	g.Normalize()
-	if err := g.Validate(); err != nil {
+	if err := g.ValidateAttrs(); err != nil {
 		return nil, err
 	}
 	if upd.Geometry != nil {
