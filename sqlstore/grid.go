@@ -117,6 +117,9 @@ func (s *GridService) ImportGrids(ctx context.Context, grids []*gridline.Grid) e
 	for i, g := range grids {
 		g.Normalize()
 		if err := validateGrid(ctx, g); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err() // the client left: not the feature's fault
+			}
 			return gridline.FeatureError(i, err)
 		}
 	}
