@@ -249,3 +249,46 @@ func (l *lockedWriter) Write(p []byte) (int, error) {
 	defer l.mu.Unlock()
 	return l.w.Write(p)
 }
+
+// TestConnectionsPerClientBounded: one address trickling headers holds at
+// most MaxClientConns connections; another address is served at once.
+func TestConnectionsPerClientBounded(t *testing.T) {
+	s := openServer(t, glhttp.Limits{MaxClientConns: 20}, nil)
+	addr := strings.TrimPrefix(s.URL(), "http://")
+	var held []net.Conn
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	closed := 0
+	for i := 0; i < 60; i++ {
+		c, err := net.Dial("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, c)
+		io.WriteString(c, "GET /api/v1/regions HTTP/1.1\r\nHost: x\r\n") // headers never finish
+	}
+	for _, c := range held {
+		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
+		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+			closed++
+		}
+	}
+	if closed < 40 {
+		t.Fatalf("%d of 60 connections from one address were closed, want the 40 past the cap", closed)
+	}
+	// Another loopback address is a different client.
+	d := net.Dialer{LocalAddr: &net.TCPAddr{IP: net.ParseIP("127.0.0.2")}}
+	tr := &http.Transport{DialContext: d.DialContext}
+	defer tr.CloseIdleConnections()
+	res, err := (&http.Client{Transport: tr, Timeout: 2 * time.Second}).Get(s.URL() + "/api/v1/regions/370812")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("another client: status %d", res.StatusCode)
+	}
+}

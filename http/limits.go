@@ -41,6 +41,11 @@ type Limits struct {
 	// MaxConns is how many connections are served at once; more wait in
 	// the kernel's accept queue and cost no file descriptor.
 	MaxConns int
+	// MaxClientConns is how many of them one client address may hold;
+	// more are closed as soon as they are accepted, so one address
+	// trickling headers or bodies cannot take every connection. Trusted
+	// proxies are exempt.
+	MaxClientConns int
 	// MaxInFlight is how many requests run at once; more get a fast 503
 	// with Retry-After.
 	MaxInFlight int
@@ -67,6 +72,7 @@ var DefaultLimits = Limits{
 	WriteTimeout:  2 * time.Minute,
 	IdleTimeout:   60 * time.Second,
 	MaxConns:      10000,
+	MaxClientConns: 256,
 	MaxInFlight:   512,
 	MaxExpensive:  2 * runtime.NumCPU(),
 	ExpensiveWait: 5 * time.Second,
@@ -98,6 +104,7 @@ func (l Limits) withDefaults() Limits {
 	pickD(&l.IdleTimeout, d.IdleTimeout)
 	pickD(&l.ExpensiveWait, d.ExpensiveWait)
 	pickI(&l.MaxConns, d.MaxConns)
+	pickI(&l.MaxClientConns, d.MaxClientConns)
 	pickI(&l.MaxInFlight, d.MaxInFlight)
 	pickI(&l.MaxExpensive, d.MaxExpensive)
 	if l.AnonRate == 0 {
@@ -161,18 +168,26 @@ func (s *Server) guard(rt route) http.Handler {
 				s.logRequest(r, sw, start)
 			}
 		}()
+		// refuse answers before the body is read; with a body it closes
+		// the connection, as draining a trickled body would hold it.
+		refuse := func(err error) {
+			if r.ContentLength != 0 {
+				sw.Header().Set("Connection", "close")
+			}
+			s.Error(sw, r, err)
+		}
 		select {
 		case g.inFlight <- struct{}{}:
 			defer func() { <-g.inFlight }()
 		default:
 			sw.Header().Set("Retry-After", "1")
-			s.Error(sw, r, gridline.Errorf(gridline.EUNAVAILABLE, "The server is busy; try again in a second."))
+			refuse(gridline.Errorf(gridline.EUNAVAILABLE, "The server is busy; try again in a second."))
 			return
 		}
 		authed, err := s.authenticate(r)
 		if err != nil {
 			sw.Header().Set("WWW-Authenticate", `Bearer realm="gridline"`)
-			s.Error(sw, r, err)
+			refuse(err)
 			return
 		}
 		if authed {
@@ -180,18 +195,17 @@ func (s *Server) guard(rt route) http.Handler {
 			r = r.WithContext(context.WithValue(ctx, privilegedKey{}, true))
 		} else if api {
 			if (takesBody(r.Method) || r.Method == http.MethodDelete) && !rt.read {
-				s.Error(sw, r, s.writeRefusal())
+				refuse(s.writeRefusal())
 				return
 			}
 			if wait, ok := g.clients.allow(s.clientIP(r), g.limits.AnonRate, start); !ok {
 				sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				s.Error(sw, r, gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or use an API token."))
+				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or use an API token."))
 				return
 			}
 		}
 		if err := g.bound(sw, r, bodyMax); err != nil {
-			sw.Header().Set("Connection", "close") // the unread body is not drained
-			s.Error(sw, r, err)
+			refuse(err)
 			return
 		}
 		if rt.expensive {
@@ -202,11 +216,11 @@ func (s *Server) guard(rt route) http.Handler {
 				defer func() { <-g.expensive }()
 			case <-t.C:
 				sw.Header().Set("Retry-After", "2")
-				s.Error(sw, r, gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports and exports are running; try again shortly."))
+				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports and exports are running; try again shortly."))
 				return
 			case <-r.Context().Done():
 				t.Stop()
-				s.Error(sw, r, r.Context().Err())
+				refuse(r.Context().Err())
 				return
 			}
 		}
@@ -362,21 +376,65 @@ func (l *rateLimiter) allow(ip netip.Addr, rate float64, now time.Time) (time.Du
 	return 0, true
 }
 
-// limitListener accepts at most n connections at once; the rest wait in
-// the kernel's queue.
+// limitListener accepts at most cap(sem) connections at once, the rest
+// waiting in the kernel's queue, and at most perClient from one address,
+// closing the rest at once.
 type limitListener struct {
 	net.Listener
-	sem chan struct{}
+	sem       chan struct{}
+	perClient int
+	exempt    []netip.Prefix
+
+	mu      sync.Mutex
+	clients map[netip.Addr]int
 }
 
 func (l *limitListener) Accept() (net.Conn, error) {
-	l.sem <- struct{}{}
-	c, err := l.Listener.Accept()
-	if err != nil {
-		<-l.sem
-		return nil, err
+	for {
+		l.sem <- struct{}{}
+		c, err := l.Listener.Accept()
+		if err != nil {
+			<-l.sem
+			return nil, err
+		}
+		ip := netip.Addr{}
+		if ap, err := netip.ParseAddrPort(c.RemoteAddr().String()); err == nil {
+			ip = ap.Addr().Unmap()
+		}
+		if !l.admit(ip) {
+			c.Close()
+			<-l.sem
+			continue
+		}
+		return &limitConn{Conn: c, release: func() { l.leave(ip); <-l.sem }}, nil
 	}
-	return &limitConn{Conn: c, release: func() { <-l.sem }}, nil
+}
+
+func (l *limitListener) admit(ip netip.Addr) bool {
+	if trusted(l.exempt, ip) {
+		return true
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.clients == nil {
+		l.clients = map[netip.Addr]int{}
+	}
+	if l.clients[ip] >= l.perClient {
+		return false
+	}
+	l.clients[ip]++
+	return true
+}
+
+func (l *limitListener) leave(ip netip.Addr) {
+	if trusted(l.exempt, ip) {
+		return
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.clients[ip]--; l.clients[ip] <= 0 {
+		delete(l.clients, ip)
+	}
 }
 
 type limitConn struct {

@@ -147,7 +147,8 @@ func (s *Server) Open(ctx context.Context) error {
 		return err
 	}
 	l := s.g.limits
-	s.ln = &limitListener{Listener: ln, sem: make(chan struct{}, l.MaxConns)}
+	s.ln = &limitListener{Listener: ln, sem: make(chan struct{}, l.MaxConns), perClient: l.MaxClientConns,
+		exempt: l.TrustedProxies}
 	// No ReadTimeout: the guard gives each body its own deadline, by its
 	// size, so a large import is not cut off and a trickle is.
 	s.srv = &http.Server{Handler: h, ReadHeaderTimeout: l.HeaderTimeout, WriteTimeout: l.WriteTimeout,
