@@ -270,12 +270,21 @@ func TestConnectionsPerClientBounded(t *testing.T) {
 		held = append(held, c)
 		io.WriteString(c, "GET /api/v1/regions HTTP/1.1\r\nHost: x\r\n") // headers never finish
 	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
 	for _, c := range held {
-		c.SetReadDeadline(time.Now().Add(50 * time.Millisecond))
-		if _, err := c.Read(make([]byte, 1)); err == io.EOF {
-			closed++
-		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			c.SetReadDeadline(time.Now().Add(time.Second))
+			if _, err := c.Read(make([]byte, 1)); err == io.EOF {
+				mu.Lock()
+				closed++
+				mu.Unlock()
+			}
+		}()
 	}
+	wg.Wait()
 	if closed < 40 {
 		t.Fatalf("%d of 60 connections from one address were closed, want the 40 past the cap", closed)
 	}

@@ -65,18 +65,18 @@ type Limits struct {
 
 // DefaultLimits are the limits the server applies unless told otherwise.
 var DefaultLimits = Limits{
-	Body:          1 << 20,
-	BodyTimeout:   10 * time.Second,
-	BodyRate:      64 << 10,
-	HeaderTimeout: 10 * time.Second,
-	WriteTimeout:  2 * time.Minute,
-	IdleTimeout:   60 * time.Second,
-	MaxConns:      10000,
+	Body:           1 << 20,
+	BodyTimeout:    10 * time.Second,
+	BodyRate:       64 << 10,
+	HeaderTimeout:  10 * time.Second,
+	WriteTimeout:   2 * time.Minute,
+	IdleTimeout:    60 * time.Second,
+	MaxConns:       10000,
 	MaxClientConns: 256,
-	MaxInFlight:   512,
-	MaxExpensive:  2 * runtime.NumCPU(),
-	ExpensiveWait: 5 * time.Second,
-	AnonRate:      50,
+	MaxInFlight:    512,
+	MaxExpensive:   2 * runtime.NumCPU(),
+	ExpensiveWait:  5 * time.Second,
+	AnonRate:       50,
 }
 
 func (l Limits) withDefaults() Limits {
