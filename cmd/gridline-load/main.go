@@ -6,6 +6,10 @@
 //
 //	gridline-load [--url http://127.0.0.1:8080] [--duration 10s] [--requests 1000000]
 //	              [--concurrency 8] [--bbox 116.62,35.45,116.99,35.68]
+//	gridline-load attack [--url …] [--token T] [--duration 30s] [--slow 10000] [--pid N]
+//
+// The attack mode sends what a hostile client would (see runAttack) and
+// reports ordinary reads' latency and the server's peak memory.
 //
 // It only talks to loopback addresses: it is a benchmark of our own server,
 // not a tool to aim at other hosts.
@@ -31,6 +35,10 @@ import (
 )
 
 func main() {
+	run := run
+	if len(os.Args) > 1 && os.Args[1] == "attack" {
+		run, os.Args = runAttack, append(os.Args[:1], os.Args[2:]...)
+	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gridline-load:", err)
 		os.Exit(1)
