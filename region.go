@@ -1,8 +1,6 @@
 package gridline
 
 import (
-	"bufio"
-	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"errors"
@@ -169,55 +167,84 @@ type RegionRow struct {
 	Line int
 }
 
+// RegionFileLimits bound a regions file, plain or gzip. The national file
+// (665,276 rows) is 33 MB uncompressed with lines of at most 131 bytes, so
+// it fits with room to grow; a bomb stops at 64 MB.
+var RegionFileLimits = UploadLimits{MaxBytes: 64 << 20, MaxLine: 1024}
+
+// MaxRegionRows bounds the rows of a regions file, half as many again as
+// the national file. A parsed row takes about five times the bytes of a
+// short line, so without it 64 MB of short rows would hold twice the
+// memory of a national import.
+const MaxRegionRows = 1_000_000
+
 // ParseRegionsCSV reads regions in the format code,name,level,parent_code
-// with a header line. A gzip stream is detected and decompressed. Rows are
-// checked one by one (column count, code digits and length against level,
-// parent code against code); the first bad row fails the whole file with
-// its line number. Whether parents exist is checked by ValidateRegions and
-// the store.
+// with a header line. A gzip stream is detected and decompressed; the file
+// is read row by row within RegionFileLimits. Rows are checked one by one
+// (column count, code digits and length against level, parent code
+// against code); the first bad row fails the whole file with its line
+// number. Whether parents exist is checked by ValidateRegions and the
+// store.
 func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
-	br := bufio.NewReaderSize(r, 1<<16)
-	if magic, err := br.Peek(2); err == nil && magic[0] == 0x1f && magic[1] == 0x8b {
-		zr, err := gzip.NewReader(br)
-		if err != nil {
-			return nil, Errorf(EINVALID, "regions file: bad gzip stream: %v", err)
-		}
-		defer zr.Close()
-		br = bufio.NewReaderSize(zr, 1<<16)
+	content, err := OpenUpload(r, RegionFileLimits)
+	if err != nil {
+		return nil, err
 	}
-	cr := csv.NewReader(br)
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
-	var rows []RegionRow
-	for line := 1; ; line++ {
+	cr := csv.NewReader(content)
+	cr.FieldsPerRecord = 4
+	cr.ReuseRecord = true // the row keeps the fields' strings, not the slice
+	// Rows gather in fixed chunks, copied once at the end: growing one
+	// slice by append allocates five times its final size on the way.
+	var chunks [][]RegionRow
+	var chunk []RegionRow
+	n := 0
+	for first := true; ; first = false {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
 			break
-		} else if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, lineError(pe.Line, "%v", pe.Err)
-			}
+		}
+		var pe *csv.ParseError
+		var ge *Error
+		switch {
+		case errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount):
+			return nil, lineError(pe.StartLine, "expected 4 columns (code,name,level,parent_code), found %d", len(rec))
+		case errors.As(err, &pe):
+			return nil, lineError(pe.Line, "%v", pe.Err)
+		case errors.As(err, &ge):
+			return nil, ge
+		case err != nil:
 			return nil, Errorf(EINVALID, "regions file: %v", err)
 		}
-		if line == 1 {
-			if len(rec) > 0 && strings.TrimPrefix(rec[0], "\ufeff") == "code" {
+		// The real line, not the record count: blank lines are skipped.
+		line, _ := cr.FieldPos(0)
+		if first {
+			if strings.TrimPrefix(rec[0], "\ufeff") == "code" {
 				continue // header
 			}
-			return nil, lineError(1, "missing header code,name,level,parent_code")
-		}
-		if len(rec) != 4 {
-			return nil, lineError(line, "expected 4 columns (code,name,level,parent_code), found %d", len(rec))
+			return nil, lineError(line, "missing header code,name,level,parent_code")
 		}
 		reg := Region{Code: strings.TrimSpace(rec[0]), Name: strings.TrimSpace(rec[1]),
 			Level: RegionLevel(strings.TrimSpace(rec[2])), ParentCode: strings.TrimSpace(rec[3])}
 		if msg := reg.validateRow(); msg != "" {
 			return nil, lineError(line, "%s", msg)
 		}
-		rows = append(rows, RegionRow{Region: reg, Line: line})
+		if n == MaxRegionRows {
+			return nil, lineError(line, "more than %d rows", MaxRegionRows)
+		}
+		if len(chunk) == cap(chunk) {
+			chunk = make([]RegionRow, 0, 8192)
+			chunks = append(chunks, chunk)
+		}
+		chunk = append(chunk, RegionRow{Region: reg, Line: line})
+		chunks[len(chunks)-1] = chunk
+		n++
 	}
-	if len(rows) == 0 {
+	if n == 0 {
 		return nil, Errorf(EINVALID, "regions file: no rows")
+	}
+	rows := make([]RegionRow, 0, n)
+	for _, c := range chunks {
+		rows = append(rows, c...)
 	}
 	return rows, nil
 }

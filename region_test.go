@@ -3,6 +3,7 @@ package gridline_test
 import (
 	"bytes"
 	"compress/gzip"
+	"os"
 	"strings"
 	"testing"
 
@@ -22,6 +23,9 @@ func TestParseRegionsCSV(t *testing.T) {
 		{"no header", "37,山东省,province,\n", 0, "line 1: missing header"},
 		{"empty", header, 0, "no rows"},
 		{"wrong column count", header + "37,山东省,province\n", 0, "line 2: expected 4 columns"},
+		{"too many columns", header + "37,山东省,province,,\n", 0, "line 2: expected 4 columns (code,name,level,parent_code), found 5"},
+		{"blank lines keep line numbers", header + "\n37,山东省,province,\n\n3708,济宁市,state,37\n", 0, "line 5: unknown level"},
+		{"long line", header + "37," + strings.Repeat("山", 400) + ",province,\n", 0, "line 2: longer than 1024 bytes"},
 		{"unknown level", header + "37,山东省,state,\n", 0, `line 2: unknown level "state"`},
 		{"code length vs level", header + "370,山东省,province,\n", 0, "line 2: code 370 has 3 digits"},
 		{"not digits", header + "3A,山东省,province,\n", 0, "not all digits"},
@@ -54,6 +58,23 @@ func TestParseRegionsCSVGzip(t *testing.T) {
 	rows, err := gridline.ParseRegionsCSV(&buf)
 	if err != nil || len(rows) != 1 || rows[0].Name != "山东省" || rows[0].Line != 2 {
 		t.Fatalf("rows=%+v err=%v", rows, err)
+	}
+}
+
+// TestParseRegionsCSVNational checks that the national file, the largest
+// real one, fits within RegionFileLimits and MaxRegionRows.
+func TestParseRegionsCSVNational(t *testing.T) {
+	f, err := os.Open("testdata/regions/china-2023.csv.gz")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := gridline.ParseRegionsCSV(f)
+	if err != nil || len(rows) != 665276 {
+		t.Fatalf("rows = %d, %v", len(rows), err)
+	}
+	if last := rows[len(rows)-1]; last.Line != 665277 || last.Level != gridline.LevelVillage {
+		t.Fatalf("last row = %+v", last)
 	}
 }
 

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"bytes"
 	"net/http"
 
 	"github.com/gridline/gridline"
@@ -92,12 +91,9 @@ func (s *Server) handleRegionImport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	body, err := readBody(r, 256<<20)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	rows, err := gridline.ParseRegionsCSV(bytes.NewReader(body))
+	// Parsed as it streams in: the parser bounds the file as sent and
+	// decompressed (gridline.RegionFileLimits).
+	rows, err := gridline.ParseRegionsCSV(r.Body)
 	if err != nil {
 		s.Error(w, r, err)
 		return
