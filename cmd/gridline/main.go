@@ -122,7 +122,7 @@ commands:
   import grids FILE.geojson  import grids (GeoJSON FeatureCollection)
   version                    print the version
 
-Run "gridline <command> -h" for the flags.`
+Run "gridline <command> -h" for the flags; they may come before or after FILE.`
 
 // Run executes one subcommand.
 func (m *Main) Run(ctx context.Context, args []string) error {
@@ -151,7 +151,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return fmt.Errorf("unknown command %q", cmd)
 	}
 	fs := m.flags(cmd, &c)
-	if err := fs.Parse(rest); err != nil {
+	args, err := parseArgs(fs, rest)
+	if err != nil {
 		return err
 	}
 	if c.db == "" {
@@ -167,12 +168,12 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 
 	var file string
 	if strings.HasPrefix(cmd, "import ") {
-		if fs.NArg() != 1 {
-			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, fs.NArg())
+		if len(args) != 1 {
+			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, len(args))
 		}
-		file = fs.Arg(0)
-	} else if fs.NArg() > 0 {
-		return fmt.Errorf("%s: unexpected argument %q", cmd, fs.Arg(0))
+		file = args[0]
+	} else if len(args) > 0 {
+		return fmt.Errorf("%s: unexpected argument %q", cmd, args[0])
 	}
 
 	m.DB = sqlstore.NewDB(c.db)
@@ -215,6 +216,29 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		c.apiToken = tok
 	}
 	return m.serve(ctx, c, start)
+}
+
+// parseArgs parses the flags wherever they stand and returns the other
+// arguments in order. The flag package stops at the first argument that
+// is not a flag, yet the usage reads "import regions FILE --db …". After
+// "--" everything is an argument, for file names that start with "-".
+func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var positional []string
+	for len(args) > 0 {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if n := len(args) - len(rest); n > 0 && args[n-1] == "--" {
+			return append(positional, rest...), nil
+		}
+		if len(rest) == 0 {
+			break
+		}
+		positional = append(positional, rest[0])
+		args = rest[1:]
+	}
+	return positional, nil
 }
 
 func newLogger(w io.Writer, format string) *slog.Logger {

@@ -197,6 +197,42 @@ func TestImportCommands(t *testing.T) {
 	}
 }
 
+// TestFlagsAfterArguments runs the commands as the usage shows them, with
+// the flags after the file, and with flags on both sides of it.
+func TestFlagsAfterArguments(t *testing.T) {
+	dsn := storetest.DSN(t)
+	run := func(args ...string) (string, error) {
+		m := main.NewMain()
+		var out bytes.Buffer
+		m.Stdout, m.Stderr = &out, &out
+		err := m.Run(context.Background(), args)
+		return out.String(), err
+	}
+	if out, err := run("import", "regions", "../../demo/data/yanzhou-370812.csv", "--db", dsn); err != nil || !strings.Contains(out, "imported 360 regions") {
+		t.Fatalf("import regions FILE --db: %v\n%s", err, out)
+	}
+	gj := filepath.Join(t.TempDir(), "grids.geojson")
+	os.WriteFile(gj, []byte(`{"type":"FeatureCollection","features":[
+		{"type":"Feature","properties":{"name":"一","community_code":"370812001002"},"geometry":{"type":"Polygon","coordinates":[[[116.80,35.55],[116.81,35.55],[116.81,35.56],[116.80,35.56],[116.80,35.55]]]}}]}`), 0o600)
+	if out, err := run("import", "grids", "--db", dsn, gj, "--layer", "party"); err != nil || !strings.Contains(out, "imported 1 grids") {
+		t.Fatalf("import grids --db FILE --layer: %v\n%s", err, out)
+	}
+	for _, tt := range []struct {
+		args    []string
+		wantErr string
+	}{
+		{[]string{"import", "regions", "a.csv", "--db", dsn, "b.csv"}, "want exactly one FILE, got 2 arguments"},
+		{[]string{"migrate", "--db", dsn, "extra"}, `unexpected argument "extra"`},
+		{[]string{"import", "regions", "a.csv", "--bogus"}, "flag provided but not defined: -bogus"},
+		// After "--" a name starting with "-" is the file, not a flag.
+		{[]string{"import", "regions", "--db", dsn, "--", "-odd.csv"}, "open -odd.csv"},
+	} {
+		if _, err := run(tt.args...); err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+			t.Errorf("gridline %s: %v, want %q", strings.Join(tt.args, " "), err, tt.wantErr)
+		}
+	}
+}
+
 // TestServeSeesCLIImport imports grids with the CLI while a server runs on
 // the same database: the server's locate index picks them up by itself.
 func TestServeSeesCLIImport(t *testing.T) {
