@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
+	"net/url"
 	"runtime"
 	"strings"
 	"testing"
@@ -93,4 +94,50 @@ func TestRegionImportBomb(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestLongQueryValues sends a 50,000-character q to every list that
+// searches, and over-long values to the other free-text parameters: each
+// is a 400 naming the parameter, where SQLite answered 500 ("LIKE or GLOB
+// pattern too complex"). A value at the bound still searches.
+func TestLongQueryValues(t *testing.T) {
+	_, ts := newServer(t)
+	// SQLite checks a LIKE pattern only when it meets a row.
+	runScenarios(t, ts.URL, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","layer":"party","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "person", method: "POST", url: "/api/v1/people", auth: true, status: 201,
+			body: `{"name":"张伟","team":"grid_worker","region_code":"370812001002"}`},
+		{name: "point", method: "POST", url: "/api/v1/points", auth: true, status: 201,
+			body: `{"name":"韦园小区东门","kind":"小区","lon":116.805,"lat":35.555}`},
+		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
+			body: `{"name":"韦园花园","households":300,"geometry":` + square(116.802, 35.552, 0.003) + `}`},
+		{name: "building", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
+			body: `{"compound_id":1,"name":"1号楼","number":1,"floors":6,"footprint":` + square(116.8025, 35.5525, 0.0003) + `,"entrances":[{"number":1,"floors":6}]}`},
+	})
+	long := strings.Repeat("a", 50000)
+	var scs []scenario
+	for _, list := range []string{"/api/v1/people", "/api/v1/points", "/api/v1/compounds", "/api/v1/buildings", "/api/v1/addresses"} {
+		scs = append(scs,
+			scenario{name: list + " long q", method: "GET", url: list + "?q=" + long, status: 400,
+				want: []string{`"q":"longer than 100 characters (50000)"`}},
+			scenario{name: list + " q at the bound", method: "GET", url: list + "?q=" + url.QueryEscape(strings.Repeat("网", 100)), status: 200,
+				want: []string{`"total":0`}},
+		)
+	}
+	for _, u := range []string{
+		"/api/v1/grids?layer=" + long,
+		"/api/v1/geojson/grids?layer=" + long,
+		"/api/v1/audit?actor=" + long,
+		"/api/v1/audit?key=" + long,
+		"/api/v1/audit?entity=" + long,
+		"/api/v1/people?team=" + long,
+		"/api/v1/units?kind=" + long,
+		"/api/v1/regions?within=" + strings.Repeat("3", 50000),
+	} {
+		param := u[strings.Index(u, "?")+1 : strings.Index(u, "=")]
+		scs = append(scs, scenario{name: u[:strings.Index(u, "=")], method: "GET", url: u, auth: true, status: 400,
+			want: []string{`"` + param + `":"longer than 100 characters (50000)"`}})
+	}
+	runScenarios(t, ts.URL, scs)
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gridline/gridline"
 )
@@ -32,6 +33,13 @@ type query struct {
 	err error
 }
 
+// maxQueryValue bounds every query parameter, in characters. Free text
+// such as q becomes a LIKE pattern, and SQLite fails a pattern over 50,000
+// bytes with an internal error; no name, address, code or number comes
+// near 100 characters, so a longer value is a mistake or an attack, and a
+// clear 400 beats a 500 or a slow scan.
+const maxQueryValue = 100
+
 func parseQuery(r *http.Request, allowed ...string) *query {
 	q := &query{v: r.URL.Query()}
 	for k := range q.v {
@@ -45,6 +53,14 @@ func parseQuery(r *http.Request, allowed ...string) *query {
 		if !ok {
 			q.err = gridline.FieldErrorf(k, "unknown query parameter (allowed: %s)", strings.Join(allowed, ", "))
 			return q
+		}
+	}
+	for k, vs := range q.v {
+		for _, v := range vs {
+			if n := utf8.RuneCountInString(v); n > maxQueryValue {
+				q.err = gridline.FieldErrorf(k, "longer than %d characters (%d)", maxQueryValue, n)
+				return q
+			}
 		}
 	}
 	return q
