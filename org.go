@@ -2,7 +2,7 @@ package gridline
 
 import (
 	"context"
-	"strings"
+	"regexp"
 	"time"
 )
 
@@ -66,8 +66,11 @@ func ParsePartyOrgLevel(field string, n int64) (PartyOrgLevel, error) {
 type Person struct {
 	ID   int64  `json:"id"`
 	Name string `json:"name"`
-	// Phone is masked (138****1234) in API answers unless the caller may
-	// see personal data.
+	// Phone is a mobile (13812345678, 138 1234 5678, 138-1234-5678), a
+	// landline with its area code and an optional extension (0537-3412345,
+	// 010-62345678, (0537)3412345, 0537-3412345-801, 0537-3412345转801) or
+	// a service number (12345, 95588, 96166, 400-810-8888). API answers
+	// mask it (see MaskPhone) unless the caller may see personal data.
 	Phone string `json:"phone,omitempty"`
 	Team  Team   `json:"team"`
 	// Role is an optional role within the team, e.g. grid_leader (网格长).
@@ -92,7 +95,7 @@ func (p *Person) Validate() error {
 		return err
 	}
 	if p.Phone != "" && !validPhone(p.Phone) {
-		return FieldErrorf("phone", "%q is not a phone number", MaskPhone(p.Phone))
+		return FieldErrorf("phone", "%q is not a phone number: enter a mobile (13812345678), a landline with its area code and optional extension (0537-3412345-801) or a service number (12345)", MaskPhone(p.Phone))
 	}
 	if p.RegionCode != "" && !allDigits(p.RegionCode) {
 		return FieldErrorf("region_code", "must be a region code")
@@ -100,28 +103,52 @@ func (p *Person) Validate() error {
 	return nil
 }
 
-func validPhone(s string) bool {
-	n := 0
-	for _, c := range s {
-		switch {
-		case c >= '0' && c <= '9':
-			n++
-		case c == '-' || c == ' ' || c == '+':
-		default:
-			return false
-		}
-	}
-	return n >= 7 && n <= 15
+// phoneFormats are the phone numbers a person may have (see
+// [Person.Phone]), separators included: digits alone would not tell a
+// landline's extension from its number, and the old rule (any 7–15
+// digits) let through fragments that no mask can hide.
+var phoneFormats = []*regexp.Regexp{
+	// Mobile: 11 digits from 13–19, in one group or as 3-4-4.
+	regexp.MustCompile(`^1[3-9]\d([ -]?\d{4}){2}$`),
+	// Landline: area code (010, 02x or 0xxx) and a 7- or 8-digit number,
+	// then an optional extension after "-" or "转".
+	regexp.MustCompile(`^(0(10|2\d|[3-9]\d\d)[ -]?|\(0(10|2\d|[3-9]\d\d)\) ?)[2-9]\d{6,7}((-|转)\d{1,6})?$`),
+	// Service numbers: 12xxx government hotlines (12345), 95xxx… and
+	// 96xxx… service lines, 400/800 company lines.
+	regexp.MustCompile(`^(12\d{3}|95\d{3,6}|96\d{3,4}|[48]00[ -]?\d{3}[ -]?\d{4})$`),
 }
 
-// MaskPhone hides the middle of a phone number: 13812345678 → 138****5678.
-func MaskPhone(s string) string {
-	r := []rune(s)
-	if len(r) < 7 {
-		return strings.Repeat("*", len(r))
+func validPhone(s string) bool {
+	for _, re := range phoneFormats {
+		if re.MatchString(s) {
+			return true
+		}
 	}
-	keepHead, keepTail := 3, 4
-	return string(r[:keepHead]) + strings.Repeat("*", len(r)-keepHead-keepTail) + string(r[len(r)-keepTail:])
+	return false
+}
+
+// MaskPhone hides most digits of a phone number and keeps its separators.
+// A mobile keeps the customary first 3 and last 4 digits (138****5678);
+// any other number keeps only the last third of its digits, rounded down
+// (0537-3412345 → ****-****345, 12345 → ****5, 5551234 → *****34). Any
+// string is masked, valid or not: stored numbers may predate validation.
+func MaskPhone(s string) string {
+	b := []rune(s)
+	var digits []int // indexes of the digits in b
+	for i, c := range b {
+		if c >= '0' && c <= '9' {
+			digits = append(digits, i)
+		}
+	}
+	n := len(digits)
+	head, tail := 0, n/3
+	if n == 11 && b[digits[0]] == '1' {
+		head, tail = 3, 4
+	}
+	for _, i := range digits[head : n-tail] {
+		b[i] = '*'
+	}
+	return string(b)
 }
 
 // AssignmentTarget names what a person is assigned to.
