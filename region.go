@@ -268,6 +268,9 @@ func (r *Region) validateRow() string {
 	if r.Name == "" {
 		return fmt.Sprintf("name is empty for code %s", r.Code)
 	}
+	if err := CheckText("name", r.Name, MaxNameLen); err != nil {
+		return ErrorMessage(err)
+	}
 	if !r.Level.Valid() {
 		return fmt.Sprintf("unknown level %q (want province, city, county, town or village)", r.Level)
 	}

@@ -53,7 +53,7 @@ func (s *Server) logger() *slog.Logger {
 func (s *Server) routes() []route {
 	return []route{
 		{pattern: "GET /api/v1/regions", handler: s.handleRegionIndex},
-		{pattern: "POST /api/v1/regions/import", handler: s.handleRegionImport, body: 256 << 20, expensive: true},
+		{pattern: "POST /api/v1/regions/import", handler: s.handleRegionImport, body: gridline.RegionFileLimits.MaxBytes, expensive: true},
 		{pattern: "GET /api/v1/regions/{code}", handler: s.handleRegionView},
 		{pattern: "GET /api/v1/regions/{code}/children", handler: s.handleRegionChildren},
 		{pattern: "GET /api/v1/regions/{code}/ancestors", handler: s.handleRegionAncestors},

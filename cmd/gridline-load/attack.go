@@ -82,7 +82,7 @@ func runAttack(args []string, out io.Writer) error {
 
 	var slowOpen, slowDials atomic.Int64
 	for i := 0; i < *slow; i++ {
-		src := fmt.Sprintf("127.0.1.%d", 1+i / *perAddr%250)
+		src := fmt.Sprintf("127.0.1.%d", 1 + i / *perAddr % 250)
 		wg.Add(1)
 		go func(i int) {
 			defer wg.Done()
@@ -207,6 +207,10 @@ func gzipBomb(n int64) ([]byte, error) {
 		return nil, err
 	}
 	row := []byte("11,北京市,province,\n")
+	// The header first, so a parser reads on into the rows.
+	if _, err := zw.Write([]byte("code,name,level,parent_code\n")); err != nil {
+		return nil, err
+	}
 	chunk := bytes.Repeat(row, 64<<10/len(row))
 	for written := int64(0); written < n; written += int64(len(chunk)) {
 		if _, err := zw.Write(chunk); err != nil {
