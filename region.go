@@ -172,11 +172,11 @@ type RegionRow struct {
 // it fits with room to grow; a bomb stops at 64 MB.
 var RegionFileLimits = UploadLimits{MaxBytes: 64 << 20, MaxLine: 1024}
 
-// MaxRegionRows bounds the rows of a regions file, half as many again as
-// the national file. A parsed row takes about five times the bytes of a
+// MaxRegionRows bounds the rows of a regions file, a fifth more than the
+// national file. A parsed row takes about five times the bytes of a
 // short line, so without it 64 MB of short rows would hold twice the
 // memory of a national import.
-const MaxRegionRows = 1_000_000
+const MaxRegionRows = 800_000
 
 // ParseRegionsCSV reads regions in the format code,name,level,parent_code
 // with a header line. A gzip stream is detected and decompressed; the file
@@ -198,6 +198,9 @@ func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
 	var chunks [][]RegionRow
 	var chunk []RegionRow
 	n := 0
+	// Duplicates fail as they stream in, so a file of one row repeated (a
+	// bomb) stops at its second row instead of filling the row limit.
+	seen := map[string]int{}
 	for first := true; ; first = false {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -228,6 +231,10 @@ func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
 		if msg := reg.validateRow(); msg != "" {
 			return nil, lineError(line, "%s", msg)
 		}
+		if first, ok := seen[reg.Code]; ok {
+			return nil, lineError(line, "duplicate code %s (first on line %d)", reg.Code, first)
+		}
+		seen[reg.Code] = line
 		if n == MaxRegionRows {
 			return nil, lineError(line, "more than %d rows", MaxRegionRows)
 		}

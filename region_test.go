@@ -3,6 +3,7 @@ package gridline_test
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -78,15 +79,37 @@ func TestParseRegionsCSVNational(t *testing.T) {
 	}
 }
 
-func TestValidateRegions(t *testing.T) {
-	rows, err := gridline.ParseRegionsCSV(strings.NewReader("code,name,level,parent_code\n3708,济宁市,city,37\n370812,兖州区,county,3708\n3708,重复,city,37\n"))
-	if err != nil {
-		t.Fatal(err)
+// TestRegionRowLimit: a file of more unique rows than MaxRegionRows is
+// refused naming the limit, while the national file (665,276 rows) fits.
+func TestRegionRowLimit(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("code,name,level,parent_code\n")
+	for i := 0; i <= gridline.MaxRegionRows; i++ {
+		code := fmt.Sprintf("%012d", 100000000000+i)
+		fmt.Fprintf(&b, "%s,村,village,%s\n", code, code[:9])
 	}
-	none := func([]string) (map[string]bool, error) { return map[string]bool{}, nil }
-	err = gridline.ValidateRegions(rows, none)
+	_, err := gridline.ParseRegionsCSV(strings.NewReader(b.String()))
+	if want := fmt.Sprintf("more than %d rows", gridline.MaxRegionRows); !strings.Contains(gridline.ErrorMessage(err), want) {
+		t.Fatalf("err = %v, want %q", err, want)
+	}
+}
+
+func TestValidateRegions(t *testing.T) {
+	// A duplicate fails as the file streams in.
+	_, err := gridline.ParseRegionsCSV(strings.NewReader("code,name,level,parent_code\n3708,济宁市,city,37\n370812,兖州区,county,3708\n3708,重复,city,37\n"))
 	if !strings.Contains(gridline.ErrorMessage(err), "line 4: duplicate code 3708 (first on line 2)") {
 		t.Fatalf("duplicate: %v", err)
+	}
+	// ValidateRegions finds it too, for rows from elsewhere.
+	none := func([]string) (map[string]bool, error) { return map[string]bool{}, nil }
+	dup := []gridline.RegionRow{{Region: gridline.Region{Code: "3708"}, Line: 2}, {Region: gridline.Region{Code: "3708"}, Line: 4}}
+	err = gridline.ValidateRegions(dup, none)
+	if !strings.Contains(gridline.ErrorMessage(err), "line 4: duplicate code 3708 (first on line 2)") {
+		t.Fatalf("duplicate: %v", err)
+	}
+	rows, err := gridline.ParseRegionsCSV(strings.NewReader("code,name,level,parent_code\n3708,济宁市,city,37\n370812,兖州区,county,3708\n"))
+	if err != nil {
+		t.Fatal(err)
 	}
 	err = gridline.ValidateRegions(rows[:2], none)
 	if !strings.Contains(gridline.ErrorMessage(err), "line 2: parent 37 of 3708") {

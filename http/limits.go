@@ -71,7 +71,7 @@ var DefaultLimits = Limits{
 	HeaderTimeout:  10 * time.Second,
 	WriteTimeout:   2 * time.Minute,
 	IdleTimeout:    60 * time.Second,
-	MaxConns:       10000,
+	MaxConns:       2048,
 	MaxClientConns: 256,
 	MaxInFlight:    512,
 	MaxExpensive:   2 * runtime.NumCPU(),
@@ -123,6 +123,9 @@ type route struct {
 	body int64
 	// expensive routes share Limits.MaxExpensive slots.
 	expensive bool
+	// upload routes (imports) run one at a time: they hold the most
+	// memory, and the single writer serialises them anyway.
+	upload bool
 	// quiet routes are not logged when they succeed (static files,
 	// probes, and locate, which is called too often to log).
 	quiet bool
@@ -141,6 +144,7 @@ type guarded struct {
 	limits    Limits
 	inFlight  chan struct{}
 	expensive chan struct{}
+	uploads   chan struct{}
 	clients   rateLimiter
 	closing   atomic.Bool
 	cancel    context.CancelFunc
@@ -208,15 +212,18 @@ func (s *Server) guard(rt route) http.Handler {
 			refuse(err)
 			return
 		}
-		if rt.expensive {
+		for _, slots := range [...]chan struct{}{g.slots(rt.expensive, g.expensive), g.slots(rt.upload, g.uploads)} {
+			if slots == nil {
+				continue
+			}
 			t := time.NewTimer(g.limits.ExpensiveWait)
 			select {
-			case g.expensive <- struct{}{}:
+			case slots <- struct{}{}:
 				t.Stop()
-				defer func() { <-g.expensive }()
+				defer func() { <-slots }()
 			case <-t.C:
 				sw.Header().Set("Retry-After", "2")
-				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports and exports are running; try again shortly."))
+				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports, exports and imports are running; try again shortly."))
 				return
 			case <-r.Context().Done():
 				t.Stop()
@@ -226,6 +233,14 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		rt.handler(sw, r)
 	})
+}
+
+// slots returns c if the route uses it, else nil.
+func (g *guarded) slots(uses bool, c chan struct{}) chan struct{} {
+	if uses {
+		return c
+	}
+	return nil
 }
 
 // bound refuses bodies on methods that take none and bounds the size and

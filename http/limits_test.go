@@ -52,10 +52,11 @@ func TestRegionImportBomb(t *testing.T) {
 		message    string
 		fieldsLine string
 	}{
-		// The review's bomb: the shortest valid rows, one line each.
-		{"short rows", gzipBomb(t, header, "11,北京市,province,\n", expanded), "more than 1000000 rows", "1000002"},
-		// Rows of 1 KB reach the size limit long before the row limit.
-		{"long rows", gzipBomb(t, header, "11,"+strings.Repeat("北", 190)+",province,\n", expanded), "the file expands beyond 64 MB", ""},
+		// The review's bomb: one short valid row repeated. Its second row
+		// is a duplicate, found as the file streams in.
+		{"repeated row", gzipBomb(t, header, "11,北京市,province,\n", expanded), "line 3: duplicate code 11 (first on line 2)", "3"},
+		// Blank lines hold no row and no duplicate: the size limit stops them.
+		{"blank lines", gzipBomb(t, header, "\n", expanded), "the file expands beyond 64 MB", ""},
 		{"one line", gzipBomb(t, "", "a", expanded), "line 1: longer than 1024 bytes", "1"},
 	}
 	for _, tt := range tests {

@@ -53,7 +53,7 @@ func (s *Server) logger() *slog.Logger {
 func (s *Server) routes() []route {
 	return []route{
 		{pattern: "GET /api/v1/regions", handler: s.handleRegionIndex},
-		{pattern: "POST /api/v1/regions/import", handler: s.handleRegionImport, body: gridline.RegionFileLimits.MaxBytes, expensive: true},
+		{pattern: "POST /api/v1/regions/import", handler: s.handleRegionImport, body: gridline.RegionFileLimits.MaxBytes, expensive: true, upload: true},
 		{pattern: "GET /api/v1/regions/{code}", handler: s.handleRegionView},
 		{pattern: "GET /api/v1/regions/{code}/children", handler: s.handleRegionChildren},
 		{pattern: "GET /api/v1/regions/{code}/ancestors", handler: s.handleRegionAncestors},
@@ -65,7 +65,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/grid-layers", handler: s.handleLayerCreate},
 		{pattern: "GET /api/v1/grids", handler: s.handleGridIndex},
 		{pattern: "POST /api/v1/grids", handler: s.handleGridCreate, body: 8 << 20},
-		{pattern: "POST /api/v1/grids/import", handler: s.handleGridImport, body: 64 << 20, expensive: true},
+		{pattern: "POST /api/v1/grids/import", handler: s.handleGridImport, body: 64 << 20, expensive: true, upload: true},
 		{pattern: "GET /api/v1/grids/{code}", handler: s.handleGridView},
 		{pattern: "PATCH /api/v1/grids/{code}", handler: s.handleGridUpdate, body: 8 << 20},
 		{pattern: "DELETE /api/v1/grids/{code}", handler: s.handleGridDelete},
@@ -122,7 +122,7 @@ func (s *Server) Handler() http.Handler {
 	l := s.Limits.withDefaults()
 	base, cancel := context.WithCancel(context.Background())
 	s.g = &guarded{limits: l, inFlight: make(chan struct{}, l.MaxInFlight),
-		expensive: make(chan struct{}, l.MaxExpensive), base: base, cancel: cancel}
+		expensive: make(chan struct{}, l.MaxExpensive), uploads: make(chan struct{}, 1), base: base, cancel: cancel}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

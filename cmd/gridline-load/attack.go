@@ -26,8 +26,8 @@ import (
 // to the regions import, thousands of slow connections trickling headers
 // and bodies — while a few workers make ordinary reads, and reports the
 // readers' latency and the server's peak memory. Every address it uses is
-// on loopback: the slow connections come from 127.0.1.x (as many
-// addresses as it takes to hold them all past the per-client cap), the
+// on loopback: the slow connections come from 127.0.1.1 (or, with
+// --per-address, from as many 127.0.1.x addresses as that takes), the
 // imports from 127.0.0.3 and the ordinary reads from 127.0.0.2.
 func runAttack(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("gridline-load attack", flag.ContinueOnError)
@@ -35,7 +35,7 @@ func runAttack(args []string, out io.Writer) error {
 	token := fs.String("token", "", "API token (the imports need it)")
 	duration := fs.Duration("duration", 30*time.Second, "how long the attack lasts (at most 5m)")
 	slow := fs.Int("slow", 10000, "slow connections held at once (at most 15000)")
-	perAddr := fs.Int("per-address", 250, "slow connections per source address")
+	perAddr := fs.Int("per-address", 15000, "slow connections per source address (the review's attacker used one)")
 	bombMiB := fs.Int("bomb", 1024, "size of the gzip bomb's contents, MiB")
 	csvMB := fs.Int("csv", 200, "size of the plain CSV, MB")
 	pid := fs.Int("pid", 0, "server process id, to sample its memory (VmRSS)")
@@ -63,13 +63,20 @@ func runAttack(args []string, out io.Writer) error {
 
 	readers := clientFrom("127.0.0.2", 8)
 	importer := clientFrom("127.0.0.3", 4)
-	// Warm the readers' keep-alive connections before the flood.
+	// Open the readers' keep-alive connections before the flood, as a
+	// site's regular users (or the proxy in front) already have them.
+	var warm sync.WaitGroup
 	for i := 0; i < 4; i++ {
-		if res, err := readers.Get(*base + "/api/v1/regions/370812"); err == nil {
-			io.Copy(io.Discard, res.Body)
-			res.Body.Close()
-		}
+		warm.Add(1)
+		go func() {
+			defer warm.Done()
+			if res, err := readers.Get(*base + "/api/v1/regions/370812"); err == nil {
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+			}
+		}()
 	}
+	warm.Wait()
 
 	ctx, cancel := context.WithTimeout(context.Background(), *duration)
 	defer cancel()
@@ -137,7 +144,7 @@ func runAttack(args []string, out io.Writer) error {
 				lat = append(lat, time.Since(t0))
 				status[res.StatusCode]++
 				mu.Unlock()
-				time.Sleep(5 * time.Millisecond)
+				time.Sleep(100 * time.Millisecond) // 40 requests/s in all: within the anonymous rate
 			}
 		}(w)
 	}
@@ -195,7 +202,10 @@ func slowConn(ctx context.Context, addr, src string, withBody bool, open, dials 
 		}
 		c.Close()
 		open.Add(-1)
-		time.Sleep(100 * time.Millisecond)
+		// Back to holding a connection a second later, as slowloris
+		// does; a tighter loop is a connection flood, which belongs to
+		// a firewall, not to this test.
+		time.Sleep(time.Second)
 	}
 }
 
