@@ -1,6 +1,10 @@
 package gridline_test
 
 import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -194,4 +198,312 @@ func TestAssignGridCodes(t *testing.T) {
 			t.Errorf("grid at block position %d: code %s, want %s", i, gs[k].Code, want)
 		}
 	}
+}
+
+// The reference implementation below is the quadratic Validate and Overlaps
+// as they were before the edge index. The property tests hold the indexed
+// versions to it: same verdict, same message, same sample point.
+
+func refValidate(p gridline.Polygon) error {
+	if len(p) == 0 {
+		return gridline.Errorf(gridline.EINVALID, "polygon has no rings")
+	}
+	for ri, r := range p {
+		name := "outer ring"
+		if ri > 0 {
+			name = fmt.Sprintf("hole %d", ri)
+		}
+		if len(r) < 4 {
+			return gridline.Errorf(gridline.EINVALID, "%s has %d positions; a closed ring needs at least 4", name, len(r))
+		}
+		if r[0] != r[len(r)-1] {
+			return gridline.Errorf(gridline.EINVALID, "%s is not closed: first position %v differs from last %v", name, r[0], r[len(r)-1])
+		}
+		for i, pt := range r {
+			if msg := gridline.ValidateLonLat(pt[0], pt[1]); msg != "" {
+				return gridline.Errorf(gridline.EINVALID, "%s position %d: %s", name, i, msg)
+			}
+		}
+		if i, j, ok := refSelfIntersection(r); ok {
+			return gridline.Errorf(gridline.EINVALID, "%s intersects itself: edge %d crosses edge %d", name, i, j)
+		}
+		if refRingArea(r) == 0 {
+			return gridline.Errorf(gridline.EINVALID, "%s has zero area", name)
+		}
+	}
+	for a := 1; a < len(p); a++ {
+		if !refRingContains(p[0], p[a][0]) {
+			return gridline.Errorf(gridline.EINVALID, "hole %d lies outside the outer ring", a)
+		}
+		for b := 0; b < a; b++ {
+			if refRingsCross(p[a], p[b]) {
+				return gridline.Errorf(gridline.EINVALID, "hole %d crosses ring %d", a, b)
+			}
+		}
+	}
+	return nil
+}
+
+func refContains(p gridline.Polygon, pt orb.Point) bool {
+	if len(p) == 0 || !refRingContains(p[0], pt) {
+		return false
+	}
+	for _, h := range p[1:] {
+		if refRingContains(h, pt) && !refOnRing(h, pt) {
+			return false
+		}
+	}
+	return true
+}
+
+func refRingContains(r orb.Ring, pt orb.Point) bool {
+	in := false
+	x, y := pt[0], pt[1]
+	n := len(r)
+	for i, j := 0, n-1; i < n; j, i = i, i+1 {
+		xi, yi, xj, yj := r[i][0], r[i][1], r[j][0], r[j][1]
+		if (yi > y) != (yj > y) {
+			cx := xi + (y-yi)*(xj-xi)/(yj-yi)
+			if x == cx {
+				return true
+			}
+			if x < cx {
+				in = !in
+			}
+		} else if yi == y && yj == y && (x-xi)*(x-xj) <= 0 {
+			return true
+		}
+	}
+	return in
+}
+
+func refOnRing(r orb.Ring, pt orb.Point) bool {
+	for i := 1; i < len(r); i++ {
+		if refSegDist(pt, r[i-1], r[i]) == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+func refMetresPerDegree(lat float64) (kx, ky float64) {
+	const r = 6371008.8
+	ky = r * math.Pi / 180
+	kx = ky * math.Cos(lat*math.Pi/180)
+	return kx, ky
+}
+
+func refSelfIntersection(r orb.Ring) (int, int, bool) {
+	n := len(r) - 1
+	for i := 0; i < n; i++ {
+		a1, a2 := r[i], r[i+1]
+		if a1 == a2 {
+			continue
+		}
+		minx, maxx := math.Min(a1[0], a2[0]), math.Max(a1[0], a2[0])
+		miny, maxy := math.Min(a1[1], a2[1]), math.Max(a1[1], a2[1])
+		for j := i + 1; j < n; j++ {
+			b1, b2 := r[j], r[j+1]
+			if math.Max(b1[0], b2[0]) < minx || math.Min(b1[0], b2[0]) > maxx ||
+				math.Max(b1[1], b2[1]) < miny || math.Min(b1[1], b2[1]) > maxy {
+				continue
+			}
+			adjacent := j == i+1 || (i == 0 && j == n-1)
+			if adjacent {
+				var shared, oa, ob orb.Point
+				if j == i+1 {
+					shared, oa, ob = a2, a1, b2
+				} else {
+					shared, oa, ob = a1, a2, b1
+				}
+				if refCross(shared, oa, ob) == 0 && refDot(shared, oa, ob) > 0 {
+					return i, j, true
+				}
+				continue
+			}
+			if refSegmentsIntersect(a1, a2, b1, b2) {
+				return i, j, true
+			}
+		}
+	}
+	return 0, 0, false
+}
+
+func refRingsCross(a, b orb.Ring) bool {
+	for i := 0; i+1 < len(a); i++ {
+		for j := 0; j+1 < len(b); j++ {
+			if refSegmentsIntersect(a[i], a[i+1], b[j], b[j+1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func refCross(o, a, b orb.Point) float64 {
+	return (a[0]-o[0])*(b[1]-o[1]) - (a[1]-o[1])*(b[0]-o[0])
+}
+
+func refDot(o, a, b orb.Point) float64 {
+	return (a[0]-o[0])*(b[0]-o[0]) + (a[1]-o[1])*(b[1]-o[1])
+}
+
+func refOnSegment(p, a, b orb.Point) bool {
+	return math.Min(a[0], b[0]) <= p[0] && p[0] <= math.Max(a[0], b[0]) &&
+		math.Min(a[1], b[1]) <= p[1] && p[1] <= math.Max(a[1], b[1])
+}
+
+func refSegmentsIntersect(a1, a2, b1, b2 orb.Point) bool {
+	d1, d2 := refCross(b1, b2, a1), refCross(b1, b2, a2)
+	d3, d4 := refCross(a1, a2, b1), refCross(a1, a2, b2)
+	if ((d1 > 0 && d2 < 0) || (d1 < 0 && d2 > 0)) && ((d3 > 0 && d4 < 0) || (d3 < 0 && d4 > 0)) {
+		return true
+	}
+	return (d1 == 0 && refOnSegment(a1, b1, b2)) || (d2 == 0 && refOnSegment(a2, b1, b2)) ||
+		(d3 == 0 && refOnSegment(b1, a1, a2)) || (d4 == 0 && refOnSegment(b2, a1, a2))
+}
+
+func refSegDist(p, a, b orb.Point) float64 {
+	dx, dy := b[0]-a[0], b[1]-a[1]
+	l2 := dx*dx + dy*dy
+	t := 0.0
+	if l2 > 0 {
+		t = math.Max(0, math.Min(1, ((p[0]-a[0])*dx+(p[1]-a[1])*dy)/l2))
+	}
+	x, y := a[0]+t*dx-p[0], a[1]+t*dy-p[1]
+	return math.Hypot(x, y)
+}
+
+func refDistToBoundaryM(p gridline.Polygon, pt orb.Point) float64 {
+	kx, ky := refMetresPerDegree(pt[1])
+	best := math.Inf(1)
+	for _, r := range p {
+		for i := 1; i < len(r); i++ {
+			a := orb.Point{(r[i-1][0] - pt[0]) * kx, (r[i-1][1] - pt[1]) * ky}
+			b := orb.Point{(r[i][0] - pt[0]) * kx, (r[i][1] - pt[1]) * ky}
+			if d := refSegDist(orb.Point{}, a, b); d < best {
+				best = d
+			}
+		}
+	}
+	return best
+}
+
+func refOverlaps(a, b gridline.Polygon, tolM float64) (orb.Point, bool) {
+	if len(a) == 0 || len(b) == 0 || !a.Bound().Intersects(b.Bound()) {
+		return orb.Point{}, false
+	}
+	if pt, ok := refEdgesInside(a, b, tolM); ok {
+		return pt, true
+	}
+	if pt, ok := refEdgesInside(b, a, tolM); ok {
+		return pt, true
+	}
+	for _, pair := range [2][2]gridline.Polygon{{a, b}, {b, a}} {
+		if pt, ok := pair[0].InteriorPoint(); ok && refContains(pair[1], pt) &&
+			refDistToBoundaryM(pair[1], pt) > tolM && refDistToBoundaryM(pair[0], pt) > tolM {
+			return pt, true
+		}
+	}
+	return orb.Point{}, false
+}
+
+func refEdgesInside(a, b gridline.Polygon, tolM float64) (orb.Point, bool) {
+	deep := func(pt orb.Point) bool {
+		return refContains(b, pt) && refDistToBoundaryM(b, pt) > tolM
+	}
+	bb := b.Bound()
+	ts := make([]float64, 0, 8)
+	for _, r := range a {
+		for i := 1; i < len(r); i++ {
+			p1, p2 := r[i-1], r[i]
+			seg := orb.Bound{Min: orb.Point{math.Min(p1[0], p2[0]), math.Min(p1[1], p2[1])},
+				Max: orb.Point{math.Max(p1[0], p2[0]), math.Max(p1[1], p2[1])}}
+			if !seg.Intersects(bb) {
+				continue
+			}
+			ts = append(ts[:0], 0, 1)
+			for _, br := range b {
+				for j := 1; j < len(br); j++ {
+					if t, ok := refCrossParam(p1, p2, br[j-1], br[j]); ok {
+						ts = append(ts, t)
+					}
+				}
+			}
+			slices.Sort(ts)
+			for k := 0; k < len(ts); k++ {
+				pts := []float64{ts[k]}
+				if k+1 < len(ts) {
+					pts = append(pts, (ts[k]+ts[k+1])/2)
+				}
+				for _, t := range pts {
+					pt := orb.Point{p1[0] + t*(p2[0]-p1[0]), p1[1] + t*(p2[1]-p1[1])}
+					if deep(pt) {
+						return pt, true
+					}
+				}
+			}
+		}
+	}
+	return orb.Point{}, false
+}
+
+func refCrossParam(p1, p2, q1, q2 orb.Point) (float64, bool) {
+	rx, ry := p2[0]-p1[0], p2[1]-p1[1]
+	sx, sy := q2[0]-q1[0], q2[1]-q1[1]
+	den := rx*sy - ry*sx
+	if den == 0 {
+		return 0, false
+	}
+	qpx, qpy := q1[0]-p1[0], q1[1]-p1[1]
+	t := (qpx*sy - qpy*sx) / den
+	u := (qpx*ry - qpy*rx) / den
+	if t < 0 || t > 1 || u < 0 || u > 1 {
+		return 0, false
+	}
+	return t, true
+}
+
+func refRingArea(r orb.Ring) float64 {
+	if len(r) == 0 {
+		return 0
+	}
+	o := r[0]
+	a := 0.0
+	for j := 0; j+1 < len(r); j++ {
+		a += (r[j][0]-o[0])*(r[j+1][1]-o[1]) - (r[j+1][0]-o[0])*(r[j][1]-o[1])
+	}
+	return a / 2
+}
+
+// star returns a closed ring of n vertices around c at evenly spaced
+// angles, each at a radius between (1-jitter)·r and r: star-shaped, so
+// simple.
+func star(rng *rand.Rand, c orb.Point, n int, r, jitter float64) orb.Ring {
+	ring := make(orb.Ring, 0, n+1)
+	for k := range n {
+		a := 2 * math.Pi * float64(k) / float64(n)
+		d := r * (1 - jitter*rng.Float64())
+		ring = append(ring, orb.Point{c[0] + d*math.Cos(a), c[1] + d*math.Sin(a)})
+	}
+	return append(ring, ring[0])
+}
+
+// neighbours returns two polygons of about n vertices each that share a
+// wiggly north-south border of n vertices: the west one and the east one.
+func neighbours(rng *rand.Rand, n int) (west, east gridline.Polygon) {
+	const x0, y0, h, w = 116.8, 35.5, 0.01, 0.005
+	border := make(orb.LineString, n)
+	for k := range border {
+		t := float64(k) / float64(n-1)
+		border[k] = orb.Point{x0 + 0.001*math.Sin(40*t) + 0.0002*rng.Float64(), y0 + h*t}
+	}
+	wr := append(orb.Ring{}, border...)
+	wr = append(wr, orb.Point{x0 - w, y0 + h}, orb.Point{x0 - w, y0}, border[0])
+	er := orb.Ring{{x0 + w, y0}, {x0 + w, y0 + h}}
+	for k := n - 1; k >= 0; k-- {
+		er = append(er, border[k])
+	}
+	er = append(er, er[0])
+	return gridline.Polygon{wr}, gridline.Polygon{er}
 }
