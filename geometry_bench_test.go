@@ -71,3 +71,41 @@ func BenchmarkOverlapsSharedEdgeRef(b *testing.B) {
 		})
 	}
 }
+
+// slantedComb returns a valid polygon of about n vertices made of long
+// parallel diagonal teeth: every tooth's bounding box meets every other's,
+// so the edge index prunes nothing and the checks stay quadratic: the
+// known worst case.
+func slantedComb(n int) gridline.Polygon {
+	const x0, y0, l = 116.8, 35.5, 0.01
+	teeth := n / 4
+	e := l / 2 / float64(teeth)
+	var r orb.Ring
+	for k := range teeth {
+		x := x0 + float64(k)*e
+		r = append(r, orb.Point{x, y0}, orb.Point{x + l, y0 + l}, orb.Point{x + l + e/2, y0 + l}, orb.Point{x + e/2, y0})
+	}
+	last := r[len(r)-1]
+	r = append(r, orb.Point{last[0], y0 - 0.001}, orb.Point{x0, y0 - 0.001}, r[0])
+	return gridline.Polygon{r}
+}
+
+func BenchmarkValidateWorstCase(b *testing.B) {
+	for _, n := range []int{1_000, 10_000} {
+		p := slantedComb(n)
+		b.Run(fmt.Sprintf("n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := p.Validate(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("ref/n=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				if err := refValidate(p); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

@@ -1,6 +1,8 @@
 package gridline_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -506,4 +508,294 @@ func neighbours(rng *rand.Rand, n int) (west, east gridline.Polygon) {
 	}
 	er = append(er, er[0])
 	return gridline.Polygon{wr}, gridline.Polygon{er}
+}
+
+// randomRing returns one of several kinds of ring around c, most of them
+// invalid in some way, with coordinates optionally snapped to a coarse
+// lattice so that shared vertices, touching edges and collinear overlaps
+// are common.
+func randomRing(rng *rand.Rand, c orb.Point, n int, r float64) orb.Ring {
+	var ring orb.Ring
+	switch rng.IntN(6) {
+	case 0, 1: // star-shaped: valid unless snapping folds it
+		ring = star(rng, c, n, r, rng.Float64())
+	case 2: // random points: crosses itself almost surely
+		for range n {
+			ring = append(ring, orb.Point{c[0] + r*(2*rng.Float64()-1), c[1] + r*(2*rng.Float64()-1)})
+		}
+		ring = append(ring, ring[0])
+	case 3: // star with two vertices swapped
+		ring = star(rng, c, n, r, 0.3)
+		i, j := rng.IntN(n), rng.IntN(n)
+		ring[i], ring[j] = ring[j], ring[i]
+		ring[n] = ring[0]
+	case 4: // star with a spike, a repeated position or a vertex pulled out
+		ring = star(rng, c, n, r, 0.3)
+		i := 1 + rng.IntN(n-1)
+		switch rng.IntN(3) {
+		case 0:
+			ring = slices.Insert(ring, i+1, ring[i-1])
+		case 1:
+			ring = slices.Insert(ring, i, ring[i])
+		default:
+			ring[i] = orb.Point{c[0] + 2*r*(rng.Float64()-0.5), c[1] + 2*r*(rng.Float64()-0.5)}
+		}
+	default: // a star traced twice: every edge overlaps another
+		ring = star(rng, c, n/2+2, r, 0.2)
+		ring = append(ring, ring[1:]...)
+	}
+	if rng.IntN(3) == 0 {
+		q := r / float64(2+rng.IntN(8))
+		for i, p := range ring {
+			ring[i] = orb.Point{c[0] + math.Round((p[0]-c[0])/q)*q, c[1] + math.Round((p[1]-c[1])/q)*q}
+		}
+	}
+	return ring
+}
+
+// randomPolygon returns an outer ring with up to a few holes, some inside,
+// some crossing it or each other, some outside.
+func randomPolygon(rng *rand.Rand, c orb.Point, n int, r float64) gridline.Polygon {
+	p := gridline.Polygon{star(rng, c, n, r, 0.3*rng.Float64())}
+	if rng.IntN(3) == 0 {
+		p[0] = randomRing(rng, c, n, r)
+	}
+	for range rng.IntN(4) {
+		hc := orb.Point{c[0] + 0.8*r*(2*rng.Float64()-1), c[1] + 0.8*r*(2*rng.Float64()-1)}
+		hr := r * (0.05 + 0.4*rng.Float64())
+		if rng.IntN(4) == 0 {
+			p = append(p, randomRing(rng, hc, 3+rng.IntN(n), hr))
+		} else {
+			p = append(p, star(rng, hc, 3+rng.IntN(n), hr, 0.3))
+		}
+	}
+	return p
+}
+
+// size returns a ring size on either side of the one where the edge index
+// switches to its R-tree, up to about big.
+func size(rng *rand.Rand, big int) int {
+	if rng.IntN(2) == 0 {
+		return 3 + rng.IntN(30)
+	}
+	return 60 + rng.IntN(big-60)
+}
+
+// TestValidateMatchesReference holds the indexed Validate to the quadratic
+// one: the same verdict and the same message on every polygon.
+func TestValidateMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	c := orb.Point{116.8, 35.5}
+	invalid := 0
+	for k := range 1500 {
+		var p gridline.Polygon
+		if k%2 == 0 {
+			p = gridline.Polygon{randomRing(rng, c, size(rng, 360), 0.01)}
+		} else {
+			p = randomPolygon(rng, c, size(rng, 360), 0.01)
+		}
+		got, want := p.Validate(), refValidate(p)
+		if gridline.ErrorMessage(got) != gridline.ErrorMessage(want) {
+			t.Fatalf("polygon %d (%d rings, %d positions in the outer):\n got %v\nwant %v\n%v", k, len(p), len(p[0]), got, want, p)
+		}
+		if want != nil {
+			invalid++
+		}
+	}
+	// Both kinds must be well represented for the comparison to mean much.
+	if invalid < 300 || invalid > 1200 {
+		t.Fatalf("%d of 1500 random polygons invalid", invalid)
+	}
+}
+
+// TestValidateManyHoles compares a polygon with hundreds of holes, some of
+// them touching, crossing or outside, whose cross-ring checks the index
+// prunes.
+func TestValidateManyHoles(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 2))
+	c := orb.Point{116.8, 35.5}
+	for k := range 6 {
+		p := gridline.Polygon{star(rng, c, 2000, 0.01, 0.05)}
+		if k == 5 {
+			// Listed first, a hole whose first vertex is on the outer
+			// ring: inside by the crossing-number test, so it crosses.
+			v := p[0][700]
+			h := star(rng, orb.Point{v[0] * 0.999999, v[1] * 0.999999}, 8, 0.0001, 0)
+			h[0], h[8] = v, v
+			p = append(p, h)
+		}
+		for i := range 12 {
+			for j := range 12 {
+				hc := orb.Point{c[0] - 0.0033 + 0.0006*float64(i), c[1] - 0.0033 + 0.0006*float64(j)}
+				p = append(p, star(rng, hc, 8, 0.00025, 0.2))
+			}
+		}
+		switch k {
+		case 1: // a hole moved and grown over its neighbours
+			p[50] = star(rng, p[50][0], 8, 0.00062, 0)
+		case 2: // a hole outside the outer ring
+			p[100] = star(rng, orb.Point{c[0] + 0.02, c[1]}, 8, 0.0002, 0)
+		case 3: // a hole that sticks out through the outer ring
+			p[20] = star(rng, orb.Point{c[0] - 0.0098, c[1]}, 8, 0.0005, 0)
+		case 4: // a hole sharing a vertex with the previous one
+			p[70] = slices.Clone(p[69])
+			for i := range p[70] {
+				p[70][i][0] += p[69][0][0] - p[69][4][0]
+			}
+		}
+		got, want := p.Validate(), refValidate(p)
+		if gridline.ErrorMessage(got) != gridline.ErrorMessage(want) {
+			t.Fatalf("case %d: got %v, want %v", k, got, want)
+		}
+		wantMsg := []string{"", "hole 50 crosses ring 49", "hole 100 lies outside the outer ring",
+			"hole 20 crosses ring 0", "hole 70 crosses ring 69", "hole 1 crosses ring 0"}[k]
+		if gridline.ErrorMessage(want) != wantMsg {
+			t.Fatalf("case %d: reference says %v, want %q", k, want, wantMsg)
+		}
+	}
+}
+
+// TestOverlapsMatchesReference holds the indexed Overlaps to the quadratic
+// one: the same verdict and the same sample point.
+func TestOverlapsMatchesReference(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 3))
+	c := orb.Point{116.8, 35.5}
+	counts := map[bool]int{}
+	check := func(k int, a, b gridline.Polygon, tol float64) {
+		t.Helper()
+		gotPt, got := gridline.Overlaps(a, b, tol)
+		wantPt, want := refOverlaps(a, b, tol)
+		if got != want || gotPt != wantPt {
+			t.Fatalf("pair %d: got %v %v, want %v %v\na=%v\nb=%v", k, got, gotPt, want, wantPt, a, b)
+		}
+		counts[want]++
+	}
+	for k := range 200 {
+		r := 0.01 * (0.2 + rng.Float64())
+		a := gridline.Polygon{star(rng, c, size(rng, 130), 0.01, 0.5*rng.Float64())}
+		if rng.IntN(4) == 0 {
+			a = randomPolygon(rng, c, size(rng, 130), 0.01)
+		}
+		var b gridline.Polygon
+		switch rng.IntN(6) {
+		case 0: // somewhere nearby, overlapping or not
+			d := orb.Point{c[0] + 0.025*(rng.Float64()-0.5), c[1] + 0.025*(rng.Float64()-0.5)}
+			b = gridline.Polygon{star(rng, d, size(rng, 130), r, 0.5*rng.Float64())}
+		case 1: // the same shape, moved by about the tolerance
+			off := (rng.Float64() - 0.5) * 4e-5
+			b = gridline.Polygon{}
+			for _, ring := range a {
+				moved := slices.Clone(ring)
+				for i := range moved {
+					moved[i][0] += off
+				}
+				b = append(b, moved)
+			}
+		case 2: // inside a, perhaps in one of its holes
+			b = gridline.Polygon{star(rng, c, size(rng, 130), 0.01*rng.Float64(), 0.3)}
+			if len(a) > 1 {
+				h := a[1+rng.IntN(len(a)-1)]
+				b = gridline.Polygon{star(rng, h.Bound().Center(), size(rng, 130), 0.0005, 0.3)}
+			}
+		case 3: // neighbours sharing a border, or one of them and a shift of the other
+			w, e := neighbours(rng, 2+size(rng, 130)/2)
+			a, b = w, e
+			if rng.IntN(2) == 0 {
+				for i := range b[0] {
+					b[0][i][0] -= 5e-6 * float64(rng.IntN(3))
+				}
+			}
+		case 4: // filling a's hole exactly: every vertex of b is on a's boundary
+			a = gridline.Polygon{star(rng, c, size(rng, 130), 0.01, 0.2), star(rng, c, size(rng, 130), 0.005, 0.2)}
+			b = gridline.Polygon{slices.Clone(a[1])}
+		default: // a random polygon snapped to a lattice: degenerate contacts
+			b = gridline.Polygon{randomRing(rng, c, size(rng, 130), r)}
+		}
+		tol := gridline.OverlapToleranceM
+		if rng.IntN(5) == 0 {
+			tol = []float64{0, -1, 10, 100}[rng.IntN(4)]
+		}
+		check(k, a, b, tol)
+		check(k, b, a, tol)
+	}
+	if counts[true] < 80 || counts[false] < 80 {
+		t.Fatalf("verdicts %v: too one-sided", counts)
+	}
+}
+
+// regular returns a closed regular n-gon around c: convex, so swapping two
+// neighbouring vertices k and k+1 makes edges k-1 and k+1 cross, and no
+// earlier pair.
+func regular(n int, c orb.Point, r float64) orb.Ring {
+	return star(rand.New(rand.NewPCG(0, 0)), c, n, r, 0)
+}
+
+func swapped(r orb.Ring, k int) orb.Ring {
+	r = slices.Clone(r)
+	r[k], r[k+1] = r[k+1], r[k]
+	return r
+}
+
+func TestValidateLarge(t *testing.T) {
+	c := orb.Point{116.8, 35.5}
+	// The swap gives the message below on a ring small enough to check
+	// against the quadratic reference.
+	small := gridline.Polygon{swapped(regular(3000, c, 0.005), 1700)}
+	if msg := gridline.ErrorMessage(refValidate(small)); msg != "outer ring intersects itself: edge 1699 crosses edge 1701" {
+		t.Fatalf("reference: %s", msg)
+	}
+	circle := regular(100_000, c, 0.005)
+	tests := []struct {
+		name    string
+		p       gridline.Polygon
+		wantErr string
+	}{
+		{"100,000 vertices", gridline.Polygon{circle}, ""},
+		{"100,000 vertices, one crossing", gridline.Polygon{swapped(circle, 60_000)},
+			"outer ring intersects itself: edge 59999 crosses edge 60001"},
+		{"a hole crossing the 100,000-vertex ring", gridline.Polygon{regular(100_000-4, c, 0.005),
+			regular(4, orb.Point{c[0], c[1] + 0.0045}, 0.001)}, "hole 1 crosses ring 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if msg := gridline.ErrorMessage(tt.p.Validate()); msg != tt.wantErr {
+				t.Fatalf("got %q, want %q", msg, tt.wantErr)
+			}
+		})
+	}
+}
+
+// cancelAfter is a context that reports itself cancelled from its n-th
+// Err call on, to cancel in the middle of the work.
+type cancelAfter struct {
+	context.Context
+	n int
+}
+
+func (c *cancelAfter) Err() error {
+	if c.n--; c.n < 0 {
+		return context.Canceled
+	}
+	return nil
+}
+
+func TestGeometryCancel(t *testing.T) {
+	big := gridline.Polygon{regular(100_000, orb.Point{116.8, 35.5}, 0.005)}
+	west, east := neighbours(rand.New(rand.NewPCG(4, 4)), 20_000)
+	cancelled, cancel := context.WithCancel(context.Background())
+	cancel()
+	for _, ctx := range []context.Context{cancelled, &cancelAfter{context.Background(), 3}} {
+		if err := big.ValidateContext(ctx); !errors.Is(err, context.Canceled) || gridline.ErrorCode(err) != gridline.EINTERNAL {
+			t.Errorf("ValidateContext: %v", err)
+		}
+	}
+	// Whatever the cut-short searches found, the error must win.
+	for _, ctx := range []context.Context{cancelled, &cancelAfter{context.Background(), 3}} {
+		if _, ok, err := gridline.OverlapsContext(ctx, west, east, gridline.OverlapToleranceM); !errors.Is(err, context.Canceled) || ok {
+			t.Errorf("OverlapsContext: %v %v", ok, err)
+		}
+	}
+	if _, ok, err := gridline.OverlapsContext(context.Background(), west, east, gridline.OverlapToleranceM); ok || err != nil {
+		t.Errorf("OverlapsContext, not cancelled: %v %v", ok, err)
+	}
 }
