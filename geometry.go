@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 
 	"github.com/paulmach/orb"
 	"github.com/paulmach/orb/geojson"
@@ -210,10 +211,20 @@ func ValidateLonLat(lon, lat float64) string {
 	return ""
 }
 
-// Validate checks that p is a usable grid or footprint polygon: at least
-// one ring, every ring closed with at least four positions, coordinates in
-// range (swapped lat/lon named as such), non-zero area, and no ring that
-// crosses itself or another ring. It returns EINVALID with the reason.
+// MaxPolygonVertices is the most vertices a polygon may have, all rings
+// together, not counting the position that closes each ring. A grid drawn
+// by hand has tens to hundreds; a boundary traced from survey data a few
+// thousand. Validating 100,000 takes well under a second (see
+// docs/benchmarks.md), and the limit also bounds the worst case of shapes
+// whose edges' bounding boxes overlap a lot, which the edge index cannot
+// prune.
+const MaxPolygonVertices = 100_000
+
+// Validate checks that p is a usable grid or footprint polygon: at most
+// MaxPolygonVertices vertices, at least one ring, every ring closed with at
+// least four positions, coordinates in range (swapped lat/lon named as
+// such), non-zero area, and no ring that crosses itself or another ring.
+// It returns EINVALID with the reason.
 func (p Polygon) Validate() error {
 	return p.ValidateContext(context.Background())
 }
@@ -222,6 +233,9 @@ func (p Polygon) Validate() error {
 // ctx.Err(), once ctx is done: a request whose client has gone should not
 // keep checking a large polygon.
 func (p Polygon) ValidateContext(ctx context.Context) error {
+	if n := p.vertexCount(); n > MaxPolygonVertices {
+		return Errorf(EINVALID, "polygon has %s vertices; at most %s are allowed", thousands(n), thousands(MaxPolygonVertices))
+	}
 	if len(p) == 0 {
 		return Errorf(EINVALID, "polygon has no rings")
 	}
@@ -273,6 +287,25 @@ func (p Polygon) ValidateContext(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// vertexCount counts p's positions less each ring's closing one.
+func (p Polygon) vertexCount() int {
+	n := 0
+	for _, r := range p {
+		n += max(len(r)-1, 0)
+	}
+	return n
+}
+
+// thousands formats a non-negative n with comma separators, as limits are
+// written in the docs.
+func thousands(n int) string {
+	s := strconv.Itoa(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
 }
 
 // selfIntersection finds two non-adjacent edges of closed ring ri that
@@ -637,7 +670,7 @@ type edge struct{ ring, i int32 }
 // for n edges, plus the number of pairs whose boxes meet, which is a few
 // per edge for any drawn or surveyed boundary, instead of O(n²). A shape
 // built so that most boxes meet stays quadratic
-// (BenchmarkValidateWorstCase). Rings are
+// (BenchmarkValidateWorstCase); MaxPolygonVertices bounds it. Rings are
 // added in order, so that Validate indexes a ring only once its
 // coordinates are known to be finite. Searches stop when the canceller
 // says so; callers check c.err before trusting what they found.

@@ -74,8 +74,8 @@ func BenchmarkOverlapsSharedEdgeRef(b *testing.B) {
 
 // slantedComb returns a valid polygon of about n vertices made of long
 // parallel diagonal teeth: every tooth's bounding box meets every other's,
-// so the edge index prunes nothing and the checks stay quadratic: the
-// known worst case.
+// so the edge index prunes nothing and the checks stay quadratic. It is
+// the known worst case, bounded only by MaxPolygonVertices.
 func slantedComb(n int) gridline.Polygon {
 	const x0, y0, l = 116.8, 35.5, 0.01
 	teeth := n / 4

@@ -744,7 +744,8 @@ func TestValidateLarge(t *testing.T) {
 	if msg := gridline.ErrorMessage(refValidate(small)); msg != "outer ring intersects itself: edge 1699 crosses edge 1701" {
 		t.Fatalf("reference: %s", msg)
 	}
-	circle := regular(100_000, c, 0.005)
+	circle := regular(gridline.MaxPolygonVertices, c, 0.005)
+	hole := regular(4, c, 0.001)
 	tests := []struct {
 		name    string
 		p       gridline.Polygon
@@ -753,7 +754,11 @@ func TestValidateLarge(t *testing.T) {
 		{"100,000 vertices", gridline.Polygon{circle}, ""},
 		{"100,000 vertices, one crossing", gridline.Polygon{swapped(circle, 60_000)},
 			"outer ring intersects itself: edge 59999 crosses edge 60001"},
-		{"a hole crossing the 100,000-vertex ring", gridline.Polygon{regular(100_000-4, c, 0.005),
+		{"100,001 vertices", gridline.Polygon{regular(gridline.MaxPolygonVertices+1, c, 0.005)},
+			"polygon has 100,001 vertices; at most 100,000 are allowed"},
+		{"100,001 vertices with the hole", gridline.Polygon{regular(gridline.MaxPolygonVertices-3, c, 0.005), hole},
+			"polygon has 100,001 vertices; at most 100,000 are allowed"},
+		{"a hole crossing the 100,000-vertex ring", gridline.Polygon{regular(gridline.MaxPolygonVertices-4, c, 0.005),
 			regular(4, orb.Point{c[0], c[1] + 0.0045}, 0.001)}, "hole 1 crosses ring 0"},
 	}
 	for _, tt := range tests {
@@ -780,7 +785,7 @@ func (c *cancelAfter) Err() error {
 }
 
 func TestGeometryCancel(t *testing.T) {
-	big := gridline.Polygon{regular(100_000, orb.Point{116.8, 35.5}, 0.005)}
+	big := gridline.Polygon{regular(gridline.MaxPolygonVertices, orb.Point{116.8, 35.5}, 0.005)}
 	west, east := neighbours(rand.New(rand.NewPCG(4, 4)), 20_000)
 	cancelled, cancel := context.WithCancel(context.Background())
 	cancel()
