@@ -113,7 +113,10 @@ func (g *Grid) Validate() error {
 // ValidateGeometry checks the grid's polygon (the costly part of
 // Validate), giving up with ctx.
 func (g *Grid) ValidateGeometry(ctx context.Context) error {
-	if err := g.Geometry.Validate(); err != nil {
+	if err := g.Geometry.ValidateContext(ctx); err != nil {
+		if ErrorCode(err) != EINVALID {
+			return err // cancelled: not the polygon's fault
+		}
 		return FieldErrorf("geometry", "%s", ErrorMessage(err))
 	}
 	return nil

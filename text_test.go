@@ -1,10 +1,14 @@
 package gridline_test
 
 import (
+	"context"
+	"errors"
+	"math"
 	"strings"
 	"testing"
 
 	"github.com/gridline/gridline"
+	"github.com/paulmach/orb"
 )
 
 func TestCheckText(t *testing.T) {
@@ -56,5 +60,27 @@ func TestEveryNameBounded(t *testing.T) {
 	a := &gridline.Assignment{Target: gridline.TargetGrid, Role: strings.Repeat("r", 9000)}
 	if err := a.Validate(); gridline.ErrorFields(err)["role"] == "" {
 		t.Errorf("assignment role: %v", err)
+	}
+}
+
+// TestGridGeometryCheckCancelled: a cancelled check of a large polygon
+// is the context's error, not "geometry: Internal error." as EINVALID.
+func TestGridGeometryCheckCancelled(t *testing.T) {
+	ring := orb.Ring{}
+	const n = 20000
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / n
+		ring = append(ring, orb.Point{116.8 + 0.01*math.Cos(a), 35.55 + 0.01*math.Sin(a)})
+	}
+	ring = append(ring, ring[0])
+	g := &gridline.Grid{Geometry: gridline.Polygon{ring}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	err := g.ValidateGeometry(ctx)
+	if !errors.Is(err, context.Canceled) || gridline.ErrorCode(err) == gridline.EINVALID {
+		t.Fatalf("err = %v (code %s), want the cancellation", err, gridline.ErrorCode(err))
+	}
+	if err := g.ValidateGeometry(context.Background()); err != nil {
+		t.Fatal(err)
 	}
 }

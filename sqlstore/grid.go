@@ -208,7 +208,10 @@ func checkGrid(ctx context.Context, tx *Tx, g *gridline.Grid) error {
 		if err := json.Unmarshal([]byte(geom), &other); err != nil {
 			return fmt.Errorf("grid %s geometry: %w", code, err)
 		}
-		if pt, ok := gridline.Overlaps(g.Geometry, other, gridline.OverlapToleranceM); ok {
+		pt, ok, err := gridline.OverlapsContext(ctx, g.Geometry, other, gridline.OverlapToleranceM)
+		if err != nil {
+			return err // the client left
+		} else if ok {
 			return gridline.FieldErrorf("geometry", "overlaps grid %s of layer %s (e.g. at %.6f, %.6f)", code, g.Layer, pt[0], pt[1])
 		}
 	}

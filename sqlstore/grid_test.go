@@ -1,7 +1,10 @@
 package sqlstore_test
 
 import (
+	"context"
+	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"testing"
 
@@ -180,5 +183,34 @@ func TestUpdateGridConcurrent(t *testing.T) {
 		if err != nil || got.Name != name || got.Note != note {
 			t.Fatalf("round %d: name %q note %q (want %q, %q): an update was lost", round, got.Name, got.Note, name, note)
 		}
+	}
+}
+
+// TestGridCheckStopsWhenTheClientLeaves: validating a large polygon for a
+// client that has gone gives up with the context's error, not a verdict
+// on the polygon, and writes nothing.
+func TestGridCheckStopsWhenTheClientLeaves(t *testing.T) {
+	db := storetest.Open(t)
+	mustImportYanzhou(t, db)
+	s := sqlstore.NewGridService(db)
+	ring := orb.Ring{}
+	const n = 50000
+	for i := 0; i < n; i++ {
+		a := 2 * math.Pi * float64(i) / n
+		ring = append(ring, orb.Point{116.8 + 0.01*math.Cos(a), 35.55 + 0.01*math.Sin(a)})
+	}
+	ring = append(ring, ring[0])
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	err := s.CreateGrid(cctx, &gridline.Grid{Name: "大网格", CommunityCode: "370812001002", Geometry: gridline.Polygon{ring}})
+	if !errors.Is(err, context.Canceled) || gridline.ErrorCode(err) == gridline.EINVALID {
+		t.Fatalf("err = %v, want the context's cancellation", err)
+	}
+	if _, n, _ := s.FindGrids(ctx, gridline.GridFilter{}); n != 0 {
+		t.Fatalf("%d grids written", n)
+	}
+	// The same polygon with a live context is a valid grid.
+	if err := s.CreateGrid(ctx, &gridline.Grid{Name: "大网格", CommunityCode: "370812001002", Geometry: gridline.Polygon{ring}}); err != nil {
+		t.Fatal(err)
 	}
 }
