@@ -83,6 +83,9 @@ if psql -q "$SCRATCH" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null 2>&
 		pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis.txt")
 		http=$(awk '$1 == "throughput" { print $2 }' "$tmp/http-$c.txt")
 		echo "ratio at $c: HTTP GET locate ÷ PostGIS = $(echo "scale=2; $http / $pg" | bc)"
+		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" --batch 10000 | tee "$tmp/batch-$c.txt"
+		batch=$(awk '$1 == "points" { print $2 }' "$tmp/batch-$c.txt")
+		echo "ratio at $c: HTTP POST locate (10,000 a request) ÷ PostGIS = $(echo "scale=1; $batch / $pg" | bc)"
 	done
 else
 	echo "== PostGIS pairing: SKIPPED (no PostGIS: apt-get install postgresql-<version>-postgis-3)"
