@@ -222,9 +222,11 @@ func firstRecord(b []byte) int {
 	return len(b)
 }
 
+// The header names taken for the lon and lat columns, compared in lower
+// case.
 var (
-	lonNames = []string{"lon", "lng", "long", "longitude", "x"}
-	latNames = []string{"lat", "latitude", "y"}
+	lonNames = []string{"lon", "lng", "long", "longitude", "x", "经度"}
+	latNames = []string{"lat", "latitude", "y", "纬度"}
 )
 
 // detectColumns reads the first record of data: a header if it names a

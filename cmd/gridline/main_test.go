@@ -275,6 +275,9 @@ func testLocateCommand(t *testing.T, url, dsn string) {
 	if got := runLocate(t, dsn, "116.7582,35.5788,x\n117.5,35.9,y"); got != "116.7582,35.5788,x,370812001002001,370812001002,370812001,370812\n117.5,35.9,y,,,,\n" {
 		t.Errorf("no header: %q", got)
 	}
+	if got := runLocate(t, dsn, "\ufeff名称,经度,纬度\n甲,116.7582,35.5788\n"); got != "\ufeff名称,经度,纬度,grid_code,community_code,town_code,county_code\n甲,116.7582,35.5788,370812001002001,370812001002,370812001,370812\n" {
+		t.Errorf("Chinese header after a byte order mark: %q", got)
+	}
 	if got := runLocate(t, dsn, "lon,lat\n116.7582,35.5788\n", "--layer", "comprehensive"); got != "lon,lat,grid_code,community_code,town_code,county_code\n116.7582,35.5788,,,,\n" {
 		t.Errorf("--layer comprehensive: %q", got)
 	}
