@@ -14,7 +14,8 @@ import (
 
 // maxLocateBody bounds a batch locate body: gridline.MaxLocateBatch points
 // at about 80 bytes each, room for full-precision numbers even
-// pretty-printed with a number a line.
+// pretty-printed with a number a line. The route is an expensive read, so
+// only a few such bodies are held at once.
 const maxLocateBody = 8 << 20
 
 // jsonContentType is set as it is, without canonicalising the header name
