@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+
+	"github.com/paulmach/orb"
 )
 
 // Named is a code and a name, as returned for each level of a location.
@@ -37,6 +39,12 @@ type LocateService interface {
 	// layer is unknown); without, it prefers layers in their order. A
 	// point in no grid is ENOTFOUND.
 	Locate(lon, lat float64, layer string) (Location, error)
+	// LocateEach locates every point of pts as Locate does, all against
+	// one snapshot of the index, and calls fn in order with each point's
+	// index and location, or nil when the point is in no grid; loc is
+	// valid only during the call. An unknown layer is EINVALID, returned
+	// before any call.
+	LocateEach(pts []orb.Point, layer string, fn func(i int, loc *Location)) error
 	// Refresh brings the index up to date with every change committed
 	// before the call. Writes that locate call it first; reads need not.
 	Refresh(ctx context.Context) error

@@ -25,6 +25,7 @@ func FuzzAPIBadInput(f *testing.F) {
 	f.Add(5, `[`, "q="+strings.Repeat("%25", 5000), uint16(4000))
 	f.Add(6, "11,北京市,province,\n", "limit=10000", uint16(60000))
 	f.Add(7, `{"name":"`+strings.Repeat("名", 3000)+`"}`, "offset=99999999999", uint16(1))
+	f.Add(8, `{"points":[[116.8,35.5],[116.8,135]],"layer":"party"}`, "lon=116.8&lat=35.5", uint16(0))
 	f.Fuzz(func(t *testing.T, target int, body, rawQuery string, repeat uint16) {
 		if _, err := url.ParseQuery(rawQuery); err != nil {
 			return
@@ -33,7 +34,7 @@ func FuzzAPIBadInput(f *testing.F) {
 			body = strings.Repeat(body, int(repeat))
 		}
 		defer checkBounds(t, time.Now())
-		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings"}
+		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings", "/api/v1/locate"}
 		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs"}
 		if target < 0 {
 			target = -target

@@ -180,17 +180,3 @@ func (s *Server) handleGridView(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, out)
 }
-
-func (s *Server) handleLocate(w http.ResponseWriter, r *http.Request) {
-	lon, lat, layer, err := gridline.ParseLocateQuery(r.URL.Query())
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	loc, err := s.Locate.Locate(lon, lat, layer)
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, loc)
-}

@@ -1,9 +1,11 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"strconv"
@@ -19,8 +21,9 @@ import (
 // TestLocatePathsAgree locates the same points on the demo's 643 grids by
 // every path — a brute-force scan applying gridline.GridPrecedes, the
 // in-memory index, the locate service over the database, GET
-// /api/v1/locate and a point written without a grid — and requires one
-// answer. The points include shared vertices and edge midpoints, where two
+// /api/v1/locate, POST /api/v1/locate (compact and detailed, in one batch)
+// and a point written without a grid — and requires one answer. (The
+// command line, gridline locate, is compared in cmd/gridline.) The points include shared vertices and edge midpoints, where two
 // or three grids of a layer touch and only the tie-break decides.
 func TestLocatePathsAgree(t *testing.T) {
 	s, ts := newServer(t)
@@ -75,6 +78,7 @@ func TestLocatePathsAgree(t *testing.T) {
 			bound.Min[1] + rng.Float64()*(bound.Max[1]-bound.Min[1])})
 	}
 
+	batch := httpLocateBatch(t, ts.URL, pts)
 	ties := 0
 	for i, pt := range pts {
 		want := brute(pt)
@@ -99,6 +103,8 @@ func TestLocatePathsAgree(t *testing.T) {
 			answers["service"] = ""
 		}
 		answers["http"] = httpLocate(t, ts.URL, pt)
+		answers["http batch"] = batch.grids[i]
+		answers["http batch detail"] = batch.detail[i]
 		p := &gridline.Point{Name: fmt.Sprintf("点%d", i), Lon: pt[0], Lat: pt[1]}
 		if err := s.Points.CreatePoint(ctx, p); err == nil {
 			answers["point write"] = p.GridCode
@@ -137,4 +143,96 @@ func httpLocate(t *testing.T, base string, pt orb.Point) string {
 		t.Fatalf("locate %v: status %d, %v", pt, res.StatusCode, err)
 	}
 	return l.Grid.Code
+}
+
+// batchAnswer holds the grid codes a batch locate gives, compact and
+// detailed ("" for none).
+type batchAnswer struct{ grids, detail []string }
+
+// httpLocateBatch locates pts in one POST /api/v1/locate, without a
+// token, compact and with ?detail=true.
+func httpLocateBatch(t *testing.T, base string, pts []orb.Point) batchAnswer {
+	t.Helper()
+	body, _ := json.Marshal(map[string]any{"points": pts})
+	post := func(query string, v any) {
+		res, err := http.Post(base+"/api/v1/locate"+query, "application/json", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		if err := json.NewDecoder(res.Body).Decode(v); err != nil || res.StatusCode != http.StatusOK {
+			t.Fatalf("POST /api/v1/locate%s: status %d, %v", query, res.StatusCode, err)
+		}
+	}
+	var compact struct{ Grids []*string }
+	post("", &compact)
+	var detail struct{ Items []*gridline.Location }
+	post("?detail=true", &detail)
+	if len(compact.Grids) != len(pts) || len(detail.Items) != len(pts) {
+		t.Fatalf("batch of %d points: %d grids, %d items", len(pts), len(compact.Grids), len(detail.Items))
+	}
+	var a batchAnswer
+	for i, g := range compact.Grids {
+		code := ""
+		if g != nil {
+			code = *g
+		}
+		a.grids = append(a.grids, code)
+		code = ""
+		if l := detail.Items[i]; l != nil {
+			code = l.Grid.Code
+			if l.Lon != pts[i][0] || l.Lat != pts[i][1] {
+				t.Errorf("item %d is at (%v, %v), the point at %v", i, l.Lon, l.Lat, pts[i])
+			}
+		}
+		a.detail = append(a.detail, code)
+	}
+	return a
+}
+
+// TestLocateBatchAPI checks the batch answer byte for byte against the
+// single locate, and its bounds and errors.
+func TestLocateBatchAPI(t *testing.T) {
+	_, ts := demoServer(t)
+	const hit = "116.7582,35.5788"
+	single := strings.TrimSuffix(scenario{method: "GET", url: "/api/v1/locate?lon=116.7582&lat=35.5788", status: 200}.run(t, ts.URL), "\n")
+	code := single[strings.Index(single, `"grid":{"code":"`)+16:][:15]
+	many := func(n int, pt string) string {
+		return `{"points":[` + strings.TrimSuffix(strings.Repeat("["+pt+"],", n), ",") + `]}`
+	}
+	runScenarios(t, ts.URL, []scenario{
+		{name: "compact, no token", method: "POST", url: "/api/v1/locate", body: `{"points":[[` + hit + `],[117.5,35.9],[` + hit + `]]}`, status: 200,
+			want: []string{`{"grids":["` + code + `",null,"` + code + `"]}` + "\n"}},
+		{name: "detail is the single answer", method: "POST", url: "/api/v1/locate?detail=true", body: `{"points":[[117.5,35.9],[` + hit + `]]}`, status: 200,
+			want: []string{`{"items":[null,` + single + `]}` + "\n"}},
+		{name: "layer", method: "POST", url: "/api/v1/locate", body: `{"layer":"comprehensive","points":[[` + hit + `]]}`, status: 200,
+			want: []string{`{"grids":[null]}`}},
+		{name: "empty", method: "POST", url: "/api/v1/locate", body: `{"points":[]}`, status: 200, want: []string{`{"grids":[]}`}},
+		{name: "at the limit", method: "POST", url: "/api/v1/locate", body: many(gridline.MaxLocateBatch, hit), status: 200, want: []string{`"]}`}},
+		{name: "over the limit", method: "POST", url: "/api/v1/locate", body: many(gridline.MaxLocateBatch+1, hit), status: 400,
+			want: []string{`"points":"more than 100000 points`}},
+		{name: "bad latitude named with its index", method: "POST", url: "/api/v1/locate", body: many(17, hit)[:len(many(17, hit))-2] + `,[116.8,135]]}`, status: 400,
+			want: []string{`"message":"points[17]: latitude 135 is outside [-90, 90]"`, `"fields":{"points[17]":`}},
+		{name: "swapped", method: "POST", url: "/api/v1/locate", body: `{"points":[[35.5788,116.7582]]}`, status: 400,
+			want: []string{`points[0]: [35.5788, 116.7582] looks like [lat, lon]`}},
+		{name: "unknown layer", method: "POST", url: "/api/v1/locate", body: `{"points":[[` + hit + `]],"layer":"nope"}`, status: 400, want: []string{`"fields":{"layer":`}},
+		{name: "bad detail", method: "POST", url: "/api/v1/locate?detail=maybe", body: `{"points":[]}`, status: 400, want: []string{`"detail"`}},
+		{name: "unknown parameter", method: "POST", url: "/api/v1/locate?layer=party", body: `{"points":[]}`, status: 400, want: []string{`"layer"`, `allowed: detail`}},
+		{name: "not JSON", method: "POST", url: "/api/v1/locate", body: `points=1`, status: 400, want: []string{`not valid JSON`}},
+		{name: "empty body", method: "POST", url: "/api/v1/locate", status: 400, want: []string{`request body is empty`}},
+		{name: "too large", method: "POST", url: "/api/v1/locate", body: `{"points":[` + strings.Repeat(" ", 8<<20) + `]}`, status: 400, want: []string{`larger than 8388608 bytes`}},
+		{name: "other POSTs still need the token", method: "POST", url: "/api/v1/grids", body: `{}`, status: 401},
+	})
+
+	// A body of unknown length (chunked), and an answer of many pieces.
+	req, _ := http.NewRequest("POST", ts.URL+"/api/v1/locate?detail=true", io.MultiReader(strings.NewReader(many(50000, hit))))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var got struct{ Items []json.RawMessage }
+	if err := json.NewDecoder(res.Body).Decode(&got); err != nil || len(got.Items) != 50000 || string(got.Items[49999]) != single {
+		t.Fatalf("chunked batch: %d items, %v", len(got.Items), err)
+	}
 }

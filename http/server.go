@@ -71,6 +71,7 @@ func (s *Server) routes() []route {
 		{pattern: "DELETE /api/v1/grids/{code}", handler: s.handleGridDelete},
 		{pattern: "GET /api/v1/geojson/grids", handler: s.handleGridGeoJSON, expensive: true},
 		{pattern: "GET /api/v1/locate", handler: s.handleLocate, quiet: true},
+		{pattern: "POST /api/v1/locate", handler: s.handleLocateBatch, body: maxLocateBody, expensive: true, quiet: true, read: true},
 
 		{pattern: "GET /api/v1/points", handler: s.handlePointIndex},
 		{pattern: "POST /api/v1/points", handler: s.handlePointCreate},

@@ -72,14 +72,70 @@ func (idx *Index) Locate(lon, lat float64, layer string) (gridline.Location, err
 	if idx == nil {
 		return gridline.Location{}, gridline.Errorf(gridline.ENOTFOUND, "no grids are loaded")
 	}
-	want := -1
-	if layer != "" {
-		no, ok := idx.layers[layer]
-		if !ok {
-			return gridline.Location{}, gridline.FieldErrorf("layer", "unknown layer %q", layer)
-		}
-		want = no
+	want, err := idx.layerNo(layer)
+	if err != nil {
+		return gridline.Location{}, err
 	}
+	best := idx.find(lon, lat, want)
+	if best == nil {
+		if layer != "" {
+			return gridline.Location{}, gridline.Errorf(gridline.ENOTFOUND, "point (%g, %g) is in no grid of layer %s", lon, lat, layer)
+		}
+		return gridline.Location{}, gridline.Errorf(gridline.ENOTFOUND, "point (%g, %g) is in no grid", lon, lat)
+	}
+	loc := best.loc
+	loc.Lon, loc.Lat = lon, lat
+	return loc, nil
+}
+
+// LocateEach locates every point of pts as [Index.Locate] does and calls
+// fn with its index and location, or nil when the point is in no grid;
+// loc is valid only during the call. An unknown layer is EINVALID before
+// any call. A nil index has no grids: every point is in none.
+func (idx *Index) LocateEach(pts []orb.Point, layer string, fn func(i int, loc *gridline.Location)) error {
+	if idx == nil {
+		for i := range pts {
+			fn(i, nil)
+		}
+		return nil
+	}
+	want, err := idx.layerNo(layer)
+	if err != nil {
+		return err
+	}
+	// Misses cost no error value here, unlike Locate: a track may leave
+	// the grids for thousands of points.
+	var loc gridline.Location
+	for i, p := range pts {
+		e := idx.find(p[0], p[1], want)
+		if e == nil {
+			fn(i, nil)
+			continue
+		}
+		loc = e.loc
+		loc.Lon, loc.Lat = p[0], p[1]
+		fn(i, &loc)
+	}
+	return nil
+}
+
+// layerNo returns the order of layer, or -1 for "any layer" when layer is
+// empty.
+func (idx *Index) layerNo(layer string) (int, error) {
+	if layer == "" {
+		return -1, nil
+	}
+	no, ok := idx.layers[layer]
+	if !ok {
+		return 0, gridline.FieldErrorf("layer", "unknown layer %q", layer)
+	}
+	return no, nil
+}
+
+// find returns the entry of the grid containing (lon, lat) in layer order
+// want (any layer if negative) that [gridline.GridPrecedes] chooses, or
+// nil.
+func (idx *Index) find(lon, lat float64, want int) *entry {
 	var best *entry
 	pt := orb.Point{lon, lat}
 	p := [2]float64{lon, lat}
@@ -95,13 +151,5 @@ func (idx *Index) Locate(lon, lat float64, layer string) (gridline.Location, err
 		}
 		return true
 	})
-	if best == nil {
-		if layer != "" {
-			return gridline.Location{}, gridline.Errorf(gridline.ENOTFOUND, "point (%g, %g) is in no grid of layer %s", lon, lat, layer)
-		}
-		return gridline.Location{}, gridline.Errorf(gridline.ENOTFOUND, "point (%g, %g) is in no grid", lon, lat)
-	}
-	loc := best.loc
-	loc.Lon, loc.Lat = lon, lat
-	return loc, nil
+	return best
 }

@@ -63,6 +63,60 @@ func TestLocateDemo(t *testing.T) {
 	}
 }
 
+// TestLocateEachDemo checks that LocateEach answers as Locate does, point
+// by point, with and without a layer.
+func TestLocateEachDemo(t *testing.T) {
+	l, pts := demoIndex(t)
+	for _, layer := range []string{"", gridline.LayerParty} {
+		next := 0
+		err := l.LocateEach(pts, layer, func(i int, got *gridline.Location) {
+			if i != next {
+				t.Fatalf("called for point %d, want %d", i, next)
+			}
+			next++
+			want, err := l.Locate(pts[i][0], pts[i][1], layer)
+			if gridline.ErrorCode(err) == gridline.ENOTFOUND {
+				if got != nil {
+					t.Errorf("layer %q, %v: LocateEach says %s, Locate finds no grid", layer, pts[i], got.Grid.Code)
+				}
+				return
+			}
+			if err != nil || got == nil || *got != want {
+				t.Errorf("layer %q, %v: LocateEach says %+v, Locate %+v (%v)", layer, pts[i], got, want, err)
+			}
+		})
+		if err != nil || next != len(pts) {
+			t.Fatalf("layer %q: %v after %d of %d points", layer, err, next, len(pts))
+		}
+	}
+	err := l.LocateEach(pts, "nope", func(int, *gridline.Location) { t.Fatal("called for an unknown layer") })
+	if gridline.ErrorFields(err)["layer"] == "" {
+		t.Fatalf("unknown layer: %v", err)
+	}
+	var none *locate.Index
+	n := 0
+	if err := none.LocateEach(pts[:3], "", func(_ int, loc *gridline.Location) {
+		if loc != nil {
+			t.Fatal("a nil index located a point")
+		}
+		n++
+	}); err != nil || n != 3 {
+		t.Fatalf("nil index: %v, %d calls", err, n)
+	}
+}
+
+// BenchmarkLocateEach measures batch lookups: no error value for a miss.
+func BenchmarkLocateEach(b *testing.B) {
+	l, pts := demoIndex(b)
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		l.LocateEach(pts, "", func(int, *gridline.Location) {})
+		n += len(pts)
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "lookups/s")
+}
+
 // BenchmarkLocate measures point → grid lookups over the demo's grids on
 // one goroutine (target: ≥ 1,000,000 lookups/s on one core).
 func BenchmarkLocate(b *testing.B) {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
+	"github.com/paulmach/orb"
 )
 
 // Service keeps an [Index] in step with the stored grids: it builds the
@@ -95,12 +96,24 @@ func (s *Service) logger() *slog.Logger {
 
 // Locate implements gridline.LocateService.
 func (s *Service) Locate(lon, lat float64, layer string) (gridline.Location, error) {
+	return s.index().Locate(lon, lat, layer)
+}
+
+// LocateEach implements gridline.LocateService: every point is located
+// in one snapshot of the index.
+func (s *Service) LocateEach(pts []orb.Point, layer string, fn func(i int, loc *gridline.Location)) error {
+	return s.index().LocateEach(pts, layer, fn)
+}
+
+// index returns the current index, refreshed first if this process has
+// committed a change it does not reflect yet.
+func (s *Service) index() *Index {
 	if s.Committed != nil && s.Committed() > s.seqNow.Load() {
 		if err := s.Refresh(context.Background()); err != nil {
 			s.logger().Warn("refresh the locate index", slog.Any("err", err))
 		}
 	}
-	return s.idx.Load().Locate(lon, lat, layer)
+	return s.idx.Load()
 }
 
 // Len implements gridline.LocateService.

@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # scripts/bench.sh measures the figures in docs/benchmarks.md on this
 # machine: locate in-process, national region import (SQLite and, when
-# reachable, PostgreSQL), `gridline demo` from empty to serving, and the
-# HTTP locate endpoint under gridline-load. Loopback only.
+# reachable, PostgreSQL), `gridline demo` from empty to serving, the HTTP
+# locate endpoints (CPU per request, batches) under go test and
+# gridline-load, `gridline locate` on 10 M rows and, when PostGIS is
+# installed, prepared ST_Intersects lookups on the same points. Loopback
+# only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PG=${GRIDLINE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 tmp=$(mktemp -d)
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"' EXIT
+scratch=gridline_bench_postgis
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"; psql -q "$PG" -c "DROP DATABASE IF EXISTS $scratch" >/dev/null 2>&1 || true' EXIT
 
 echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo || true; go version
 
@@ -44,3 +48,45 @@ echo "== HTTP GET /api/v1/locate against the demo (server and load on the same 2
 for c in 4 16; do
 	"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c
 done
+
+echo "== HTTP request cost: process CPU per request, bare net/http vs the full handler (go test, one process)"
+go test -run '^$' -bench 'RequestCost' -benchtime 20000x -count 3 ./http/
+
+echo "== HTTP POST /api/v1/locate batches (go test over loopback)"
+go test -run '^$' -bench 'LocateBatch' -benchtime 2s ./http/
+
+echo "== HTTP POST /api/v1/locate, 10,000 points a request, against the demo"
+for c in 4 16; do
+	"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --batch 10000
+done
+
+echo "== gridline locate: 10,000,000 random rows in the county's bounding box"
+awk 'BEGIN { srand(1); print "lon,lat"; for (i = 0; i < 10000000; i++) printf "%.6f,%.6f\n", 116.62 + rand() * 0.37, 35.45 + rand() * 0.23 }' >"$tmp/points-10m.csv"
+for i in 1 2 3; do
+	/usr/bin/time -f "%e s wall, %U s user, %S s sys, %M KB max RSS" "$tmp/gridline" locate "$tmp/points-10m.csv" --db "sqlite:$tmp/demo3.db" 2>&1 >"$tmp/located.csv" | grep -v '^time='
+done
+echo "$(($(wc -l <"$tmp/located.csv") - 1)) rows, $(awk -F, 'NR > 1 && $3 == "" { n++ } END { print n + 0 }' "$tmp/located.csv") in no grid"
+rm -f "$tmp/points-10m.csv" "$tmp/located.csv"
+
+# PostGIS, when installed (Debian: apt-get install postgresql-15-postgis-3):
+# the demo's grids in a PostGIS table with a GiST index, prepared
+# ST_Intersects lookups from a pgx client, against the same 100,000 points
+# as HTTP GET /api/v1/locate in this run.
+psql -q "$PG" -c "DROP DATABASE IF EXISTS $scratch" -c "CREATE DATABASE $scratch" >/dev/null 2>&1 || true
+SCRATCH=$(echo "$PG" | sed -E "s#/[^/?]+(\?|$)#/$scratch\1#")
+if psql -q "$SCRATCH" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null 2>&1; then
+	echo "== PostGIS pairing: the same 100,000 points, PostGIS over pgx vs HTTP GET /api/v1/locate"
+	awk 'BEGIN { srand(2); print "lon,lat"; for (i = 0; i < 100000; i++) printf "%.6f,%.6f\n", 116.62 + rand() * 0.37, 35.45 + rand() * 0.23 }' >"$tmp/points-100k.csv"
+	go run ./scripts/postgis-locate --dsn "$SCRATCH" --points "$tmp/points-100k.csv" --conns 4,16 --duration 10s | tee "$tmp/postgis.txt"
+	for c in 4 16; do
+		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" | tee "$tmp/http-$c.txt"
+		pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis.txt")
+		http=$(awk '$1 == "throughput" { print $2 }' "$tmp/http-$c.txt")
+		echo "ratio at $c: HTTP GET locate ÷ PostGIS = $(echo "scale=2; $http / $pg" | bc)"
+		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" --batch 10000 | tee "$tmp/batch-$c.txt"
+		batch=$(awk '$1 == "points" { print $2 }' "$tmp/batch-$c.txt")
+		echo "ratio at $c: HTTP POST locate (10,000 a request) ÷ PostGIS = $(echo "scale=1; $batch / $pg" | bc)"
+	done
+else
+	echo "== PostGIS pairing: SKIPPED (no PostGIS: apt-get install postgresql-<version>-postgis-3)"
+fi

@@ -2,9 +2,13 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 )
 
@@ -21,6 +25,29 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "requests     200 ") || !strings.Contains(out.String(), "200×200") {
 		t.Fatalf("output:\n%s", out.String())
+	}
+}
+
+func TestRunBatch(t *testing.T) {
+	var points atomic.Int64
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body struct{ Points [][]float64 }
+		if r.Method != "POST" || r.URL.Path != "/api/v1/locate" || json.NewDecoder(r.Body).Decode(&body) != nil {
+			w.WriteHeader(400)
+			return
+		}
+		points.Add(int64(len(body.Points)))
+	}))
+	defer ts.Close()
+	file := filepath.Join(t.TempDir(), "points.csv")
+	os.WriteFile(file, []byte("lon,lat\n116.8,35.5\n116.9,35.6\n116.7,35.55\n"), 0o600)
+	var out bytes.Buffer
+	if err := run([]string{"--url", ts.URL, "--requests", "10", "--concurrency", "2", "--batch", "2", "--points", file}, &out); err != nil {
+		t.Fatal(err)
+	}
+	// Three points make two bodies, of two points and one, sent in turn.
+	if !strings.Contains(out.String(), "200×10") || points.Load() != 15 || !strings.Contains(out.String(), "points/s (2 a request)") {
+		t.Fatalf("%d points sent; output:\n%s", points.Load(), out.String())
 	}
 }
 

@@ -5,6 +5,7 @@
 //	gridline migrate  [--db …]
 //	gridline import regions FILE.csv[.gz] [--db …]
 //	gridline import grids FILE.geojson [--layer party] [--db …]
+//	gridline locate FILE.csv [--layer party] [--db …]      add grid, community, town and county codes to lon,lat rows
 //	gridline version
 package main
 
@@ -89,7 +90,7 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs.StringVar(&c.logFormat, "log-format", env("GRIDLINE_LOG_FORMAT", "text"), "log format: text or json (GRIDLINE_LOG_FORMAT)")
 	fs.BoolVar(&c.noAutoMigrate, "no-auto-migrate", os.Getenv("GRIDLINE_NO_AUTO_MIGRATE") != "", "do not migrate the schema on start (GRIDLINE_NO_AUTO_MIGRATE)")
 	fs.Uint64Var(&c.seed, "seed", 1, "demo: seed of the generated district")
-	fs.StringVar(&c.layer, "layer", "", "import grids: layer of every feature (default: each feature's layer property)")
+	fs.StringVar(&c.layer, "layer", "", "import grids: layer of every feature (default: each feature's layer property); locate: only look in this layer")
 	return fs
 }
 
@@ -120,6 +121,8 @@ commands:
   migrate                    apply database migrations
   import regions FILE        import regions (CSV or CSV.GZ: code,name,level,parent_code)
   import grids FILE.geojson  import grids (GeoJSON FeatureCollection)
+  locate FILE.csv            write FILE's lon,lat rows with grid_code, community_code,
+                             town_code and county_code appended
   version                    print the version
 
 Run "gridline <command> -h" for the flags; they may come before or after FILE.`
@@ -139,7 +142,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		cmd, rest = "import "+rest[0], rest[1:]
 	}
 	switch cmd {
-	case "serve", "demo", "migrate", "import regions", "import grids":
+	case "serve", "demo", "migrate", "import regions", "import grids", "locate":
 	case "version":
 		fmt.Fprintln(m.Stdout, "gridline", gridline.Version, gridline.Commit)
 		return nil
@@ -167,7 +170,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	slog.SetDefault(m.logger)
 
 	var file string
-	if strings.HasPrefix(cmd, "import ") {
+	if strings.HasPrefix(cmd, "import ") || cmd == "locate" {
 		if len(args) != 1 {
 			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, len(args))
 		}
@@ -198,6 +201,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importRegions(ctx, file)
 	case "import grids":
 		return m.importGrids(ctx, file, c.layer)
+	case "locate":
+		return m.locateCSV(ctx, file, c.layer)
 	case "demo":
 		if err := m.loadDemo(ctx, c.seed); err != nil {
 			return err

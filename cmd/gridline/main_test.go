@@ -7,15 +7,21 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/gridline/gridline"
 	main "github.com/gridline/gridline/cmd/gridline"
+	"github.com/gridline/gridline/demo"
 	"github.com/gridline/gridline/sqlstore/storetest"
+	"github.com/paulmach/orb"
 )
 
 // runMain starts `gridline args…` in-process and returns its base URL once
@@ -101,7 +107,8 @@ func getJSON(t *testing.T, url string, v any) {
 // TestDemo runs `gridline demo` end to end and checks the figures of the
 // seed through the API.
 func TestDemo(t *testing.T) {
-	url := runMain(t, "demo", "--addr", "127.0.0.1:0", "--db", storetest.DSN(t))
+	dsn := storetest.DSN(t)
+	url := runMain(t, "demo", "--addr", "127.0.0.1:0", "--db", dsn)
 	var o struct {
 		Towns, Streets, Villages int
 		Grids                    map[string]int
@@ -158,6 +165,166 @@ func TestDemo(t *testing.T) {
 	if loc.County.Name != "兖州区" || !strings.HasPrefix(loc.Grid.Code, "370812") {
 		t.Errorf("locate = %+v", loc)
 	}
+	t.Run("locate command", func(t *testing.T) { testLocateCommand(t, url, dsn) })
+}
+
+// testLocateCommand runs `gridline locate` on the demo served at url from
+// dsn, over the demo's shared vertices and edge midpoints (where only the
+// tie-break decides) and random points, and requires the answers of the
+// rule (gridline.GridPrecedes by brute force), GET /api/v1/locate and
+// POST /api/v1/locate. http/locate_test.go compares the other paths.
+func testLocateCommand(t *testing.T, url, dsn string) {
+	d, err := demo.Generate(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var layers struct{ Items []struct{ Code string } }
+	getJSON(t, url+"/api/v1/grid-layers", &layers)
+	order := map[string]int{}
+	for i, l := range layers.Items {
+		order[l.Code] = i
+	}
+	rule := func(pt orb.Point) string {
+		var best *gridline.Grid
+		for i := range d.Grids {
+			g := &d.Grids[i].Grid
+			if g.Geometry.Contains(pt) && (best == nil || gridline.GridPrecedes(order[g.Layer], g.Code, order[best.Layer], best.Code)) {
+				best = g
+			}
+		}
+		if best == nil {
+			return ""
+		}
+		return best.Code
+	}
+	var pts []orb.Point
+	rng := rand.New(rand.NewPCG(5, 6))
+	for i := 0; i < len(d.Grids); i += 5 {
+		ring := d.Grids[i].Geometry[0]
+		v := rng.IntN(len(ring) - 1)
+		a, b := ring[v], ring[v+1]
+		pts = append(pts, a, orb.Point{(a[0] + b[0]) / 2, (a[1] + b[1]) / 2})
+	}
+	for range 60 {
+		pts = append(pts, orb.Point{116.62 + rng.Float64()*0.37, 35.45 + rng.Float64()*0.23})
+	}
+
+	// A header with other columns, a quoted field, CRLF and a blank line.
+	var in bytes.Buffer
+	in.WriteString("id,name,lat,lon\r\n")
+	for i, pt := range pts {
+		fmt.Fprintf(&in, "%d,\"名, %d\",%s,%s\r\n", i, i, strconv.FormatFloat(pt[1], 'g', -1, 64), strconv.FormatFloat(pt[0], 'g', -1, 64))
+		if i == 3 {
+			in.WriteString("\r\n")
+		}
+	}
+	out := runLocate(t, dsn, in.String())
+	rows := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if rows[0] != "id,name,lat,lon,grid_code,community_code,town_code,county_code" || len(rows) != len(pts)+1 {
+		t.Fatalf("%d rows for %d points; header %q", len(rows), len(pts), rows[0])
+	}
+	body, _ := json.Marshal(map[string]any{"points": pts})
+	res, err := http.Post(url+"/api/v1/locate", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var batch struct{ Grids []*string }
+	if err := json.NewDecoder(res.Body).Decode(&batch); err != nil || len(batch.Grids) != len(pts) {
+		t.Fatalf("batch: %v, %d answers", err, len(batch.Grids))
+	}
+	res.Body.Close()
+	ties := 0
+	for i, pt := range pts {
+		f := strings.Split(rows[i+1], ",")
+		if want := fmt.Sprintf("%d,\"名, %d\"", i, i); strings.Join(f[:3], ",") != want {
+			t.Fatalf("row %d is %q, want it to start %q", i, rows[i+1], want)
+		}
+		got := f[5:]
+		var single struct{ Grid, Community, Town, County struct{ Code string } }
+		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/locate?lon=%s&lat=%s", url, strconv.FormatFloat(pt[0], 'g', -1, 64), strconv.FormatFloat(pt[1], 'g', -1, 64)), nil)
+		req.Header.Set("Authorization", "Bearer demo") // hundreds of requests: past the anonymous rate limit
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.StatusCode != http.StatusOK && res.StatusCode != http.StatusNotFound {
+			t.Fatalf("GET %s: status %d", req.URL, res.StatusCode)
+		}
+		json.NewDecoder(res.Body).Decode(&single)
+		res.Body.Close()
+		want := []string{single.Grid.Code, single.Community.Code, single.Town.Code, single.County.Code}
+		if !slices.Equal(got, want) {
+			t.Errorf("%v: gridline locate says %v, GET /api/v1/locate %v", pt, got, want)
+		}
+		if r := rule(pt); got[0] != r {
+			t.Errorf("%v: gridline locate says %q, the rule %q", pt, got[0], r)
+		}
+		if b := batch.Grids[i]; (b == nil) != (got[0] == "") || b != nil && *b != got[0] {
+			t.Errorf("%v: gridline locate says %q, POST /api/v1/locate %v", pt, got[0], b)
+		}
+		n := 0
+		for _, g := range d.Grids {
+			if g.Layer == gridline.LayerComprehensive && g.Geometry.Contains(pt) {
+				n++
+			}
+		}
+		if n > 1 {
+			ties++
+		}
+	}
+	if ties < 10 {
+		t.Fatalf("only %d points on shared edges or vertices", ties)
+	}
+
+	// No header: lon and lat first, and no header written.
+	if got := runLocate(t, dsn, "116.7582,35.5788,x\n117.5,35.9,y"); got != "116.7582,35.5788,x,370812001002001,370812001002,370812001,370812\n117.5,35.9,y,,,,\n" {
+		t.Errorf("no header: %q", got)
+	}
+	if got := runLocate(t, dsn, "\ufeff名称,经度,纬度\n甲,116.7582,35.5788\n"); got != "\ufeff名称,经度,纬度,grid_code,community_code,town_code,county_code\n甲,116.7582,35.5788,370812001002001,370812001002,370812001,370812\n" {
+		t.Errorf("Chinese header after a byte order mark: %q", got)
+	}
+	if got := runLocate(t, dsn, "lon,lat\n116.7582,35.5788\n", "--layer", "comprehensive"); got != "lon,lat,grid_code,community_code,town_code,county_code\n116.7582,35.5788,,,,\n" {
+		t.Errorf("--layer comprehensive: %q", got)
+	}
+	for _, bad := range []struct{ csv, want string }{
+		{"lon,lat\n116.7582,35.5788\n116.8,135\n", "line 3: latitude 135 is outside [-90, 90]"},
+		{"116.7582,35.5788\n\n35.5788,116.7582\n", "line 3: [35.5788, 116.7582] looks like [lat, lon]"},
+		{"lon,lat\n116.7582\n", "line 2: no lat (column 2)"},
+		{"lon,lat\n116.7582,abc\n", `line 2: lat "abc" is not a number`},
+		{"name,place\nx,y\n", "line 1: want a header naming lon and lat columns"},
+	} {
+		if err := locateErr(t, dsn, bad.csv); err == nil || !strings.Contains(err.Error(), bad.want) {
+			t.Errorf("%q: %v, want %q", bad.csv, err, bad.want)
+		}
+	}
+	if err := locateErr(t, dsn, "116.7582,35.5788\n", "--layer", "nope"); err == nil || !strings.Contains(err.Error(), "unknown layer") {
+		t.Errorf("unknown layer: %v", err)
+	}
+}
+
+// locateErr runs gridline locate on csv and returns its error.
+func locateErr(t *testing.T, dsn, csv string, args ...string) error {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "points.csv")
+	os.WriteFile(file, []byte(csv), 0o600)
+	m := main.NewMain()
+	var out bytes.Buffer
+	m.Stdout, m.Stderr = &out, io.Discard
+	return m.Run(context.Background(), append([]string{"locate", "--db", dsn, file}, args...))
+}
+
+// runLocate runs gridline locate on csv and returns what it writes.
+func runLocate(t *testing.T, dsn, csv string, args ...string) string {
+	t.Helper()
+	file := filepath.Join(t.TempDir(), "points.csv")
+	os.WriteFile(file, []byte(csv), 0o600)
+	m := main.NewMain()
+	var out, log bytes.Buffer
+	m.Stdout, m.Stderr = &out, &log
+	if err := m.Run(context.Background(), append([]string{"locate", "--db", dsn, file}, args...)); err != nil {
+		t.Fatalf("gridline locate: %v\n%s", err, log.String())
+	}
+	return out.String()
 }
 
 func TestImportCommands(t *testing.T) {
