@@ -198,9 +198,11 @@ func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
 	var chunks [][]RegionRow
 	var chunk []RegionRow
 	n := 0
-	// Duplicates fail as they stream in, so a file of one row repeated (a
-	// bomb) stops at its second row instead of filling the row limit.
-	seen := map[string]int{}
+	// A row repeating the one before fails at once, so a file of one row
+	// repeated (a bomb) stops at its second row instead of filling the row
+	// limit. Other duplicates are found by ValidateRegions; a map of every
+	// code here would cost as much memory again as the rows.
+	prev, prevLine := "", 0
 	for first := true; ; first = false {
 		rec, err := cr.Read()
 		if errors.Is(err, io.EOF) {
@@ -231,10 +233,10 @@ func ParseRegionsCSV(r io.Reader) ([]RegionRow, error) {
 		if msg := reg.validateRow(); msg != "" {
 			return nil, lineError(line, "%s", msg)
 		}
-		if first, ok := seen[reg.Code]; ok {
-			return nil, lineError(line, "duplicate code %s (first on line %d)", reg.Code, first)
+		if reg.Code == prev {
+			return nil, lineError(line, "duplicate code %s (first on line %d)", reg.Code, prevLine)
 		}
-		seen[reg.Code] = line
+		prev, prevLine = reg.Code, line
 		if n == MaxRegionRows {
 			return nil, lineError(line, "more than %d rows", MaxRegionRows)
 		}

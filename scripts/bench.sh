@@ -90,3 +90,19 @@ if psql -q "$SCRATCH" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null 2>&
 else
 	echo "== PostGIS pairing: SKIPPED (no PostGIS: apt-get install postgresql-<version>-postgis-3)"
 fi
+
+# Hostile load (issue 6): gzip bombs, a 200 MB CSV and 10,000 slow
+# connections at once against a fresh demo server, while a separate process
+# makes ordinary reads from another loopback address. Figures: the readers'
+# p50/p99 and the server's peak RSS.
+echo "== under attack: bombs, a 200 MB CSV and 10,000 slow connections; ordinary reads from another process"
+"$tmp/gridline" demo --addr 127.0.0.1:18383 --db "sqlite:$tmp/attack.db" >"$tmp/attack-server.log" 2>&1 &
+apid=$!
+until curl -sf http://127.0.0.1:18383/healthz >/dev/null; do sleep 0.1; done
+"$tmp/gridline-load" attack --url http://127.0.0.1:18383 --token demo --duration 35s --slow 10000 --pid $apid --no-readers >"$tmp/attack.txt" 2>&1 &
+lpid=$!
+sleep 8 # the bomb is built and the flood is on
+"$tmp/gridline-load" attack --url http://127.0.0.1:18383 --duration 25s --readers-only | grep ordinary
+wait $lpid || true
+grep -E "slow|imports|RSS" "$tmp/attack.txt"
+kill $apid; wait $apid 2>/dev/null || true

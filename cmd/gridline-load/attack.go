@@ -39,6 +39,8 @@ func runAttack(args []string, out io.Writer) error {
 	bombMiB := fs.Int("bomb", 1024, "size of the gzip bomb's contents, MiB")
 	csvMB := fs.Int("csv", 200, "size of the plain CSV, MB")
 	pid := fs.Int("pid", 0, "server process id, to sample its memory (VmRSS)")
+	readersOnly := fs.Bool("readers-only", false, "only make the ordinary reads (run the attack in another process, so the readers do not share its scheduler)")
+	noReaders := fs.Bool("no-readers", false, "only attack")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -54,6 +56,9 @@ func runAttack(args []string, out io.Writer) error {
 	}
 	addr := u.Host
 
+	if *readersOnly {
+		*slow, *bombMiB, *csvMB = 0, 0, 0
+	}
 	fmt.Fprintf(out, "building a gzip bomb of %d MiB …\n", *bombMiB)
 	bomb, err := gzipBomb(int64(*bombMiB) << 20)
 	if err != nil {
@@ -120,14 +125,19 @@ func runAttack(args []string, out io.Writer) error {
 			}
 		}
 	}
-	wg.Add(2)
-	go post("bomb", func() io.Reader { return bytes.NewReader(bomb) })
-	go post("csv", func() io.Reader { return io.LimitReader(&csvRows{}, int64(*csvMB)*1e6) })
+	if *bombMiB > 0 {
+		wg.Add(1)
+		go post("bomb", func() io.Reader { return bytes.NewReader(bomb) })
+	}
+	if *csvMB > 0 {
+		wg.Add(1)
+		go post("csv", func() io.Reader { return io.LimitReader(&csvRows{}, int64(*csvMB)*1e6) })
+	}
 
 	var mu sync.Mutex
 	var lat []time.Duration
 	status := map[int]int{}
-	for w := 0; w < 4; w++ {
+	for w := 0; w < 4 && !*noReaders; w++ {
 		wg.Add(1)
 		go func(w int) {
 			defer wg.Done()
@@ -150,8 +160,11 @@ func runAttack(args []string, out io.Writer) error {
 	}
 	wg.Wait()
 
-	if len(lat) == 0 {
+	if len(lat) == 0 && !*noReaders {
 		return errors.New("no ordinary read was answered")
+	}
+	if *noReaders {
+		lat = append(lat, 0)
 	}
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
