@@ -77,7 +77,7 @@ SCRATCH=$(echo "$PG" | sed -E "s#/[^/?]+(\?|$)#/$scratch\1#")
 if psql -q "$SCRATCH" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null 2>&1; then
 	echo "== PostGIS pairing: the same 100,000 points, PostGIS over pgx vs HTTP GET /api/v1/locate"
 	awk 'BEGIN { srand(2); print "lon,lat"; for (i = 0; i < 100000; i++) printf "%.6f,%.6f\n", 116.62 + rand() * 0.37, 35.45 + rand() * 0.23 }' >"$tmp/points-100k.csv"
-	go run ./scripts/postgis-locate --dsn "$SCRATCH" --points "$tmp/points-100k.csv" --conns 4,16 --duration 10s | tee "$tmp/postgis.txt"
+	"$tmp/gridline-load" postgis --dsn "$SCRATCH" --points "$tmp/points-100k.csv" --conns 4,16 --duration 10s | tee "$tmp/postgis.txt"
 	for c in 4 16; do
 		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" | tee "$tmp/http-$c.txt"
 		pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis.txt")

@@ -9,6 +9,7 @@
 //	              [--concurrency 8] [--bbox 116.62,35.45,116.99,35.68 | --points FILE.csv]
 //	              [--batch 10000]
 //	gridline-load attack [--url …] [--token T] [--duration 30s] [--slow 10000] [--pid N]
+//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16]
 //
 // The points are 100,000 random points in the bounding box, or those of
 // FILE.csv (lon,lat lines, a header line allowed), taken in turn by all
@@ -44,8 +45,13 @@ import (
 
 func main() {
 	run := run
-	if len(os.Args) > 1 && os.Args[1] == "attack" {
-		run, os.Args = runAttack, append(os.Args[:1], os.Args[2:]...)
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "attack":
+			run, os.Args = runAttack, append(os.Args[:1], os.Args[2:]...)
+		case "postgis":
+			run, os.Args = runPostGIS, append(os.Args[:1], os.Args[2:]...)
+		}
 	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "gridline-load:", err)
@@ -178,8 +184,12 @@ func run(args []string, out io.Writer) error {
 	return nil
 }
 
-// loopbackOnly refuses any host that does not resolve to loopback only.
+// loopbackOnly refuses any host that does not resolve to loopback only; a
+// Unix socket directory (PostgreSQL's host=/run/postgresql) is local too.
 func loopbackOnly(host string) error {
+	if strings.HasPrefix(host, "/") {
+		return nil
+	}
 	ips, err := net.LookupIP(host)
 	if err != nil {
 		return fmt.Errorf("resolve %s: %w", host, err)

@@ -1,13 +1,3 @@
-// Command postgis-locate is the PostGIS side of the locate benchmark in
-// scripts/bench.sh: it loads the demo's grids into a PostGIS table with a
-// GiST index, checks that PostGIS answers as the locate index does on the
-// given points, then measures prepared ST_Intersects lookups, one point
-// each, from a pgx client over N connections.
-//
-//	postgis-locate --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--duration 10s]
-//
-// The database must have the postgis extension; the table gl_bench_grids
-// is dropped and made anew. Loopback only, like gridline-load.
 package main
 
 import (
@@ -16,8 +6,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
-	"os"
 	"strconv"
 	"strings"
 	"sync"
@@ -39,15 +27,18 @@ const lookup = `SELECT code FROM gl_bench_grids
 WHERE ST_Intersects(geom, ST_SetSRID(ST_MakePoint($1, $2), 4326))
 ORDER BY layer_order, code LIMIT 1`
 
-func main() {
-	if err := run(os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "postgis-locate:", err)
-		os.Exit(1)
-	}
-}
-
-func run(args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("postgis-locate", flag.ContinueOnError)
+// runPostGIS (`gridline-load postgis`) is the PostGIS side of the locate benchmark in
+// scripts/bench.sh: it loads the demo's grids into a PostGIS table with a
+// GiST index, checks that PostGIS answers as the locate index does on the
+// given points, then measures prepared ST_Intersects lookups, one point
+// each, from a pgx client over N connections.
+//
+//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--duration 10s]
+//
+// The database must have the postgis extension; the table gl_bench_grids
+// is dropped and made anew. Loopback only, like gridline-load.
+func runPostGIS(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("gridline-load postgis", flag.ContinueOnError)
 	dsn := fs.String("dsn", "", "scratch PostgreSQL database with PostGIS (loopback only)")
 	pointsFile := fs.String("points", "", "CSV of lon,lat points (a header line allowed)")
 	connsFlag := fs.String("conns", "4,16", "connection counts to measure")
@@ -219,48 +210,4 @@ func measure(ctx context.Context, cfg *pgx.ConnConfig, pts [][2]float64, n int, 
 		return 0, 0, err
 	}
 	return done.Load(), took, nil
-}
-
-// readPoints reads lon,lat lines; a first line that is not two numbers is
-// a header.
-func readPoints(file string) ([][2]float64, error) {
-	data, err := os.ReadFile(file)
-	if err != nil {
-		return nil, err
-	}
-	var pts [][2]float64
-	for i, line := range strings.Split(strings.TrimSpace(string(data)), "\n") {
-		lon, lat, ok := strings.Cut(strings.TrimSpace(line), ",")
-		x, err1 := strconv.ParseFloat(lon, 64)
-		y, err2 := strconv.ParseFloat(lat, 64)
-		if !ok || err1 != nil || err2 != nil {
-			if i == 0 {
-				continue
-			}
-			return nil, fmt.Errorf("%s line %d: want lon,lat", file, i+1)
-		}
-		pts = append(pts, [2]float64{x, y})
-	}
-	if len(pts) == 0 {
-		return nil, fmt.Errorf("%s: no points", file)
-	}
-	return pts, nil
-}
-
-// loopbackOnly refuses a database host that is not this machine: a socket
-// directory or a loopback address.
-func loopbackOnly(host string) error {
-	if strings.HasPrefix(host, "/") {
-		return nil
-	}
-	ips, err := net.LookupIP(host)
-	if err != nil {
-		return fmt.Errorf("resolve %s: %w", host, err)
-	}
-	for _, ip := range ips {
-		if !ip.IsLoopback() {
-			return fmt.Errorf("%s resolves to %s: postgis-locate only targets loopback addresses", host, ip)
-		}
-	}
-	return nil
 }
