@@ -87,17 +87,26 @@ func findRegions(ctx context.Context, tx *Tx, f gridline.RegionFilter) ([]*gridl
 // multi-row upserts inside one transaction: all or nothing.
 func (s *RegionService) ImportRegions(ctx context.Context, rows []gridline.RegionRow) (gridline.RegionImport, error) {
 	var res gridline.RegionImport
+	// Validation reads, and runs before the write transaction, so the
+	// single writer is held only for the upserts (other processes' writes
+	// wait that much less). Regions are never deleted, so a parent found
+	// now is still there when the rows go in.
+	rtx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return res, err
+	}
+	err = gridline.ValidateRegions(rows, func(codes []string) (map[string]bool, error) {
+		return existingRegions(ctx, rtx, codes)
+	})
+	rtx.Rollback()
+	if err != nil {
+		return res, err
+	}
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return res, err
 	}
 	defer tx.Rollback()
-	err = gridline.ValidateRegions(rows, func(codes []string) (map[string]bool, error) {
-		return existingRegions(ctx, tx, codes)
-	})
-	if err != nil {
-		return res, err
-	}
 	var before, after int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM regions`).Scan(&before); err != nil {
 		return res, err
