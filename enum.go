@@ -19,6 +19,10 @@ type Enums struct {
 	UnitKinds         []Label `json:"unit_kinds"`
 	AssignmentTargets []Label `json:"assignment_targets"`
 	RegionLevels      []Label `json:"region_levels"`
+	Channels          []Label `json:"channels"`
+	TicketStatuses    []Label `json:"ticket_statuses"`
+	TicketActions     []Label `json:"ticket_actions"`
+	Satisfaction      []Label `json:"satisfaction"`
 }
 
 // teamLabels, in the order of Teams.
@@ -74,6 +78,65 @@ var regionLevelLabels = []Label{
 	{string(LevelVillage), "村/社区", "Village / community"},
 }
 
+var channelLabels = map[Channel][2]string{
+	ChannelHotline:      {"12345热线", "12345 hotline"},
+	ChannelMailbox:      {"区长信箱", "Mayor's mailbox"},
+	ChannelWebsite:      {"政府网站", "Government website"},
+	ChannelApp:          {"政务客户端", "News app"},
+	ChannelGridPatrol:   {"网格员巡查", "Grid patrol"},
+	ChannelSnapReport:   {"随手拍", "Snap and report"},
+	ChannelHazardReport: {"隐患直报", "Hazard report"},
+	ChannelProperty:     {"物业上报", "Property company"},
+	ChannelVideoPatrol:  {"视频巡查", "Video patrol"},
+	ChannelSensor:       {"感知告警", "Sensor alert"},
+	ChannelWalkIn:       {"来访", "Walk-in"},
+}
+
+var statusLabels = map[TicketStatus][2]string{
+	StatusUnlocated:  {"待定位", "To be located"},
+	StatusReceived:   {"待受理", "Received"},
+	StatusFiled:      {"已立案", "Filed"},
+	StatusRejected:   {"不予受理", "Rejected"},
+	StatusDispatched: {"已派遣", "Dispatched"},
+	StatusHandling:   {"处置中", "Being handled"},
+	StatusVerifying:  {"待核查", "To be verified"},
+	StatusCallback:   {"待回访", "Callback due"},
+	StatusClosed:     {"已结案", "Closed"},
+	StatusMerged:     {"已合并", "Merged"},
+	StatusVoided:     {"已作废", "Voided"},
+}
+
+var actionLabels = map[TicketAction][2]string{
+	ActionLocate:        {"人工定位", "Locate"},
+	ActionFile:          {"立案", "File"},
+	ActionReject:        {"不予受理", "Reject"},
+	ActionSelfHandle:    {"自行处置", "Handle on the spot"},
+	ActionMerge:         {"合并", "Merge"},
+	ActionVoid:          {"作废", "Void"},
+	ActionDispatch:      {"派遣", "Dispatch"},
+	ActionSign:          {"签收", "Sign"},
+	ActionReturn:        {"退单", "Return"},
+	ActionRedispatch:    {"改派", "Redispatch"},
+	ActionExtendRequest: {"申请延期", "Request extension"},
+	ActionExtendApprove: {"批准延期", "Approve extension"},
+	ActionExtendDeny:    {"驳回延期", "Deny extension"},
+	ActionDefer:         {"暂缓办理", "Defer"},
+	ActionReply:         {"办结回复", "Reply"},
+	ActionVerify:        {"核查", "Verify"},
+	ActionCallback:      {"回访", "Call back"},
+	ActionClose:         {"结案", "Close"},
+	ActionReopen:        {"重办", "Reopen"},
+	ActionUrge:          {"催办", "Urge"},
+	ActionSupervise:     {"督办", "Supervise"},
+}
+
+var satisfactionLabels = []Label{
+	{string(OutcomeSatisfied), "满意", "Satisfied"},
+	{string(OutcomeBasic), "基本满意", "Basically satisfied"},
+	{string(OutcomeUnsatisfied), "不满意", "Unsatisfied"},
+	{string(OutcomeUnreachable), "联系不上", "Unreachable"},
+}
+
 // Name returns the Chinese name of a party organisation level, or "" for
 // an unknown level.
 func (l PartyOrgLevel) Name() string {
@@ -100,5 +163,15 @@ func AllEnums() Enums {
 	for i, l := range partyLevelLabels {
 		e.PartyLevels = append(e.PartyLevels, Label{strconv.Itoa(i + 1), l[0], l[1]})
 	}
+	for _, c := range Channels {
+		e.Channels = append(e.Channels, Label{string(c), channelLabels[c][0], channelLabels[c][1]})
+	}
+	for _, st := range TicketStatuses {
+		e.TicketStatuses = append(e.TicketStatuses, Label{string(st), statusLabels[st][0], statusLabels[st][1]})
+	}
+	for _, a := range TicketActions {
+		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
+	}
+	e.Satisfaction = satisfactionLabels
 	return e
 }

@@ -1,0 +1,145 @@
+package gridline_test
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// TestLoop walks the transitions of DESIGN §5 one by one.
+func TestLoop(t *testing.T) {
+	type S = gridline.TicketStatus
+	type A = gridline.TicketAction
+	tests := []struct {
+		from    S
+		action  A
+		outcome gridline.Outcome
+		to      S
+	}{
+		{gridline.StatusUnlocated, gridline.ActionLocate, "", gridline.StatusReceived},
+		{gridline.StatusReceived, gridline.ActionFile, "", gridline.StatusFiled},
+		{gridline.StatusReceived, gridline.ActionReject, "", gridline.StatusRejected},
+		{gridline.StatusReceived, gridline.ActionMerge, "", gridline.StatusMerged},
+		{gridline.StatusReceived, gridline.ActionVoid, "", gridline.StatusVoided},
+		{gridline.StatusFiled, gridline.ActionSelfHandle, "", gridline.StatusClosed},
+		{gridline.StatusFiled, gridline.ActionDispatch, "", gridline.StatusDispatched},
+		{gridline.StatusDispatched, gridline.ActionSign, "", gridline.StatusHandling},
+		{gridline.StatusDispatched, gridline.ActionReturn, "", gridline.StatusFiled},
+		{gridline.StatusDispatched, gridline.ActionRedispatch, "", gridline.StatusDispatched},
+		{gridline.StatusHandling, gridline.ActionExtendRequest, "", gridline.StatusHandling},
+		{gridline.StatusHandling, gridline.ActionExtendApprove, "", gridline.StatusHandling},
+		{gridline.StatusHandling, gridline.ActionDefer, "", gridline.StatusHandling},
+		{gridline.StatusHandling, gridline.ActionReply, "", gridline.StatusVerifying},
+		{gridline.StatusVerifying, gridline.ActionVerify, gridline.OutcomeFailed, gridline.StatusHandling},
+		{gridline.StatusVerifying, gridline.ActionVerify, gridline.OutcomePassed, gridline.StatusCallback},
+		{gridline.StatusCallback, gridline.ActionCallback, gridline.OutcomeUnsatisfied, gridline.StatusHandling},
+		{gridline.StatusCallback, gridline.ActionCallback, gridline.OutcomeSatisfied, gridline.StatusClosed},
+		{gridline.StatusCallback, gridline.ActionCallback, gridline.OutcomeBasic, gridline.StatusClosed},
+		{gridline.StatusCallback, gridline.ActionCallback, gridline.OutcomeUnreachable, gridline.StatusClosed},
+		{gridline.StatusCallback, gridline.ActionUrge, "", gridline.StatusCallback},
+		{gridline.StatusClosed, gridline.ActionReopen, "", gridline.StatusHandling},
+		{gridline.StatusRejected, gridline.ActionReopen, "", gridline.StatusReceived},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s %s %s", tt.from, tt.action, tt.outcome), func(t *testing.T) {
+			got, err := gridline.NextStatus(tt.from, tt.action, tt.outcome)
+			if err != nil || got != tt.to {
+				t.Fatalf("NextStatus = %s, %v; want %s", got, err, tt.to)
+			}
+		})
+	}
+}
+
+// TestIllegalAction: an action the loop does not allow is ECONFLICT naming
+// the status and what is allowed; a bad action or outcome is EINVALID.
+func TestIllegalAction(t *testing.T) {
+	_, err := gridline.NextStatus(gridline.StatusReceived, gridline.ActionSign, "")
+	if gridline.ErrorCode(err) != gridline.ECONFLICT {
+		t.Fatalf("sign a received case: %v", err)
+	}
+	f := gridline.ErrorFields(err)
+	if f["status"] != "received" || f["allowed"] != "file, reject, self_handle, merge, void" {
+		t.Fatalf("fields = %v", f)
+	}
+	for _, tt := range []struct {
+		action  gridline.TicketAction
+		outcome gridline.Outcome
+		field   string
+	}{
+		{"fly", "", "action"},
+		{gridline.ActionVerify, "", "outcome"},
+		{gridline.ActionVerify, gridline.OutcomeSatisfied, "outcome"},
+		{gridline.ActionFile, gridline.OutcomePassed, "outcome"},
+	} {
+		_, err := gridline.NextStatus(gridline.StatusVerifying, tt.action, tt.outcome)
+		if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)[tt.field] == "" {
+			t.Errorf("%s/%q: %v, want EINVALID on %s", tt.action, tt.outcome, err, tt.field)
+		}
+	}
+}
+
+// TestLoopShape checks properties of the whole table: every status is
+// reachable from a new case, only closed and rejected cases can be brought
+// back, merged and voided ones never, and open cases can always move on.
+func TestLoopShape(t *testing.T) {
+	reach := map[gridline.TicketStatus]bool{gridline.StatusUnlocated: true, gridline.StatusReceived: true}
+	for changed := true; changed; {
+		changed = false
+		for s := range reach {
+			for _, a := range gridline.AllowedActions(s) {
+				for _, o := range []gridline.Outcome{"", "passed", "failed", "satisfied", "basic", "unsatisfied", "unreachable"} {
+					if to, err := gridline.NextStatus(s, a, o); err == nil && !reach[to] {
+						reach[to] = true
+						changed = true
+					}
+				}
+			}
+		}
+	}
+	for _, s := range gridline.TicketStatuses {
+		if !reach[s] {
+			t.Errorf("%s is unreachable", s)
+		}
+		allowed := gridline.AllowedActions(s)
+		switch {
+		case s == gridline.StatusMerged || s == gridline.StatusVoided:
+			if len(allowed) != 0 {
+				t.Errorf("%s allows %v", s, allowed)
+			}
+		case !s.Open():
+			if !slices.Equal(allowed, []gridline.TicketAction{gridline.ActionReopen}) {
+				t.Errorf("%s allows %v, want reopen only", s, allowed)
+			}
+		case len(allowed) == 0:
+			t.Errorf("open status %s allows nothing", s)
+		}
+	}
+}
+
+func TestTicketNumber(t *testing.T) {
+	// 17:00 UTC on the 13th is already the 14th in China.
+	at := time.Date(2023, 11, 13, 17, 0, 0, 0, time.UTC)
+	if got := gridline.TicketNumber("370812", at, 123); got != "370812-20231114-000123" {
+		t.Fatalf("number = %s", got)
+	}
+}
+
+// TestEveryEnumLabelled: every channel, status and action has both labels,
+// so the UI never falls back to a code.
+func TestEveryEnumLabelled(t *testing.T) {
+	e := gridline.AllEnums()
+	for name, ls := range map[string][]gridline.Label{"channels": e.Channels, "statuses": e.TicketStatuses,
+		"actions": e.TicketActions, "teams": e.Teams, "party levels": e.PartyLevels} {
+		for _, l := range ls {
+			if l.Code == "" || l.Name == "" || l.NameEN == "" {
+				t.Errorf("%s: %+v lacks a label", name, l)
+			}
+		}
+	}
+	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) != len(gridline.TicketActions) {
+		t.Fatal("an enumeration is missing values")
+	}
+}
