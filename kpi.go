@@ -1,0 +1,165 @@
+package gridline
+
+import "math"
+
+// KPICounts are the counts one row of a KPI report is made of: one group
+// (a unit, grid, community, town, category or channel) over one period.
+// The store counts them from the case events; Figures turns them into the
+// rates, so every figure is defined here once. A case counts for its lead
+// unit.
+type KPICounts struct {
+	// Received counts the cases received in the period, less those merged
+	// into another or voided; ReceivedClosed those of them closed by the
+	// period's end.
+	Received       int `json:"received"`
+	ReceivedClosed int `json:"received_closed"`
+	// Closed counts the cases closed in the period; ClosedOnTime those of
+	// them closed by their deadline (extensions included).
+	Closed       int `json:"closed"`
+	ClosedOnTime int `json:"closed_on_time"`
+	// OpenOverdue counts the cases open at the period's end and past their
+	// deadline.
+	OpenOverdue int `json:"open_overdue"`
+	// Due counts the cases whose deadline fell in the period; Reworks the
+	// failed verifications and reopenings in the period.
+	Due     int `json:"due"`
+	Reworks int `json:"reworks"`
+	// Dispatches counts dispatches and redispatches in the period; Returns
+	// the returns (退单) of them.
+	Dispatches int `json:"dispatches"`
+	Returns    int `json:"returns"`
+	// Signs counts sign-offs in the period; SignedOnTime those within the
+	// sign-off limit.
+	Signs        int `json:"signs"`
+	SignedOnTime int `json:"signed_on_time"`
+	// HandlingDays and HandlingWorkingDays sum, over the Closed cases, the
+	// time from receipt to closure in natural days and in working days.
+	HandlingDays        float64 `json:"handling_days"`
+	HandlingWorkingDays float64 `json:"handling_working_days"`
+	// Callbacks counts the valid callbacks in the period (one per case:
+	// the last); of them Contacted reached the reporter, Resolved were
+	// said to be resolved, Satisfied and Basic rated 满意 and 基本满意.
+	Callbacks int `json:"callbacks"`
+	Contacted int `json:"contacted"`
+	Resolved  int `json:"resolved"`
+	Satisfied int `json:"satisfied"`
+	Basic     int `json:"basic"`
+}
+
+// Add adds the counts of o to c, for totals.
+func (c *KPICounts) Add(o KPICounts) {
+	c.Received += o.Received
+	c.ReceivedClosed += o.ReceivedClosed
+	c.Closed += o.Closed
+	c.ClosedOnTime += o.ClosedOnTime
+	c.OpenOverdue += o.OpenOverdue
+	c.Due += o.Due
+	c.Reworks += o.Reworks
+	c.Dispatches += o.Dispatches
+	c.Returns += o.Returns
+	c.Signs += o.Signs
+	c.SignedOnTime += o.SignedOnTime
+	c.HandlingDays += o.HandlingDays
+	c.HandlingWorkingDays += o.HandlingWorkingDays
+	c.Callbacks += o.Callbacks
+	c.Contacted += o.Contacted
+	c.Resolved += o.Resolved
+	c.Satisfied += o.Satisfied
+	c.Basic += o.Basic
+}
+
+// KPIWeights weigh the composite of the three callback rates (Beijing's
+// 接诉即办 assessment: 0.1 response, 0.5 resolution, 0.4 satisfaction) and
+// how much a 基本满意 counts in the satisfaction rate (0.9).
+type KPIWeights struct {
+	Response     float64 `json:"response"`
+	Resolution   float64 `json:"resolution"`
+	Satisfaction float64 `json:"satisfaction"`
+	Basic        float64 `json:"basic"`
+}
+
+// DefaultKPIWeights are Beijing's.
+var DefaultKPIWeights = KPIWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4, Basic: 0.9}
+
+// Validate checks that the weights are fractions and the composite's sum
+// to 1 (within rounding), so the composite stays a fraction too.
+func (w KPIWeights) Validate() error {
+	for _, f := range []struct {
+		name string
+		v    float64
+	}{{"response", w.Response}, {"resolution", w.Resolution}, {"satisfaction", w.Satisfaction}, {"basic", w.Basic}} {
+		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
+			return FieldErrorf(f.name, "must be between 0 and 1, got %g", f.v)
+		}
+	}
+	if sum := w.Response + w.Resolution + w.Satisfaction; math.Abs(sum-1) > 1e-9 {
+		return FieldErrorf("response", "response, resolution and satisfaction must add up to 1, got %g", sum)
+	}
+	return nil
+}
+
+// KPIFigures are the rates of one KPI row, fractions 0–1. A rate whose
+// denominator is zero is null: no cases is not 0 % nor 100 %.
+type KPIFigures struct {
+	// OnTimeRate 按期办结率 = ClosedOnTime ÷ (Closed + OpenOverdue).
+	OnTimeRate *float64 `json:"on_time_rate"`
+	// ClosureRate 结案率 = ReceivedClosed ÷ Received.
+	ClosureRate *float64 `json:"closure_rate"`
+	// ReworkRate 返工率 = Reworks ÷ Due.
+	ReworkRate *float64 `json:"rework_rate"`
+	// ReturnRate 退单率 = Returns ÷ Dispatches.
+	ReturnRate *float64 `json:"return_rate"`
+	// DispatchAccuracy 准确派遣率 = (Dispatches − Returns) ÷ Dispatches.
+	DispatchAccuracy *float64 `json:"dispatch_accuracy"`
+	// TimelySignRate 签收及时率 = SignedOnTime ÷ Signs.
+	TimelySignRate *float64 `json:"timely_sign_rate"`
+	// AvgHandlingDays 平均办理时长 = HandlingDays ÷ Closed, in days (not a
+	// fraction); AvgHandlingWorkingDays the same in working days.
+	AvgHandlingDays        *float64 `json:"avg_handling_days"`
+	AvgHandlingWorkingDays *float64 `json:"avg_handling_working_days"`
+	// ResponseRate 响应率 = Contacted ÷ Callbacks.
+	ResponseRate *float64 `json:"response_rate"`
+	// ResolutionRate 解决率 = Resolved ÷ Callbacks.
+	ResolutionRate *float64 `json:"resolution_rate"`
+	// SatisfactionRate 满意率 = (Satisfied + Basic weight × Basic) ÷
+	// Callbacks.
+	SatisfactionRate *float64 `json:"satisfaction_rate"`
+	// Composite = Response weight × ResponseRate + Resolution weight ×
+	// ResolutionRate + Satisfaction weight × SatisfactionRate.
+	Composite *float64 `json:"composite"`
+	// YanzhouSatisfaction, the seed's "satisfaction above 99 %" =
+	// (Satisfied + Basic) ÷ Callbacks.
+	YanzhouSatisfaction *float64 `json:"yanzhou_satisfaction"`
+}
+
+// Figures computes the rates of c with weights w.
+func (c KPICounts) Figures(w KPIWeights) KPIFigures {
+	f := KPIFigures{
+		OnTimeRate:             ratio(float64(c.ClosedOnTime), c.Closed+c.OpenOverdue),
+		ClosureRate:            ratio(float64(c.ReceivedClosed), c.Received),
+		ReworkRate:             ratio(float64(c.Reworks), c.Due),
+		ReturnRate:             ratio(float64(c.Returns), c.Dispatches),
+		DispatchAccuracy:       ratio(float64(c.Dispatches-c.Returns), c.Dispatches),
+		TimelySignRate:         ratio(float64(c.SignedOnTime), c.Signs),
+		AvgHandlingDays:        ratio(c.HandlingDays, c.Closed),
+		AvgHandlingWorkingDays: ratio(c.HandlingWorkingDays, c.Closed),
+		ResponseRate:           ratio(float64(c.Contacted), c.Callbacks),
+		ResolutionRate:         ratio(float64(c.Resolved), c.Callbacks),
+		SatisfactionRate:       ratio(float64(c.Satisfied)+w.Basic*float64(c.Basic), c.Callbacks),
+		YanzhouSatisfaction:    ratio(float64(c.Satisfied+c.Basic), c.Callbacks),
+	}
+	if c.Callbacks > 0 {
+		v := w.Response**f.ResponseRate + w.Resolution**f.ResolutionRate + w.Satisfaction**f.SatisfactionRate
+		f.Composite = &v
+	}
+	return f
+}
+
+// ratio returns n ÷ d, or nil when d is zero.
+func ratio(n float64, d int) *float64 {
+	if d == 0 {
+		return nil
+	}
+	v := n / float64(d)
+	return &v
+}
