@@ -61,4 +61,5 @@ type Services struct {
 	Audit       AuditService
 	Events      EventService
 	Locate      LocateService
+	Tickets     TicketService
 }

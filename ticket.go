@@ -1,6 +1,7 @@
 package gridline
 
 import (
+	"context"
 	"fmt"
 	"slices"
 	"strings"
@@ -266,3 +267,205 @@ func TicketNumber(county string, received time.Time, seq int) string {
 // chinaTime is China Standard Time. China keeps no daylight saving, so a
 // fixed zone is exact and needs no tzdata in the binary.
 var chinaTime = time.FixedZone("CST", 8*3600)
+
+// Reporter is who reported a case. Confidential reporters' names and
+// phones are shown only to those who may see personal data.
+type Reporter struct {
+	Name         string `json:"name,omitempty"`
+	Phone        string `json:"phone,omitempty"`
+	Confidential bool   `json:"confidential,omitempty"`
+}
+
+// Ticket is a case (工单): one appeal or finding, placed in its grid and
+// moved through the closed loop. Version grows with every action, so a
+// client can say which state it acted on.
+type Ticket struct {
+	ID         int64        `json:"id"`
+	Number     string       `json:"number"`
+	Channel    Channel      `json:"channel"`
+	ExternalID string       `json:"external_id,omitempty"`
+	Text       string       `json:"text"`
+	Category   string       `json:"category,omitempty"`
+	Status     TicketStatus `json:"status"`
+	Version    int          `json:"version"`
+	// Lon and Lat place the case; Address names it in words. A case with
+	// neither a place in a grid nor one found from its address waits in
+	// StatusUnlocated for a person to place it.
+	Lon     *float64 `json:"lon"`
+	Lat     *float64 `json:"lat"`
+	Address string   `json:"address,omitempty"`
+	RegionPath
+	Grid       Named      `json:"grid"`
+	Community  Named      `json:"community"`
+	Town       Named      `json:"town"`
+	Reporter   Reporter   `json:"reporter"`
+	ReportedAt time.Time  `json:"reported_at"`
+	LeadUnitID *int64     `json:"lead_unit_id"`
+	Deadline   *time.Time `json:"deadline"`
+	MergedInto *int64     `json:"merged_into,omitempty"`
+	ClosedAt   *time.Time `json:"closed_at"`
+	// Timeline is the case's events, oldest first (FindTicketByID only).
+	Timeline  []*TicketEvent `json:"timeline,omitempty"`
+	CreatedAt time.Time      `json:"created_at"`
+	UpdatedAt time.Time      `json:"updated_at"`
+}
+
+// TicketEvent is one step of a case's timeline, written in the same
+// transaction as the change it records and never changed afterwards.
+type TicketEvent struct {
+	ID       int64        `json:"id"`
+	TicketID int64        `json:"ticket_id"`
+	At       time.Time    `json:"at"`
+	Actor    string       `json:"actor"`
+	UnitID   *int64       `json:"unit_id,omitempty"`
+	Action   TicketAction `json:"action"` // "create" for intake
+	From     TicketStatus `json:"from,omitempty"`
+	To       TicketStatus `json:"to"`
+	Outcome  Outcome      `json:"outcome,omitempty"`
+	// Opinion is the public reply, shown to the reporter; Note is
+	// internal and never leaves the government side.
+	Opinion string `json:"opinion,omitempty"`
+	Note    string `json:"note,omitempty"`
+}
+
+// Ticket text limits, in characters.
+const (
+	MaxTicketTextLen    = 5000
+	MaxTicketOpinionLen = 2000
+)
+
+// Normalize trims the fields a person types.
+func (t *Ticket) Normalize() {
+	t.Text = strings.TrimSpace(t.Text)
+	t.Address = strings.TrimSpace(t.Address)
+	t.ExternalID = strings.TrimSpace(t.ExternalID)
+	t.Reporter.Name = strings.TrimSpace(t.Reporter.Name)
+	t.Reporter.Phone = strings.TrimSpace(t.Reporter.Phone)
+}
+
+// Validate checks a case at intake: a known channel, a text, a place (a
+// position or an address), a plausible reporter.
+func (t *Ticket) Validate() error {
+	if !t.Channel.Valid() {
+		return FieldErrorf("channel", "unknown channel %q (want one of %s)", t.Channel, joinChannels())
+	}
+	if t.Text == "" {
+		return FieldErrorf("text", "is required: what happened, where")
+	}
+	if err := checkTexts(textCheck{"text", t.Text, MaxTicketTextLen}, textCheck{"address", t.Address, MaxNameLen},
+		textCheck{"external_id", t.ExternalID, MaxShortLen}, textCheck{"category", t.Category, MaxShortLen},
+		textCheck{"reporter.name", t.Reporter.Name, MaxShortLen}); err != nil {
+		return err
+	}
+	if (t.Lon == nil) != (t.Lat == nil) {
+		return FieldErrorf("lat", "lon and lat come together")
+	}
+	if t.Lon != nil {
+		if err := LonLatError(*t.Lon, *t.Lat); err != nil {
+			return err
+		}
+	} else if t.Address == "" {
+		return FieldErrorf("lon", "a place is required: lon and lat, or an address")
+	}
+	if t.Reporter.Phone != "" && !validPhone(t.Reporter.Phone) {
+		return FieldErrorf("reporter.phone", "%q is not a phone number", MaskPhone(t.Reporter.Phone))
+	}
+	return nil
+}
+
+func joinChannels() string {
+	s := make([]string, len(Channels))
+	for i, c := range Channels {
+		s[i] = string(c)
+	}
+	return strings.Join(s, ", ")
+}
+
+// TicketFilter selects cases, newest first.
+type TicketFilter struct {
+	ID       *int64
+	Status   *TicketStatus
+	Channel  *Channel
+	Category *string // a main class or sub-class code (prefix)
+	Within   *string // region code prefix
+	GridCode *string
+	UnitID   *int64 // lead unit
+	Overdue  bool   // open and past the deadline
+	From, To *time.Time
+	Query    *string // text contains
+	Offset   int
+	Limit    int
+}
+
+// TicketActionRequest is the body of an action on a case.
+type TicketActionRequest struct {
+	Action  TicketAction `json:"-"`
+	Outcome Outcome      `json:"outcome"`
+	// Version, when given, must be the case's current version: a stale
+	// one is ECONFLICT, so an action is never taken on a state its sender
+	// has not seen.
+	Version *int   `json:"version"`
+	Opinion string `json:"opinion"`
+	Note    string `json:"note"`
+	// Into is the master case of a merge; LeadUnit the unit a dispatch or
+	// redispatch names, Deadline its deadline; Lon and Lat place an
+	// unlocated case.
+	Into     *int64     `json:"into"`
+	LeadUnit *int64     `json:"lead_unit"`
+	Deadline *time.Time `json:"deadline"`
+	Lon      *float64   `json:"lon"`
+	Lat      *float64   `json:"lat"`
+}
+
+// Validate checks the fields an action needs, before the store looks at
+// the case.
+func (r *TicketActionRequest) Validate() error {
+	if !r.Action.Valid() {
+		return FieldErrorf("action", "unknown action %q", r.Action)
+	}
+	if err := checkTexts(textCheck{"opinion", r.Opinion, MaxTicketOpinionLen}, textCheck{"note", r.Note, MaxTicketOpinionLen}); err != nil {
+		return err
+	}
+	switch r.Action {
+	case ActionMerge:
+		if r.Into == nil {
+			return FieldErrorf("into", "is required: the case this one duplicates")
+		}
+	case ActionDispatch, ActionRedispatch:
+		if r.LeadUnit == nil {
+			return FieldErrorf("lead_unit", "is required for %s", r.Action)
+		}
+	case ActionLocate:
+		if r.Lon == nil || r.Lat == nil {
+			return FieldErrorf("lon", "lon and lat are required to locate a case")
+		}
+		if err := LonLatError(*r.Lon, *r.Lat); err != nil {
+			return err
+		}
+	case ActionReject, ActionReturn, ActionVoid, ActionExtendDeny:
+		if strings.TrimSpace(r.Opinion) == "" && strings.TrimSpace(r.Note) == "" {
+			return FieldErrorf("opinion", "a reason is required for %s", r.Action)
+		}
+	}
+	return nil
+}
+
+// TicketService takes cases in and moves them through the loop. Every
+// change writes its timeline event, its audit row and its change-feed
+// event in one transaction: a failed action leaves the case as it was.
+type TicketService interface {
+	// FindTicketByID returns the case with its timeline, or ENOTFOUND.
+	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
+	// FindTickets returns a page of cases, newest first, and the total.
+	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
+	// CreateTicket takes a case in: it numbers it, locates it (a place in
+	// no grid makes it StatusUnlocated, never an error) and writes its
+	// first event. The same ExternalID on the same channel returns the
+	// case already taken in, with created false.
+	CreateTicket(ctx context.Context, t *Ticket) (created bool, err error)
+	// ActOnTicket takes one step of the loop. Returns ECONFLICT when the
+	// loop does not allow the action now or the version is stale,
+	// EINVALID when the request lacks what the action needs, ENOTFOUND
+	// for an unknown case.
+	ActOnTicket(ctx context.Context, id int64, r TicketActionRequest) (*Ticket, error)
+}

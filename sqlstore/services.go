@@ -20,5 +20,6 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Audit:       NewAuditService(db),
 		Events:      NewEventService(db),
 		Locate:      loc,
+		Tickets:     NewTicketService(db, loc),
 	}
 }

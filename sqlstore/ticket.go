@@ -1,0 +1,410 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// TicketService implements gridline.TicketService.
+type TicketService struct {
+	db  *DB
+	loc gridline.LocateService
+}
+
+// NewTicketService returns a TicketService over db that locates with loc.
+func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
+	return &TicketService{db: db, loc: loc}
+}
+
+var _ gridline.TicketService = (*TicketService)(nil)
+
+const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
+	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
+	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
+	t.deadline, t.merged_into, t.closed_at, t.created_at, t.updated_at`
+
+const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
+	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code`
+
+func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
+	var t gridline.Ticket
+	var lon, lat sql.NullFloat64
+	var deadline, closed sql.NullTime
+	err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.ExternalID, &t.Text, &t.Category, &t.Status, &t.Version, &lon, &lat,
+		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
+		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
+		&deadline, &t.MergedInto, &closed, &t.CreatedAt, &t.UpdatedAt, total)
+	if err != nil {
+		return nil, err
+	}
+	if lon.Valid && lat.Valid {
+		t.Lon, t.Lat = &lon.Float64, &lat.Float64
+	}
+	if deadline.Valid {
+		d := deadline.Time.UTC()
+		t.Deadline = &d
+	}
+	if closed.Valid {
+		c := closed.Time.UTC()
+		t.ClosedAt = &c
+	}
+	t.Grid.Code, t.Community.Code, t.Town.Code = t.GridCode, t.CommunityCode, t.TownCode
+	t.ReportedAt, t.CreatedAt, t.UpdatedAt = t.ReportedAt.UTC(), t.CreatedAt.UTC(), t.UpdatedAt.UTC()
+	return &t, nil
+}
+
+// FindTicketByID implements gridline.TicketService.
+func (s *TicketService) FindTicketByID(ctx context.Context, id int64) (*gridline.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	return findTicketByID(ctx, tx, id)
+}
+
+func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, error) {
+	ts, _, err := findTickets(ctx, tx, gridline.TicketFilter{ID: &id})
+	if err != nil {
+		return nil, err
+	} else if len(ts) == 0 {
+		return nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", id)
+	}
+	t := ts[0]
+	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note
+		FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var e gridline.TicketEvent
+		if err := rows.Scan(&e.ID, &e.TicketID, &e.At, &e.Actor, &e.UnitID, &e.Action, &e.From, &e.To, &e.Outcome,
+			&e.Opinion, &e.Note); err != nil {
+			return nil, err
+		}
+		e.At = e.At.UTC()
+		t.Timeline = append(t.Timeline, &e)
+	}
+	return t, rows.Err()
+}
+
+// FindTickets implements gridline.TicketService.
+func (s *TicketService) FindTickets(ctx context.Context, f gridline.TicketFilter) ([]*gridline.Ticket, int, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer tx.Rollback()
+	return findTickets(ctx, tx, f)
+}
+
+func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridline.Ticket, int, error) {
+	var w where
+	if f.ID != nil {
+		w.add("t.id = ?", *f.ID)
+	}
+	if f.Status != nil {
+		w.add("t.status = ?", string(*f.Status))
+	}
+	if f.Channel != nil {
+		w.add("t.channel = ?", string(*f.Channel))
+	}
+	if f.Category != nil {
+		lo, hi := prefixRange(*f.Category)
+		w.add("t.category >= ? AND t.category < ?", lo, hi)
+	}
+	if f.Within != nil {
+		lo, hi := prefixRange(*f.Within)
+		w.add("t.community_code >= ? AND t.community_code < ?", lo, hi)
+	}
+	if f.GridCode != nil {
+		w.add("t.grid_code = ?", *f.GridCode)
+	}
+	if f.UnitID != nil {
+		w.add("t.lead_unit_id = ?", *f.UnitID)
+	}
+	if f.Overdue {
+		var open []any
+		for _, st := range gridline.TicketStatuses {
+			if st.Open() {
+				open = append(open, string(st))
+			}
+		}
+		w.add("t.deadline < ?", tx.now)
+		w.add("t.status IN ("+placeholders(len(w.args)+1, len(open))+")", open...)
+	}
+	if f.From != nil {
+		w.add("t.created_at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		w.add("t.created_at < ?", f.To.UTC())
+	}
+	if f.Query != nil && *f.Query != "" {
+		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+	}
+	return findPage(ctx, tx, ticketColumns, ticketFrom, w, "t.id DESC", f.Limit, f.Offset, scanTicket)
+}
+
+// CreateTicket implements gridline.TicketService. The case is located
+// before the transaction, from the committed grids.
+func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return false, err
+	}
+	t.Status = gridline.StatusUnlocated
+	t.RegionPath = gridline.RegionPath{}
+	if t.Lon != nil {
+		path, ok, err := s.locate(ctx, *t.Lon, *t.Lat)
+		if err != nil {
+			return false, err
+		}
+		if ok {
+			t.RegionPath, t.Status = path, gridline.StatusReceived
+		}
+	}
+	created, err := s.createTicket(ctx, t)
+	if gridline.ErrorCode(err) == gridline.ECONFLICT && t.ExternalID != "" {
+		// Another request took the same external number in meanwhile.
+		return s.findExternal(ctx, t)
+	}
+	return created, err
+}
+
+// locate finds the grid of a point; a point in no grid is not an error.
+func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.RegionPath, bool, error) {
+	if s.loc == nil {
+		return gridline.RegionPath{}, false, errors.New("tickets: no locate service")
+	}
+	if err := s.loc.Refresh(outsideTx{ctx}); err != nil {
+		return gridline.RegionPath{}, false, fmt.Errorf("refresh the locate index: %w", err)
+	}
+	l, err := s.loc.Locate(lon, lat, "")
+	if gridline.ErrorCode(err) == gridline.ENOTFOUND {
+		return gridline.RegionPath{}, false, nil
+	} else if err != nil {
+		return gridline.RegionPath{}, false, err
+	}
+	return gridline.PathOf(l.Grid.Code), true, nil
+}
+
+func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	if t.ExternalID != "" {
+		var id int64
+		err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE channel = $1 AND external_id = $2`,
+			string(t.Channel), t.ExternalID).Scan(&id)
+		if err == nil {
+			got, err := findTicketByID(ctx, tx, id)
+			if err != nil {
+				return false, err
+			}
+			*t = *got
+			return false, nil
+		} else if !errors.Is(err, sql.ErrNoRows) {
+			return false, translate(tx.db.dialect, err)
+		}
+	}
+	county := t.CountyCode
+	if county == "" {
+		// An unlocated case is numbered in the deployment's county.
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(code), '000000') FROM regions WHERE level = 'county'`).
+			Scan(&county); err != nil {
+			return false, translate(tx.db.dialect, err)
+		}
+	}
+	day := tx.now.In(time.FixedZone("CST", 8*3600)).Format("20060102")
+	var seq int
+	if err := tx.QueryRowContext(ctx, `INSERT INTO ticket_counters (county_code, day, seq) VALUES ($1, $2, 1)
+		ON CONFLICT (county_code, day) DO UPDATE SET seq = ticket_counters.seq + 1 RETURNING seq`, county, day).Scan(&seq); err != nil {
+		return false, translate(tx.db.dialect, err)
+	}
+	t.Number = gridline.TicketNumber(county, tx.now, seq)
+	t.Version = 1
+	if t.ReportedAt.IsZero() {
+		t.ReportedAt = tx.now
+	}
+	t.ReportedAt = t.ReportedAt.UTC()
+	t.CreatedAt, t.UpdatedAt = tx.now, tx.now
+	t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt = nil, nil, nil, nil
+	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, external_id, text, category, status, version, lon, lat,
+		address, county_code, town_code, community_code, grid_code, reporter_name, reporter_phone, reporter_confidential,
+		reported_at, created_at, updated_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		t.Number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status), t.Version, t.Lon, t.Lat,
+		t.Address, t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, t.Reporter.Name, t.Reporter.Phone,
+		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt).Scan(&t.ID)
+	if err != nil {
+		return false, translate(tx.db.dialect, err)
+	}
+	if err := addTicketEvent(ctx, tx, &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}); err != nil {
+		return false, err
+	}
+	if err := tx.record(ctx, "create", "ticket", auditKey(t.ID), ""); err != nil {
+		return false, err
+	}
+	got, err := findTicketByID(ctx, tx, t.ID)
+	if err != nil {
+		return false, err
+	}
+	if err := tx.Commit(); err != nil {
+		return false, err
+	}
+	*t = *got
+	return true, nil
+}
+
+func (s *TicketService) findExternal(ctx context.Context, t *gridline.Ticket) (bool, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var id int64
+	if err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE channel = $1 AND external_id = $2`,
+		string(t.Channel), t.ExternalID).Scan(&id); err != nil {
+		return false, translate(tx.db.dialect, err)
+	}
+	got, err := findTicketByID(ctx, tx, id)
+	if err != nil {
+		return false, err
+	}
+	*t = *got
+	return false, nil
+}
+
+func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
+	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
+	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
+		outcome, opinion, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		e.TicketID, e.At, e.Actor, e.UnitID, string(e.Action), string(e.From), string(e.To), string(e.Outcome),
+		e.Opinion, e.Note).Scan(&e.ID)
+}
+
+// ActOnTicket implements gridline.TicketService. The case's row is locked
+// for the transaction (PostgreSQL; SQLite has one writer), so of two
+// concurrent actions one runs after the other and sees its result: the
+// second is refused if the loop no longer allows it or its version is
+// stale, and no update is lost.
+func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.TicketActionRequest) (*gridline.Ticket, error) {
+	if err := r.Validate(); err != nil {
+		return nil, err
+	}
+	var path gridline.RegionPath
+	if r.Action == gridline.ActionLocate {
+		p, ok, err := s.locate(ctx, *r.Lon, *r.Lat)
+		if err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, gridline.FieldErrorf("lon", "(%.6f, %.6f) lies in no grid", *r.Lon, *r.Lat)
+		}
+		path = p
+	}
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	if err := tx.lockRow(ctx, "tickets", "id", id); err != nil {
+		return nil, err
+	}
+	t, err := findTicketByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Version != nil && *r.Version != t.Version {
+		return nil, &gridline.Error{Code: gridline.ECONFLICT,
+			Message: fmt.Sprintf("Case %s has changed (version %d, not %d); reload it and try again.", t.Number, t.Version, *r.Version),
+			Fields:  map[string]string{"version": fmt.Sprint(t.Version), "status": string(t.Status)}}
+	}
+	to, err := gridline.NextStatus(t.Status, r.Action, r.Outcome)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
+		return nil, err
+	}
+	from := t.Status
+	t.Status, t.Version = to, t.Version+1
+	if to == gridline.StatusClosed && from != gridline.StatusClosed {
+		t.ClosedAt = &tx.now
+	} else if from == gridline.StatusClosed && to != gridline.StatusClosed {
+		t.ClosedAt = nil
+	}
+	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
+		closed_at = $6, lon = $7, lat = $8, county_code = $9, town_code = $10, community_code = $11, grid_code = $12,
+		updated_at = $13 WHERE id = $14`,
+		string(t.Status), t.Version, t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt, t.Lon, t.Lat,
+		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, tx.now, id); err != nil {
+		return nil, err
+	}
+	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
+		Note: r.Note, UnitID: t.LeadUnitID}
+	if err := addTicketEvent(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
+		return nil, err
+	}
+	if t, err = findTicketByID(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return t, tx.Commit()
+}
+
+// apply checks and applies what an action changes besides the status.
+func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r gridline.TicketActionRequest,
+	path gridline.RegionPath, to gridline.TicketStatus) error {
+	switch r.Action {
+	case gridline.ActionLocate:
+		t.Lon, t.Lat, t.RegionPath = r.Lon, r.Lat, path
+	case gridline.ActionMerge:
+		if *r.Into == t.ID {
+			return gridline.FieldErrorf("into", "a case cannot be merged into itself")
+		}
+		master, err := findTicketByID(ctx, tx, *r.Into)
+		if gridline.ErrorCode(err) == gridline.ENOTFOUND {
+			return gridline.FieldErrorf("into", "no case %d", *r.Into)
+		} else if err != nil {
+			return err
+		}
+		if master.Status == gridline.StatusMerged || master.Status == gridline.StatusVoided {
+			return gridline.FieldErrorf("into", "case %s is %s; merge into its master instead", master.Number, master.Status)
+		}
+		t.MergedInto = r.Into
+	case gridline.ActionDispatch, gridline.ActionRedispatch:
+		if err := checkRef(ctx, tx, "lead_unit", "units", "unit", *r.LeadUnit); err != nil {
+			return err
+		}
+		if r.Deadline != nil && !r.Deadline.After(tx.now) {
+			return gridline.FieldErrorf("deadline", "%s is not in the future", r.Deadline.UTC().Format(time.RFC3339))
+		}
+		t.LeadUnitID = r.LeadUnit
+		if r.Deadline != nil {
+			d := r.Deadline.UTC()
+			t.Deadline = &d
+		}
+	case gridline.ActionReturn:
+		t.LeadUnitID, t.Deadline = nil, nil
+	case gridline.ActionExtendApprove:
+		if r.Deadline == nil {
+			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
+		}
+		if t.Deadline != nil && !r.Deadline.After(*t.Deadline) {
+			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
+		}
+		d := r.Deadline.UTC()
+		t.Deadline = &d
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package sqlstore_test
+
+import (
+	"fmt"
+	"regexp"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+func mustTicket(tb testing.TB, f *fixture, lon, lat float64, text string) *gridline.Ticket {
+	tb.Helper()
+	t := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: text, Lon: &lon, Lat: &lat,
+		Reporter: gridline.Reporter{Name: "王女士", Phone: "13912345678"}}
+	if created, err := f.s.Tickets.CreateTicket(ctx, t); err != nil || !created {
+		tb.Fatalf("create ticket: created %v, %v", created, err)
+	}
+	return t
+}
+
+func act(tb testing.TB, f *fixture, id int64, r gridline.TicketActionRequest) *gridline.Ticket {
+	tb.Helper()
+	t, err := f.s.Tickets.ActOnTicket(ctx, id, r)
+	if err != nil {
+		tb.Fatalf("%s: %v", r.Action, err)
+	}
+	return t
+}
+
+// TestTicketLoop takes one case through the whole loop and checks its
+// status, version, timeline and the feed at the end.
+func TestTicketLoop(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区执法局", "370812")
+	tk := mustTicket(t, f, 116.805, 35.555, "韦园社区门口占道经营，影响通行")
+	if !regexp.MustCompile(`^370812-\d{8}-000001$`).MatchString(tk.Number) {
+		t.Fatalf("number %q", tk.Number)
+	}
+	if tk.Status != gridline.StatusReceived || tk.GridCode != f.g1.Code || tk.Community.Name == "" || tk.Version != 1 {
+		t.Fatalf("after intake: %+v", tk)
+	}
+	deadline := time.Now().Add(48 * time.Hour)
+	steps := []gridline.TicketActionRequest{
+		{Action: gridline.ActionFile},
+		{Action: gridline.ActionDispatch, LeadUnit: &unit.ID, Deadline: &deadline},
+		{Action: gridline.ActionSign},
+		{Action: gridline.ActionReply, Opinion: "已清理占道摊点"},
+		{Action: gridline.ActionVerify, Outcome: gridline.OutcomeFailed, Note: "仍有摊点"},
+		{Action: gridline.ActionReply, Opinion: "已再次清理并设置劝导岗"},
+		{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed},
+		{Action: gridline.ActionCallback, Outcome: gridline.OutcomeSatisfied},
+	}
+	for i, r := range steps {
+		v := tk.Version
+		r.Version = &v
+		tk = act(t, f, tk.ID, r)
+		if tk.Version != v+1 {
+			t.Fatalf("step %d: version %d after %d", i, tk.Version, v)
+		}
+	}
+	if tk.Status != gridline.StatusClosed || tk.ClosedAt == nil || tk.LeadUnitID == nil || *tk.LeadUnitID != unit.ID {
+		t.Fatalf("after the loop: %+v", tk)
+	}
+	if len(tk.Timeline) != len(steps)+1 || tk.Timeline[5].Outcome != gridline.OutcomeFailed || tk.Timeline[4].Opinion != "已清理占道摊点" {
+		t.Fatalf("timeline: %d events", len(tk.Timeline))
+	}
+	if n, _ := f.db.AuditCount(ctx, "ticket"); n != len(steps)+1 {
+		t.Fatalf("audit rows %d", n)
+	}
+	// Reopened after closure, it is handled again and no longer closed.
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReopen, Note: "市民来电仍未解决"})
+	if tk.Status != gridline.StatusHandling || tk.ClosedAt != nil {
+		t.Fatalf("reopened: %s, closed at %v", tk.Status, tk.ClosedAt)
+	}
+}
+
+// TestTicketRefusals: an action the loop does not allow, a stale version
+// and bad bodies are refused, and leave the case and its timeline as they
+// were.
+func TestTicketRefusals(t *testing.T) {
+	f := newFixture(t)
+	tk := mustTicket(t, f, 116.805, 35.555, "路灯不亮")
+	_, err := f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	wantCode(t, err, gridline.ECONFLICT)
+	stale := 7
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile, Version: &stale})
+	wantCode(t, err, gridline.ECONFLICT)
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReject})
+	wantCode(t, err, gridline.EINVALID) // a rejection needs a reason
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &tk.ID})
+	wantCode(t, err, gridline.EINVALID)
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	nobody, past := int64(999), time.Now().Add(-time.Hour)
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &nobody})
+	wantCode(t, err, gridline.EINVALID)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID, Deadline: &past})
+	wantCode(t, err, gridline.EINVALID)
+	_, err = f.s.Tickets.ActOnTicket(ctx, 424242, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	wantCode(t, err, gridline.ENOTFOUND)
+	got, err := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+	if err != nil || got.Status != gridline.StatusFiled || got.Version != 2 || len(got.Timeline) != 2 || got.LeadUnitID != nil {
+		t.Fatalf("after refusals: %+v, %v", got, err)
+	}
+}
+
+// TestTicketUnlocated: a place in no grid is taken in and waits to be
+// placed by hand, never refused.
+func TestTicketUnlocated(t *testing.T) {
+	f := newFixture(t)
+	tk := mustTicket(t, f, 116.95, 35.70, "野外垃圾堆放")
+	if tk.Status != gridline.StatusUnlocated || tk.GridCode != "" || tk.Number == "" {
+		t.Fatalf("outside every grid: %+v", tk)
+	}
+	lon, lat := 116.95, 35.70
+	_, err := f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionLocate, Lon: &lon, Lat: &lat})
+	wantCode(t, err, gridline.EINVALID)
+	lon, lat = 116.905, 35.605
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionLocate, Lon: &lon, Lat: &lat})
+	if tk.Status != gridline.StatusReceived || tk.GridCode != f.g3.Code || tk.Town.Name == "" {
+		t.Fatalf("located: %+v", tk)
+	}
+	// An address alone also waits in the queue.
+	addr := &gridline.Ticket{Channel: gridline.ChannelMailbox, Text: "噪音", Address: "兖州区某小区"}
+	if _, err := f.s.Tickets.CreateTicket(ctx, addr); err != nil || addr.Status != gridline.StatusUnlocated {
+		t.Fatalf("address only: %s, %v", addr.Status, err)
+	}
+}
+
+// TestTicketExternalIDIdempotent: the same external number on one channel
+// is one case.
+func TestTicketExternalIDIdempotent(t *testing.T) {
+	f := newFixture(t)
+	lon, lat := 116.805, 35.555
+	mk := func(ch gridline.Channel) (*gridline.Ticket, bool) {
+		tk := &gridline.Ticket{Channel: ch, ExternalID: "SD12345-0001", Text: "供暖不热", Lon: &lon, Lat: &lat}
+		created, err := f.s.Tickets.CreateTicket(ctx, tk)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk, created
+	}
+	a, created := mk(gridline.ChannelHotline)
+	b, again := mk(gridline.ChannelHotline)
+	c, other := mk(gridline.ChannelMailbox)
+	if !created || again || a.ID != b.ID || !other || c.ID == a.ID {
+		t.Fatalf("ids %d %d %d, created %v %v %v", a.ID, b.ID, c.ID, created, again, other)
+	}
+}
+
+// TestTicketConcurrentActions: of several clients acting on one case at
+// once with the version they read, exactly one wins; none is lost.
+func TestTicketConcurrentActions(t *testing.T) {
+	f := newFixture(t)
+	tk := mustTicket(t, f, 116.805, 35.555, "井盖缺失")
+	const n = 8
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	wins, conflicts := 0, 0
+	start := make(chan struct{})
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start // all at once
+			v := tk.Version
+			r := gridline.TicketActionRequest{Action: gridline.ActionFile, Version: &v, Note: fmt.Sprint("client ", i)}
+			if i%2 == 1 {
+				r = gridline.TicketActionRequest{Action: gridline.ActionReject, Version: &v, Opinion: "非本辖区"}
+			}
+			_, err := f.s.Tickets.ActOnTicket(ctx, tk.ID, r)
+			mu.Lock()
+			defer mu.Unlock()
+			switch gridline.ErrorCode(err) {
+			case "":
+				wins++
+			case gridline.ECONFLICT:
+				conflicts++
+			default:
+				t.Errorf("client %d: %v", i, err)
+			}
+		}(i)
+	}
+	close(start)
+	wg.Wait()
+	got, err := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if wins != 1 || conflicts != n-1 || got.Version != 2 || len(got.Timeline) != 2 {
+		t.Fatalf("wins %d, conflicts %d, version %d, %d events", wins, conflicts, got.Version, len(got.Timeline))
+	}
+}
+
+// TestTicketFilters checks the list's filters and totals.
+func TestTicketFilters(t *testing.T) {
+	f := newFixture(t)
+	a := mustTicket(t, f, 116.805, 35.555, "小区路灯坏了")
+	mustTicket(t, f, 116.825, 35.555, "楼上装修噪音")
+	mustTicket(t, f, 116.905, 35.605, "路灯不亮")
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	act(t, f, a.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	soon := time.Now().Add(time.Hour)
+	act(t, f, a.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID, Deadline: &soon})
+	count := func(fl gridline.TicketFilter) int {
+		t.Helper()
+		_, n, err := f.s.Tickets.FindTickets(ctx, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	dispatched, q, street, town := gridline.StatusDispatched, "路灯", "370812001", "370812101"
+	for name, tt := range map[string]struct {
+		f    gridline.TicketFilter
+		want int
+	}{
+		"all":        {gridline.TicketFilter{}, 3},
+		"status":     {gridline.TicketFilter{Status: &dispatched}, 1},
+		"text":       {gridline.TicketFilter{Query: &q}, 2},
+		"street":     {gridline.TicketFilter{Within: &street}, 1},
+		"town":       {gridline.TicketFilter{Within: &town}, 1},
+		"lead unit":  {gridline.TicketFilter{UnitID: &unit.ID}, 1},
+		"overdue":    {gridline.TicketFilter{Overdue: true}, 0},
+		"page total": {gridline.TicketFilter{Limit: 1}, 3},
+	} {
+		if got := count(tt.f); got != tt.want {
+			t.Errorf("%s: %d, want %d", name, got, tt.want)
+		}
+	}
+	f.db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
+	if got := count(gridline.TicketFilter{Overdue: true}); got != 1 {
+		t.Errorf("overdue two hours later: %d, want 1", got)
+	}
+}
