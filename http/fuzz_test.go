@@ -22,6 +22,8 @@ func FuzzAPIBadInput(f *testing.F) {
 	f.Add(2, `{"name":"x","community_code":"370812001002","geometry":{"type":"Polygon","coordinates":[[[1e400,0]]]}}`, "within=37&limit=-1", uint16(0))
 	f.Add(3, `{"name":"p","lon":116.8,"lat":35.5}`, "q=%27&grid=1", uint16(0))
 	f.Add(4, `{"kind":"property","name":"物业"}`, "kind=x", uint16(0))
+	f.Add(8, `{"channel":"hotline","text":"路灯","lon":116.8,"lat":35.55}`, "status=closed&overdue=true&from=2026-01-01T00:00:00Z", uint16(0))
+	f.Add(9, `{"lead_unit":1,"deadline":"1999-01-01T00:00:00Z","version":-1}`, "q=%", uint16(0))
 	f.Add(5, `[`, "q="+strings.Repeat("%25", 5000), uint16(4000))
 	f.Add(6, "11,北京市,province,\n", "limit=10000", uint16(60000))
 	f.Add(7, `{"name":"`+strings.Repeat("名", 3000)+`"}`, "offset=99999999999", uint16(1))
@@ -35,7 +37,7 @@ func FuzzAPIBadInput(f *testing.F) {
 		}
 		defer checkBounds(t, time.Now())
 		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings", "/api/v1/locate"}
-		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs"}
+		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs", "/api/v1/tickets"}
 		if target < 0 {
 			target = -target
 		}

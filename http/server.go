@@ -106,6 +106,11 @@ func (s *Server) routes() []route {
 		{pattern: "PATCH /api/v1/party-orgs/{id}", handler: s.handlePartyOrgUpdate},
 		{pattern: "DELETE /api/v1/party-orgs/{id}", handler: s.handlePartyOrgDelete},
 
+		{pattern: "GET /api/v1/tickets", handler: s.handleTicketIndex},
+		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate},
+		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
+		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
+
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true},
 		{pattern: "GET /api/v1/stats/workforce", handler: s.handleStatsWorkforce, expensive: true},
 		{pattern: "GET /api/v1/audit", handler: s.handleAuditIndex},

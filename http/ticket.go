@@ -1,0 +1,151 @@
+package http
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// ticketOut is a case as the API shows it: the reporter's phone masked, and
+// a confidential reporter's name hidden, unless the caller may see
+// personal data.
+type ticketOut struct {
+	*gridline.Ticket
+	// Allowed lists the actions the loop allows now, for the case page.
+	Allowed []gridline.TicketAction `json:"allowed_actions"`
+}
+
+func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
+	if !privileged(r) {
+		c := *t
+		if c.Reporter.Phone != "" {
+			c.Reporter.Phone = gridline.MaskPhone(c.Reporter.Phone)
+		}
+		if c.Reporter.Confidential && c.Reporter.Name != "" {
+			c.Reporter.Name = "***"
+		}
+		t = &c
+	}
+	allowed := gridline.AllowedActions(t.Status)
+	if allowed == nil {
+		allowed = []gridline.TicketAction{}
+	}
+	return &ticketOut{Ticket: t, Allowed: allowed}
+}
+
+// handleTicketCreate takes a case in. A new case is 201; the same external
+// number again on the same channel is 200 with the case already taken in.
+func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var t gridline.Ticket
+	if err := decode(r, &t); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	created, err := s.Tickets.CreateTicket(r.Context(), &t)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	// Duplicate candidates (same place, time and kind) come with the
+	// hotline–grid fusion; the field is there for clients already.
+	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": []any{}})
+}
+
+func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "status", "channel", "category", "within", "grid", "unit", "overdue", "from", "to", "q", "limit", "offset")
+	f := gridline.TicketFilter{Category: q.code("category"), Within: q.code("within"), GridCode: q.code("grid"),
+		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Query: q.str("q")}
+	if v := q.str("status"); v != nil {
+		st := gridline.TicketStatus(*v)
+		if !st.Valid() {
+			q.fail(gridline.FieldErrorf("status", "unknown status %q", *v))
+		}
+		f.Status = &st
+	}
+	if v := q.str("channel"); v != nil {
+		ch := gridline.Channel(*v)
+		if !ch.Valid() {
+			q.fail(gridline.FieldErrorf("channel", "unknown channel %q", *v))
+		}
+		f.Channel = &ch
+	}
+	f.From, f.To = q.time("from"), q.time("to")
+	f.Limit, f.Offset = q.page()
+	index(s, w, r, q, func() ([]*ticketOut, int, error) {
+		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
+		out := make([]*ticketOut, len(ts))
+		for i, t := range ts {
+			out[i] = ticketView(r, t)
+		}
+		return out, n, err
+	})
+}
+
+func (s *Server) handleTicketView(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	t, err := s.Tickets.FindTicketByID(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ticketView(r, t))
+}
+
+// handleTicketAction takes one step of the loop:
+// POST /api/v1/tickets/{id}/actions/{action} with the action's body.
+func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var req gridline.TicketActionRequest
+	if r.ContentLength != 0 {
+		if err := decode(r, &req); err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	}
+	req.Action = gridline.TicketAction(r.PathValue("action"))
+	t, err := s.Tickets.ActOnTicket(r.Context(), id, req)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, ticketView(r, t))
+}
+
+// time returns an RFC 3339 time parameter, or nil when absent.
+func (q *query) time(name string) *time.Time {
+	s := q.str(name)
+	if s == nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, *s)
+	if err != nil {
+		q.fail(gridline.FieldErrorf(name, "%q is not an RFC 3339 time (e.g. 2026-11-27T08:00:00+08:00)", *s))
+		return nil
+	}
+	return &t
+}
