@@ -710,3 +710,48 @@ func TestCalendarAgainstReference(t *testing.T) {
 		}
 	}
 }
+
+// benchTimes are receipt and closing times spread over the data's years, so
+// a benchmark does not measure one cached path.
+func benchTimes(b *testing.B) (from, to []time.Time) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	base := cst(b, "2023-01-01 00:00")
+	for range 1024 {
+		f := base.Add(time.Duration(rng.Int64N(int64(4 * 365 * 24 * time.Hour))))
+		from = append(from, f)
+		to = append(to, f.Add(time.Duration(rng.Int64N(int64(30*24*time.Hour)))))
+	}
+	return from, to
+}
+
+func BenchmarkCalendarAddWorkingDays(b *testing.B) {
+	c := gridline.ChinaCalendar()
+	from, _ := benchTimes(b)
+	for i := 0; b.Loop(); i++ {
+		if _, err := c.AddWorkingDays(from[i%len(from)], 5); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCalendarAddWorkingHours(b *testing.B) {
+	c := gridline.ChinaCalendar()
+	from, _ := benchTimes(b)
+	for i := 0; b.Loop(); i++ {
+		if _, err := c.AddWorkingHours(from[i%len(from)], 30*time.Hour); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkCalendarWorkingDuration(b *testing.B) {
+	c := gridline.ChinaCalendar()
+	from, to := benchTimes(b)
+	var days float64
+	for i := 0; b.Loop(); i++ {
+		days += c.ToWorkingDays(c.WorkingDuration(from[i%len(from)], to[i%len(to)]))
+	}
+	if days < 0 {
+		b.Fatal(days)
+	}
+}
