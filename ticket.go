@@ -261,12 +261,8 @@ func joinOutcomes(os []Outcome) string {
 // was received (China Standard Time) and a six-digit sequence of that
 // county and day, e.g. 370812-20231114-000123.
 func TicketNumber(county string, received time.Time, seq int) string {
-	return fmt.Sprintf("%s-%s-%06d", county, received.In(chinaTime).Format("20060102"), seq)
+	return fmt.Sprintf("%s-%s-%06d", county, received.In(ChinaTime).Format("20060102"), seq)
 }
-
-// chinaTime is China Standard Time. China keeps no daylight saving, so a
-// fixed zone is exact and needs no tzdata in the binary.
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // Reporter is who reported a case. Confidential reporters' names and
 // phones are shown only to those who may see personal data.

@@ -223,7 +223,7 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 			return false, translate(tx.db.dialect, err)
 		}
 	}
-	day := tx.now.In(time.FixedZone("CST", 8*3600)).Format("20060102")
+	day := tx.now.In(gridline.ChinaTime).Format("20060102")
 	var seq int
 	if err := tx.QueryRowContext(ctx, `INSERT INTO ticket_counters (county_code, day, seq) VALUES ($1, $2, 1)
 		ON CONFLICT (county_code, day) DO UPDATE SET seq = ticket_counters.seq + 1 RETURNING seq`, county, day).Scan(&seq); err != nil {
