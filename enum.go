@@ -23,6 +23,9 @@ type Enums struct {
 	TicketStatuses    []Label `json:"ticket_statuses"`
 	TicketActions     []Label `json:"ticket_actions"`
 	Satisfaction      []Label `json:"satisfaction"`
+	// Warnings are the supervision lights; the scheduler's timeline
+	// events carry them as their action.
+	Warnings []Label `json:"warnings"`
 }
 
 // teamLabels, in the order of Teams.
@@ -173,5 +176,6 @@ func AllEnums() Enums {
 		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
 	}
 	e.Satisfaction = satisfactionLabels
+	e.Warnings = []Label{{string(WarningYellow), "黄牌预警", "Yellow warning"}, {string(WarningRed), "红牌超期", "Red: overdue"}}
 	return e
 }

@@ -300,6 +300,11 @@ type Ticket struct {
 	Deadline   *time.Time `json:"deadline"`
 	MergedInto *int64     `json:"merged_into,omitempty"`
 	ClosedAt   *time.Time `json:"closed_at"`
+	// Warning is the supervision light the scheduler keeps: yellow one
+	// working day before the deadline, red past it; EscalatedTo names the
+	// region whose supervision office a red case was escalated to.
+	Warning     WarningLevel `json:"warning"`
+	EscalatedTo string       `json:"escalated_to,omitempty"`
 	// Timeline is the case's events, oldest first (FindTicketByID only).
 	Timeline  []*TicketEvent `json:"timeline,omitempty"`
 	CreatedAt time.Time      `json:"created_at"`
@@ -446,6 +451,52 @@ func (r *TicketActionRequest) Validate() error {
 	return nil
 }
 
+// WarningLevel is a case's supervision light.
+type WarningLevel string
+
+// Warning levels.
+const (
+	WarningNone   WarningLevel = ""
+	WarningYellow WarningLevel = "yellow" // 黄牌预警: at most one working day left
+	WarningRed    WarningLevel = "red"    // 红牌: overdue
+)
+
+// WarningAt returns the light an open case with deadline shows at now on
+// calendar cal: red past the deadline, yellow from cal.WarnAt(deadline),
+// none before.
+func WarningAt(cal *Calendar, deadline, now time.Time) WarningLevel {
+	switch {
+	case now.After(deadline):
+		return WarningRed
+	case !now.Before(cal.WarnAt(deadline)):
+		return WarningYellow
+	}
+	return WarningNone
+}
+
+// EscalationTarget returns where a red case is escalated: the supervision
+// office one level above the case's place — its town (street) office for
+// a case in a community, the county's (the district command centre) for
+// one placed no lower than a town or handled by a district unit.
+func EscalationTarget(p RegionPath, districtUnit bool) string {
+	if p.TownCode != "" && !districtUnit {
+		return p.TownCode
+	}
+	return p.CountyCode
+}
+
+// DefaultReplyDays is the Shandong 12345 profile's reply window: a case
+// dispatched without a deadline of its own is due this many working days
+// after dispatch.
+const DefaultReplyDays = 5
+
+// Supervision counts what one run of the deadline scheduler changed.
+type Supervision struct {
+	Yellow    int `json:"yellow"`
+	Red       int `json:"red"`
+	Escalated int `json:"escalated"`
+}
+
 // TicketService takes cases in and moves them through the loop. Every
 // change writes its timeline event, its audit row and its change-feed
 // event in one transaction: a failed action leaves the case as it was.
@@ -464,4 +515,9 @@ type TicketService interface {
 	// EINVALID when the request lacks what the action needs, ENOTFOUND
 	// for an unknown case.
 	ActOnTicket(ctx context.Context, id int64, r TicketActionRequest) (*Ticket, error)
+	// Supervise raises the lights that are due at the store's current
+	// time: yellow one working day before a deadline, red past it, and
+	// escalates red cases, each with its timeline event. A second run at
+	// the same time changes nothing.
+	Supervise(ctx context.Context) (Supervision, error)
 }

@@ -143,3 +143,34 @@ func TestEveryEnumLabelled(t *testing.T) {
 		t.Fatal("an enumeration is missing values")
 	}
 }
+
+func TestWarningAt(t *testing.T) {
+	cal := gridline.ChinaCalendar()
+	cst := func(s string) time.Time {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, gridline.ChinaTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tm
+	}
+	deadline := cst("2024-10-08 17:30") // the first working day after National Day
+	for _, tt := range []struct {
+		now  string
+		want gridline.WarningLevel
+	}{
+		{"2024-09-29 10:00", gridline.WarningNone},   // the Sunday worked before the holiday
+		{"2024-09-30 17:29", gridline.WarningNone},   // the last working day before, just before closing
+		{"2024-09-30 17:30", gridline.WarningYellow}, // one working day left: 8 October
+		{"2024-10-03 12:00", gridline.WarningYellow}, // the holiday
+		{"2024-10-08 17:31", gridline.WarningRed},
+	} {
+		if got := gridline.WarningAt(cal, deadline, cst(tt.now)); got != tt.want {
+			t.Errorf("%s: %q, want %q", tt.now, got, tt.want)
+		}
+	}
+	p := gridline.PathOf("370812001002")
+	if gridline.EscalationTarget(p, false) != "370812001" || gridline.EscalationTarget(p, true) != "370812" ||
+		gridline.EscalationTarget(gridline.RegionPath{}, false) != "" {
+		t.Fatal("escalation targets")
+	}
+}

@@ -14,11 +14,13 @@ import (
 type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
+	cal *gridline.Calendar
 }
 
-// NewTicketService returns a TicketService over db that locates with loc.
+// NewTicketService returns a TicketService over db that locates with loc
+// and counts working time on China's official calendar.
 func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
-	return &TicketService{db: db, loc: loc}
+	return &TicketService{db: db, loc: loc, cal: gridline.ChinaCalendar()}
 }
 
 var _ gridline.TicketService = (*TicketService)(nil)
@@ -26,7 +28,7 @@ var _ gridline.TicketService = (*TicketService)(nil)
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
 	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
-	t.deadline, t.merged_into, t.closed_at, t.created_at, t.updated_at`
+	t.deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.created_at, t.updated_at`
 
 const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
 	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code`
@@ -38,7 +40,7 @@ func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 	err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.ExternalID, &t.Text, &t.Category, &t.Status, &t.Version, &lon, &lat,
 		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
 		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
-		&deadline, &t.MergedInto, &closed, &t.CreatedAt, &t.UpdatedAt, total)
+		&deadline, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CreatedAt, &t.UpdatedAt, total)
 	if err != nil {
 		return nil, err
 	}
@@ -341,11 +343,16 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	} else if from == gridline.StatusClosed && to != gridline.StatusClosed {
 		t.ClosedAt = nil
 	}
+	var warnAt *time.Time
+	if t.Deadline != nil {
+		w := s.cal.WarnAt(*t.Deadline).UTC()
+		warnAt = &w
+	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
 		closed_at = $6, lon = $7, lat = $8, county_code = $9, town_code = $10, community_code = $11, grid_code = $12,
-		updated_at = $13 WHERE id = $14`,
+		warning = $13, warn_at = $14, escalated_to = $15, updated_at = $16 WHERE id = $17`,
 		string(t.Status), t.Version, t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt, t.Lon, t.Lat,
-		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, tx.now, id); err != nil {
+		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, string(t.Warning), warnAt, t.EscalatedTo, tx.now, id); err != nil {
 		return nil, err
 	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
@@ -390,12 +397,20 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("deadline", "%s is not in the future", r.Deadline.UTC().Format(time.RFC3339))
 		}
 		t.LeadUnitID = r.LeadUnit
+		d := tx.now
 		if r.Deadline != nil {
-			d := r.Deadline.UTC()
-			t.Deadline = &d
+			d = r.Deadline.UTC()
+		} else {
+			// No deadline of its own: the hotline profile's reply window.
+			var err error
+			if d, err = s.cal.AddWorkingDays(tx.now, gridline.DefaultReplyDays); err != nil {
+				return err
+			}
+			d = d.UTC()
 		}
+		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	case gridline.ActionReturn:
-		t.LeadUnitID, t.Deadline = nil, nil
+		t.LeadUnitID, t.Deadline, t.Warning, t.EscalatedTo = nil, nil, gridline.WarningNone, ""
 	case gridline.ActionExtendApprove:
 		if r.Deadline == nil {
 			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
@@ -404,7 +419,94 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
 		}
 		d := r.Deadline.UTC()
-		t.Deadline = &d
+		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// superviseBatch bounds one transaction of Supervise, so the single
+// writer is never held long.
+const superviseBatch = 500
+
+// Supervise implements gridline.TicketService. Lights change without a
+// new version: they annotate a case, they do not act on it, so a person's
+// next action is not refused as stale because the scheduler ran.
+func (s *TicketService) Supervise(ctx context.Context) (gridline.Supervision, error) {
+	var total gridline.Supervision
+	for {
+		n, done, err := s.superviseOnce(ctx)
+		total.Yellow += n.Yellow
+		total.Red += n.Red
+		total.Escalated += n.Escalated
+		if err != nil || done {
+			return total, err
+		}
+	}
+}
+
+func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision, bool, error) {
+	var n gridline.Supervision
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return n, false, err
+	}
+	defer tx.Rollback()
+	open := []any{tx.now, tx.now}
+	for _, st := range gridline.TicketStatuses {
+		if st.Open() {
+			open = append(open, string(st))
+		}
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.deadline, t.warning, t.county_code, t.town_code, t.community_code,
+		COALESCE(u.region_code, '') FROM tickets t LEFT JOIN units u ON u.id = t.lead_unit_id
+		WHERE t.deadline IS NOT NULL AND (t.warning = '' AND t.warn_at <= $1 OR t.warning <> 'red' AND t.deadline < $2)
+		AND t.status IN (`+placeholders(3, len(open)-2)+`) ORDER BY t.id`+limitOffset(superviseBatch, 0), open...)
+	if err != nil {
+		return n, false, translate(tx.db.dialect, err)
+	}
+	type due struct {
+		id       int64
+		deadline time.Time
+		warning  gridline.WarningLevel
+		path     gridline.RegionPath
+		unit     string
+	}
+	var todo []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.id, &d.deadline, &d.warning, &d.path.CountyCode, &d.path.TownCode, &d.path.CommunityCode, &d.unit); err != nil {
+			rows.Close()
+			return n, false, err
+		}
+		todo = append(todo, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return n, false, err
+	}
+	for _, d := range todo {
+		level := gridline.WarningAt(s.cal, d.deadline, tx.now)
+		escalated := ""
+		if level == gridline.WarningRed {
+			escalated = gridline.EscalationTarget(d.path, len(d.unit) == 6)
+		}
+		if _, err := tx.exec(ctx, `UPDATE tickets SET warning = $1, escalated_to = $2 WHERE id = $3`,
+			string(level), escalated, d.id); err != nil {
+			return n, false, err
+		}
+		e := &gridline.TicketEvent{TicketID: d.id, Action: gridline.TicketAction(level), To: "", Note: escalated}
+		if err := addTicketEvent(gridline.WithActor(ctx, gridline.Actor{Name: "scheduler"}), tx, e); err != nil {
+			return n, false, err
+		}
+		if err := tx.record(gridline.WithActor(ctx, gridline.Actor{Name: "scheduler"}), string(level), "ticket", auditKey(d.id), escalated); err != nil {
+			return n, false, err
+		}
+		if level == gridline.WarningRed {
+			n.Red++
+			n.Escalated++
+		} else {
+			n.Yellow++
+		}
+	}
+	return n, len(todo) < superviseBatch, tx.Commit()
 }

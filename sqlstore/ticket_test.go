@@ -235,3 +235,64 @@ func TestTicketFilters(t *testing.T) {
 		t.Errorf("overdue two hours later: %d, want 1", got)
 	}
 }
+
+// TestTicketSupervision runs the scheduler's step at chosen times across
+// the 2024 Mid-Autumn holiday (15–17 September off, Saturday the 14th a
+// working day): a case dispatched on Friday the 13th without a deadline
+// of its own is due five working days later — 14, 18, 19, 20 and 23
+// September — at the close of business, turns yellow one working day
+// before, red after, is escalated, and a second run changes nothing.
+func TestTicketSupervision(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区执法局", "370812")
+	at := func(s string) {
+		tm, err := time.Parse("2006-01-02 15:04", s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		tm = tm.Add(-8 * time.Hour) // China time to UTC
+		f.db.Now = func() time.Time { return tm }
+	}
+	at("2024-09-13 10:00")
+	tk := mustTicket(t, f, 116.805, 35.555, "占道经营")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	if want := "2024-09-23 17:30"; tk.Deadline.In(gridline.ChinaTime).Format("2006-01-02 15:04") != want {
+		t.Fatalf("deadline %s, want %s", tk.Deadline.In(gridline.ChinaTime), want)
+	}
+	run := func(when string, want gridline.Supervision, light gridline.WarningLevel) {
+		t.Helper()
+		at(when)
+		got, err := f.s.Tickets.Supervise(ctx)
+		if err != nil || got != want {
+			t.Fatalf("%s: %+v, %v; want %+v", when, got, err, want)
+		}
+		tk, err := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+		if err != nil || tk.Warning != light {
+			t.Fatalf("%s: light %q, want %q", when, tk.Warning, light)
+		}
+	}
+	run("2024-09-20 12:00", gridline.Supervision{}, gridline.WarningNone)
+	run("2024-09-21 09:00", gridline.Supervision{Yellow: 1}, gridline.WarningYellow) // a Saturday after the warning
+	run("2024-09-21 09:05", gridline.Supervision{}, gridline.WarningYellow)          // idempotent
+	run("2024-09-23 18:00", gridline.Supervision{Red: 1, Escalated: 1}, gridline.WarningRed)
+	run("2024-09-24 09:00", gridline.Supervision{}, gridline.WarningRed)
+	got, _ := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+	if got.EscalatedTo != "370812" || got.Version != tk.Version {
+		t.Fatalf("escalated to %q, version %d (was %d): lights must not change the version", got.EscalatedTo, got.Version, tk.Version)
+	}
+	var lights []string
+	for _, e := range got.Timeline {
+		if e.Actor == "scheduler" {
+			lights = append(lights, string(e.Action))
+		}
+	}
+	if fmt.Sprint(lights) != "[yellow red]" {
+		t.Fatalf("scheduler events %v", lights)
+	}
+	// An approved extension puts the light out until the new deadline nears.
+	later := time.Date(2024, 10, 31, 9, 30, 0, 0, time.UTC)
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later})
+	run("2024-09-24 10:00", gridline.Supervision{}, gridline.WarningNone)
+}

@@ -27,6 +27,7 @@ import (
 
 	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/cache"
+	"github.com/gridline/gridline/deadline"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/locate"
@@ -267,6 +268,9 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		return err
 	}
 	defer loc.Close()
+	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Logger: m.logger}
+	sched.Open()
+	defer sched.Close()
 	limits, grace, err := limitsFromEnv()
 	if err != nil {
 		return err

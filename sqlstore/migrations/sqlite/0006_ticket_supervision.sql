@@ -1,0 +1,6 @@
+-- 0006_ticket_supervision.sql (sqlite): the supervision state of a case,
+-- kept by the deadline scheduler. Keep in step with the other dialect.
+ALTER TABLE tickets ADD COLUMN warning TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN warn_at TIMESTAMP;
+ALTER TABLE tickets ADD COLUMN escalated_to TEXT NOT NULL DEFAULT '';
+CREATE INDEX tickets_deadline_idx ON tickets (deadline);
