@@ -62,4 +62,5 @@ type Services struct {
 	Events      EventService
 	Locate      LocateService
 	Tickets     TicketService
+	KPIs        KPIService
 }

@@ -1,6 +1,12 @@
 package gridline
 
-import "math"
+import (
+	"context"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
 
 // KPICounts are the counts one row of a KPI report is made of: one group
 // (a unit, grid, community, town, category or channel) over one period.
@@ -162,4 +168,60 @@ func ratio(n float64, d int) *float64 {
 	}
 	v := n / float64(d)
 	return &v
+}
+
+// SignWithin is how soon after a dispatch the lead unit must sign for
+// the sign-off to be timely (签收及时): two working hours.
+const SignWithin = 2 * time.Hour
+
+// KPIGroupings are what a KPI report can be grouped by.
+var KPIGroupings = []string{"unit", "grid", "community", "town", "category", "channel"}
+
+// KPIFilter selects a KPI report: the period [From, To) and the grouping.
+type KPIFilter struct {
+	From, To time.Time
+	By       string
+	Weights  KPIWeights
+}
+
+// Validate checks the period and grouping.
+func (f *KPIFilter) Validate() error {
+	if f.From.IsZero() || f.To.IsZero() {
+		return FieldErrorf("from", "from and to are required (RFC 3339)")
+	}
+	if !f.To.After(f.From) {
+		return FieldErrorf("to", "must be after from")
+	}
+	if f.To.Sub(f.From) > 3*366*24*time.Hour {
+		return FieldErrorf("to", "a period of at most three years")
+	}
+	if !slices.Contains(KPIGroupings, f.By) {
+		return FieldErrorf("by", "must be one of %s, got %q", strings.Join(KPIGroupings, ", "), f.By)
+	}
+	return f.Weights.Validate()
+}
+
+// KPIRow is one group of a KPI report: its key (a unit id, a code, a
+// channel), its name, the counts and the figures made of them.
+type KPIRow struct {
+	Key    string    `json:"key"`
+	Name   string    `json:"name"`
+	Counts KPICounts `json:"counts"`
+	KPIFigures
+}
+
+// KPIReport is a KPI report: one row per group, ordered by key, and the
+// total over all of them (not an average of the rows' rates).
+type KPIReport struct {
+	From  time.Time `json:"from"`
+	To    time.Time `json:"to"`
+	By    string    `json:"by"`
+	Rows  []KPIRow  `json:"rows"`
+	Total KPIRow    `json:"total"`
+}
+
+// KPIService computes KPI reports from the cases and their timelines.
+type KPIService interface {
+	// KPIs returns EINVALID for a bad filter.
+	KPIs(ctx context.Context, f KPIFilter) (*KPIReport, error)
 }

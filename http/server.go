@@ -110,6 +110,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
+		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true},
 
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true},
 		{pattern: "GET /api/v1/stats/workforce", handler: s.handleStatsWorkforce, expensive: true},

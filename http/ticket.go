@@ -1,6 +1,7 @@
 package http
 
 import (
+	"fmt"
 	"net/http"
 	"time"
 
@@ -148,4 +149,36 @@ func (q *query) time(name string) *time.Time {
 		return nil
 	}
 	return &t
+}
+
+// handleKPIs answers GET /api/v1/kpis?from=&to=&by=[&weights=r,s,t,b].
+func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "from", "to", "by", "weights")
+	f := gridline.KPIFilter{By: "unit", Weights: gridline.DefaultKPIWeights}
+	if from := q.time("from"); from != nil {
+		f.From = *from
+	}
+	if to := q.time("to"); to != nil {
+		f.To = *to
+	}
+	if by := q.str("by"); by != nil {
+		f.By = *by
+	}
+	if ws := q.str("weights"); ws != nil {
+		var v [4]float64
+		if n, err := fmt.Sscanf(*ws, "%g,%g,%g,%g", &v[0], &v[1], &v[2], &v[3]); err != nil || n != 4 {
+			q.fail(gridline.FieldErrorf("weights", "want four numbers: response,resolution,satisfaction,basic (e.g. 0.1,0.5,0.4,0.9)"))
+		}
+		f.Weights = gridline.KPIWeights{Response: v[0], Resolution: v[1], Satisfaction: v[2], Basic: v[3]}
+	}
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	rep, err := s.KPIs.KPIs(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
 }

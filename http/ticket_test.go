@@ -3,12 +3,15 @@ package http_test
 import (
 	"strconv"
 	"testing"
+	"time"
 )
 
 // TestTicketAPI takes a case through the loop over HTTP, with the bad
 // inputs and refusals a clumsy client sends on the way.
 func TestTicketAPI(t *testing.T) {
 	_, ts := newServer(t)
+	now := time.Now().UTC()
+	year := [2]string{now.AddDate(0, -6, 0).Format("2006-01-02T15:04:05Z"), now.AddDate(0, 6, 0).Format("2006-01-02T15:04:05Z")}
 	intake := func(ext string, lon, lat float64) string {
 		return `{"channel":"hotline","external_id":"` + ext + `","text":"小区门口路灯不亮，晚上很黑","lon":` + ftoa(lon) + `,"lat":` + ftoa(lat) +
 			`,"reporter":{"name":"王女士","phone":"13912345678","confidential":true}}`
@@ -56,6 +59,12 @@ func TestTicketAPI(t *testing.T) {
 		{name: "list unlocated", method: "GET", url: "/api/v1/tickets?status=unlocated&q=%E8%B7%AF%E7%81%AF", status: 200, want: []string{`"total":1`}},
 		{name: "bad status filter", method: "GET", url: "/api/v1/tickets?status=done", status: 400, want: []string{`"status"`}},
 		{name: "bad time filter", method: "GET", url: "/api/v1/tickets?from=yesterday", status: 400, want: []string{`"from"`}},
+		{name: "kpis", method: "GET", url: "/api/v1/kpis?from=2020-01-01T00:00:00%2B08:00&to=2099-01-01T00:00:00%2B08:00&by=unit", status: 400,
+			want: []string{`"to"`}}, // a period of at most three years
+		{name: "kpis by unit", method: "GET", url: "/api/v1/kpis?from=" + year[0] + "&to=" + year[1], status: 200,
+			want: []string{`"by":"unit"`, `"name":"兖州区住房和城乡建设局"`, `"closed":1`, `"satisfied":1`, `"total":{`}},
+		{name: "kpis bad grouping", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=colour", status: 400, want: []string{`"by"`}},
+		{name: "kpis bad weights", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=1,1,1,1", status: 400},
 		{name: "the loop is in the feed", method: "GET", url: "/api/v1/events?entity=ticket", auth: true, status: 200, want: []string{`"total":8`}},
 	})
 }

@@ -21,5 +21,6 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Events:      NewEventService(db),
 		Locate:      loc,
 		Tickets:     NewTicketService(db, loc),
+		KPIs:        NewKPIService(db),
 	}
 }

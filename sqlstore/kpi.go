@@ -1,0 +1,291 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// KPIService implements gridline.KPIService: it reads the cases and their
+// timelines of the period and counts them in Go, where every rule is the
+// domain's (gridline.KPICounts documents what each count is).
+type KPIService struct {
+	db  *DB
+	cal *gridline.Calendar
+}
+
+// NewKPIService returns a KPIService over db on China's official calendar.
+func NewKPIService(db *DB) *KPIService { return &KPIService{db: db, cal: gridline.ChinaCalendar()} }
+
+var _ gridline.KPIService = (*KPIService)(nil)
+
+type kpiTicket struct {
+	id                        int64
+	channel, category, status string
+	unit                      sql.NullInt64
+	town, community, grid     string
+	created                   time.Time
+	deadline, closed          sql.NullTime
+	key                       string
+}
+
+// KPIs implements gridline.KPIService.
+func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.KPIReport, error) {
+	if f.Weights == (gridline.KPIWeights{}) {
+		f.Weights = gridline.DefaultKPIWeights
+	}
+	if err := f.Validate(); err != nil {
+		return nil, err
+	}
+	from, to := f.From.UTC(), f.To.UTC()
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+
+	// The cases that can count: received before the period's end and not
+	// closed before its start (or due in it).
+	rows, err := tx.QueryContext(ctx, `SELECT id, channel, category, status, lead_unit_id, town_code, community_code, grid_code,
+		created_at, deadline, closed_at FROM tickets
+		WHERE created_at < $1 AND (closed_at IS NULL OR closed_at >= $2 OR deadline >= $2) ORDER BY id`, to, from)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	tickets := map[int64]*kpiTicket{}
+	var ids []int64
+	for rows.Next() {
+		var t kpiTicket
+		if err := rows.Scan(&t.id, &t.channel, &t.category, &t.status, &t.unit, &t.town, &t.community, &t.grid,
+			&t.created, &t.deadline, &t.closed); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		t.key = groupKey(&t, f.By)
+		tickets[t.id] = &t
+		ids = append(ids, t.id)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+
+	counts := map[string]*gridline.KPICounts{}
+	row := func(key string) *gridline.KPICounts {
+		c := counts[key]
+		if c == nil {
+			c = &gridline.KPICounts{}
+			counts[key] = c
+		}
+		return c
+	}
+	in := func(t time.Time) bool { return !t.Before(from) && t.Before(to) }
+	for _, id := range ids {
+		t := tickets[id]
+		c := row(t.key)
+		gone := t.status == string(gridline.StatusMerged) || t.status == string(gridline.StatusVoided)
+		closedBy := func(end time.Time) bool { return t.closed.Valid && t.closed.Time.Before(end) }
+		if in(t.created) && !gone {
+			c.Received++
+			if closedBy(to) {
+				c.ReceivedClosed++
+			}
+		}
+		if t.closed.Valid && in(t.closed.Time) && t.status == string(gridline.StatusClosed) {
+			c.Closed++
+			if !t.deadline.Valid || !t.closed.Time.After(t.deadline.Time) {
+				c.ClosedOnTime++
+			}
+			c.HandlingDays += t.closed.Time.Sub(t.created).Hours() / 24
+			c.HandlingWorkingDays += s.cal.ToWorkingDays(s.cal.WorkingDuration(t.created, t.closed.Time))
+		}
+		if !gone && t.status != string(gridline.StatusRejected) && !closedBy(to) && t.deadline.Valid && t.deadline.Time.Before(to) {
+			c.OpenOverdue++
+		}
+		if t.deadline.Valid && in(t.deadline.Time) {
+			c.Due++
+		}
+	}
+
+	// The timelines, up to the period's end: the steps in the period
+	// count, and a sign-off is timed from the dispatch before it.
+	if err := s.countEvents(ctx, tx, tickets, ids, from, to, row, in); err != nil {
+		return nil, err
+	}
+	names, err := s.groupNames(ctx, tx, f.By, counts)
+	if err != nil {
+		return nil, err
+	}
+	r := &gridline.KPIReport{From: from, To: to, By: f.By, Rows: []gridline.KPIRow{}}
+	keys := make([]string, 0, len(counts))
+	for k := range counts {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	var total gridline.KPICounts
+	for _, k := range keys {
+		c := *counts[k]
+		if c == (gridline.KPICounts{}) {
+			continue // a case that counted for nothing in this period
+		}
+		total.Add(c)
+		r.Rows = append(r.Rows, gridline.KPIRow{Key: k, Name: names[k], Counts: c, KPIFigures: c.Figures(f.Weights)})
+	}
+	r.Total = gridline.KPIRow{Key: "", Name: "合计", Counts: total, KPIFigures: total.Figures(f.Weights)}
+	return r, nil
+}
+
+func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]*kpiTicket, ids []int64, from, to time.Time,
+	row func(string) *gridline.KPICounts, in func(time.Time) bool) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at FROM ticket_events
+		WHERE at < $1 AND ticket_id >= $2 AND ticket_id <= $3 ORDER BY ticket_id, id`, to, ids[0], ids[len(ids)-1])
+	if err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	var cur int64 = -1
+	var dispatched time.Time
+	var callback *gridline.Outcome
+	flush := func() {
+		if t := tickets[cur]; t != nil && callback != nil {
+			c := row(t.key)
+			c.Callbacks++
+			if *callback != gridline.OutcomeUnreachable {
+				c.Contacted++
+			}
+			switch *callback {
+			case gridline.OutcomeSatisfied:
+				c.Satisfied++
+				c.Resolved++
+			case gridline.OutcomeBasic:
+				c.Basic++
+				c.Resolved++
+			}
+		}
+		callback = nil
+	}
+	for rows.Next() {
+		var id int64
+		var action, outcome string
+		var at time.Time
+		if err := rows.Scan(&id, &action, &outcome, &at); err != nil {
+			return err
+		}
+		if id != cur {
+			flush()
+			cur, dispatched = id, time.Time{}
+		}
+		t := tickets[id]
+		if t == nil {
+			continue // not a case of this report
+		}
+		a, o := gridline.TicketAction(action), gridline.Outcome(outcome)
+		if a == gridline.ActionDispatch || a == gridline.ActionRedispatch {
+			dispatched = at
+		}
+		if !in(at) {
+			continue
+		}
+		c := row(t.key)
+		switch {
+		case a == gridline.ActionDispatch || a == gridline.ActionRedispatch:
+			c.Dispatches++
+		case a == gridline.ActionReturn:
+			c.Returns++
+		case a == gridline.ActionSign:
+			c.Signs++
+			if limit, err := s.cal.AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
+				c.SignedOnTime++
+			}
+		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,
+			a == gridline.ActionCallback && o == gridline.OutcomeUnsatisfied:
+			c.Reworks++
+		}
+		if a == gridline.ActionCallback {
+			// One valid callback per case: the last in the period.
+			callback = &o
+		}
+	}
+	flush()
+	return rows.Err()
+}
+
+func groupKey(t *kpiTicket, by string) string {
+	switch by {
+	case "unit":
+		if t.unit.Valid {
+			return fmt.Sprint(t.unit.Int64)
+		}
+		return ""
+	case "grid":
+		return t.grid
+	case "community":
+		return t.community
+	case "town":
+		return t.town
+	case "category":
+		return t.category
+	}
+	return t.channel
+}
+
+// groupNames names the groups: units and regions from the database,
+// channels from their labels; categories by code until the catalogue
+// names them.
+func (s *KPIService) groupNames(ctx context.Context, tx *Tx, by string, counts map[string]*gridline.KPICounts) (map[string]string, error) {
+	names := map[string]string{"": "未定"}
+	var keys []string
+	for k := range counts {
+		if k != "" {
+			keys = append(keys, k)
+		}
+	}
+	switch by {
+	case "unit":
+		rows, err := tx.QueryContext(ctx, `SELECT id, name FROM units`)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var id int64
+			var name string
+			if err := rows.Scan(&id, &name); err != nil {
+				return nil, err
+			}
+			names[fmt.Sprint(id)] = name
+		}
+		return names, rows.Err()
+	case "grid":
+		for _, k := range keys {
+			g, err := findGridByCode(ctx, tx, k)
+			if err == nil {
+				names[k] = g.Name
+			}
+		}
+	case "community", "town":
+		rn, err := regionNames(ctx, tx, keys)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range rn {
+			names[k] = v
+		}
+	case "channel":
+		for _, l := range gridline.AllEnums().Channels {
+			names[l.Code] = l.Name
+		}
+	case "category":
+		for _, k := range keys {
+			names[k] = k
+		}
+	}
+	return names, nil
+}

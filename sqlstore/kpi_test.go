@@ -1,0 +1,129 @@
+package sqlstore_test
+
+import (
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/gridline/gridline"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// golden compares got with testdata/name, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Fatalf("%s differs (-want +got):\n%s", name, diff)
+	}
+}
+
+// TestKPIHistory pins every KPI on a small hand-made history, the same on
+// both databases. November 2024 (China time), two departments:
+//
+//	A: received Mon 4th 09:00, dispatched to 执法局 at 09:30 (due in 5
+//	   working days), signed 10:00 (on time), replied, verified, called
+//	   back satisfied on Wed 6th 15:00 — closed on time.
+//	B: received Mon 4th, dispatched to 住建局 at 10:00 with a deadline of
+//	   Tue 5th 17:30, signed Tue 9:00 (late), replied, verification failed
+//	   (a rework), replied again, verified, called back basic on Thu 7th —
+//	   closed late.
+//	C: received Tue 5th, dispatched to 执法局, returned (misrouted), then
+//	   dispatched to 住建局 with a deadline of Wed 6th 17:30, signed, and
+//	   still open at the end of the period: overdue.
+//	D: received Wed 6th, merged into A: counts for nothing.
+//	E: received Thu 7th, called back unreachable after a reply… (closed).
+func TestKPIHistory(t *testing.T) {
+	f := newFixture(t)
+	zf := f.mustUnit(t, gridline.UnitDepartment, "区执法局", "370812")
+	zj := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	at := func(s string) {
+		tm, err := time.ParseInLocation("2006-01-02 15:04", s, gridline.ChinaTime)
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.db.Now = func() time.Time { return tm }
+	}
+	deadline := func(s string) *time.Time {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, gridline.ChinaTime)
+		return &tm
+	}
+	do := func(when string, tk *gridline.Ticket, r gridline.TicketActionRequest) {
+		t.Helper()
+		at(when)
+		act(t, f, tk.ID, r)
+	}
+	at("2024-11-04 09:00")
+	a := mustTicket(t, f, 116.805, 35.555, "占道经营")
+	do("2024-11-04 09:10", a, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	do("2024-11-04 09:30", a, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zf.ID})
+	do("2024-11-04 10:00", a, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	do("2024-11-05 11:00", a, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已清理"})
+	do("2024-11-06 10:00", a, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed})
+	do("2024-11-06 15:00", a, gridline.TicketActionRequest{Action: gridline.ActionCallback, Outcome: gridline.OutcomeSatisfied})
+
+	at("2024-11-04 09:40")
+	b := mustTicket(t, f, 116.825, 35.555, "路面塌陷")
+	do("2024-11-04 09:50", b, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	do("2024-11-04 10:00", b, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zj.ID, Deadline: deadline("2024-11-05 17:30")})
+	do("2024-11-05 09:00", b, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	do("2024-11-05 16:00", b, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已回填"})
+	do("2024-11-06 09:00", b, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomeFailed})
+	do("2024-11-06 16:00", b, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已重新铺设"})
+	do("2024-11-07 09:00", b, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed})
+	do("2024-11-07 10:00", b, gridline.TicketActionRequest{Action: gridline.ActionCallback, Outcome: gridline.OutcomeBasic})
+
+	at("2024-11-05 10:00")
+	c := mustTicket(t, f, 116.905, 35.605, "下水道堵塞")
+	do("2024-11-05 10:10", c, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	do("2024-11-05 10:20", c, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zf.ID})
+	do("2024-11-05 11:00", c, gridline.TicketActionRequest{Action: gridline.ActionReturn, Opinion: "非我局职责"})
+	do("2024-11-05 14:00", c, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zj.ID, Deadline: deadline("2024-11-06 17:30")})
+	do("2024-11-05 15:00", c, gridline.TicketActionRequest{Action: gridline.ActionSign})
+
+	at("2024-11-06 08:00")
+	d := mustTicket(t, f, 116.806, 35.556, "占道经营 重复")
+	do("2024-11-06 08:05", d, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &a.ID})
+
+	at("2024-11-07 09:00")
+	e := mustTicket(t, f, 116.807, 35.557, "咨询")
+	do("2024-11-07 09:10", e, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	do("2024-11-07 09:20", e, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zf.ID})
+	do("2024-11-07 09:30", e, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	do("2024-11-07 11:00", e, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已答复政策"})
+	do("2024-11-07 14:00", e, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed})
+	do("2024-11-08 10:00", e, gridline.TicketActionRequest{Action: gridline.ActionCallback, Outcome: gridline.OutcomeUnreachable})
+
+	from, _ := time.ParseInLocation("2006-01-02", "2024-11-04", gridline.ChinaTime)
+	to := from.AddDate(0, 0, 7)
+	for _, by := range []string{"unit", "channel"} {
+		r, err := f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: from, To: to, By: by})
+		if err != nil {
+			t.Fatal(err)
+		}
+		// Unit ids differ by nothing between databases here: both start at 1.
+		got, _ := json.MarshalIndent(r, "", "  ")
+		golden(t, "kpi-by-"+by+".json", append(got, '\n'))
+	}
+	_, err := f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: to, To: from, By: "unit"})
+	wantCode(t, err, gridline.EINVALID)
+	_, err = f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: from, To: to, By: "colour"})
+	wantCode(t, err, gridline.EINVALID)
+}
