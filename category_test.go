@@ -2,6 +2,7 @@ package gridline_test
 
 import (
 	"encoding/json"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -350,5 +351,80 @@ func TestSuggestExplains(t *testing.T) {
 	}
 	if got := c.Suggest("路灯", 500); len(got) == 0 || len(got) > 171 {
 		t.Errorf("n beyond the catalogue: %d suggestions", len(got))
+	}
+}
+
+// labelled is a case text with its sub-class.
+type labelled struct {
+	text, code string
+	line       int
+}
+
+// readLabelled reads testdata/category_labelled.tsv into its parts, named
+// by "# part: NAME" lines.
+func readLabelled(t *testing.T) map[string][]labelled {
+	t.Helper()
+	b, err := os.ReadFile("testdata/category_labelled.tsv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	parts := map[string][]labelled{}
+	part := ""
+	for i, line := range strings.Split(strings.TrimSuffix(string(b), "\n"), "\n") {
+		if name, ok := strings.CutPrefix(line, "# part: "); ok {
+			part = name
+			continue
+		}
+		if strings.HasPrefix(line, "#") {
+			continue
+		}
+		text, code, ok := strings.Cut(line, "\t")
+		if !ok || part == "" {
+			t.Fatalf("line %d: want text<TAB>code after a part line: %q", i+1, line)
+		}
+		parts[part] = append(parts[part], labelled{text, code, i + 1})
+	}
+	return parts
+}
+
+// TestSuggestQuality measures Suggest on the labelled texts: top-1 and
+// top-3 accuracy on the tuning part and on the held-out part, which the
+// keywords were never tuned on. The floor is a little below the measured
+// held-out figure, so a change that makes suggestions worse fails here.
+// Run with -v to see the figures; set GRIDLINE_SUGGEST_MISSES=1 to list
+// the tuning part's misses (only that part's: the held-out part stays
+// unseen).
+func TestSuggestQuality(t *testing.T) {
+	const heldOutTop3Floor = 0.0 // set after tuning
+	c := gridline.DefaultCatalogue()
+	parts := readLabelled(t)
+	for _, name := range []string{"tune", "held-out"} {
+		texts := parts[name]
+		if len(texts) == 0 {
+			t.Fatalf("no %s texts", name)
+		}
+		top1, top3 := 0, 0
+		for _, l := range texts {
+			if cat, ok := c.Category(l.code); !ok || cat.IsMain() {
+				t.Errorf("line %d: %q is not a sub-class", l.line, l.code)
+			}
+			got := c.Suggest(l.text, 3)
+			switch i := slices.IndexFunc(got, func(s gridline.Suggestion) bool { return s.Code == l.code }); {
+			case i == 0:
+				top1++
+				top3++
+			case i > 0:
+				top3++
+			}
+			if name == "tune" && os.Getenv("GRIDLINE_SUGGEST_MISSES") != "" && (len(got) == 0 || got[0].Code != l.code) {
+				want, _ := c.Category(l.code)
+				t.Logf("miss %s %s: %s → %v", l.code, want.Name, l.text, got)
+			}
+		}
+		acc1, acc3 := float64(top1)/float64(len(texts)), float64(top3)/float64(len(texts))
+		t.Logf("%-8s %3d texts: top-1 %.1f %%, top-3 %.1f %%", name, len(texts), 100*acc1, 100*acc3)
+		if name == "held-out" && acc3 < heldOutTop3Floor {
+			t.Errorf("held-out top-3 accuracy %.3f is below its floor %.3f", acc3, heldOutTop3Floor)
+		}
 	}
 }
