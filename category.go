@@ -552,12 +552,13 @@ const bigramWeight = 0.25
 
 // Suggest proposes up to n sub-classes for a case's text, best first; a
 // person confirms or corrects the choice. A sub-class scores for each of
-// its keywords (and its name) found in the text, weighted by length and
-// divided by the number of sub-classes that list the same keyword, so
-// 电力井盖 says more than 井盖; plus the character bigrams the text shares
-// with the sub-class's name and keywords, each weighted by how rare it is
-// among the sub-classes. Only sub-classes that score are returned; ties
-// keep catalogue order.
+// its keywords found in the text, weighted by length and divided by the
+// number of sub-classes that list the same keyword, so 电力井盖 says more
+// than 井盖; plus the character bigrams the text shares with the
+// sub-class's name and keywords, each weighted by how rare it is among the
+// sub-classes. A name is not matched whole, because many names are places
+// (人行道, 小区公共设施) that a text names only to say where the problem is.
+// Only sub-classes that score are returned; ties keep catalogue order.
 func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 	if n <= 0 {
 		return nil
@@ -565,13 +566,22 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 	text = normalizeText(text)
 	grams := bigrams(text)
 	var out []Suggestion
+	var found []string
 	for k, i := range c.subs {
 		cat := &c.cats[i]
 		var s Suggestion
-		for _, kw := range c.terms(cat) {
+		found = found[:0]
+		for _, kw := range cat.Keywords {
 			if strings.Contains(text, kw) {
-				s.Score += c.keywordW[kw]
+				found = append(found, kw)
+			}
+		}
+		for _, kw := range found {
+			// A keyword inside a longer one that matched (垃圾 in 垃圾堆)
+			// says nothing more: only the longer one counts.
+			if !slices.ContainsFunc(found, func(long string) bool { return long != kw && strings.Contains(long, kw) }) {
 				s.Matched = append(s.Matched, kw)
+				s.Score += c.keywordW[kw]
 			}
 		}
 		for g := range grams {
@@ -592,19 +602,9 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 	return out
 }
 
-// terms are the strings a sub-class matches as a whole: its name and its
-// keywords.
-func (c *Catalogue) terms(cat *Category) []string {
-	name := normalizeText(cat.Name)
-	if slices.Contains(cat.Keywords, name) {
-		return cat.Keywords
-	}
-	return append([]string{name}, cat.Keywords...)
-}
-
 // index builds Suggest's weights from the sub-classes.
 func (c *Catalogue) index() {
-	df := map[string]int{}  // term → sub-classes listing it
+	df := map[string]int{}  // keyword → sub-classes listing it
 	gdf := map[string]int{} // bigram → sub-classes whose profile has it
 	for i := range c.cats {
 		cat := &c.cats[i]
@@ -612,10 +612,10 @@ func (c *Catalogue) index() {
 			continue
 		}
 		c.subs = append(c.subs, i)
-		prof := map[string]bool{}
-		for _, t := range c.terms(cat) {
-			df[t]++
-			for g := range bigrams(t) {
+		prof := bigrams(normalizeText(cat.Name))
+		for _, kw := range cat.Keywords {
+			df[kw]++
+			for g := range bigrams(kw) {
 				prof[g] = true
 			}
 		}
@@ -625,8 +625,8 @@ func (c *Catalogue) index() {
 		c.profile = append(c.profile, prof)
 	}
 	c.keywordW = make(map[string]float64, len(df))
-	for t, n := range df {
-		c.keywordW[t] = float64(utf8.RuneCountInString(t)) / float64(n)
+	for kw, n := range df {
+		c.keywordW[kw] = float64(utf8.RuneCountInString(kw)) / float64(n)
 	}
 	c.bigramIDF = make(map[string]float64, len(gdf))
 	for g, n := range gdf {

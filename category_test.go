@@ -329,8 +329,9 @@ func TestHotlineProfile(t *testing.T) {
 func TestSuggestExplains(t *testing.T) {
 	c := gridline.DefaultCatalogue()
 	got := c.Suggest("小区门口路灯坏了好几天了，晚上很黑", 3)
-	if len(got) == 0 || got[0].Code != "0115" || !slices.Contains(got[0].Matched, "路灯") || got[0].Score <= 0 {
-		t.Fatalf("Suggest = %+v, want 0115 路灯 first, matching 路灯", got)
+	// 路灯 is inside 路灯坏, which counts alone.
+	if len(got) == 0 || got[0].Code != "0115" || !slices.Equal(got[0].Matched, []string{"路灯坏"}) || got[0].Score <= 0 {
+		t.Fatalf("Suggest = %+v, want 0115 路灯 first, matching 路灯坏", got)
 	}
 	for i := 1; i < len(got); i++ {
 		if got[i].Score > got[i-1].Score {
@@ -389,13 +390,14 @@ func readLabelled(t *testing.T) map[string][]labelled {
 
 // TestSuggestQuality measures Suggest on the labelled texts: top-1 and
 // top-3 accuracy on the tuning part and on the held-out part, which the
-// keywords were never tuned on. The floor is a little below the measured
-// held-out figure, so a change that makes suggestions worse fails here.
-// Run with -v to see the figures; set GRIDLINE_SUGGEST_MISSES=1 to list
-// the tuning part's misses (only that part's: the held-out part stays
-// unseen).
+// keywords were never tuned on. Measured when the floors were set: tune
+// 96.0 % and 99.7 %, held-out 88.6 % and 97.0 % (161 of 166). The floors
+// sit a few texts below the held-out figures, so a change that makes
+// suggestions worse fails here and rewording one keyword does not. Run
+// with -v to see the figures; set GRIDLINE_SUGGEST_MISSES=1 to list the
+// tuning part's misses (only that part's: the held-out part stays unseen).
 func TestSuggestQuality(t *testing.T) {
-	const heldOutTop3Floor = 0.0 // set after tuning
+	const heldOutTop1Floor, heldOutTop3Floor = 0.85, 0.94
 	c := gridline.DefaultCatalogue()
 	parts := readLabelled(t)
 	for _, name := range []string{"tune", "held-out"} {
@@ -423,8 +425,8 @@ func TestSuggestQuality(t *testing.T) {
 		}
 		acc1, acc3 := float64(top1)/float64(len(texts)), float64(top3)/float64(len(texts))
 		t.Logf("%-8s %3d texts: top-1 %.1f %%, top-3 %.1f %%", name, len(texts), 100*acc1, 100*acc3)
-		if name == "held-out" && acc3 < heldOutTop3Floor {
-			t.Errorf("held-out top-3 accuracy %.3f is below its floor %.3f", acc3, heldOutTop3Floor)
+		if name == "held-out" && (acc1 < heldOutTop1Floor || acc3 < heldOutTop3Floor) {
+			t.Errorf("held-out accuracy top-1 %.3f, top-3 %.3f is below its floor %.2f, %.2f", acc1, acc3, heldOutTop1Floor, heldOutTop3Floor)
 		}
 	}
 }
