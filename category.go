@@ -35,10 +35,10 @@ func (k CategoryKind) Valid() bool {
 
 // codeDigit is the first digit of every code of a kind, and mainLen the
 // length of its main-class codes (sub-class codes are two digits longer).
-// Components keep the standard's own two-digit codes (01 公用设施, 0101
-// 上水井盖); the standard numbers events from 01 as well, so events take a
-// leading 1 (101 市容环境, 10101 私搭乱建) and the hotline classes a
-// leading 2, and no code means two things.
+// Components keep the standard's two-digit main classes (01 公用设施 …
+// 06 其他设施); the standard numbers events from 01 as well, so events
+// take a leading 1 (101 市容环境, 10101 私搭乱建) and the hotline classes
+// a leading 2, and no code means two things.
 func (k CategoryKind) codeDigit() byte {
 	switch k {
 	case CategoryEvent:
