@@ -596,3 +596,16 @@ func floorDiv(a, b int64) int64 {
 }
 
 func floorMod(a, b int64) int64 { return a - floorDiv(a, b)*b }
+
+// Deadline returns when a time limit counted from start runs out: working
+// hours of working time, or the close of business on the nth working day
+// after start's day.
+func (c *Calendar) Deadline(start time.Time, l TimeLimit) (time.Time, error) {
+	switch l.Unit {
+	case LimitWorkingHours:
+		return c.AddWorkingHours(start, time.Duration(l.Amount)*time.Hour)
+	case LimitWorkingDays:
+		return c.AddWorkingDays(start, l.Amount)
+	}
+	return time.Time{}, FieldErrorf("unit", "unknown time limit unit %q", l.Unit)
+}

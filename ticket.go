@@ -485,11 +485,6 @@ func EscalationTarget(p RegionPath, districtUnit bool) string {
 	return p.CountyCode
 }
 
-// DefaultReplyDays is the Shandong 12345 profile's reply window: a case
-// dispatched without a deadline of its own is due this many working days
-// after dispatch.
-const DefaultReplyDays = 5
-
 // Supervision counts what one run of the deadline scheduler changed.
 type Supervision struct {
 	Yellow    int `json:"yellow"`

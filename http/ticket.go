@@ -57,8 +57,13 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	// Duplicate candidates (same place, time and kind) come with the
-	// hotline–grid fusion; the field is there for clients already.
-	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": []any{}})
+	// hotline–grid fusion; the field is there for clients already. The
+	// category suggestions show why a category was proposed.
+	sug := gridline.DefaultCatalogue().Suggest(t.Text, 3)
+	if sug == nil {
+		sug = []gridline.Suggestion{}
+	}
+	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": []any{}, "category_suggestions": sug})
 }
 
 func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {

@@ -71,7 +71,9 @@ func TestKPIHistory(t *testing.T) {
 		act(t, f, tk.ID, r)
 	}
 	at("2024-11-04 09:00")
-	a := mustTicket(t, f, 116.805, 35.555, "占道经营")
+	// Categories with 5 working days, so A's and E's deadlines are the
+	// reply window whatever the catalogue's keywords suggest.
+	a := mustTicketIn(t, f, 116.805, 35.555, "占道经营", "0211")
 	do("2024-11-04 09:10", a, gridline.TicketActionRequest{Action: gridline.ActionFile})
 	do("2024-11-04 09:30", a, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zf.ID})
 	do("2024-11-04 10:00", a, gridline.TicketActionRequest{Action: gridline.ActionSign})
@@ -103,7 +105,7 @@ func TestKPIHistory(t *testing.T) {
 	do("2024-11-06 08:05", d, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &a.ID})
 
 	at("2024-11-07 09:00")
-	e := mustTicket(t, f, 116.807, 35.557, "咨询")
+	e := mustTicketIn(t, f, 116.807, 35.557, "咨询", "0211")
 	do("2024-11-07 09:10", e, gridline.TicketActionRequest{Action: gridline.ActionFile})
 	do("2024-11-07 09:20", e, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &zf.ID})
 	do("2024-11-07 09:30", e, gridline.TicketActionRequest{Action: gridline.ActionSign})

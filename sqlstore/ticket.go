@@ -15,12 +15,13 @@ type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
 	cal *gridline.Calendar
+	cat *gridline.Catalogue
 }
 
 // NewTicketService returns a TicketService over db that locates with loc
 // and counts working time on China's official calendar.
 func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
-	return &TicketService{db: db, loc: loc, cal: gridline.ChinaCalendar()}
+	return &TicketService{db: db, loc: loc, cal: gridline.ChinaCalendar(), cat: gridline.DefaultCatalogue()}
 }
 
 var _ gridline.TicketService = (*TicketService)(nil)
@@ -159,6 +160,17 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 	t.Normalize()
 	if err := t.Validate(); err != nil {
 		return false, err
+	}
+	if t.Category != "" {
+		c, ok := s.cat.Category(t.Category)
+		if !ok {
+			return false, gridline.FieldErrorf("category", "unknown category %q", t.Category)
+		} else if c.IsMain() {
+			return false, gridline.FieldErrorf("category", "%s %s is a main class; choose one of its sub-classes", c.Code, c.Name)
+		}
+	} else if sug := s.cat.Suggest(t.Text, 1); len(sug) > 0 {
+		// The text's best match, for a person to confirm or correct.
+		t.Category = sug[0].Code
 	}
 	t.Status = gridline.StatusUnlocated
 	t.RegionPath = gridline.RegionPath{}
@@ -401,9 +413,14 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		if r.Deadline != nil {
 			d = r.Deadline.UTC()
 		} else {
-			// No deadline of its own: the hotline profile's reply window.
+			// No deadline of its own: the category's time limit, or the
+			// hotline profile's reply window.
+			limit := gridline.ShandongHotline.Reply
+			if c, ok := s.cat.Category(t.Category); ok && c.TimeLimit.Amount > 0 {
+				limit = c.TimeLimit
+			}
 			var err error
-			if d, err = s.cal.AddWorkingDays(tx.now, gridline.DefaultReplyDays); err != nil {
+			if d, err = s.cal.Deadline(tx.now, limit); err != nil {
 				return err
 			}
 			d = d.UTC()

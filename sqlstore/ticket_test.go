@@ -12,7 +12,14 @@ import (
 
 func mustTicket(tb testing.TB, f *fixture, lon, lat float64, text string) *gridline.Ticket {
 	tb.Helper()
-	t := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: text, Lon: &lon, Lat: &lat,
+	return mustTicketIn(tb, f, lon, lat, text, "")
+}
+
+// mustTicketIn takes a case of a given category in ("": suggested from
+// the text).
+func mustTicketIn(tb testing.TB, f *fixture, lon, lat float64, text, category string) *gridline.Ticket {
+	tb.Helper()
+	t := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: text, Category: category, Lon: &lon, Lat: &lat,
 		Reporter: gridline.Reporter{Name: "王女士", Phone: "13912345678"}}
 	if created, err := f.s.Tickets.CreateTicket(ctx, t); err != nil || !created {
 		tb.Fatalf("create ticket: created %v, %v", created, err)
@@ -254,7 +261,7 @@ func TestTicketSupervision(t *testing.T) {
 		f.db.Now = func() time.Time { return tm }
 	}
 	at("2024-09-13 10:00")
-	tk := mustTicket(t, f, 116.805, 35.555, "占道经营")
+	tk := mustTicketIn(t, f, 116.805, 35.555, "停车位被占", "0211") // 停车设施: 5 working days
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
 	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
 	if want := "2024-09-23 17:30"; tk.Deadline.In(gridline.ChinaTime).Format("2006-01-02 15:04") != want {
@@ -295,4 +302,28 @@ func TestTicketSupervision(t *testing.T) {
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later})
 	run("2024-09-24 10:00", gridline.Supervision{}, gridline.WarningNone)
+}
+
+// TestTicketCategoryDeadline: a case without a category gets its text's
+// best match, and a dispatch without a deadline takes that category's
+// time limit (a water-supply manhole cover: 2 working hours).
+func TestTicketCategoryDeadline(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	monday, _ := time.ParseInLocation("2006-01-02 15:04", "2024-11-04 16:30", gridline.ChinaTime)
+	f.db.Now = func() time.Time { return monday }
+	tk := mustTicketIn(t, f, 116.805, 35.555, "井盖丢了", "0101")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	// 16:30 + 2 working hours: one hour on Monday, one on Tuesday morning.
+	if got := tk.Deadline.In(gridline.ChinaTime).Format("2006-01-02 15:04"); got != "2024-11-05 10:00" {
+		t.Fatalf("deadline %s", got)
+	}
+	s := mustTicket(t, f, 116.805, 35.555, "小区门口的路灯不亮了，晚上很黑")
+	if s.Category == "" {
+		t.Fatal("no category suggested")
+	}
+	if c, _ := gridline.DefaultCatalogue().Category(s.Category); c.Name != "路灯" {
+		t.Fatalf("suggested %s %s, want 路灯", s.Category, c.Name)
+	}
 }
