@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -661,4 +662,17 @@ func bigrams(s string) map[string]bool {
 		prev = r
 	}
 	return out
+}
+
+// ReturnUntil returns until when a unit may return a case dispatched at
+// dispatched: the profile's return window on the calendar.
+func (p HotlineProfile) ReturnUntil(cal *Calendar, dispatched time.Time) (time.Time, error) {
+	return cal.Deadline(dispatched, p.Return)
+}
+
+// ExtendUntil returns the latest deadline extensions may give a case whose
+// deadline at dispatch was base: all extensions together add at most the
+// profile's maximum.
+func (p HotlineProfile) ExtendUntil(cal *Calendar, base time.Time) (time.Time, error) {
+	return cal.Deadline(base, p.MaxExtension)
 }

@@ -298,8 +298,10 @@ type Ticket struct {
 	ReportedAt time.Time  `json:"reported_at"`
 	LeadUnitID *int64     `json:"lead_unit_id"`
 	Deadline   *time.Time `json:"deadline"`
-	MergedInto *int64     `json:"merged_into,omitempty"`
-	ClosedAt   *time.Time `json:"closed_at"`
+	// BaseDeadline is the deadline set at dispatch, before extensions.
+	BaseDeadline *time.Time `json:"base_deadline"`
+	MergedInto   *int64     `json:"merged_into,omitempty"`
+	ClosedAt     *time.Time `json:"closed_at"`
 	// Warning is the supervision light the scheduler keeps: yellow one
 	// working day before the deadline, red past it; EscalatedTo names the
 	// region whose supervision office a red case was escalated to.

@@ -29,7 +29,7 @@ var _ gridline.TicketService = (*TicketService)(nil)
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
 	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
-	t.deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.created_at, t.updated_at`
+	t.deadline, t.base_deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.created_at, t.updated_at`
 
 const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
 	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code`
@@ -37,11 +37,11 @@ const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
 func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 	var t gridline.Ticket
 	var lon, lat sql.NullFloat64
-	var deadline, closed sql.NullTime
+	var deadline, base, closed sql.NullTime
 	err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.ExternalID, &t.Text, &t.Category, &t.Status, &t.Version, &lon, &lat,
 		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
 		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
-		&deadline, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CreatedAt, &t.UpdatedAt, total)
+		&deadline, &base, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CreatedAt, &t.UpdatedAt, total)
 	if err != nil {
 		return nil, err
 	}
@@ -51,6 +51,10 @@ func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 	if deadline.Valid {
 		d := deadline.Time.UTC()
 		t.Deadline = &d
+	}
+	if base.Valid {
+		b := base.Time.UTC()
+		t.BaseDeadline = &b
 	}
 	if closed.Valid {
 		c := closed.Time.UTC()
@@ -362,9 +366,10 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
 		closed_at = $6, lon = $7, lat = $8, county_code = $9, town_code = $10, community_code = $11, grid_code = $12,
-		warning = $13, warn_at = $14, escalated_to = $15, updated_at = $16 WHERE id = $17`,
+		warning = $13, warn_at = $14, escalated_to = $15, base_deadline = $16, updated_at = $17 WHERE id = $18`,
 		string(t.Status), t.Version, t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt, t.Lon, t.Lat,
-		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, string(t.Warning), warnAt, t.EscalatedTo, tx.now, id); err != nil {
+		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, string(t.Warning), warnAt, t.EscalatedTo, t.BaseDeadline,
+		tx.now, id); err != nil {
 		return nil, err
 	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
@@ -425,9 +430,19 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			}
 			d = d.UTC()
 		}
-		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
+		t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = &d, &d, gridline.WarningNone, ""
 	case gridline.ActionReturn:
-		t.LeadUnitID, t.Deadline, t.Warning, t.EscalatedTo = nil, nil, gridline.WarningNone, ""
+		if last := lastDispatch(t); !last.IsZero() {
+			until, err := gridline.ShandongHotline.ReturnUntil(s.cal, last)
+			if err != nil {
+				return err
+			}
+			if tx.now.After(until) {
+				return gridline.FieldErrorf("action", "a case may be returned within %s of dispatch, until %s; it is the unit's to handle now",
+					gridline.ShandongHotline.Return, until.In(gridline.ChinaTime).Format("2006-01-02 15:04"))
+			}
+		}
+		t.LeadUnitID, t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = nil, nil, nil, gridline.WarningNone, ""
 	case gridline.ActionExtendApprove:
 		if r.Deadline == nil {
 			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
@@ -435,10 +450,31 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		if t.Deadline != nil && !r.Deadline.After(*t.Deadline) {
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
 		}
+		if t.BaseDeadline != nil {
+			until, err := gridline.ShandongHotline.ExtendUntil(s.cal, *t.BaseDeadline)
+			if err != nil {
+				return err
+			}
+			if r.Deadline.After(until) {
+				return gridline.FieldErrorf("deadline", "extensions add at most %s to the deadline set at dispatch: at most %s",
+					gridline.ShandongHotline.MaxExtension, until.In(gridline.ChinaTime).Format("2006-01-02 15:04"))
+			}
+		}
 		d := r.Deadline.UTC()
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// lastDispatch returns when the case was last dispatched, from its
+// timeline; zero if never.
+func lastDispatch(t *gridline.Ticket) time.Time {
+	for i := len(t.Timeline) - 1; i >= 0; i-- {
+		if a := t.Timeline[i].Action; a == gridline.ActionDispatch || a == gridline.ActionRedispatch {
+			return t.Timeline[i].At
+		}
+	}
+	return time.Time{}
 }
 
 // superviseBatch bounds one transaction of Supervise, so the single

@@ -298,7 +298,7 @@ func TestTicketSupervision(t *testing.T) {
 		t.Fatalf("scheduler events %v", lights)
 	}
 	// An approved extension puts the light out until the new deadline nears.
-	later := time.Date(2024, 10, 31, 9, 30, 0, 0, time.UTC)
+	later := time.Date(2024, 10, 10, 9, 30, 0, 0, time.UTC) // within 10 working days of the 23rd
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later})
 	run("2024-09-24 10:00", gridline.Supervision{}, gridline.WarningNone)
@@ -325,5 +325,46 @@ func TestTicketCategoryDeadline(t *testing.T) {
 	}
 	if c, _ := gridline.DefaultCatalogue().Category(s.Category); c.Name != "路灯" {
 		t.Fatalf("suggested %s %s, want 路灯", s.Category, c.Name)
+	}
+}
+
+
+// TestTicketWindows: a unit may return a case only within 2 working days
+// of dispatch, and extensions add at most 10 working days to the deadline
+// set at dispatch (the Shandong 12345 profile); past either, a 400 naming
+// the field and the limit.
+func TestTicketWindows(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	at := func(s string) {
+		tm, _ := time.ParseInLocation("2006-01-02 15:04", s, gridline.ChinaTime)
+		f.db.Now = func() time.Time { return tm }
+	}
+	at("2024-11-04 10:00") // Monday
+	tk := mustTicketIn(t, f, 116.805, 35.555, "停车位", "0211")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	at("2024-11-06 18:00") // after Wednesday's close: the window (2 working days after Monday) is over
+	_, err := f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReturn, Opinion: "非我局职责"})
+	if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)["action"] == "" {
+		t.Fatalf("late return: %v", err)
+	}
+	at("2024-11-06 17:00")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReturn, Opinion: "非我局职责"})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	// Dispatched Wednesday 17:00: due 5 working days later, Wednesday the 13th
+	// 17:30; extensions up to 10 working days more, to Wednesday the 27th.
+	if got := tk.BaseDeadline.In(gridline.ChinaTime).Format("2006-01-02 15:04"); got != "2024-11-13 17:30" {
+		t.Fatalf("base deadline %s", got)
+	}
+	tooLate, _ := time.ParseInLocation("2006-01-02 15:04", "2024-11-28 17:30", gridline.ChinaTime)
+	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &tooLate})
+	if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)["deadline"] == "" {
+		t.Fatalf("extension past the limit: %v", err)
+	}
+	ok, _ := time.ParseInLocation("2006-01-02 15:04", "2024-11-27 17:30", gridline.ChinaTime)
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &ok})
+	if !tk.Deadline.Equal(ok) || !tk.BaseDeadline.Before(ok) {
+		t.Fatalf("after extension: deadline %v base %v", tk.Deadline, tk.BaseDeadline)
 	}
 }

@@ -3,4 +3,6 @@
 ALTER TABLE tickets ADD COLUMN warning TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN warn_at TIMESTAMP;
 ALTER TABLE tickets ADD COLUMN escalated_to TEXT NOT NULL DEFAULT '';
+-- base_deadline is the deadline set at dispatch: extensions are bounded from it.
+ALTER TABLE tickets ADD COLUMN base_deadline TIMESTAMP;
 CREATE INDEX tickets_deadline_idx ON tickets (deadline);
