@@ -328,7 +328,6 @@ func TestTicketCategoryDeadline(t *testing.T) {
 	}
 }
 
-
 // TestTicketWindows: a unit may return a case only within 2 working days
 // of dispatch, and extensions add at most 10 working days to the deadline
 // set at dispatch (the Shandong 12345 profile); past either, a 400 naming
