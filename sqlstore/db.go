@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +41,38 @@ type DB struct {
 	// committed: in-process readers of the feed compare it with their
 	// position to see that they are behind without asking the database.
 	committed atomic.Int64
+	// committedBy is the same per entity (string → *atomic.Int64), so a
+	// reader that follows grids is not woken by every case written.
+	committedBy sync.Map
+}
+
+// CommittedSeqOf returns the highest change-feed seq this process has
+// committed for any of the given entities (0 before the first).
+func (db *DB) CommittedSeqOf(entities ...string) int64 {
+	var max int64
+	for _, e := range entities {
+		if v, ok := db.committedBy.Load(e); ok {
+			max = maxInt64(max, v.(*atomic.Int64).Load())
+		}
+	}
+	return max
+}
+
+func maxInt64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// raise sets a to v unless it already holds more.
+func raise(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // CommittedSeq returns the highest change-feed seq committed through db
@@ -174,19 +207,19 @@ func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
 	}
-	seq, err := tx.flushEvents(context.Background())
+	seqs, err := tx.flushEvents(context.Background())
 	if err != nil {
 		return err
 	}
 	if err := tx.Tx.Commit(); err != nil {
 		return translate(tx.db.dialect, err)
 	}
-	for {
-		old := tx.db.committed.Load()
-		if seq <= old || tx.db.committed.CompareAndSwap(old, seq) {
-			return nil
-		}
+	for entity, seq := range seqs {
+		raise(&tx.db.committed, seq)
+		v, _ := tx.db.committedBy.LoadOrStore(entity, new(atomic.Int64))
+		raise(v.(*atomic.Int64), seq)
 	}
+	return nil
 }
 
 // Rollback rolls back, unless the transaction is nested in InTx (whose
@@ -297,23 +330,25 @@ func (tx *Tx) record(ctx context.Context, action, entity, key, detail string) er
 // makes the order of seq the order of commits, so a reader never finds a
 // new event behind one it has already read; the lock is held only from
 // here to the commit. SQLite's single writer gives the same for free.
-// It returns the seq of the last event written, 0 if none.
-func (tx *Tx) flushEvents(ctx context.Context) (int64, error) {
+// It returns the seq of the last event written per entity.
+func (tx *Tx) flushEvents(ctx context.Context) (map[string]int64, error) {
 	if tx.events == nil || len(*tx.events) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	if err := tx.lockKey(ctx, "gridline:events"); err != nil {
-		return 0, err
+		return nil, err
 	}
-	var seq int64
+	seqs := map[string]int64{}
 	for _, e := range *tx.events {
+		var seq int64
 		if err := tx.QueryRowContext(ctx, `INSERT INTO events (at, entity, action, entity_key, detail) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
 			e.At, e.Entity, e.Action, e.Key, e.Detail).Scan(&seq); err != nil {
-			return 0, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+			return nil, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
 		}
+		seqs[e.Entity] = seq
 	}
 	*tx.events = (*tx.events)[:0]
-	return seq, nil
+	return seqs, nil
 }
 
 // prefixRange returns bounds so that `col >= lo AND col < hi` selects codes

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gridline/gridline"
 )
 
@@ -47,6 +48,15 @@ func TestTicketLoop(t *testing.T) {
 	}
 	if tk.Status != gridline.StatusReceived || tk.GridCode != f.g1.Code || tk.Community.Name == "" || tk.Version != 1 {
 		t.Fatalf("after intake: %+v", tk)
+	}
+	// Intake answers with what it wrote, without reading it back: the
+	// same case as a read gives.
+	read, err := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(read, tk); diff != "" {
+		t.Fatalf("intake answer differs from the stored case (-read +answer):\n%s", diff)
 	}
 	deadline := time.Now().Add(48 * time.Hour)
 	steps := []gridline.TicketActionRequest{
