@@ -9,6 +9,7 @@ import 'element-plus/es/components/button/style/css';
 import 'element-plus/es/components/checkbox/style/css';
 import 'element-plus/es/components/config-provider/style/css';
 import 'element-plus/es/components/descriptions/style/css';
+import 'element-plus/es/components/dialog/style/css';
 import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/input/style/css';
 import 'element-plus/es/components/option/style/css';

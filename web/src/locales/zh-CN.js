@@ -56,4 +56,17 @@ export default {
   unit: '所属单位',
   phone: '联系电话',
   noPeople: '没有符合条件的人员',
+  cancel: '取消',
+  // The API token
+  token: '登录令牌',
+  tokenSet: '已登录',
+  tokenRejected: '令牌无效',
+  tokenHelp: '查看未打码的个人信息、受理和办理工单需要 API 令牌（GRIDLINE_API_TOKEN；演示环境为 demo）。令牌只保存在本浏览器中。',
+  tokenRejectedHelp: '服务器拒绝了已保存的令牌，请重新输入或清除。',
+  tokenPlaceholder: '输入 API 令牌',
+  tokenReplace: '输入新的令牌以替换',
+  tokenEmpty: '请输入令牌',
+  tokenWrong: '令牌不正确',
+  tokenSave: '保存',
+  tokenForget: '清除令牌',
 };
