@@ -495,6 +495,11 @@ describe('case workbench', { skip: BASE ? false : 'GRIDLINE_URL is not set (see 
       await page.locator('.tk-table .tk-number').first().waitFor();
       await assertNoOverflow(page, 'case list on a phone');
       await page.screenshot({ path: path.join(ARTIFACTS, 'tickets-mobile.png'), fullPage: true });
+      // The period picker shows one month, not two side by side.
+      await page.locator('.tk-f-period').tap();
+      await page.locator('.el-date-range-picker').waitFor();
+      await assertNoOverflow(page, 'the period picker on a phone');
+      await page.keyboard.press('Escape');
 
       await page.goto(`${BASE}/tickets/${closed.id}?region=${REGION}`);
       await page.locator('.tl-item').nth(6).waitFor();
