@@ -450,6 +450,7 @@ describe('case workbench', { skip: BASE ? false : 'GRIDLINE_URL is not set (see 
     }
     try {
       await waitForList(`within=${REGION}`, 'all');
+      await page.screenshot({ path: path.join(ARTIFACTS, 'tickets.png') });
       await choose(page, page, '按状态筛选', label('ticket_statuses', 'closed'));
       await page.waitForURL((u) => u.searchParams.get('status') === 'closed');
       const list = await waitForList(`within=${REGION}&status=closed`, 'closed');
@@ -462,7 +463,6 @@ describe('case workbench', { skip: BASE ? false : 'GRIDLINE_URL is not set (see 
       await page.keyboard.press('Enter');
       await page.waitForURL((u) => u.searchParams.get('q') === '浏览器测试');
       await waitForList(`within=${REGION}&status=closed&q=${encodeURIComponent('浏览器测试')}`, 'search');
-      await page.screenshot({ path: path.join(ARTIFACTS, 'tickets.png') });
       await assertNoOverflow(page, 'case list');
 
       // The filters survive a reload, and a row opens its case.
