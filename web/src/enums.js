@@ -14,6 +14,10 @@ export const enums = reactive({
   unit_kinds: [],
   assignment_targets: [],
   region_levels: [],
+  channels: [],
+  ticket_statuses: [],
+  ticket_actions: [],
+  satisfaction: [],
   error: null,
 });
 
@@ -44,3 +48,15 @@ export const partyLevelName = (n) => label(enums.party_levels, n);
 
 // teamCodes lists the teams in display order.
 export const teamCodes = () => enums.teams.map((x) => x.code);
+
+// channelName returns the display name of a case channel (12345热线, 随手拍…).
+export const channelName = (code) => label(enums.channels, code);
+
+// statusName returns the display name of a case status.
+export const statusName = (code) => label(enums.ticket_statuses, code);
+
+// actionName returns the display name of an action of the loop.
+export const actionName = (code) => label(enums.ticket_actions, code);
+
+// satisfactionName returns the display name of a callback's outcome.
+export const satisfactionName = (code) => label(enums.satisfaction, code);
