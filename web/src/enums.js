@@ -18,6 +18,7 @@ export const enums = reactive({
   ticket_statuses: [],
   ticket_actions: [],
   satisfaction: [],
+  warnings: [],
   error: null,
 });
 
@@ -55,8 +56,13 @@ export const channelName = (code) => label(enums.channels, code);
 // statusName returns the display name of a case status.
 export const statusName = (code) => label(enums.ticket_statuses, code);
 
-// actionName returns the display name of an action of the loop.
-export const actionName = (code) => label(enums.ticket_actions, code);
+// actionName returns the display name of an action of the loop, or of a
+// supervision light (yellow, red) the scheduler writes into timelines.
+export const actionName = (code) =>
+  enums.warnings.some((w) => w.code === code) ? label(enums.warnings, code) : label(enums.ticket_actions, code);
+
+// warningName returns the display name of a supervision light.
+export const warningName = (code) => label(enums.warnings, code);
 
 // satisfactionName returns the display name of a callback's outcome.
 export const satisfactionName = (code) => label(enums.satisfaction, code);

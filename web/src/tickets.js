@@ -1,14 +1,18 @@
 // What the case pages need to know about the loop beyond /api/v1/enums:
-// which statuses are finished (to mark overdue cases), what each action's
+// how to read a case's supervision light, what each action's
 // form asks for, and how prominent its button is. Which actions a case
 // allows always comes from the server (allowed_actions).
 
-// Finished cases have no deadline running (gridline.TicketStatus.Open).
-const FINISHED = new Set(['closed', 'rejected', 'merged', 'voided']);
+// isOverdue reports whether the server's deadline scheduler has put the
+// red light on a case (open and past its deadline): the rule is the
+// server's (gridline.WarningAt), not repeated here.
+export function isOverdue(ticket) {
+  return ticket.warning === 'red';
+}
 
-// isOverdue reports whether a case is still open and past its deadline.
-export function isOverdue(ticket, now = Date.now()) {
-  return !FINISHED.has(ticket.status) && !!ticket.deadline && new Date(ticket.deadline).getTime() < now;
+// isWarned reports the yellow light: at most one working day left.
+export function isWarned(ticket) {
+  return ticket.warning === 'yellow';
 }
 
 // actionFields lists the inputs of each action's form, in order:
