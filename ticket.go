@@ -308,9 +308,12 @@ type Ticket struct {
 	Warning     WarningLevel `json:"warning"`
 	EscalatedTo string       `json:"escalated_to,omitempty"`
 	// Timeline is the case's events, oldest first (FindTicketByID only).
-	Timeline  []*TicketEvent `json:"timeline,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	Timeline []*TicketEvent `json:"timeline,omitempty"`
+	// Photos are the case's pictures, in the order sent: at intake with
+	// their cleaned bytes (see [ReadPhoto]), from FindTicketByID without.
+	Photos    []*Photo  `json:"photos,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TicketEvent is one step of a case's timeline, written in the same
@@ -373,7 +376,7 @@ func (t *Ticket) Validate() error {
 	if t.Reporter.Phone != "" && !validPhone(t.Reporter.Phone) {
 		return FieldErrorf("reporter.phone", "%q is not a phone number", MaskPhone(t.Reporter.Phone))
 	}
-	return nil
+	return validatePhotos(t.Photos)
 }
 
 func joinChannels() string {
