@@ -3,6 +3,7 @@ package gridline
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -507,9 +508,15 @@ type TicketService interface {
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
 	// CreateTicket takes a case in: it numbers it, locates it (a place in
 	// no grid makes it StatusUnlocated, never an error) and writes its
-	// first event. The same ExternalID on the same channel returns the
-	// case already taken in, with created false.
+	// first event and its photos, all or nothing. The same ExternalID on
+	// the same channel returns the case already taken in, with created
+	// false, and adds none of t's photos.
 	CreateTicket(ctx context.Context, t *Ticket) (created bool, err error)
+	// FindTicketPhoto returns photo n of case id and its bytes, read from
+	// the store as they are asked for (a few hundred KB at a time, so a
+	// slow download holds no whole photo), within ctx. Returns ENOTFOUND
+	// if the case or the photo does not exist.
+	FindTicketPhoto(ctx context.Context, id int64, n int) (*Photo, io.ReadSeeker, error)
 	// ActOnTicket takes one step of the loop. Returns ECONFLICT when the
 	// loop does not allow the action now or the version is stale,
 	// EINVALID when the request lacks what the action needs, ENOTFOUND
