@@ -45,9 +45,13 @@ type Photo struct {
 }
 
 // ReadPhoto reads photo n (from 1) of an intake from r and cleans it with
-// [CleanPhoto]. A photo over MaxPhotoBytes is EINVALID as soon as the
-// excess arrives; errors of r itself are returned as they are.
+// [CleanPhoto]. Photo n past MaxTicketPhotos is EINVALID before anything
+// is read, a photo over MaxPhotoBytes as soon as the excess arrives;
+// errors of r itself are returned as they are.
 func ReadPhoto(r io.Reader, n int) (*Photo, error) {
+	if n > MaxTicketPhotos {
+		return nil, photoError(n, "a case takes at most %d photos", MaxTicketPhotos)
+	}
 	br := &boundedReader{r: r, left: MaxPhotoBytes, over: photoError(n, "larger than %s", mbText(MaxPhotoBytes))}
 	b, err := io.ReadAll(br)
 	if err != nil {

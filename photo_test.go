@@ -376,6 +376,9 @@ func TestTicketPhotosValidate(t *testing.T) {
 	if err := tk.Validate(); gridline.ErrorMessage(err) != "photo 10: a case takes at most 9 photos" {
 		t.Errorf("10 photos: %v", err)
 	}
+	if _, err := gridline.ReadPhoto(strings.NewReader(string(jpegClean)), 10); gridline.ErrorMessage(err) != "photo 10: a case takes at most 9 photos" {
+		t.Errorf("reading photo 10: %v", err)
+	}
 	tk.Photos = tk.Photos[:9]
 	if err := tk.Validate(); err != nil {
 		t.Errorf("9 photos: %v", err)
