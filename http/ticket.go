@@ -35,15 +35,23 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	return &ticketOut{Ticket: t, Allowed: allowed}
 }
 
-// handleTicketCreate takes a case in. A new case is 201; the same external
-// number again on the same channel is 200 with the case already taken in.
+// handleTicketCreate takes a case in, as JSON or as multipart/form-data
+// with photos. A new case is 201; the same external number again on the
+// same channel is 200 with the case already taken in.
 func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 	if err := parseQuery(r).err; err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	var t gridline.Ticket
-	if err := decode(r, &t); err != nil {
+	if multipartBody(r) {
+		held, err := s.decodeTicketForm(w, r, &t)
+		defer s.releasePhotoSlots(held)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	} else if err := s.decodeTicketJSON(w, r, &t); err != nil {
 		s.Error(w, r, err)
 		return
 	}

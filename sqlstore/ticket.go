@@ -98,7 +98,14 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 		e.At = e.At.UTC()
 		t.Timeline = append(t.Timeline, &e)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // one connection: the photo query comes after
+	if t.Photos, err = findTicketPhotos(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // FindTickets implements gridline.TicketService.
@@ -272,6 +279,9 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
 	}
+	if err := addTicketPhotos(ctx, tx, t.ID, t.Photos); err != nil {
+		return false, err
+	}
 	if err := tx.record(ctx, "create", "ticket", auditKey(t.ID), ""); err != nil {
 		return false, err
 	}
@@ -281,6 +291,7 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	// The answer is built from what was written, not read back: intake is
 	// the hot path. The names came with the location.
 	t.Timeline = []*gridline.TicketEvent{first}
+	t.Photos = listedPhotos(t.Photos)
 	t.Grid.Code, t.Community.Code, t.Town.Code = t.GridCode, t.CommunityCode, t.TownCode
 	return true, nil
 }
