@@ -174,21 +174,21 @@ func TestTicketPhotoAPI(t *testing.T) {
 	runScenarios(t, ts.URL, []scenario{
 		{name: "listed with the case", method: "GET", url: "/api/v1/tickets/" + id, status: 200,
 			want: []string{`"photos":[{"n":1,"mime":"image/jpeg"`, `{"n":2,"mime":"image/png"`, `"sha256":"` + cleanPNG.SHA256}},
-		{name: "no photo 3", method: "GET", url: "/api/v1/tickets/" + id + "/photos/3", status: 404, want: []string{"has no photo 3"}},
-		{name: "no case", method: "GET", url: "/api/v1/tickets/999/photos/1", status: 404, want: []string{"Case 999 not found"}},
-		{name: "bad photo number", method: "GET", url: "/api/v1/tickets/" + id + "/photos/first", status: 400, want: []string{`"n"`}},
-		{name: "photo zero", method: "GET", url: "/api/v1/tickets/" + id + "/photos/0", status: 400, want: []string{`"n"`}},
-		{name: "unknown parameter", method: "GET", url: "/api/v1/tickets/" + id + "/photos/1?size=small", status: 400, want: []string{`"size"`}},
+		{name: "no photo 3", method: "GET", auth: true, url: "/api/v1/tickets/" + id + "/photos/3", status: 404, want: []string{"has no photo 3"}},
+		{name: "no case", method: "GET", auth: true, url: "/api/v1/tickets/999/photos/1", status: 404, want: []string{"Case 999 not found"}},
+		{name: "bad photo number", method: "GET", auth: true, url: "/api/v1/tickets/" + id + "/photos/first", status: 400, want: []string{`"n"`}},
+		{name: "photo zero", method: "GET", auth: true, url: "/api/v1/tickets/" + id + "/photos/0", status: 400, want: []string{`"n"`}},
+		{name: "unknown parameter", method: "GET", auth: true, url: "/api/v1/tickets/" + id + "/photos/1?size=small", status: 400, want: []string{`"size"`}},
 	})
 
+	// Photos are personal data: anonymous callers are refused.
+	if res, err := http.Get(ts.URL + "/api/v1/tickets/" + id + "/photos/1"); err != nil {
+		t.Fatal(err)
+	} else if res.Body.Close(); res.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("anonymous photo: %d, want 401", res.StatusCode)
+	}
 	for i, w := range want {
-		// Anonymous, like every read.
-		res, err := http.Get(fmt.Sprintf("%s/api/v1/tickets/%s/photos/%d", ts.URL, id, i+1))
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(res.Body)
-		res.Body.Close()
+		res, got := send(t, "GET", fmt.Sprintf("%s/api/v1/tickets/%s/photos/%d", ts.URL, id, i+1), nil, "")
 		if res.StatusCode != 200 || !bytes.Equal(got, w.Data) {
 			t.Fatalf("photo %d: %d, %d bytes, want the %d cleaned bytes", i+1, res.StatusCode, len(got), len(w.Data))
 		}
