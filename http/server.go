@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 
 		{pattern: "GET /api/v1/tickets", handler: s.handleTicketIndex},
 		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate},
+		{pattern: "GET /api/v1/tickets/export.csv", handler: s.handleTicketExportCSV, expensive: true},
+		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
 
