@@ -9,16 +9,20 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
+	"runtime/metrics"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/sqlstore/storetest"
@@ -395,5 +399,177 @@ func TestTicketExportControlCharacters(t *testing.T) {
 	_, b := fetch(t, ts.URL+"/api/v1/tickets/export.csv"+q, false, 200)
 	if recs := parseCSV(t, b); len(recs) != 2 || recs[1][3] != "广场舞音响\v太吵\x01" {
 		t.Errorf("CSV keeps the text as it is; got %q", recs)
+	}
+}
+
+// exportBenchCases is how many cases BenchmarkTicketExport exports: the
+// row cap.
+const exportBenchCases = 100_000
+
+// exportBenchServer returns a server over the demo's regions and grids and
+// n cases taken in through the store in one InTx transaction, as bulk
+// loads are: a quarter dispatched to one of 40 units with a deadline, an
+// eighth closed, one in fifty with only an address.
+func exportBenchServer(b *testing.B, n int) *httptest.Server {
+	b.Helper()
+	start := time.Now()
+	db := storetest.Open(b)
+	svcs := storetest.Services(b, db)
+	s := &glhttp.Server{Services: svcs, APIToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Limits: glhttp.Limits{AnonRate: -1}}
+	d, err := demo.Generate(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := gridline.WithActor(context.Background(), gridline.Actor{Name: "bench"})
+	if _, err := svcs.Regions.ImportRegions(ctx, d.Regions); err != nil {
+		b.Fatal(err)
+	}
+	grids := make([]*gridline.Grid, len(d.Grids))
+	for i := range d.Grids {
+		g := d.Grids[i].Grid
+		grids[i] = &g
+	}
+	if err := svcs.Grids.ImportGrids(ctx, grids); err != nil {
+		b.Fatal(err)
+	}
+	if err := svcs.Locate.Refresh(ctx); err != nil {
+		b.Fatal(err)
+	}
+	var units []int64
+	for i := range 40 {
+		u := &gridline.Unit{Kind: "department", Name: fmt.Sprintf("兖州区第%d承办单位", i+1)}
+		if err := svcs.Units.CreateUnit(ctx, u); err != nil {
+			b.Fatal(err)
+		}
+		units = append(units, u.ID)
+	}
+	texts := []string{
+		"小区门口路灯不亮，晚上很黑，老人孩子出行不便，希望尽快维修。",
+		"楼下餐馆油烟直排，窗户都不敢开，多次沟通无果，请相关部门处理。",
+		"道路井盖缺失，行人很容易踩空，位置在路口东侧五十米处，存在安全隐患，请尽快处理。",
+		"夜间施工噪音扰民，已经连续一周到凌晨两点，严重影响休息。",
+		"小区垃圾清运不及时，垃圾桶周边异味很大，夏天蚊蝇滋生。",
+		"反映供暖温度不达标，室内只有十四度，家中有老人和婴儿，请供热公司上门检查。",
+	}
+	names := []string{"王女士", "李先生", "张女士", "刘先生", "陈女士", "杨先生"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	deadline := time.Date(2026, 12, 31, 18, 0, 0, 0, gridline.ChinaTime)
+	err = db.InTx(ctx, func(ctx context.Context) error {
+		for i := range n {
+			p := d.Points[rng.IntN(len(d.Points))]
+			lon, lat := p.Lon+(rng.Float64()-0.5)*0.001, p.Lat+(rng.Float64()-0.5)*0.001
+			t := &gridline.Ticket{Channel: gridline.Channels[i%len(gridline.Channels)], Lon: &lon, Lat: &lat,
+				Text:     texts[i%len(texts)] + fmt.Sprintf("（第%d号）", i+1),
+				Category: fmt.Sprintf("%02d%02d", 1+i%6, 1+i%7),
+				Reporter: gridline.Reporter{Name: names[i%len(names)], Phone: fmt.Sprintf("139%08d", i), Confidential: i%3 == 0}}
+			if i%50 == 0 {
+				t.Lon, t.Lat, t.Address = nil, nil, fmt.Sprintf("兖州区某小区%d号楼", i%300)
+			}
+			if _, err := svcs.Tickets.CreateTicket(ctx, t); err != nil {
+				return err
+			}
+			var acts []gridline.TicketActionRequest
+			switch {
+			case t.Status != gridline.StatusReceived:
+			case i%8 == 1:
+				acts = append(acts, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "已现场处理"})
+			case i%4 == 2:
+				unit := units[rng.IntN(len(units))]
+				acts = append(acts, gridline.TicketActionRequest{Action: gridline.ActionFile},
+					gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit, Deadline: &deadline})
+			}
+			for _, a := range acts {
+				if _, err := svcs.Tickets.ActOnTicket(ctx, t.ID, a); err != nil {
+					return fmt.Errorf("case %d, %s: %w", t.ID, a.Action, err)
+				}
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Logf("%s: %d cases loaded in %s", storetest.Dialect(), n, time.Since(start).Round(time.Second))
+	ts := httptest.NewServer(s.Handler())
+	b.Cleanup(ts.Close)
+	return ts
+}
+
+// heapPeak samples the live heap every few milliseconds until stop is
+// called, which returns the highest sample.
+func heapPeak() (stop func() uint64) {
+	sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+	var peak atomic.Uint64
+	done := make(chan struct{})
+	finished := make(chan struct{})
+	go func() {
+		defer close(finished)
+		tick := time.NewTicker(2 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			metrics.Read(sample)
+			if v := sample[0].Value.Uint64(); v > peak.Load() {
+				peak.Store(v)
+			}
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+		}
+	}()
+	return func() uint64 {
+		close(done)
+		<-finished
+		return peak.Load()
+	}
+}
+
+// BenchmarkTicketExport exports exportBenchCases cases as CSV and XLSX
+// over HTTP with the token, reading the body to the end, in pages of
+// 1,000, 5,000 (the default) and 10,000, and reports the file's size and
+// the peak live heap of the process above what it held before (after a
+// GC). Loading the cases takes half a minute on SQLite and about four on
+// PostgreSQL; pick one case with -bench, e.g. 'TicketExport/csv/page=5000'.
+func BenchmarkTicketExport(b *testing.B) {
+	ts := exportBenchServer(b, exportBenchCases)
+	for _, bc := range []struct {
+		format string
+		page   int
+	}{{"csv", 1000}, {"csv", 5000}, {"csv", 10000}, {"xlsx", 1000}, {"xlsx", 5000}, {"xlsx", 10000}} {
+		format := bc.format
+		b.Run(fmt.Sprintf("%s/page=%d", bc.format, bc.page), func(b *testing.B) {
+			glhttp.SetExportLimits(b, exportBenchCases, bc.page)
+			var size int64
+			var peak uint64
+			for b.Loop() {
+				b.StopTimer()
+				runtime.GC()
+				sample := []metrics.Sample{{Name: "/memory/classes/heap/objects:bytes"}}
+				metrics.Read(sample)
+				base := sample[0].Value.Uint64()
+				stop := heapPeak()
+				b.StartTimer()
+				req, _ := http.NewRequest("GET", ts.URL+"/api/v1/tickets/export."+format, nil)
+				req.Header.Set("Authorization", "Bearer "+token)
+				res, err := http.DefaultClient.Do(req)
+				if err != nil {
+					b.Fatal(err)
+				}
+				size, err = io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				if err != nil || res.StatusCode != 200 {
+					b.Fatalf("status %d, %v", res.StatusCode, err)
+				}
+				b.StopTimer()
+				if p := stop(); p > base {
+					peak = max(peak, p-base)
+				}
+				b.StartTimer()
+			}
+			b.ReportMetric(float64(size)/1e6, "MB")
+			b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MiB")
+		})
 	}
 }
