@@ -108,6 +108,8 @@ func (s *Server) routes() []route {
 
 		{pattern: "GET /api/v1/tickets", handler: s.handleTicketIndex},
 		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate, body: maxTicketForm},
+		{pattern: "GET /api/v1/tickets/export.csv", handler: s.handleTicketExportCSV, expensive: true},
+		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
 		{pattern: "GET /api/v1/tickets/{id}/photos/{n}", handler: s.handleTicketPhoto},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
