@@ -400,6 +400,10 @@ type TicketFilter struct {
 	Overdue  bool   // open and past the deadline
 	From, To *time.Time
 	Query    *string // text contains
+	// BeforeID pages by key: only cases with a lower id, newest first,
+	// and the total is not counted (it would cost the whole selection on
+	// every page). Exports walk a large selection this way.
+	BeforeID *int64
 	Offset   int
 	Limit    int
 }

@@ -22,14 +22,11 @@ import (
 // Tests lower it.
 var exportMaxRows = 100_000
 
-// exportPage is how many cases an export reads per query. Memory grows
-// with the page, not with the selection, but every page costs the whole
-// selection: FindTickets pages by offset and counts every match each time
-// (COUNT(*) OVER ()), so an export costs selection²/page. At the cap, pages
-// of 1,000 take 91 s on SQLite, near the server's 2-minute WriteTimeout;
-// 5,000 take 21 s (docs/benchmarks.md). Keyset paging in the store would
-// make it linear. Tests lower it.
-var exportPage = 5000
+// exportPage is how many cases an export reads per query: memory grows
+// with the page, not with the selection. Pages after the first are found
+// by key (TicketFilter.BeforeID), so each costs only itself. Tests lower
+// it.
+var exportPage = 1000
 
 // exportTimeLayout is how CSV cells show times, in China time.
 const exportTimeLayout = "2006-01-02 15:04"
@@ -111,13 +108,11 @@ func (s *Server) exportNames(ctx context.Context) (*exportNames, error) {
 }
 
 // ticketPages reads a selection of cases page by page, newest first, each
-// case once. Every page is its own query and snapshot, found by offset, so
-// the selection may change between pages. Cases taken in meanwhile come
-// first (the order is by id) and push the rest down: what a page repeats
-// is skipped by id. Cases leaving the selection meanwhile (an action
-// changing a filtered status) pull the rest up: a page then no longer
-// starts with the last case returned, and the pager steps back until it
-// does, so no case that stays selected is missed.
+// case once: the first page by the filter (which also counts the
+// selection), the rest by key, below the last id returned. Each page is
+// its own query: cases taken in meanwhile have higher ids and are not
+// exported, and a case leaving the selection meanwhile is simply not
+// returned; none that stays is skipped or repeated.
 type ticketPages struct {
 	ctx  context.Context
 	svc  gridline.TicketService
@@ -126,38 +121,25 @@ type ticketPages struct {
 	done bool
 }
 
-// next returns the next cases, none at the end, and the size of the
-// selection when the page was read.
+// next returns the next cases, none at the end, and, on the first page,
+// the size of the selection.
 func (p *ticketPages) next() ([]*gridline.Ticket, int, error) {
-	// Each page starts with the last case of the one before, so a page
-	// of one would never move on.
-	p.f.Limit = max(exportPage, 2)
-	for back := 1; !p.done; {
-		ts, total, err := p.svc.FindTickets(p.ctx, p.f)
-		if err != nil {
-			return nil, 0, err
-		}
-		if p.last != 0 && p.f.Offset > 0 && (len(ts) == 0 || ts[0].ID < p.last) {
-			p.f.Offset = max(0, p.f.Offset-back)
-			back *= 2
-			continue
-		}
-		p.done = len(ts) < p.f.Limit
-		if !p.done {
-			p.f.Offset += len(ts) - 1
-		}
-		out := ts[:0]
-		for _, t := range ts {
-			if p.last == 0 || t.ID < p.last {
-				out = append(out, t)
-				p.last = t.ID
-			}
-		}
-		if len(out) > 0 || p.done {
-			return out, total, nil
-		}
+	if p.done {
+		return nil, 0, nil
 	}
-	return nil, 0, nil
+	p.f.Limit = exportPage
+	if p.last != 0 {
+		p.f.BeforeID, p.f.Offset = &p.last, 0
+	}
+	ts, total, err := p.svc.FindTickets(p.ctx, p.f)
+	if err != nil {
+		return nil, 0, err
+	}
+	p.done = len(ts) < p.f.Limit
+	if len(ts) > 0 {
+		p.last = ts[len(ts)-1].ID
+	}
+	return ts, total, nil
 }
 
 // exportRows calls fn with the cells of every exported case, in column

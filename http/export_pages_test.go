@@ -51,9 +51,21 @@ func (p *pagedTickets) FindTickets(_ context.Context, f gridline.TicketFilter) (
 		p.ids = p.between(p.calls, p.ids)
 	}
 	p.calls++
+	sel := p.ids
+	if f.BeforeID != nil {
+		sel = nil
+		for _, id := range p.ids {
+			if id < *f.BeforeID {
+				sel = append(sel, id)
+			}
+		}
+	}
 	var out []*gridline.Ticket
-	for i := f.Offset; i < len(p.ids) && i < f.Offset+f.Limit; i++ {
-		out = append(out, &gridline.Ticket{ID: p.ids[i]})
+	for i := f.Offset; i < len(sel) && i < f.Offset+f.Limit; i++ {
+		out = append(out, &gridline.Ticket{ID: sel[i]})
+	}
+	if f.BeforeID != nil {
+		return out, 0, nil // keyset pages are not counted
 	}
 	return out, len(p.ids), nil
 }
@@ -82,7 +94,7 @@ func TestTicketPages(t *testing.T) {
 		{name: "exactly full pages", page: 3, ids: ids(5, 1), want: ids(5, 1)},
 		{name: "many pages", page: 4, ids: ids(20, 1), want: ids(20, 1)},
 		{name: "pages of two", page: 2, ids: ids(7, 1), want: ids(7, 1)},
-		{name: "a page of one is read as two", page: 1, ids: ids(3, 1), want: ids(3, 1)},
+		{name: "pages of one", page: 1, ids: ids(3, 1), want: ids(3, 1)},
 		{name: "cases taken in push the rest down", page: 3, ids: ids(10, 1),
 			between: func(call int, s []int64) []int64 {
 				if call == 1 || call == 2 {
@@ -114,8 +126,8 @@ func TestTicketPages(t *testing.T) {
 				}
 				return s
 			},
-			// 7 and 6 left before their page.
-			want: slices.Concat(ids(12, 8), ids(5, 1))},
+			// 7 was read before it left; 6 left before its page.
+			want: slices.Concat(ids(12, 7), ids(5, 1))},
 		{name: "every case before leaves", page: 3, ids: ids(12, 1),
 			between: func(call int, s []int64) []int64 {
 				if call == 1 {

@@ -162,6 +162,25 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 	if f.Query != nil && *f.Query != "" {
 		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
 	}
+	if f.BeforeID != nil {
+		w.add("t.id < ?", *f.BeforeID)
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
+			` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
+		if err != nil {
+			return nil, 0, translate(tx.db.dialect, err)
+		}
+		defer rows.Close()
+		var out []*gridline.Ticket
+		var unused int
+		for rows.Next() {
+			t, err := scanTicket(rows, &unused)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, t)
+		}
+		return out, 0, rows.Err()
+	}
 	return findPage(ctx, tx, ticketColumns, ticketFrom, w, "t.id DESC", f.Limit, f.Offset, scanTicket)
 }
 

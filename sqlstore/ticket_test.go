@@ -251,6 +251,26 @@ func TestTicketFilters(t *testing.T) {
 	if got := count(gridline.TicketFilter{Overdue: true}); got != 1 {
 		t.Errorf("overdue two hours later: %d, want 1", got)
 	}
+	// Keyset pages: below an id, newest first, not counted.
+	var seen []int64
+	fl := gridline.TicketFilter{Limit: 2}
+	for {
+		ts, _, err := f.s.Tickets.FindTickets(ctx, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range ts {
+			seen = append(seen, tk.ID)
+		}
+		if len(ts) < fl.Limit {
+			break
+		}
+		last := ts[len(ts)-1].ID
+		fl.BeforeID = &last
+	}
+	if fmt.Sprint(seen) != "[3 2 1]" {
+		t.Errorf("keyset pages gave %v", seen)
+	}
 }
 
 // TestTicketSupervision runs the scheduler's step at chosen times across
