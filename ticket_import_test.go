@@ -74,7 +74,10 @@ func TestValidateTimeline(t *testing.T) {
 		{"extended before the base", func(t *gridline.Ticket) { d := t.BaseDeadline.Add(-time.Hour); t.Deadline = &d }, "deadline"},
 		{"a deadline without a lead", func(t *gridline.Ticket) { t.LeadUnitID = nil }, "lead_unit_id"},
 		{"red without escalation", func(t *gridline.Ticket) { t.Warning = gridline.WarningRed }, "escalated_to"},
-		{"a grid never placed", func(t *gridline.Ticket) { t.Timeline[0].To = gridline.StatusUnlocated; t.Timeline[1].From = gridline.StatusUnlocated }, "timeline[1]"},
+		{"a grid never placed", func(t *gridline.Ticket) {
+			t.Timeline[0].To = gridline.StatusUnlocated
+			t.Timeline[1].From = gridline.StatusUnlocated
+		}, "timeline[1]"},
 		{"placed without a grid", func(t *gridline.Ticket) { t.RegionPath = gridline.RegionPath{} }, "grid_code"},
 	}
 	for _, tt := range tests {
