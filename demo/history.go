@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"context"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -763,8 +764,7 @@ func (g *historyGen) generate(s *stream, at time.Time) error {
 		t.ExternalID = fmt.Sprintf("SD12345-%s-%05d", day, g.extSeq[day])
 	}
 
-	r := g.newRun(idx, cls, s, p, at)
-	r.master = master
+	r := g.newRun(idx, cls, s, p, at, master)
 	g.walk(r)
 	r.finish()
 	if r.err != nil {
@@ -834,4 +834,44 @@ func (g *historyGen) text(s *stream, cls *caseClass, p place) string {
 
 func (g *historyGen) mobile() string {
 	return fmt.Sprintf("1%s%d%08d", pick(g.rng, []string{"3", "5", "8"}), g.rng.IntN(10), g.rng.IntN(100000000))
+}
+
+// LoadHistory writes h, generated for d, into a store that Load has
+// written d into: the street offices, then every case in one
+// ImportTickets. Like Load it is meant for an empty database, inside the
+// caller's transaction (sqlstore.DB.InTx), so a failure leaves nothing.
+func LoadHistory(ctx context.Context, d *District, h *History, s gridline.Services) error {
+	ids := make([]int64, len(d.Units)+len(h.Offices))
+	// Load does not hand out the IDs it got; the units' names are unique.
+	byName := map[string]int64{}
+	const page = 500
+	for offset := 0; ; offset += page {
+		units, total, err := s.Units.FindUnits(ctx, gridline.UnitFilter{Offset: offset, Limit: page})
+		if err != nil {
+			return fmt.Errorf("demo: find units: %w", err)
+		}
+		for _, u := range units {
+			byName[u.Name] = u.ID
+		}
+		if len(units) == 0 || offset+len(units) >= total {
+			break
+		}
+	}
+	for i, u := range d.Units {
+		if ids[i] = byName[u.Name]; ids[i] == 0 {
+			return fmt.Errorf("demo: unit %s is not stored: load the district first", u.Name)
+		}
+	}
+	for i := range h.Offices {
+		u := h.Offices[i]
+		id, err := stored(s.Units.CreateUnit(ctx, &u), &u.ID, "unit %s", u.Name)
+		if err != nil {
+			return err
+		}
+		ids[len(d.Units)+i] = id
+	}
+	if err := s.Tickets.ImportTickets(ctx, h.Tickets(ids)); err != nil {
+		return fmt.Errorf("demo: import the year's cases: %w", err)
+	}
+	return nil
 }

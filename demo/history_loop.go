@@ -31,12 +31,15 @@ const (
 	basicShare       = 0.045
 	unsatisfiedShare = 0.003
 	unreachableShare = 0.005
-	// replyShareMean is the mean share of the time left before the
-	// deadline that a unit takes to reply, drawn per case from a Beta
-	// distribution: units reply well within their time limits, a few
-	// only near the end.
-	replyShareMean = 0.36
-	replyShapeA    = 1.6
+	// replyShareAppeal and replyShareFound are the mean share of the
+	// time left before the deadline that a unit takes to reply, drawn per
+	// case from a Beta distribution: units reply well within their time
+	// limits, a few only near the end. Citizens' appeals come first, as
+	// the hotline's assessment scores them by the reporter's callback;
+	// what grid workers, cameras and sensors find waits longer.
+	replyShareAppeal = 0.28
+	replyShareFound  = 0.7
+	replyShapeA      = 1.6
 )
 
 // stallWindow is how close to the end a stalled case was received.
@@ -88,10 +91,10 @@ type run struct {
 	err       error
 }
 
-func (g *historyGen) newRun(idx int, cls *caseClass, s *stream, p place, at time.Time) *run {
+func (g *historyGen) newRun(idx int, cls *caseClass, s *stream, p place, at time.Time, master int) *run {
 	c := &g.h.Cases[idx]
 	cat, _ := g.cat.Category(cls.code)
-	r := &run{g: g, c: c, t: &c.Ticket, cls: cls, cat: cat, s: s, p: p, master: -1, lead: -1}
+	r := &run{g: g, c: c, t: &c.Ticket, cls: cls, cat: cat, s: s, p: p, master: master, lead: -1}
 	t := r.t
 	t.ReportedAt = at.UTC()
 	created := at
@@ -119,8 +122,12 @@ func (g *historyGen) newRun(idx int, cls *caseClass, s *stream, p place, at time
 	if s.kind == appealStream {
 		// The platforms push a record a few minutes after the call.
 		created = at.Add(time.Duration(60+g.rng.IntN(420)) * time.Second)
+		if master >= 0 {
+			// A repeat is taken in after the case it repeats.
+			created = later(created, g.h.Cases[master].Ticket.Timeline[0].At.Add(time.Second))
+		}
 		if !created.Before(g.h.End) {
-			created = at
+			created = g.h.End.Add(-time.Second) // still after at and any master: both are whole seconds before End
 		}
 	}
 	status := gridline.StatusReceived
@@ -568,7 +575,11 @@ func (g *historyGen) handle(r *run, dispatched time.Time) {
 			}
 			at = r.last
 		}
-		share := g.beta(replyShapeA, replyShapeA*(1-replyShareMean)/replyShareMean)
+		mean := replyShareFound
+		if r.t.Reporter.Phone != "" && r.s.kind != patrolStream && r.s.kind != compoundStream || r.s.channel == gridline.ChannelSnapReport {
+			mean = replyShareAppeal
+		}
+		share := g.beta(replyShapeA, replyShapeA*(1-mean)/mean)
 		if late {
 			share = 1.05 + 0.8*g.rng.Float64()
 		}

@@ -106,8 +106,11 @@ func TestHistoryTimelines(t *testing.T) {
 				offHours[e.Action]++
 			}
 		}
-		if tk.Status == gridline.StatusMerged && (tk.MergedInto == nil || -*tk.MergedInto-1 >= int64(i)) {
-			t.Errorf("case %d merged into %v, not an earlier case", i, tk.MergedInto)
+		if tk.Status == gridline.StatusMerged {
+			m := h.Cases[h.Cases[i].Master].Ticket.Timeline[0].At
+			if tk.MergedInto == nil || -*tk.MergedInto-1 >= int64(i) || m.After(tk.Timeline[0].At) {
+				t.Errorf("case %d merged into %v, not a case received before it", i, tk.MergedInto)
+			}
 		}
 	}
 	if len(offHours) > 0 {
@@ -192,13 +195,16 @@ type figures struct {
 	signs, signedOnTime, dispatches, returns, reworks                                      int
 	days                                                                                   float64
 	byChannel, byStatus                                                                    map[string]int
+	daysByChannel                                                                          map[string]float64
+	closedByChannel                                                                        map[string]int
 	suggestAgree                                                                           int
 }
 
 func historyFigures(h *History) figures {
 	cal := gridline.ChinaCalendar()
 	cat := gridline.DefaultCatalogue()
-	f := figures{byChannel: map[string]int{}, byStatus: map[string]int{}}
+	f := figures{byChannel: map[string]int{}, byStatus: map[string]int{}, daysByChannel: map[string]float64{},
+		closedByChannel: map[string]int{}}
 	for i := range h.Cases {
 		tk := &h.Cases[i].Ticket
 		f.cases++
@@ -217,6 +223,8 @@ func historyFigures(h *History) figures {
 				f.onTime++
 			}
 			f.days += tk.ClosedAt.Sub(created).Hours() / 24
+			f.daysByChannel[string(tk.Channel)] += tk.ClosedAt.Sub(created).Hours() / 24
+			f.closedByChannel[string(tk.Channel)]++
 		} else if tk.Status.Open() && tk.Deadline != nil && tk.Deadline.Before(h.End) {
 			f.openOverdue++
 		}
@@ -269,11 +277,16 @@ func (f figures) String() string {
 		sort.Strings(ks)
 		return strings.Join(ks, ", ")
 	}
+	var days []string
+	for ch, n := range f.closedByChannel {
+		days = append(days, fmt.Sprintf("%s %.2f", ch, f.daysByChannel[ch]/float64(n)))
+	}
+	sort.Strings(days)
 	return fmt.Sprintf("%d cases (%s; %s)\nreceived %d, closed %d, on time %.4f, open overdue %d\n"+
-		"average handling %.3f days\ncallbacks %d: satisfied %.4f basic %.4f unreachable %.4f → yanzhou %.4f\n"+
+		"average handling %.3f days (%s)\ncallbacks %d: satisfied %.4f basic %.4f unreachable %.4f → yanzhou %.4f\n"+
 		"signed on time %.4f, return rate %.4f, reworks %d\nSuggest agrees with the category: %.1f %%",
 		f.cases, keys(f.byChannel), keys(f.byStatus), f.received, f.closed,
-		float64(f.onTime)/float64(f.closed+f.openOverdue), f.openOverdue, f.days/float64(f.closed), f.callbacks,
+		float64(f.onTime)/float64(f.closed+f.openOverdue), f.openOverdue, f.days/float64(f.closed), strings.Join(days, ", "), f.callbacks,
 		float64(f.satisfied)/float64(f.callbacks), float64(f.basic)/float64(f.callbacks),
 		float64(f.unreachable)/float64(f.callbacks), float64(f.satisfied+f.basic)/float64(f.callbacks),
 		float64(f.signedOnTime)/float64(f.signs), float64(f.returns)/float64(f.dispatches), f.reworks,
