@@ -105,6 +105,10 @@ func (db *DB) Close() error {
 // writes has the same timestamp.
 type Tx struct {
 	*sql.Tx
+	// conn holds the connection of a PostgreSQL write transaction, for
+	// the bulk copies that need the driver's connection (copyRows); nil
+	// on SQLite.
+	conn     *sql.Conn
 	db       *DB
 	now      time.Time
 	writable bool
@@ -178,7 +182,11 @@ func (tx *Tx) Commit() error {
 	if err != nil {
 		return err
 	}
-	if err := tx.Tx.Commit(); err != nil {
+	err = tx.Tx.Commit()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	if err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	for {
@@ -195,7 +203,11 @@ func (tx *Tx) Rollback() error {
 	if tx.nested {
 		return nil
 	}
-	return tx.Tx.Rollback()
+	err := tx.Tx.Rollback()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	return err
 }
 
 type txKey struct{}
@@ -237,8 +249,8 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 // Commit and Rollback then belong to InTx alone.
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
-		return &Tx{Tx: outer.Tx, db: db, now: outer.now, writable: outer.writable, nested: true, cache: outer.cache,
-			events: outer.events}, nil
+		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
+			cache: outer.cache, events: outer.events}, nil
 	}
 	pool := db.read
 	if writable {
@@ -251,7 +263,21 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		// read one snapshot.)
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	tx, err := pool.BeginTx(ctx, opts)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if writable && db.dialect.isPostgres() {
+		// A connection of its own, so bulk copies can reach the driver's
+		// connection inside the transaction (copyRows).
+		if conn, err = pool.Conn(ctx); err != nil {
+			return nil, translate(db.dialect, err)
+		}
+		if tx, err = conn.BeginTx(ctx, opts); err != nil {
+			conn.Close()
+		}
+	} else {
+		tx, err = pool.BeginTx(ctx, opts)
+	}
 	if writable && !db.dialect.isPostgres() {
 		// Each try waits busy_timeout for the lock; keep trying while
 		// another process writes, up to WriteWait.
@@ -268,7 +294,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
+	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
 		events: new([]gridline.Event)}, nil
 }
 
