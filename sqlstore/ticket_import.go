@@ -9,8 +9,6 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/stdlib"
 )
 
 // ticketImportColumns are the columns ImportTickets writes, in the order
@@ -524,92 +522,4 @@ func numberImport(ctx context.Context, tx *Tx, ts []*gridline.Ticket, order []in
 		next[k]++
 	}
 	return numbers, nil
-}
-
-// copyRows writes n rows of cols into table in bulk, row(i, dst)
-// appending row i's values to dst: on PostgreSQL with COPY on the
-// transaction's connection, on SQLite with multi-row INSERTs. Measured on
-// the demo's year of cases (docs/benchmarks.md), COPY took 20–30 % less
-// time than 1,000-row INSERTs; most of what remains is PostgreSQL's own
-// work, the foreign-key checks of every event row about half of it.
-func copyRows(ctx context.Context, tx *Tx, table string, cols []string, n int, row func(i int, dst []any) []any) error {
-	if n == 0 {
-		return nil
-	}
-	if tx.conn != nil {
-		return tx.conn.Raw(func(dc any) error {
-			_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, &rowSource{n: n, i: -1, row: row})
-			return translate(tx.db.dialect, err)
-		})
-	}
-	return insertRows(ctx, tx, table, cols, n, row)
-}
-
-// rowSource feeds copyRows' rows to COPY.
-type rowSource struct {
-	n, i int
-	row  func(i int, dst []any) []any
-	buf  []any
-}
-
-func (s *rowSource) Next() bool { s.i++; return s.i < s.n }
-
-func (s *rowSource) Values() ([]any, error) {
-	s.buf = s.row(s.i, s.buf[:0])
-	return s.buf, nil
-}
-
-func (s *rowSource) Err() error { return nil }
-
-// bulkParams bounds the parameters of one multi-row INSERT: PostgreSQL
-// takes up to 65,535; SQLite up to 32,766.
-const bulkParams = 3000
-
-// insertRows writes n rows with multi-row INSERTs; full batches reuse one
-// prepared statement. On SQLite the placeholders are anonymous: modernc
-// looks a $n parameter up by its name, linearly, so a statement of k
-// parameters costs k² (region.go keeps its batches at 8 rows for that),
-// while ? parameters bind by position and batches can be wide; on the
-// demo's year 3,000-parameter batches of ? took about 15 % less time than
-// the best $n batches (40 parameters).
-func insertRows(ctx context.Context, tx *Tx, table string, cols []string, n int, row func(i int, dst []any) []any) error {
-	batch := max(1, bulkParams/len(cols))
-	anonymous := strings.TrimSuffix(strings.Repeat("?, ", len(cols)), ", ")
-	stmtFor := func(rows int) string {
-		var sb strings.Builder
-		sb.WriteString(`INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES `)
-		for i := 0; i < rows; i++ {
-			if i > 0 {
-				sb.WriteString(", ")
-			}
-			if tx.db.dialect.isPostgres() {
-				sb.WriteString("(" + placeholders(i*len(cols)+1, len(cols)) + ")")
-			} else {
-				sb.WriteString("(" + anonymous + ")")
-			}
-		}
-		return sb.String()
-	}
-	full, err := tx.PrepareContext(ctx, stmtFor(min(batch, n)))
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	defer full.Close()
-	args := make([]any, 0, batch*len(cols))
-	for start := 0; start < n; start += batch {
-		end := min(start+batch, n)
-		args = args[:0]
-		for i := start; i < end; i++ {
-			args = row(i, args)
-		}
-		if end-start == min(batch, n) {
-			_, err = full.ExecContext(ctx, args...)
-		} else {
-			_, err = tx.ExecContext(ctx, stmtFor(end-start), args...)
-		}
-		if err != nil {
-			return translate(tx.db.dialect, err)
-		}
-	}
-	return nil
 }
