@@ -212,19 +212,31 @@ func seasonFactor(s season, code string, t time.Time) float64 {
 	between := func(a, b time.Month) bool { return m >= a && m <= b }
 	switch s {
 	case heating:
-		// Yanzhou heats from 15 November to 15 March; complaints start
-		// with the first cold days and peak in midwinter.
-		switch d := t.Day(); {
+		// Yanzhou heats from 15 November to 15 March. Fees and
+		// connections are asked about before the season; a cold flat or a
+		// leaking pipe only in it, most in midwinter.
+		d := t.Day()
+		if code == "20203" || code == "20204" {
+			switch {
+			case m == time.October, m == time.November && d < 15:
+				return 2
+			case m == time.November, m == time.December, between(time.January, time.March):
+				return 1
+			}
+			return 0.15
+		}
+		switch {
 		case m == time.November && d < 15, m == time.March && d > 15:
-			return 0.5
+			return 0.2
 		case m == time.December, m == time.January:
 			return 2.4
 		case m == time.November, m == time.February, m == time.March:
 			return 1.8
-		case m == time.October, m == time.April:
-			return 0.2
 		}
-		return 0.05
+		if code == "10403" || code == "20306" {
+			return 0.4 // gas is used all year
+		}
+		return 0
 	case summer:
 		if between(time.May, time.September) {
 			return 1.5
@@ -457,7 +469,9 @@ func (g *historyGen) prepare() error {
 			p.firms = append(p.firms, pt.Name)
 		case "小区":
 		default:
-			p.spots = append(p.spots, d.Points[i].Name)
+			// Point names made unique with a number (后营巷2) read oddly
+			// in a citizen's words.
+			p.spots = append(p.spots, strings.TrimRight(d.Points[i].Name, "0123456789"))
 		}
 	}
 	g.compounds = make([]compoundPlace, len(d.Compounds))

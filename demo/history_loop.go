@@ -715,8 +715,10 @@ func (g *historyGen) rework(r *run, at time.Time, late bool) time.Time {
 
 // replyText is a unit's public reply on day at.
 func (g *historyGen) replyText(r *run, at time.Time) string {
-	main := r.cat.ParentCode
-	tpls := repliesByMain[main]
+	tpls := repliesByClass[r.cat.Code]
+	if len(tpls) == 0 {
+		tpls = repliesByMain[r.cat.ParentCode]
+	}
 	if len(tpls) == 0 {
 		tpls = []string{"已于{日期}处理完毕,并向诉求人反馈。"}
 	}

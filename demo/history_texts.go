@@ -670,6 +670,16 @@ var (
 	housingFronts = []string{"居民楼", "家属院", "宿舍楼"}
 )
 
+// repliesByClass are the reply opinions of the classes whose main class's
+// words would not fit.
+var repliesByClass = map[string][]string{
+	"0211":  {"已于{日期}现场查看,协调增设临时停车泊位并规范停车秩序。"},
+	"10306": {"已于{日期}责令施工单位停工整改,补齐安全防护设施,复查合格。"},
+	"21003": {"交警部门已于{日期}现场调查,优化路口信号配时和交通组织。"},
+	"21408": {"已于{日期}将诉求人的表扬转达相关单位和工作人员。"},
+	"21401": {"已于{日期}电话答复诉求人相关政策和办理流程,诉求人已知晓。"},
+}
+
 // repliesByMain are the reply opinions (办结回复) by main class; {日期} is
 // the day of the reply, {类} the sub-class's name.
 var repliesByMain = map[string][]string{
