@@ -296,7 +296,6 @@ func seasonFactor(s season, code string, t time.Time) float64 {
 type historyGen struct {
 	d     *District
 	h     *History
-	o     HistoryOptions
 	rng   *rand.Rand
 	cal   *gridline.Calendar
 	cat   *gridline.Catalogue
@@ -328,7 +327,6 @@ type gridPlace struct {
 	parks     []string
 	sites     []string
 	firms     []string
-	compounds []int
 	workers   []int // people who verify its cases: its grid workers
 }
 
@@ -380,7 +378,7 @@ func GenerateHistory(d *District, o HistoryOptions) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &historyGen{d: d, o: o, rng: newRand(d.Seed, streamHistory), cal: gridline.ChinaCalendar(),
+	g := &historyGen{d: d, rng: newRand(d.Seed, streamHistory), cal: gridline.ChinaCalendar(),
 		cat: gridline.DefaultCatalogue(), proj: newProjection(boundary.Bound()), class: map[string]*caseClass{},
 		classPicks: map[[2]int]weighted{}, extSeq: map[string]int{}}
 	g.h = &History{End: o.End.In(gridline.ChinaTime), Start: o.End.In(gridline.ChinaTime).AddDate(-1, 0, 0)}
@@ -482,7 +480,6 @@ func (g *historyGen) prepare() error {
 			reverse(r)
 		}
 		g.compounds[i].ring = r
-		g.grids[c.Grid].compounds = append(g.grids[c.Grid].compounds, i)
 		g.compoundPick.add(i, float64(max(c.Households, 1)))
 	}
 	for i, b := range d.Buildings {
@@ -541,12 +538,15 @@ func (g *historyGen) arrival(days weighted, hours *weighted) time.Time {
 
 // pickClass draws a class for a stream at time t.
 func (g *historyGen) pickClass(k streamKind, t time.Time) *caseClass {
-	key := [2]int{int(k), int(t.Month())*2 + t.Day()/16}
+	half := t.Day() / 16
+	key := [2]int{int(k), int(t.Month())*2 + half}
 	w, ok := g.classPicks[key]
 	if !ok {
+		// The season of the middle of the half month.
+		mid := time.Date(t.Year(), t.Month(), 8+15*half, 12, 0, 0, 0, gridline.ChinaTime)
 		for i := range caseClasses {
 			c := &caseClasses[i]
-			w.add(i, c.weight(k)*seasonFactor(c.season, c.code, t))
+			w.add(i, c.weight(k)*seasonFactor(c.season, c.code, mid))
 		}
 		g.classPicks[key] = w
 	}
@@ -749,8 +749,8 @@ func (g *historyGen) generate(s *stream, at time.Time) error {
 	t.Text = g.text(s, cls, p)
 	gp := &g.grids[p.grid]
 	t.Address = gp.town + gp.community + p.spot
-	if gp.community == p.spot[:min(len(p.spot), len(gp.community))] {
-		t.Address = gp.town + p.spot
+	if strings.HasPrefix(p.spot, gp.community) {
+		t.Address = gp.town + p.spot // 少陵社区便民服务中心
 	}
 
 	switch s.channel {
