@@ -526,6 +526,21 @@ type TicketService interface {
 	// EINVALID when the request lacks what the action needs, ENOTFOUND
 	// for an unknown case.
 	ActOnTicket(ctx context.Context, id int64, r TicketActionRequest) (*Ticket, error)
+	// ImportTickets brings in cases together with their history: a
+	// migration from another system, the demo's year. Each case comes
+	// with its timeline (checked by Validate and ValidateTimeline), its
+	// region path as given (the caller placed it; its grid must exist),
+	// and its lead unit, deadlines, light and closure as the timeline
+	// left them. The store numbers the cases as CreateTicket does, by
+	// county and the day each was received, in order of receipt, and
+	// later intake continues those sequences; it fills in ID, Number,
+	// Version, CreatedAt (the intake event) and UpdatedAt (the last
+	// action). MergedInto names a stored case by its ID or, as −k, the
+	// kth case of ts, which must come before its duplicate. All or
+	// nothing, with one audit row and one change-feed event for the
+	// whole import. Returns EINVALID naming tickets[i] and the field, or
+	// ECONFLICT for an external number already taken on its channel.
+	ImportTickets(ctx context.Context, ts []*Ticket) error
 	// Supervise raises the lights that are due at the store's current
 	// time: yellow one working day before a deadline, red past it, and
 	// escalates red cases, each with its timeline event. A second run at

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # scripts/bench.sh measures the figures in docs/benchmarks.md on this
 # machine: locate in-process, national region import (SQLite and, when
-# reachable, PostgreSQL), `gridline demo` from empty to serving, the HTTP
+# reachable, PostgreSQL), the import of the demo's year of cases,
+# `gridline demo` from empty to serving (SQLite and PostgreSQL), the HTTP
 # locate endpoints (CPU per request, batches) under go test and
 # gridline-load, `gridline locate` on 10 M rows and, when PostGIS is
 # installed, prepared ST_Intersects lookups on the same points. Loopback
@@ -11,7 +12,8 @@ cd "$(dirname "$0")/.."
 PG=${GRIDLINE_TEST_POSTGRES_DSN:-postgres://postgres@127.0.0.1:5432/test?sslmode=disable}
 tmp=$(mktemp -d)
 scratch=gridline_bench_postgis
-trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"; psql -q "$PG" -c "DROP DATABASE IF EXISTS $scratch" >/dev/null 2>&1 || true' EXIT
+demodb=gridline_bench_demo
+trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$tmp"; psql -q "$PG" -c "DROP DATABASE IF EXISTS $scratch" -c "DROP DATABASE IF EXISTS $demodb" >/dev/null 2>&1 || true' EXIT
 
 echo "== machine"; nproc; grep -m1 'model name' /proc/cpuinfo || true; go version
 
@@ -24,6 +26,12 @@ if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 	GRIDLINE_TEST_POSTGRES_DSN=$PG go test -run '^$' -bench ImportNationalRegions -benchtime 1x -count 3 ./sqlstore/
 fi
 
+echo "== the demo's year of cases imported into the demo district (one InTx)"
+go test -run '^$' -bench ImportTickets -benchtime 1x -count 3 ./sqlstore/
+if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+	GRIDLINE_TEST_POSTGRES_DSN=$PG go test -run '^$' -bench ImportTickets -benchtime 1x -count 3 ./sqlstore/
+fi
+
 CGO_ENABLED=0 go build -o "$tmp/gridline" ./cmd/gridline
 CGO_ENABLED=0 go build -o "$tmp/gridline-load" ./cmd/gridline-load
 
@@ -31,6 +39,21 @@ echo "== gridline import regions (whole command: read gzip, parse, validate, wri
 for i in 1 2 3; do
 	/usr/bin/time -f "%e s wall, %M KB max RSS" "$tmp/gridline" import regions --db "sqlite:$tmp/national$i.db" testdata/regions/china-2023.csv.gz 2>&1 | grep -v '^time='
 done
+
+if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+	echo "== gridline demo: empty PostgreSQL database to serving (3 runs)"
+	for i in 1 2 3; do
+		psql -q "$PG" -c "DROP DATABASE IF EXISTS $demodb" -c "CREATE DATABASE $demodb"
+		start=$(date +%s.%N)
+		"$tmp/gridline" demo --addr 127.0.0.1:18282 --db "${PG%/*}/$demodb?sslmode=disable" >"$tmp/demo-pg$i.log" 2>&1 &
+		pid=$!
+		until curl -sf http://127.0.0.1:18282/healthz >/dev/null; do sleep 0.05; done
+		end=$(date +%s.%N)
+		echo "run $i: $(echo "$end - $start" | bc) s"
+		kill $pid; wait $pid 2>/dev/null || true
+	done
+	psql -q "$PG" -c "DROP DATABASE IF EXISTS $demodb"
+fi
 
 echo "== gridline demo: empty SQLite database to serving (3 runs)"
 for i in 1 2 3; do

@@ -9,6 +9,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -138,15 +139,20 @@ func (db *DB) Close() error {
 // writes has the same timestamp.
 type Tx struct {
 	*sql.Tx
+	// conn holds the connection of a PostgreSQL write transaction, for
+	// the bulk copies that need the driver's connection (copyRows); nil
+	// on SQLite.
+	conn     *sql.Conn
 	db       *DB
 	now      time.Time
 	writable bool
 	nested   bool  // part of an InTx transaction: Commit and Rollback are InTx's
 	cache    stmts // nil: no caching
-	// events are the change-feed entries of this transaction, written
-	// just before commit (see flushEvents); shared with nested
-	// transactions.
+	// events are the change-feed entries of this transaction and audits
+	// the actors of their audit rows, written just before commit (see
+	// flush); shared with nested transactions.
 	events *[]gridline.Event
+	audits *[]string
 }
 
 // stmts caches the statements prepared in one transaction (shared by
@@ -207,11 +213,15 @@ func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
 	}
-	seqs, err := tx.flushEvents(context.Background())
+	seqs, err := tx.flush(context.Background())
 	if err != nil {
 		return err
 	}
-	if err := tx.Tx.Commit(); err != nil {
+	err = tx.Tx.Commit()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	if err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	for entity, seq := range seqs {
@@ -228,7 +238,11 @@ func (tx *Tx) Rollback() error {
 	if tx.nested {
 		return nil
 	}
-	return tx.Tx.Rollback()
+	err := tx.Tx.Rollback()
+	if tx.conn != nil {
+		tx.conn.Close()
+	}
+	return err
 }
 
 type txKey struct{}
@@ -270,8 +284,8 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 // Commit and Rollback then belong to InTx alone.
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
-		return &Tx{Tx: outer.Tx, db: db, now: outer.now, writable: outer.writable, nested: true, cache: outer.cache,
-			events: outer.events}, nil
+		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
+			cache: outer.cache, events: outer.events, audits: outer.audits}, nil
 	}
 	pool := db.read
 	if writable {
@@ -284,7 +298,21 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		// read one snapshot.)
 		opts = &sql.TxOptions{Isolation: sql.LevelRepeatableRead, ReadOnly: true}
 	}
-	tx, err := pool.BeginTx(ctx, opts)
+	var conn *sql.Conn
+	var tx *sql.Tx
+	var err error
+	if writable && db.dialect.isPostgres() {
+		// A connection of its own, so bulk copies can reach the driver's
+		// connection inside the transaction (copyRows).
+		if conn, err = pool.Conn(ctx); err != nil {
+			return nil, translate(db.dialect, err)
+		}
+		if tx, err = conn.BeginTx(ctx, opts); err != nil {
+			conn.Close()
+		}
+	} else {
+		tx, err = pool.BeginTx(ctx, opts)
+	}
 	if writable && !db.dialect.isPostgres() {
 		// Each try waits busy_timeout for the lock; keep trying while
 		// another process writes, up to WriteWait.
@@ -301,8 +329,8 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
-	return &Tx{Tx: tx, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event)}, nil
+	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
+		events: new([]gridline.Event), audits: new([]string)}, nil
 }
 
 // exec runs a statement and translates driver errors.
@@ -314,40 +342,75 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // record notes a change inside the transaction: a row of the audit log
 // (who did it) and an event of the change feed (what changed, for the
 // readers that follow it). Every write calls it, so both are complete and
-// roll back with the write.
+// roll back with the write. Both are queued and written together just
+// before commit (flush): a bulk load in InTx records tens of thousands of
+// changes, and a statement each was a round trip each on PostgreSQL.
 func (tx *Tx) record(ctx context.Context, action, entity, key, detail string) error {
-	_, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, detail) VALUES ($1, $2, $3, $4, $5, $6)`,
-		tx.now, gridline.ActorFrom(ctx).Name, action, entity, key, detail)
-	if err != nil {
-		return fmt.Errorf("audit: %w", err)
-	}
 	*tx.events = append(*tx.events, gridline.Event{At: tx.now, Entity: entity, Action: action, Key: key, Detail: detail})
+	*tx.audits = append(*tx.audits, gridline.ActorFrom(ctx).Name)
 	return nil
 }
 
-// flushEvents writes the transaction's events as the last thing before
-// commit. On PostgreSQL a transaction-level lock, held until the commit,
-// makes the order of seq the order of commits, so a reader never finds a
-// new event behind one it has already read; the lock is held only from
-// here to the commit. SQLite's single writer gives the same for free.
-// It returns the seq of the last event written per entity.
-func (tx *Tx) flushEvents(ctx context.Context) (map[string]int64, error) {
+var auditColumns = []string{"at", "actor", "action", "entity", "entity_key", "detail"}
+
+// flush writes the transaction's audit rows and events as the last thing
+// before commit, in bulk. On PostgreSQL a transaction-level lock, held
+// until the commit, makes the order of seq the order of commits, so a
+// reader never finds a new event behind one it has already read; the lock
+// is held only from here to the commit. SQLite's single writer gives the
+// same for free. It returns the seq of the last event written per entity.
+func (tx *Tx) flush(ctx context.Context) (map[string]int64, error) {
 	if tx.events == nil || len(*tx.events) == 0 {
 		return nil, nil
+	}
+	evs, actors := *tx.events, *tx.audits
+	if err := copyRows(ctx, tx, "audit_log", auditColumns, len(evs), func(i int, dst []any) []any {
+		e := evs[i]
+		return append(dst, e.At, actors[i], e.Action, e.Entity, e.Key, e.Detail)
+	}); err != nil {
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	if err := tx.lockKey(ctx, "gridline:events"); err != nil {
 		return nil, err
 	}
 	seqs := map[string]int64{}
-	for _, e := range *tx.events {
-		var seq int64
-		if err := tx.QueryRowContext(ctx, `INSERT INTO events (at, entity, action, entity_key, detail) VALUES ($1, $2, $3, $4, $5) RETURNING seq`,
-			e.At, e.Entity, e.Action, e.Key, e.Detail).Scan(&seq); err != nil {
+	batch := bulkBatch(5)
+	args := make([]any, 0, 5*min(batch, len(evs)))
+	var got []int64
+	for start := 0; start < len(evs); start += batch {
+		part := evs[start:min(start+batch, len(evs))]
+		args = args[:0]
+		for _, e := range part {
+			args = append(args, e.At, e.Entity, e.Action, e.Key, e.Detail)
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO events (at, entity, action, entity_key, detail) VALUES `+
+			tx.db.dialect.valueRows(len(part), 5)+` RETURNING seq`, args...)
+		if err != nil {
 			return nil, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
 		}
-		seqs[e.Entity] = seq
+		got = got[:0]
+		for rows.Next() {
+			var s int64
+			if err := rows.Scan(&s); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			got = append(got, s)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+		}
+		// The rows of one INSERT get their seqs in VALUES order, under the
+		// lock; RETURNING need not list them so, hence the sort.
+		slices.Sort(got)
+		for i, e := range part {
+			if i < len(got) {
+				seqs[e.Entity] = max(seqs[e.Entity], got[i])
+			}
+		}
 	}
-	*tx.events = (*tx.events)[:0]
+	*tx.events, *tx.audits = (*tx.events)[:0], (*tx.audits)[:0]
 	return seqs, nil
 }
 

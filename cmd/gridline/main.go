@@ -417,11 +417,30 @@ func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
 		return fmt.Errorf("generate demo: %w", err)
 	}
 	m.logger.Info("demo: generated the Yanzhou district", "seed", seed, "took", time.Since(start).Round(time.Millisecond))
+	// The year of cases is generated while the district loads.
+	type generated struct {
+		h   *demo.History
+		err error
+	}
+	history := make(chan generated, 1)
+	go func() {
+		h, err := demo.GenerateHistory(d, demo.HistoryOptions{})
+		history <- generated{h, err}
+	}()
 	ctx = gridline.WithActor(ctx, gridline.Actor{Name: "demo"})
 	// One transaction: a commit per row would make the load ten times
 	// slower, and a failed load leaves the database empty.
 	err = m.DB.InTx(ctx, func(ctx context.Context) error {
-		return demo.Load(ctx, d, m.services())
+		if err := demo.Load(ctx, d, m.services()); err != nil {
+			return err
+		}
+		g := <-history
+		if g.err != nil {
+			return fmt.Errorf("generate the year's cases: %w", g.err)
+		}
+		m.logger.Info("demo: loaded the district; importing the year's cases", "cases", len(g.h.Cases),
+			"took", time.Since(start).Round(time.Millisecond))
+		return demo.LoadHistory(ctx, d, g.h, m.services())
 	})
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)

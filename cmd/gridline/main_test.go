@@ -160,6 +160,32 @@ func TestDemo(t *testing.T) {
 	}
 	golden(t, "demo-locate.txt", locs.Bytes())
 
+	// The year of cases: its KPIs come out near the seed's figures, and,
+	// generated from the seed, they are the same on both databases.
+	year := "from=2025-11-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00"
+	var k struct {
+		Total struct {
+			Counts struct{ Received, Closed int }
+			OnTime       float64 `json:"on_time_rate"`
+			AvgDays      float64 `json:"avg_handling_days"`
+			Satisfaction float64 `json:"yanzhou_satisfaction"`
+		}
+	}
+	getJSON(t, url+"/api/v1/kpis?by=town&"+year, &k)
+	if tk := k.Total; tk.Counts.Received < 60000 || tk.Counts.Closed < 60000 || tk.OnTime < 0.99 || tk.AvgDays < 2.6 ||
+		tk.AvgDays > 3.1 || tk.Satisfaction <= 0.99 {
+		t.Errorf("KPIs over the demo's year: %+v", tk)
+	}
+	golden(t, "demo-kpis-by-town.json", getBody(t, url+"/api/v1/kpis?by=town&"+year))
+	var page struct {
+		Items []struct{ Number string }
+		Total int
+	}
+	getJSON(t, url+"/api/v1/tickets?limit=1", &page)
+	if page.Total < 65000 || len(page.Items) != 1 || !strings.HasPrefix(page.Items[0].Number, "370812-20261031-") {
+		t.Errorf("tickets: %d, newest %+v", page.Total, page.Items)
+	}
+
 	var loc struct{ Grid, Town, County struct{ Code, Name string } }
 	getJSON(t, url+"/api/v1/locate?lon=116.83&lat=35.55", &loc)
 	if loc.County.Name != "兖州区" || !strings.HasPrefix(loc.Grid.Code, "370812") {

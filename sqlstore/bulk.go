@@ -1,0 +1,105 @@
+package sqlstore
+
+import (
+	"context"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/stdlib"
+)
+
+// copyRows writes n rows of cols into table in bulk, row(i, dst)
+// appending row i's values to dst: on PostgreSQL with COPY on the
+// transaction's connection, on SQLite with multi-row INSERTs. Measured on
+// the demo's year of cases (docs/benchmarks.md), COPY took 20–30 % less
+// time than multi-row INSERTs; most of what remains is PostgreSQL's own
+// work, the foreign-key checks of every event row about half of it.
+func copyRows(ctx context.Context, tx *Tx, table string, cols []string, n int, row func(i int, dst []any) []any) error {
+	if n == 0 {
+		return nil
+	}
+	if tx.conn != nil {
+		return tx.conn.Raw(func(dc any) error {
+			_, err := dc.(*stdlib.Conn).Conn().CopyFrom(ctx, pgx.Identifier{table}, cols, &rowSource{n: n, i: -1, row: row})
+			return translate(tx.db.dialect, err)
+		})
+	}
+	return insertRows(ctx, tx, table, cols, n, row)
+}
+
+// rowSource feeds copyRows' rows to COPY.
+type rowSource struct {
+	n, i int
+	row  func(i int, dst []any) []any
+	buf  []any
+}
+
+func (s *rowSource) Next() bool { s.i++; return s.i < s.n }
+
+func (s *rowSource) Values() ([]any, error) {
+	s.buf = s.row(s.i, s.buf[:0])
+	return s.buf, nil
+}
+
+func (s *rowSource) Err() error { return nil }
+
+// bulkParams bounds the parameters of one multi-row INSERT: PostgreSQL
+// takes up to 65,535; SQLite up to 32,766.
+const bulkParams = 3000
+
+// bulkBatch is how many rows of cols columns one multi-row INSERT takes.
+func bulkBatch(cols int) int { return max(1, bulkParams/cols) }
+
+// valueRows returns the VALUES list of a multi-row INSERT: rows tuples of
+// cols placeholders. On SQLite the placeholders are anonymous: modernc
+// looks a $n parameter up by its name, linearly, so a statement of k
+// parameters costs k² (region.go keeps its batches at 8 rows for that),
+// while ? parameters bind by position and batches can be wide.
+func (d dialect) valueRows(rows, cols int) string {
+	var sb strings.Builder
+	tuple := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	for i := 0; i < rows; i++ {
+		if i > 0 {
+			sb.WriteString(", ")
+		}
+		if d.isPostgres() {
+			sb.WriteString("(" + placeholders(i*cols+1, cols) + ")")
+		} else {
+			sb.WriteString(tuple)
+		}
+	}
+	return sb.String()
+}
+
+// insertRows writes n rows with multi-row INSERTs (see valueRows); full
+// batches reuse one prepared statement. On the demo's year of cases,
+// 3,000-parameter batches of ? took about 15 % less time on SQLite than
+// the best $n batches (40 parameters).
+func insertRows(ctx context.Context, tx *Tx, table string, cols []string, n int, row func(i int, dst []any) []any) error {
+	batch := bulkBatch(len(cols))
+	stmtFor := func(rows int) string {
+		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + tx.db.dialect.valueRows(rows, len(cols))
+	}
+	full, err := tx.PrepareContext(ctx, stmtFor(min(batch, n)))
+	if err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	defer full.Close()
+	args := make([]any, 0, batch*len(cols))
+	for start := 0; start < n; start += batch {
+		end := min(start+batch, n)
+		args = args[:0]
+		for i := start; i < end; i++ {
+			args = row(i, args)
+		}
+		if end-start == min(batch, n) {
+			_, err = full.ExecContext(ctx, args...)
+		} else {
+			_, err = tx.ExecContext(ctx, stmtFor(end-start), args...)
+		}
+		if err != nil {
+			return translate(tx.db.dialect, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,525 @@
+package sqlstore
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// ticketImportColumns are the columns ImportTickets writes, in the order
+// of importRow.
+var ticketImportColumns = []string{"id", "number", "channel", "external_id", "text", "category", "status", "version",
+	"lon", "lat", "address", "county_code", "town_code", "community_code", "grid_code", "reporter_name", "reporter_phone",
+	"reporter_confidential", "reported_at", "lead_unit_id", "deadline", "base_deadline", "merged_into", "closed_at",
+	"warning", "warn_at", "escalated_to", "created_at", "updated_at"}
+
+var ticketEventColumns = []string{"ticket_id", "at", "actor", "unit_id", "action", "from_status", "to_status", "outcome",
+	"opinion", "note"}
+
+// ImportTickets implements gridline.TicketService. Everything that can be
+// checked without the database is checked first; then, in one
+// transaction (the caller's, inside InTx), the references, the IDs and
+// numbers, and the rows, written in bulk.
+func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket) error {
+	if len(ts) == 0 {
+		return nil
+	}
+	for i := range ts {
+		if err := s.checkImport(ts, i); err != nil {
+			return err
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := checkImportRefs(ctx, tx, ts); err != nil {
+		return err
+	}
+
+	// IDs and numbers follow receipt, so the newest case has the highest
+	// ID as it would had each been taken in on its day.
+	order := make([]int, len(ts))
+	for i := range order {
+		order[i] = i
+	}
+	sort.SliceStable(order, func(a, b int) bool { return ts[order[a]].Timeline[0].At.Before(ts[order[b]].Timeline[0].At) })
+	ids, err := reserveTicketIDs(ctx, tx, len(ts))
+	if err != nil {
+		return err
+	}
+	idOf := make([]int64, len(ts))
+	for k, i := range order {
+		idOf[i] = ids[k]
+	}
+	numbers, err := numberImport(ctx, tx, ts, order)
+	if err != nil {
+		return err
+	}
+
+	rows := make([]importRow, len(order))
+	events := 0
+	for k, i := range order {
+		t := ts[i]
+		r := &rows[k]
+		r.t, r.id, r.number = t, idOf[i], numbers[i]
+		if t.MergedInto != nil && *t.MergedInto < 0 {
+			r.mergedInto = &idOf[-*t.MergedInto-1]
+		} else {
+			r.mergedInto = t.MergedInto
+		}
+		if t.Deadline != nil {
+			w := s.cal.WarnAt(*t.Deadline).UTC()
+			r.warnAt = &w
+		}
+		events += len(t.Timeline)
+	}
+	if err := copyRows(ctx, tx, "tickets", ticketImportColumns, len(rows), func(k int, dst []any) []any {
+		return rows[k].args(dst)
+	}); err != nil {
+		return fmt.Errorf("import tickets: %w", err)
+	}
+	evs := make([]*gridline.TicketEvent, 0, events)
+	evID := make([]int64, 0, events)
+	for _, r := range rows {
+		for _, e := range r.t.Timeline {
+			evs = append(evs, e)
+			evID = append(evID, r.id)
+		}
+	}
+	actor := gridline.ActorFrom(ctx).Name
+	if err := copyRows(ctx, tx, "ticket_events", ticketEventColumns, len(evs), func(k int, dst []any) []any {
+		e := evs[k]
+		who := e.Actor
+		if who == "" {
+			who = actor
+		}
+		return append(dst, evID[k], e.At.UTC(), who, e.UnitID, string(e.Action), string(e.From), string(e.To),
+			string(e.Outcome), e.Opinion, e.Note)
+	}); err != nil {
+		return fmt.Errorf("import ticket events: %w", err)
+	}
+	detail := fmt.Sprintf(`{"tickets":%d,"events":%d,"first":%q,"last":%q}`, len(rows), events, rows[0].number,
+		rows[len(rows)-1].number)
+	if err := tx.record(ctx, "import", "tickets", rows[0].number, detail); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return err
+	}
+	for _, r := range rows {
+		t := r.t
+		t.ID, t.Number, t.Version = r.id, r.number, gridline.TimelineVersion(t.Timeline)
+		t.CreatedAt, t.UpdatedAt = r.created(), r.updated()
+		t.MergedInto = r.mergedInto
+		for _, e := range t.Timeline {
+			e.TicketID = r.id
+		}
+	}
+	return nil
+}
+
+// importRow is one case as ImportTickets writes it.
+type importRow struct {
+	t          *gridline.Ticket
+	id         int64
+	number     string
+	mergedInto *int64
+	warnAt     *time.Time
+}
+
+func (r *importRow) created() time.Time { return r.t.Timeline[0].At.UTC() }
+
+// updated is the time of the last action: lights do not touch a case's
+// updated_at, as in Supervise.
+func (r *importRow) updated() time.Time {
+	tl := r.t.Timeline
+	for i := len(tl) - 1; i > 0; i-- {
+		if !tl[i].Action.IsLight() {
+			return tl[i].At.UTC()
+		}
+	}
+	return r.created()
+}
+
+func (r *importRow) args(dst []any) []any {
+	t := r.t
+	return append(dst, r.id, r.number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status),
+		gridline.TimelineVersion(t.Timeline), t.Lon, t.Lat, t.Address, t.CountyCode, t.TownCode, t.CommunityCode,
+		t.GridCode, t.Reporter.Name, t.Reporter.Phone, t.Reporter.Confidential, reportedAt(t), t.LeadUnitID,
+		utcPtr(t.Deadline), utcPtr(t.BaseDeadline), r.mergedInto, utcPtr(t.ClosedAt), string(t.Warning), r.warnAt,
+		t.EscalatedTo, r.created(), r.updated())
+}
+
+// reportedAt is when the reporter reported the case; as at intake, the
+// time it was taken in when not given.
+func reportedAt(t *gridline.Ticket) time.Time {
+	if t.ReportedAt.IsZero() {
+		return t.Timeline[0].At.UTC()
+	}
+	return t.ReportedAt.UTC()
+}
+
+func utcPtr(t *time.Time) *time.Time {
+	if t == nil {
+		return nil
+	}
+	u := t.UTC()
+	return &u
+}
+
+// checkImport checks case i of ts on its own and against the cases before
+// it; it names the case in every error.
+func (s *TicketService) checkImport(ts []*gridline.Ticket, i int) error {
+	t := ts[i]
+	fail := func(err error) error { return importError(i, t, err) }
+	if t == nil {
+		return gridline.FieldErrorf(fmt.Sprintf("tickets[%d]", i), "is missing")
+	}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		return fail(err)
+	}
+	if err := t.ValidateTimeline(); err != nil {
+		return fail(err)
+	}
+	if t.Category != "" {
+		if c, ok := s.cat.Category(t.Category); !ok || c.IsMain() {
+			return fail(gridline.FieldErrorf("category", "%q is not a sub-class of the catalogue", t.Category))
+		}
+	}
+	if t.GridCode != "" {
+		if p := gridline.PathOf(t.GridCode); len(t.GridCode) != gridline.GridCodeLen || p != t.RegionPath {
+			return fail(gridline.FieldErrorf("grid_code", "the region path must be the grid's: %+v", p))
+		}
+	} else if t.RegionPath != (gridline.RegionPath{}) {
+		return fail(gridline.FieldErrorf("county_code", "a case in no grid has no region path"))
+	}
+	if m := t.MergedInto; m != nil && *m < 0 {
+		k := int(-*m - 1)
+		if k >= i {
+			return fail(gridline.FieldErrorf("merged_into", "%d names case %d of the import, which does not come before this one", *m, k))
+		}
+		master := ts[k]
+		if master.Status == gridline.StatusMerged || master.Status == gridline.StatusVoided {
+			return fail(gridline.FieldErrorf("merged_into", "case %d of the import is %s; merge into its master instead", k, master.Status))
+		}
+		if master.Timeline[0].At.After(t.Timeline[0].At) {
+			return fail(gridline.FieldErrorf("merged_into", "case %d of the import was received after its duplicate", k))
+		}
+	}
+	return nil
+}
+
+// importError names case i of an import in a domain error's field and
+// message.
+func importError(i int, t *gridline.Ticket, err error) error {
+	e, ok := err.(*gridline.Error)
+	if !ok {
+		return fmt.Errorf("tickets[%d]: %w", i, err)
+	}
+	what := fmt.Sprintf("tickets[%d]", i)
+	if t != nil && t.ExternalID != "" {
+		what += " (" + t.ExternalID + ")"
+	}
+	out := &gridline.Error{Code: e.Code, Message: what + ": " + e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[fmt.Sprintf("tickets[%d].%s", i, k)] = v
+	}
+	return out
+}
+
+// checkImportRefs checks what the cases refer to in the database: grids,
+// units, stored master cases, and external numbers not yet taken.
+func checkImportRefs(ctx context.Context, tx *Tx, ts []*gridline.Ticket) error {
+	var grids []any
+	var units []any
+	var masters []any
+	seenGrid, seenUnit := map[string]bool{}, map[int64]bool{}
+	type ext struct{ channel, id string }
+	seenExt := map[ext]int{}
+	for i, t := range ts {
+		if t.GridCode != "" && !seenGrid[t.GridCode] {
+			seenGrid[t.GridCode] = true
+			grids = append(grids, t.GridCode)
+		}
+		addUnit := func(id *int64) {
+			if id != nil && !seenUnit[*id] {
+				seenUnit[*id] = true
+				units = append(units, *id)
+			}
+		}
+		addUnit(t.LeadUnitID)
+		for _, e := range t.Timeline {
+			addUnit(e.UnitID)
+		}
+		if t.MergedInto != nil && *t.MergedInto > 0 {
+			masters = append(masters, *t.MergedInto)
+		}
+		if t.ExternalID != "" {
+			k := ext{string(t.Channel), t.ExternalID}
+			if j, dup := seenExt[k]; dup {
+				return importError(i, t, gridline.Errorf(gridline.ECONFLICT, "external number %s on %s is also case %d of the import",
+					t.ExternalID, t.Channel, j))
+			}
+			seenExt[k] = i
+		}
+	}
+	missing := func(field string, found map[any]bool, want []any) error {
+		for i, t := range ts {
+			var bad any
+			switch field {
+			case "grid_code":
+				if t.GridCode != "" && !found[t.GridCode] {
+					bad = t.GridCode
+				}
+			case "unit_id":
+				for _, id := range append([]*int64{t.LeadUnitID}, unitIDs(t)...) {
+					if id != nil && !found[*id] {
+						bad = *id
+					}
+				}
+			case "merged_into":
+				if t.MergedInto != nil && *t.MergedInto > 0 && !found[*t.MergedInto] {
+					bad = *t.MergedInto
+				}
+			}
+			if bad != nil {
+				return importError(i, t, gridline.FieldErrorf(field, "%v does not exist", bad))
+			}
+		}
+		return nil
+	}
+	found, err := existing(ctx, tx, `SELECT code FROM grids WHERE code IN `, grids, scanString)
+	if err != nil {
+		return err
+	} else if len(found) < len(grids) {
+		return missing("grid_code", found, grids)
+	}
+	if found, err = existing(ctx, tx, `SELECT id FROM units WHERE id IN `, units, scanInt64); err != nil {
+		return err
+	} else if len(found) < len(units) {
+		return missing("unit_id", found, units)
+	}
+	// A stored master must still be a case others can be merged into.
+	if found, err = existing(ctx, tx, `SELECT id FROM tickets WHERE status NOT IN ('merged', 'voided') AND id IN `, masters,
+		scanInt64); err != nil {
+		return err
+	} else if len(found) < len(dedupe(masters)) {
+		return missing("merged_into", found, masters)
+	}
+	var stored int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE external_id <> '' LIMIT 1) x`).
+		Scan(&stored); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	if stored == 0 {
+		return nil
+	}
+	byChannel := map[string][]any{}
+	for k := range seenExt {
+		byChannel[k.channel] = append(byChannel[k.channel], k.id)
+	}
+	for channel, ids := range byChannel {
+		taken, err := existing(ctx, tx, `SELECT external_id FROM tickets WHERE channel = '`+channelLiteral(channel)+`' AND external_id IN `,
+			ids, scanString)
+		if err != nil {
+			return err
+		}
+		for k, i := range seenExt {
+			if k.channel == channel && taken[k.id] {
+				return importError(i, ts[i], gridline.Errorf(gridline.ECONFLICT, "external number %s on %s is already taken in", k.id, channel))
+			}
+		}
+	}
+	return nil
+}
+
+// channelLiteral returns a known channel for use in SQL text; the
+// channels were validated, so this never quotes user input.
+func channelLiteral(c string) string {
+	if !gridline.Channel(c).Valid() {
+		panic("sqlstore: unvalidated channel " + c)
+	}
+	return c
+}
+
+func unitIDs(t *gridline.Ticket) []*int64 {
+	out := make([]*int64, 0, len(t.Timeline))
+	for _, e := range t.Timeline {
+		out = append(out, e.UnitID)
+	}
+	return out
+}
+
+func dedupe(vs []any) []any {
+	seen := map[any]bool{}
+	var out []any
+	for _, v := range vs {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func scanString(s interface{ Scan(...any) error }) (any, error) {
+	var v string
+	err := s.Scan(&v)
+	return v, err
+}
+
+func scanInt64(s interface{ Scan(...any) error }) (any, error) {
+	var v int64
+	err := s.Scan(&v)
+	return v, err
+}
+
+// existing returns which of vals the query (ending in "IN ") finds, asking
+// 500 at a time.
+func existing(ctx context.Context, tx *Tx, q string, vals []any, scan func(interface{ Scan(...any) error }) (any, error)) (map[any]bool, error) {
+	found := map[any]bool{}
+	for start := 0; start < len(vals); start += 500 {
+		part := vals[start:min(start+500, len(vals))]
+		rows, err := tx.QueryContext(ctx, q+`(`+placeholders(1, len(part))+`)`, part...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			v, err := scan(rows)
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			found[v] = true
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return found, nil
+}
+
+// reserveTicketIDs returns n new case IDs in increasing order. SQLite has
+// one writer, so the IDs after the highest are free; PostgreSQL draws
+// them from the column's sequence, as a default would, so concurrent
+// intake never takes one of them.
+func reserveTicketIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+	ids := make([]int64, 0, n)
+	if !tx.db.dialect.isPostgres() {
+		var top int64
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&top); err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for i := int64(1); i <= int64(n); i++ {
+			ids = append(ids, top+i)
+		}
+		return ids, nil
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, $1)`, n)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	slices.Sort(ids)
+	return ids, nil
+}
+
+// numberImport numbers the cases as CreateTicket does, county by county
+// and day by day in order of receipt. It takes each day's block of
+// numbers from ticket_counters in one step, so intake on the same day,
+// before or after, gets numbers around the block, never one in it.
+func numberImport(ctx context.Context, tx *Tx, ts []*gridline.Ticket, order []int) ([]string, error) {
+	var home string
+	for _, t := range ts {
+		if t.CountyCode == "" {
+			// An unlocated case is numbered in the deployment's county.
+			if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MIN(code), '000000') FROM regions WHERE level = 'county'`).
+				Scan(&home); err != nil {
+				return nil, translate(tx.db.dialect, err)
+			}
+			break
+		}
+	}
+	type key struct{ county, day string }
+	county := func(t *gridline.Ticket) string {
+		if t.CountyCode == "" {
+			return home
+		}
+		return t.CountyCode
+	}
+	dayOf := func(t *gridline.Ticket) string { return t.Timeline[0].At.In(gridline.ChinaTime).Format("20060102") }
+	count := map[key]int{}
+	var keys []key
+	for _, i := range order {
+		k := key{county(ts[i]), dayOf(ts[i])}
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+	}
+	last := make(map[key]int, len(keys))
+	batch := tx.db.dialect.bulkRows
+	for start := 0; start < len(keys); start += batch {
+		part := keys[start:min(start+batch, len(keys))]
+		args := make([]any, 0, 3*len(part))
+		var sb strings.Builder
+		sb.WriteString(`INSERT INTO ticket_counters (county_code, day, seq) VALUES `)
+		for j, k := range part {
+			if j > 0 {
+				sb.WriteString(", ")
+			}
+			sb.WriteString("(" + placeholders(3*j+1, 3) + ")")
+			args = append(args, k.county, k.day, count[k])
+		}
+		sb.WriteString(` ON CONFLICT (county_code, day) DO UPDATE SET seq = ticket_counters.seq + excluded.seq
+			RETURNING county_code, day, seq`)
+		rows, err := tx.QueryContext(ctx, sb.String(), args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var k key
+			var seq int
+			if err := rows.Scan(&k.county, &k.day, &seq); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			last[k] = seq
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+	}
+	next := make(map[key]int, len(keys))
+	for k, n := range count {
+		next[k] = last[k] - n + 1
+	}
+	numbers := make([]string, len(ts))
+	for _, i := range order {
+		t := ts[i]
+		k := key{county(t), dayOf(t)}
+		numbers[i] = gridline.TicketNumber(k.county, t.Timeline[0].At, next[k])
+		next[k]++
+	}
+	return numbers, nil
+}
