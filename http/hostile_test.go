@@ -65,6 +65,30 @@ func rawRequest(t *testing.T, s *glhttp.Server, head string, body string) (strin
 	return strings.TrimSpace(line), time.Since(start)
 }
 
+// holdWithSlowBody sends head and one byte of a body that never finishes,
+// and returns the connection once the request is held by the server (no
+// answer within 300 ms). A request that lost a race for a slot (the server
+// answered at once) is sent again.
+func holdWithSlowBody(t *testing.T, s *glhttp.Server, head string) net.Conn {
+	t.Helper()
+	for try := 0; try < 20; try++ {
+		c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		io.WriteString(c, head+"{")
+		c.SetReadDeadline(time.Now().Add(300 * time.Millisecond))
+		var ne net.Error
+		if _, err := c.Read(make([]byte, 1)); errors.As(err, &ne) && ne.Timeout() {
+			c.SetReadDeadline(time.Time{})
+			return c
+		}
+		c.Close()
+	}
+	t.Fatal("the slow request was never held")
+	return nil
+}
+
 // TestBodyOnGetRefused: a GET announcing a body it never sends (finding 5)
 // is refused at once instead of holding the connection.
 func TestBodyOnGetRefused(t *testing.T) {
@@ -111,12 +135,8 @@ func TestOverloadAnswers503(t *testing.T) {
 	// moment to reach its handler; the test ends as soon as a 503 comes.
 	s := openServer(t, glhttp.Limits{MaxInFlight: 1, BodyTimeout: 10 * time.Second}, nil)
 	// Hold the one slot with a body that is slow to arrive.
-	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := holdWithSlowBody(t, s, fmt.Sprintf("POST /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n", token))
 	defer c.Close()
-	fmt.Fprintf(c, "POST /api/v1/units HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{", token)
 	deadline := time.Now().Add(8 * time.Second)
 	for {
 		res, err := http.Get(s.URL() + "/api/v1/regions?limit=1")
@@ -141,13 +161,9 @@ func TestOverloadAnswers503(t *testing.T) {
 // little, then get 503, while cheap reads go on.
 func TestExpensiveReadsBounded(t *testing.T) {
 	s := openServer(t, glhttp.Limits{MaxExpensive: 1, ExpensiveWait: 100 * time.Millisecond, BodyTimeout: 10 * time.Second}, nil)
-	c, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	// An import (expensive) holds the slot while its body trickles.
-	fmt.Fprintf(c, "POST /api/v1/grids/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n{", token)
+	c := holdWithSlowBody(t, s, fmt.Sprintf("POST /api/v1/grids/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n", token))
+	defer c.Close()
 	for deadline := time.Now().Add(8 * time.Second); ; {
 		res, err := http.Get(s.URL() + "/api/v1/stats/overview?region=370812")
 		if err != nil {
