@@ -165,7 +165,7 @@ func TestDemo(t *testing.T) {
 	year := "from=2025-11-01T00:00:00%2B08:00&to=2026-11-01T00:00:00%2B08:00"
 	var k struct {
 		Total struct {
-			Counts struct{ Received, Closed int }
+			Counts       struct{ Received, Closed int }
 			OnTime       float64 `json:"on_time_rate"`
 			AvgDays      float64 `json:"avg_handling_days"`
 			Satisfaction float64 `json:"yanzhou_satisfaction"`
