@@ -3,6 +3,7 @@ package gridline
 import (
 	"context"
 	"fmt"
+	"io"
 	"slices"
 	"strings"
 	"time"
@@ -308,9 +309,12 @@ type Ticket struct {
 	Warning     WarningLevel `json:"warning"`
 	EscalatedTo string       `json:"escalated_to,omitempty"`
 	// Timeline is the case's events, oldest first (FindTicketByID only).
-	Timeline  []*TicketEvent `json:"timeline,omitempty"`
-	CreatedAt time.Time      `json:"created_at"`
-	UpdatedAt time.Time      `json:"updated_at"`
+	Timeline []*TicketEvent `json:"timeline,omitempty"`
+	// Photos are the case's pictures, in the order sent: at intake with
+	// their cleaned bytes (see [ReadPhoto]), from FindTicketByID without.
+	Photos    []*Photo  `json:"photos,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 // TicketEvent is one step of a case's timeline, written in the same
@@ -373,7 +377,7 @@ func (t *Ticket) Validate() error {
 	if t.Reporter.Phone != "" && !validPhone(t.Reporter.Phone) {
 		return FieldErrorf("reporter.phone", "%q is not a phone number", MaskPhone(t.Reporter.Phone))
 	}
-	return nil
+	return validatePhotos(t.Photos)
 }
 
 func joinChannels() string {
@@ -396,6 +400,10 @@ type TicketFilter struct {
 	Overdue  bool   // open and past the deadline
 	From, To *time.Time
 	Query    *string // text contains
+	// BeforeID pages by key: only cases with a lower id, newest first,
+	// and the total is not counted (it would cost the whole selection on
+	// every page). Exports walk a large selection this way.
+	BeforeID *int64
 	Offset   int
 	Limit    int
 }
@@ -504,9 +512,15 @@ type TicketService interface {
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
 	// CreateTicket takes a case in: it numbers it, locates it (a place in
 	// no grid makes it StatusUnlocated, never an error) and writes its
-	// first event. The same ExternalID on the same channel returns the
-	// case already taken in, with created false.
+	// first event and its photos, all or nothing. The same ExternalID on
+	// the same channel returns the case already taken in, with created
+	// false, and adds none of t's photos.
 	CreateTicket(ctx context.Context, t *Ticket) (created bool, err error)
+	// FindTicketPhoto returns photo n of case id and its bytes, read from
+	// the store as they are asked for (a few hundred KB at a time, so a
+	// slow download holds no whole photo), within ctx. Returns ENOTFOUND
+	// if the case or the photo does not exist.
+	FindTicketPhoto(ctx context.Context, id int64, n int) (*Photo, io.ReadSeeker, error)
 	// ActOnTicket takes one step of the loop. Returns ECONFLICT when the
 	// loop does not allow the action now or the version is stale,
 	// EINVALID when the request lacks what the action needs, ENOTFOUND

@@ -145,6 +145,7 @@ type guarded struct {
 	inFlight  chan struct{}
 	expensive chan struct{}
 	uploads   chan struct{}
+	photos    chan struct{} // photos held in memory by intakes (photoSlots)
 	clients   rateLimiter
 	closing   atomic.Bool
 	cancel    context.CancelFunc

@@ -107,8 +107,11 @@ func (s *Server) routes() []route {
 		{pattern: "DELETE /api/v1/party-orgs/{id}", handler: s.handlePartyOrgDelete},
 
 		{pattern: "GET /api/v1/tickets", handler: s.handleTicketIndex},
-		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate},
+		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate, body: maxTicketForm},
+		{pattern: "GET /api/v1/tickets/export.csv", handler: s.handleTicketExportCSV, expensive: true},
+		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
+		{pattern: "GET /api/v1/tickets/{id}/photos/{n}", handler: s.handleTicketPhoto},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true},
 
@@ -129,7 +132,8 @@ func (s *Server) Handler() http.Handler {
 	l := s.Limits.withDefaults()
 	base, cancel := context.WithCancel(context.Background())
 	s.g = &guarded{limits: l, inFlight: make(chan struct{}, l.MaxInFlight),
-		expensive: make(chan struct{}, l.MaxExpensive), uploads: make(chan struct{}, 1), base: base, cancel: cancel}
+		expensive: make(chan struct{}, l.MaxExpensive), uploads: make(chan struct{}, 1),
+		photos: make(chan struct{}, photoSlots), base: base, cancel: cancel}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {

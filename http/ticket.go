@@ -3,6 +3,7 @@ package http
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -35,15 +36,23 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	return &ticketOut{Ticket: t, Allowed: allowed}
 }
 
-// handleTicketCreate takes a case in. A new case is 201; the same external
-// number again on the same channel is 200 with the case already taken in.
+// handleTicketCreate takes a case in, as JSON or as multipart/form-data
+// with photos. A new case is 201; the same external number again on the
+// same channel is 200 with the case already taken in.
 func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 	if err := parseQuery(r).err; err != nil {
 		s.Error(w, r, err)
 		return
 	}
 	var t gridline.Ticket
-	if err := decode(r, &t); err != nil {
+	if multipartBody(r) {
+		held, err := s.decodeTicketForm(w, r, &t)
+		defer s.releasePhotoSlots(held)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+	} else if err := s.decodeTicketJSON(w, r, &t); err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -67,7 +76,25 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(r, "status", "channel", "category", "within", "grid", "unit", "overdue", "from", "to", "q", "limit", "offset")
+	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"limit", "offset"})...)
+	f := ticketFilter(q)
+	f.Limit, f.Offset = q.page()
+	index(s, w, r, q, func() ([]*ticketOut, int, error) {
+		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
+		out := make([]*ticketOut, len(ts))
+		for i, t := range ts {
+			out[i] = ticketView(r, t)
+		}
+		return out, n, err
+	})
+}
+
+// ticketFilterParams are the query parameters that select cases, in the
+// order error messages list them; the list and the exports take the same.
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "from", "to", "q"}
+
+// ticketFilter reads the case filters from q; problems are q's error.
+func ticketFilter(q *query) gridline.TicketFilter {
 	f := gridline.TicketFilter{Category: q.code("category"), Within: q.code("within"), GridCode: q.code("grid"),
 		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Query: q.str("q")}
 	if v := q.str("status"); v != nil {
@@ -85,15 +112,7 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 		f.Channel = &ch
 	}
 	f.From, f.To = q.time("from"), q.time("to")
-	f.Limit, f.Offset = q.page()
-	index(s, w, r, q, func() ([]*ticketOut, int, error) {
-		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
-		out := make([]*ticketOut, len(ts))
-		for i, t := range ts {
-			out[i] = ticketView(r, t)
-		}
-		return out, n, err
-	})
+	return f
 }
 
 func (s *Server) handleTicketView(w http.ResponseWriter, r *http.Request) {

@@ -25,7 +25,7 @@ type Service struct {
 	// DefaultInterval.
 	Interval time.Duration
 	// Committed, when set, returns the highest feed seq this process has
-	// committed (sqlstore.DB.CommittedSeq). A lookup that finds the index
+	// committed for the Entities (sqlstore.DB.CommittedSeqOf). A lookup that finds the index
 	// behind it refreshes first, so a grid written through this process
 	// is located at once; other processes' changes arrive within
 	// Interval.
@@ -46,8 +46,16 @@ var _ gridline.LocateService = (*Service)(nil)
 // by other processes reach the index within about this long.
 const DefaultInterval = 250 * time.Millisecond
 
-// followed are the feed entities that change what the index answers.
-var followed = map[string]bool{"grid": true, "grid_layer": true, "region": true, "regions": true}
+// Entities are the feed entities that change what the index answers.
+var Entities = []string{"grid", "grid_layer", "region", "regions"}
+
+var followed = map[string]bool{}
+
+func init() {
+	for _, e := range Entities {
+		followed[e] = true
+	}
+}
 
 // Open builds the index and starts following the feed until Close.
 func (s *Service) Open(ctx context.Context) error {

@@ -9,7 +9,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -40,6 +42,38 @@ type DB struct {
 	// committed: in-process readers of the feed compare it with their
 	// position to see that they are behind without asking the database.
 	committed atomic.Int64
+	// committedBy is the same per entity (string → *atomic.Int64), so a
+	// reader that follows grids is not woken by every case written.
+	committedBy sync.Map
+}
+
+// CommittedSeqOf returns the highest change-feed seq this process has
+// committed for any of the given entities (0 before the first).
+func (db *DB) CommittedSeqOf(entities ...string) int64 {
+	var max int64
+	for _, e := range entities {
+		if v, ok := db.committedBy.Load(e); ok {
+			max = maxInt64(max, v.(*atomic.Int64).Load())
+		}
+	}
+	return max
+}
+
+func maxInt64(a, b int64) int64 {
+	if a > b {
+		return a
+	}
+	return b
+}
+
+// raise sets a to v unless it already holds more.
+func raise(a *atomic.Int64, v int64) {
+	for {
+		old := a.Load()
+		if v <= old || a.CompareAndSwap(old, v) {
+			return
+		}
+	}
 }
 
 // CommittedSeq returns the highest change-feed seq committed through db
@@ -179,7 +213,7 @@ func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
 	}
-	seq, err := tx.flush(context.Background())
+	seqs, err := tx.flush(context.Background())
 	if err != nil {
 		return err
 	}
@@ -190,12 +224,12 @@ func (tx *Tx) Commit() error {
 	if err != nil {
 		return translate(tx.db.dialect, err)
 	}
-	for {
-		old := tx.db.committed.Load()
-		if seq <= old || tx.db.committed.CompareAndSwap(old, seq) {
-			return nil
-		}
+	for entity, seq := range seqs {
+		raise(&tx.db.committed, seq)
+		v, _ := tx.db.committedBy.LoadOrStore(entity, new(atomic.Int64))
+		raise(v.(*atomic.Int64), seq)
 	}
+	return nil
 }
 
 // Rollback rolls back, unless the transaction is nested in InTx (whose
@@ -324,24 +358,25 @@ var auditColumns = []string{"at", "actor", "action", "entity", "entity_key", "de
 // until the commit, makes the order of seq the order of commits, so a
 // reader never finds a new event behind one it has already read; the lock
 // is held only from here to the commit. SQLite's single writer gives the
-// same for free. It returns the seq of the last event written, 0 if none.
-func (tx *Tx) flush(ctx context.Context) (int64, error) {
+// same for free. It returns the seq of the last event written per entity.
+func (tx *Tx) flush(ctx context.Context) (map[string]int64, error) {
 	if tx.events == nil || len(*tx.events) == 0 {
-		return 0, nil
+		return nil, nil
 	}
 	evs, actors := *tx.events, *tx.audits
 	if err := copyRows(ctx, tx, "audit_log", auditColumns, len(evs), func(i int, dst []any) []any {
 		e := evs[i]
 		return append(dst, e.At, actors[i], e.Action, e.Entity, e.Key, e.Detail)
 	}); err != nil {
-		return 0, fmt.Errorf("audit: %w", err)
+		return nil, fmt.Errorf("audit: %w", err)
 	}
 	if err := tx.lockKey(ctx, "gridline:events"); err != nil {
-		return 0, err
+		return nil, err
 	}
-	var seq int64
+	seqs := map[string]int64{}
 	batch := bulkBatch(5)
 	args := make([]any, 0, 5*min(batch, len(evs)))
+	var got []int64
 	for start := 0; start < len(evs); start += batch {
 		part := evs[start:min(start+batch, len(evs))]
 		args = args[:0]
@@ -351,23 +386,32 @@ func (tx *Tx) flush(ctx context.Context) (int64, error) {
 		rows, err := tx.QueryContext(ctx, `INSERT INTO events (at, entity, action, entity_key, detail) VALUES `+
 			tx.db.dialect.valueRows(len(part), 5)+` RETURNING seq`, args...)
 		if err != nil {
-			return 0, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+			return nil, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
 		}
+		got = got[:0]
 		for rows.Next() {
 			var s int64
 			if err := rows.Scan(&s); err != nil {
 				rows.Close()
-				return 0, err
+				return nil, err
 			}
-			seq = max(seq, s)
+			got = append(got, s)
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {
-			return 0, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+			return nil, fmt.Errorf("change feed: %w", translate(tx.db.dialect, err))
+		}
+		// The rows of one INSERT get their seqs in VALUES order, under the
+		// lock; RETURNING need not list them so, hence the sort.
+		slices.Sort(got)
+		for i, e := range part {
+			if i < len(got) {
+				seqs[e.Entity] = max(seqs[e.Entity], got[i])
+			}
 		}
 	}
 	*tx.events, *tx.audits = (*tx.events)[:0], (*tx.audits)[:0]
-	return seq, nil
+	return seqs, nil
 }
 
 // prefixRange returns bounds so that `col >= lo AND col < hi` selects codes

@@ -40,9 +40,11 @@ func TestEventsWrittenWithTheirChange(t *testing.T) {
 	if evs := mustEvents(t, events, evs[0].Seq); len(evs) != 0 {
 		t.Fatalf("a failed write left events: %+v", evs)
 	}
-	// The CommittedSeq hint follows this process's commits.
-	if got, _ := events.LastEventSeq(ctx); f.db.CommittedSeq() != got {
-		t.Fatalf("CommittedSeq = %d, last event %d", f.db.CommittedSeq(), got)
+	// The CommittedSeq hints follow this process's commits, per entity.
+	got, _ := events.LastEventSeq(ctx)
+	if f.db.CommittedSeq() != got || f.db.CommittedSeqOf("unit") != got || f.db.CommittedSeqOf("grid") >= got {
+		t.Fatalf("CommittedSeq = %d, of unit %d, of grid %d; last event %d", f.db.CommittedSeq(), f.db.CommittedSeqOf("unit"),
+			f.db.CommittedSeqOf("grid"), got)
 	}
 }
 

@@ -98,7 +98,14 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 		e.At = e.At.UTC()
 		t.Timeline = append(t.Timeline, &e)
 	}
-	return t, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close() // one connection: the photo query comes after
+	if t.Photos, err = findTicketPhotos(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	return t, nil
 }
 
 // FindTickets implements gridline.TicketService.
@@ -155,6 +162,25 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 	if f.Query != nil && *f.Query != "" {
 		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
 	}
+	if f.BeforeID != nil {
+		w.add("t.id < ?", *f.BeforeID)
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
+			` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
+		if err != nil {
+			return nil, 0, translate(tx.db.dialect, err)
+		}
+		defer rows.Close()
+		var out []*gridline.Ticket
+		var unused int
+		for rows.Next() {
+			t, err := scanTicket(rows, &unused)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, t)
+		}
+		return out, 0, rows.Err()
+	}
 	return findPage(ctx, tx, ticketColumns, ticketFrom, w, "t.id DESC", f.Limit, f.Offset, scanTicket)
 }
 
@@ -179,12 +205,13 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 	t.Status = gridline.StatusUnlocated
 	t.RegionPath = gridline.RegionPath{}
 	if t.Lon != nil {
-		path, ok, err := s.locate(ctx, *t.Lon, *t.Lat)
+		l, ok, err := s.locate(ctx, *t.Lon, *t.Lat)
 		if err != nil {
 			return false, err
 		}
 		if ok {
-			t.RegionPath, t.Status = path, gridline.StatusReceived
+			t.RegionPath, t.Status = gridline.PathOf(l.Grid.Code), gridline.StatusReceived
+			t.Grid, t.Community, t.Town = l.Grid, l.Community, l.Town
 		}
 	}
 	created, err := s.createTicket(ctx, t)
@@ -195,21 +222,23 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 	return created, err
 }
 
-// locate finds the grid of a point; a point in no grid is not an error.
-func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.RegionPath, bool, error) {
+// locate finds the grid of a point from the locate index; a point in no
+// grid is not an error.
+func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.Location, bool, error) {
 	if s.loc == nil {
-		return gridline.RegionPath{}, false, errors.New("tickets: no locate service")
+		return gridline.Location{}, false, errors.New("tickets: no locate service")
 	}
-	if err := s.loc.Refresh(outsideTx{ctx}); err != nil {
-		return gridline.RegionPath{}, false, fmt.Errorf("refresh the locate index: %w", err)
-	}
+	// No forced refresh: intake is the hot path, and the index follows
+	// this process's grid changes at once and other processes' within the
+	// follower's interval. A case located a moment too early at worst
+	// waits as unlocated for a person.
 	l, err := s.loc.Locate(lon, lat, "")
 	if gridline.ErrorCode(err) == gridline.ENOTFOUND {
-		return gridline.RegionPath{}, false, nil
+		return gridline.Location{}, false, nil
 	} else if err != nil {
-		return gridline.RegionPath{}, false, err
+		return gridline.Location{}, false, err
 	}
-	return gridline.PathOf(l.Grid.Code), true, nil
+	return l, true, nil
 }
 
 func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
@@ -265,20 +294,24 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
-	if err := addTicketEvent(ctx, tx, &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}); err != nil {
+	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
+	if err := addTicketEvent(ctx, tx, first); err != nil {
+		return false, err
+	}
+	if err := addTicketPhotos(ctx, tx, t.ID, t.Photos); err != nil {
 		return false, err
 	}
 	if err := tx.record(ctx, "create", "ticket", auditKey(t.ID), ""); err != nil {
 		return false, err
 	}
-	got, err := findTicketByID(ctx, tx, t.ID)
-	if err != nil {
-		return false, err
-	}
 	if err := tx.Commit(); err != nil {
 		return false, err
 	}
-	*t = *got
+	// The answer is built from what was written, not read back: intake is
+	// the hot path. The names came with the location.
+	t.Timeline = []*gridline.TicketEvent{first}
+	t.Photos = listedPhotos(t.Photos)
+	t.Grid.Code, t.Community.Code, t.Town.Code = t.GridCode, t.CommunityCode, t.TownCode
 	return true, nil
 }
 
@@ -320,13 +353,13 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	}
 	var path gridline.RegionPath
 	if r.Action == gridline.ActionLocate {
-		p, ok, err := s.locate(ctx, *r.Lon, *r.Lat)
+		l, ok, err := s.locate(ctx, *r.Lon, *r.Lat)
 		if err != nil {
 			return nil, err
 		} else if !ok {
 			return nil, gridline.FieldErrorf("lon", "(%.6f, %.6f) lies in no grid", *r.Lon, *r.Lat)
 		}
-		path = p
+		path = gridline.PathOf(l.Grid.Code)
 	}
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {

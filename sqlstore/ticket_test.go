@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gridline/gridline"
 )
 
@@ -47,6 +48,15 @@ func TestTicketLoop(t *testing.T) {
 	}
 	if tk.Status != gridline.StatusReceived || tk.GridCode != f.g1.Code || tk.Community.Name == "" || tk.Version != 1 {
 		t.Fatalf("after intake: %+v", tk)
+	}
+	// Intake answers with what it wrote, without reading it back: the
+	// same case as a read gives.
+	read, err := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(read, tk); diff != "" {
+		t.Fatalf("intake answer differs from the stored case (-read +answer):\n%s", diff)
 	}
 	deadline := time.Now().Add(48 * time.Hour)
 	steps := []gridline.TicketActionRequest{
@@ -240,6 +250,26 @@ func TestTicketFilters(t *testing.T) {
 	f.db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
 	if got := count(gridline.TicketFilter{Overdue: true}); got != 1 {
 		t.Errorf("overdue two hours later: %d, want 1", got)
+	}
+	// Keyset pages: below an id, newest first, not counted.
+	var seen []int64
+	fl := gridline.TicketFilter{Limit: 2}
+	for {
+		ts, _, err := f.s.Tickets.FindTickets(ctx, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, tk := range ts {
+			seen = append(seen, tk.ID)
+		}
+		if len(ts) < fl.Limit {
+			break
+		}
+		last := ts[len(ts)-1].ID
+		fl.BeforeID = &last
+	}
+	if fmt.Sprint(seen) != "[3 2 1]" {
+		t.Errorf("keyset pages gave %v", seen)
 	}
 }
 

@@ -9,6 +9,7 @@
 //	              [--concurrency 8] [--bbox 116.62,35.45,116.99,35.68 | --points FILE.csv]
 //	              [--batch 10000]
 //	gridline-load attack [--url …] [--token T] [--duration 30s] [--slow 10000] [--pid N]
+//	gridline-load intake [--url …] --token T [--concurrency 64] [--duration 10s]
 //	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16]
 //
 // The points are 100,000 random points in the bounding box, or those of
@@ -51,6 +52,8 @@ func main() {
 			run, os.Args = runAttack, append(os.Args[:1], os.Args[2:]...)
 		case "postgis":
 			run, os.Args = runPostGIS, append(os.Args[:1], os.Args[2:]...)
+		case "intake":
+			run, os.Args = runIntake, append(os.Args[:1], os.Args[2:]...)
 		}
 	}
 	if err := run(os.Args[1:], os.Stdout); err != nil {
@@ -202,19 +205,28 @@ func loopbackOnly(host string) error {
 	return nil
 }
 
-// randomPoints returns n random points in bbox ("minLon,minLat,maxLon,maxLat"),
-// the same on every run.
-func randomPoints(bbox string, n int) ([][2]float64, error) {
+// parseBBox reads "minLon,minLat,maxLon,maxLat".
+func parseBBox(bbox string) ([4]float64, error) {
 	var b [4]float64
 	parts := strings.Split(bbox, ",")
 	if len(parts) != 4 {
-		return nil, fmt.Errorf("--bbox: want 4 numbers, got %q", bbox)
+		return b, fmt.Errorf("--bbox: want 4 numbers, got %q", bbox)
 	}
 	for i, p := range parts {
 		var err error
 		if b[i], err = strconv.ParseFloat(strings.TrimSpace(p), 64); err != nil {
-			return nil, fmt.Errorf("--bbox: %v", err)
+			return b, fmt.Errorf("--bbox: %v", err)
 		}
+	}
+	return b, nil
+}
+
+// randomPoints returns n random points in bbox ("minLon,minLat,maxLon,maxLat"),
+// the same on every run.
+func randomPoints(bbox string, n int) ([][2]float64, error) {
+	b, err := parseBBox(bbox)
+	if err != nil {
+		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(1, 7))
 	pts := make([][2]float64, n)

@@ -360,7 +360,7 @@ func limitsFromEnv() (glhttp.Limits, time.Duration, error) {
 // follows the change feed (not yet opened).
 func (m *Main) services() gridline.Services {
 	loc := locate.New(sqlstore.NewServices(m.DB, nil))
-	loc.Committed = m.DB.CommittedSeq
+	loc.Committed = func() int64 { return m.DB.CommittedSeqOf(locate.Entities...) }
 	loc.Logger = m.logger
 	svcs := sqlstore.NewServices(m.DB, loc)
 	svcs.Stats = &cache.Stats{Stats: svcs.Stats, Events: svcs.Events}

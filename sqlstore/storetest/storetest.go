@@ -94,7 +94,7 @@ func OpenAt(tb testing.TB, dsn string) *sqlstore.DB {
 func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
 	tb.Helper()
 	loc := locate.New(sqlstore.NewServices(db, nil))
-	loc.Committed = db.CommittedSeq
+	loc.Committed = func() int64 { return db.CommittedSeqOf(locate.Entities...) }
 	s := sqlstore.NewServices(db, loc)
 	s.Stats = &cache.Stats{Stats: s.Stats, Events: s.Events}
 	return s

@@ -14,6 +14,11 @@ export const enums = reactive({
   unit_kinds: [],
   assignment_targets: [],
   region_levels: [],
+  channels: [],
+  ticket_statuses: [],
+  ticket_actions: [],
+  satisfaction: [],
+  warnings: [],
   error: null,
 });
 
@@ -44,3 +49,20 @@ export const partyLevelName = (n) => label(enums.party_levels, n);
 
 // teamCodes lists the teams in display order.
 export const teamCodes = () => enums.teams.map((x) => x.code);
+
+// channelName returns the display name of a case channel (12345热线, 随手拍…).
+export const channelName = (code) => label(enums.channels, code);
+
+// statusName returns the display name of a case status.
+export const statusName = (code) => label(enums.ticket_statuses, code);
+
+// actionName returns the display name of an action of the loop, or of a
+// supervision light (yellow, red) the scheduler writes into timelines.
+export const actionName = (code) =>
+  enums.warnings.some((w) => w.code === code) ? label(enums.warnings, code) : label(enums.ticket_actions, code);
+
+// warningName returns the display name of a supervision light.
+export const warningName = (code) => label(enums.warnings, code);
+
+// satisfactionName returns the display name of a callback's outcome.
+export const satisfactionName = (code) => label(enums.satisfaction, code);

@@ -53,3 +53,38 @@ export function formatArea(m2) {
   if (locale.value === 'en') return `${(m2 / 1e4).toFixed(2)} ha`;
   return `${(m2 / 1e4).toFixed(2)} 万㎡`;
 }
+
+// Times are shown in China Standard Time whatever the browser's zone, as
+// case numbers and deadlines are reckoned in it.
+const CST = 'Asia/Shanghai';
+const dateTimeFormats = {};
+
+// formatTime formats an RFC 3339 time as 2026-11-27 15:04 (China time);
+// short leaves out the year.
+export function formatTime(s, { short = false } = {}) {
+  if (!s) return '—';
+  const d = new Date(s);
+  if (Number.isNaN(d.getTime())) return '—';
+  const key = short ? 'short' : 'long';
+  const f = (dateTimeFormats[key] ||= new Intl.DateTimeFormat('en-CA', {
+    timeZone: CST, year: short ? undefined : 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+  }));
+  const p = Object.fromEntries(f.formatToParts(d).map((x) => [x.type, x.value]));
+  return `${short ? '' : `${p.year}-`}${p.month}-${p.day} ${p.hour}:${p.minute}`;
+}
+
+// chinaTime turns "2026-11-27 18:00" or "2026-11-27", read as China time,
+// into an RFC 3339 time for the API.
+export function chinaTime(s) {
+  if (!s) return undefined;
+  const [date, time = '00:00'] = s.split(' ');
+  return `${date}T${time.length === 5 ? `${time}:00` : time}+08:00`;
+}
+
+// chinaDate returns the day in China time of a Date, shifted by days, as
+// 2026-11-27.
+export function chinaDate(d = new Date(), days = 0) {
+  const x = new Date(d.getTime() + days * 86400e3);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: CST, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+}

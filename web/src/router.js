@@ -23,6 +23,17 @@ export const router = createRouter({
     // map and chart libraries.
     { path: '/', name: 'map', component: () => import('./views/MapPage.vue'), props: regionProps, meta: { title: 'map' } },
     { path: '/people', name: 'people', component: () => import('./views/PeoplePage.vue'), props: regionProps, meta: { title: 'people' } },
+    // The case workbench: the list, intake, one case. section marks the
+    // nav bar's 工单 on all three.
+    { path: '/tickets', name: 'tickets', component: () => import('./views/TicketsPage.vue'), props: regionProps, meta: { title: 'tickets', section: 'tickets' } },
+    { path: '/tickets/new', name: 'ticket-new', component: () => import('./views/TicketNewPage.vue'), props: regionProps, meta: { title: 'ticketNewTitle', section: 'tickets' } },
+    {
+      path: '/tickets/:id(\\d+)',
+      name: 'ticket',
+      component: () => import('./views/TicketPage.vue'),
+      props: (route) => ({ region: regionOf(route), id: Number(route.params.id) }),
+      meta: { title: 'ticket', section: 'tickets' },
+    },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });

@@ -4,6 +4,15 @@
 
 const TOKEN_KEY = 'gridline.token';
 
+// The server refuses every request, reads included, that carries a wrong
+// token; whoever registered here is told, so the UI can ask for another.
+let tokenRejected = null;
+
+// onTokenRejected sets fn to be called when the server refuses the stored token.
+export function onTokenRejected(fn) {
+  tokenRejected = fn;
+}
+
 // APIError carries the server's {"error":{"code","message","fields"}}.
 export class APIError extends Error {
   constructor(status, code, message, fields) {
@@ -35,15 +44,16 @@ export function setToken(token) {
 
 // request calls /api/v1/<path> with the given query parameters (empty ones
 // left out) and JSON body, and returns the decoded answer or throws an
-// APIError.
-export async function request(method, path, { params = {}, body, signal } = {}) {
+// APIError. token, when given, is sent instead of the stored one (to try a
+// token before keeping it).
+export async function request(method, path, { params = {}, body, signal, token: given } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
   }
   const qs = q.toString();
   const headers = { Accept: 'application/json' };
-  const token = getToken();
+  const token = given ?? getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
@@ -68,6 +78,7 @@ export async function request(method, path, { params = {}, body, signal } = {}) 
     }
   }
   if (!res.ok) {
+    if (res.status === 401 && token && given === undefined && tokenRejected) tokenRejected();
     const e = data && data.error ? data.error : {};
     throw new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields);
   }
@@ -77,4 +88,9 @@ export async function request(method, path, { params = {}, body, signal } = {}) 
 // get is request('GET', …).
 export function get(path, params, options) {
   return request('GET', path, { ...options, params });
+}
+
+// post is request('POST', …) with a JSON body.
+export function post(path, body, options) {
+  return request('POST', path, { ...options, body });
 }

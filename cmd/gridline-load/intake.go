@@ -1,0 +1,108 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// runIntake is `gridline-load intake`: N clients post new cases to
+// POST /api/v1/tickets over keep-alive connections for a fixed time, each
+// at a random point of the bounding box with a short text, and it prints
+// cases/s, latency percentiles and status counts. The server must have the
+// token's writes enabled.
+//
+//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s]
+func runIntake(args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("gridline-load intake", flag.ContinueOnError)
+	base := fs.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
+	token := fs.String("token", "", "API token")
+	conc := fs.Int("concurrency", 64, "concurrent clients")
+	duration := fs.Duration("duration", 10*time.Second, "how long to send (at most 5m)")
+	bbox := fs.String("bbox", "116.74,35.53,116.86,35.60", "minLon,minLat,maxLon,maxLat of the points (default: Yanzhou's streets)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	u, err := url.Parse(*base)
+	if err != nil {
+		return err
+	}
+	if err := loopbackOnly(u.Hostname()); err != nil {
+		return err
+	}
+	if *token == "" || *conc < 1 || *conc > 512 || *duration <= 0 || *duration > 5*time.Minute {
+		return errors.New("want --token, 1 ≤ concurrency ≤ 512, 0 < duration ≤ 5m")
+	}
+	b, err := parseBBox(*bbox)
+	if err != nil {
+		return err
+	}
+	texts := []string{"小区门口路灯不亮，晚上很黑", "楼道里堆放杂物，存在消防隐患", "路边井盖破损，行人容易摔倒",
+		"楼上装修噪音很大，影响休息", "小区垃圾桶满了没人清理", "路面有坑，下雨积水"}
+	tr := &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc, DisableCompression: true}
+	client := &http.Client{Transport: tr, Timeout: 30 * time.Second}
+	ctx, cancel := context.WithTimeout(context.Background(), *duration)
+	defer cancel()
+	var mu sync.Mutex
+	var lat []time.Duration
+	status := map[int]int{}
+	var errs atomic.Int64
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := 0; w < *conc; w++ {
+		wg.Add(1)
+		go func(seed uint64) {
+			defer wg.Done()
+			rng := rand.New(rand.NewPCG(seed, 11))
+			var local []time.Duration
+			localStatus := map[int]int{}
+			for ctx.Err() == nil {
+				body := fmt.Sprintf(`{"channel":"hotline","text":%q,"lon":%.6f,"lat":%.6f}`, texts[rng.IntN(len(texts))],
+					b[0]+rng.Float64()*(b[2]-b[0]), b[1]+rng.Float64()*(b[3]-b[1]))
+				req, _ := http.NewRequestWithContext(ctx, "POST", *base+"/api/v1/tickets", bytes.NewReader([]byte(body)))
+				req.Header.Set("Authorization", "Bearer "+*token)
+				req.Header.Set("Content-Type", "application/json")
+				t0 := time.Now()
+				res, err := client.Do(req)
+				if err != nil {
+					if ctx.Err() == nil {
+						errs.Add(1)
+					}
+					continue
+				}
+				io.Copy(io.Discard, res.Body)
+				res.Body.Close()
+				local = append(local, time.Since(t0))
+				localStatus[res.StatusCode]++
+			}
+			mu.Lock()
+			lat = append(lat, local...)
+			for k, v := range localStatus {
+				status[k] += v
+			}
+			mu.Unlock()
+		}(uint64(w) + 1)
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	if len(lat) == 0 {
+		return fmt.Errorf("no case was answered (%d errors)", errs.Load())
+	}
+	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
+	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
+	fmt.Fprintf(out, "cases        %d in %s (%d clients)\n", len(lat), elapsed.Round(time.Millisecond), *conc)
+	fmt.Fprintf(out, "throughput   %.0f cases/s\n", float64(status[201])/elapsed.Seconds())
+	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", pct(.5), pct(.9), pct(.99), lat[len(lat)-1])
+	fmt.Fprintf(out, "status       %v  errors %d\n", status, errs.Load())
+	return nil
+}

@@ -1,0 +1,49 @@
+// Cases (工单): /api/v1/tickets.
+import { get, post } from './client.js';
+
+// findTickets returns {items, total}: one page of cases, newest first.
+// Filters: status, channel, category, within (region code), grid, unit
+// (lead unit id), overdue, from and to (RFC 3339, on the intake time), q
+// (text contains).
+export function findTickets(filter = {}, options) {
+  const { status, channel, category, within, grid, unit, overdue, from, to, q, limit, offset } = filter;
+  return get('tickets', {
+    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, from, to, q, limit, offset,
+  }, options);
+}
+
+// getTicket returns one case with its timeline and the actions allowed now.
+export function getTicket(id, options) {
+  return get(`tickets/${encodeURIComponent(id)}`, {}, options);
+}
+
+// createTicket takes a case in; it answers {ticket, duplicates}.
+export function createTicket(ticket) {
+  return post('tickets', ticket);
+}
+
+// actOnTicket takes one step of the loop and returns the case as it is
+// after it. body carries version, so a step is never taken on a state the
+// user has not seen (409 otherwise).
+export function actOnTicket(id, action, body) {
+  return post(`tickets/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`, body);
+}
+
+// findTicketByNumber returns the case numbered number
+// (COUNTY-YYYYMMDD-NNNNNN), or null. The API filters by neither number nor
+// county of numbering, so this lists the cases taken in on the number's
+// day (China time) and picks it out.
+export async function findTicketByNumber(number) {
+  const m = /^\d{6}-(\d{4})(\d{2})(\d{2})-\d{6}$/.exec(number);
+  if (!m) return null;
+  const day = new Date(Date.UTC(+m[1], +m[2] - 1, +m[3]));
+  const next = new Date(day.getTime() + 86400e3);
+  const iso = (d) => `${d.toISOString().slice(0, 10)}T00:00:00+08:00`;
+  const PAGE = 1000;
+  for (let offset = 0; ; offset += PAGE) {
+    const r = await findTickets({ from: iso(day), to: iso(next), limit: PAGE, offset });
+    const hit = r.items.find((x) => x.number === number);
+    if (hit) return hit;
+    if (offset + PAGE >= r.total) return null;
+  }
+}

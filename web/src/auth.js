@@ -1,0 +1,29 @@
+// The API token the UI writes with (登录令牌). The server knows no users
+// yet: one token authorises writes and shows personal data unmasked, so
+// the UI only needs to know whether it holds one that works.
+import { reactive } from 'vue';
+import { getToken, onTokenRejected, request, setToken } from './api/client.js';
+
+// auth.token is the stored token ('' for none); rejected is set when the
+// server refused it; dialog opens the token dialog in the header, from
+// any page that needs a token for what the user is about to do.
+export const auth = reactive({
+  token: getToken(),
+  rejected: false,
+  dialog: false,
+});
+
+onTokenRejected(() => { auth.rejected = true; });
+
+// checkToken asks the server whether token is the API token: the audit log
+// is readable only with it, so one line of it tells without writing.
+export async function checkToken(token) {
+  await request('GET', 'audit', { params: { limit: 1 }, token });
+}
+
+// useToken keeps token for every request from now on; '' forgets it.
+export function useToken(token) {
+  setToken(token);
+  auth.token = token;
+  auth.rejected = false;
+}

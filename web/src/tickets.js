@@ -1,0 +1,61 @@
+// What the case pages need to know about the loop beyond /api/v1/enums:
+// how to read a case's supervision light, what each action's
+// form asks for, and how prominent its button is. Which actions a case
+// allows always comes from the server (allowed_actions).
+
+// isOverdue reports whether the server's deadline scheduler has put the
+// red light on a case (open and past its deadline): the rule is the
+// server's (gridline.WarningAt), not repeated here.
+export function isOverdue(ticket) {
+  return ticket.warning === 'red';
+}
+
+// isWarned reports the yellow light: at most one working day left.
+export function isWarned(ticket) {
+  return ticket.warning === 'yellow';
+}
+
+// actionFields lists the inputs of each action's form, in order:
+//   place            a point picked on the map (lon, lat)
+//   reasonPublic     a required reason the reporter is told (opinion)
+//   reason           a required internal reason (note)
+//   into             the case this one duplicates
+//   unit, deadline   the lead unit and, optionally, its deadline
+//   deadlineRequired a new deadline
+//   opinion          the public reply; opinionRequired when it must be given
+//   verify           passed or failed
+//   satisfaction     the reporter's satisfaction
+//   note             an optional internal note
+// Actions not listed are confirmed with an optional note.
+const FIELDS = {
+  locate: ['place', 'note'],
+  reject: ['reasonPublic'],
+  return: ['reason'],
+  void: ['reason'],
+  extend_deny: ['reason'],
+  merge: ['into', 'note'],
+  dispatch: ['unit', 'deadline', 'note'],
+  redispatch: ['unit', 'deadline', 'note'],
+  extend_approve: ['deadlineRequired', 'note'],
+  reply: ['opinionRequired', 'note'],
+  self_handle: ['opinion', 'note'],
+  verify: ['verify', 'note'],
+  callback: ['satisfaction', 'note'],
+};
+
+export function actionFields(action) {
+  return FIELDS[action] || ['note'];
+}
+
+// The step that moves a case on is the primary button; those that take it
+// out of the loop or back are marked as such.
+const FORWARD = new Set(['locate', 'file', 'dispatch', 'sign', 'reply', 'verify', 'callback', 'close']);
+const BACKWARD = new Set(['reject', 'void', 'return', 'merge', 'extend_deny']);
+
+// actionKind returns 'forward', 'backward' or 'other'.
+export function actionKind(action) {
+  if (FORWARD.has(action)) return 'forward';
+  if (BACKWARD.has(action)) return 'backward';
+  return 'other';
+}
+
