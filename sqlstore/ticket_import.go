@@ -235,137 +235,111 @@ func importError(i int, t *gridline.Ticket, err error) error {
 	return out
 }
 
-// checkImportRefs checks what the cases refer to in the database: grids,
-// units, stored master cases, and external numbers not yet taken.
+// checkImportRefs checks what the cases refer to in the database: their
+// grids, units and stored masters exist (a master neither merged nor
+// voided), and their external numbers are not taken yet, in the import or
+// before it. The first fault, in the order of ts, fails the import.
 func checkImportRefs(ctx context.Context, tx *Tx, ts []*gridline.Ticket) error {
-	var grids []any
-	var units []any
-	var masters []any
-	seenGrid, seenUnit := map[string]bool{}, map[int64]bool{}
+	grids, units, masters := set{}, set{}, set{}
 	type ext struct{ channel, id string }
-	seenExt := map[ext]int{}
+	exts := map[ext]int{}
 	for i, t := range ts {
-		if t.GridCode != "" && !seenGrid[t.GridCode] {
-			seenGrid[t.GridCode] = true
-			grids = append(grids, t.GridCode)
+		if t.GridCode != "" {
+			grids.add(t.GridCode)
 		}
-		addUnit := func(id *int64) {
-			if id != nil && !seenUnit[*id] {
-				seenUnit[*id] = true
-				units = append(units, *id)
+		if t.LeadUnitID != nil {
+			units.add(*t.LeadUnitID)
+		}
+		for _, e := range t.Timeline {
+			if e.UnitID != nil {
+				units.add(*e.UnitID)
 			}
 		}
-		addUnit(t.LeadUnitID)
-		for _, e := range t.Timeline {
-			addUnit(e.UnitID)
-		}
 		if t.MergedInto != nil && *t.MergedInto > 0 {
-			masters = append(masters, *t.MergedInto)
+			masters.add(*t.MergedInto)
 		}
 		if t.ExternalID != "" {
 			k := ext{string(t.Channel), t.ExternalID}
-			if j, dup := seenExt[k]; dup {
+			if j, dup := exts[k]; dup {
 				return importError(i, t, gridline.Errorf(gridline.ECONFLICT, "external number %s on %s is also case %d of the import",
 					t.ExternalID, t.Channel, j))
 			}
-			seenExt[k] = i
+			exts[k] = i
 		}
 	}
-	missing := func(field string, found map[any]bool, want []any) error {
-		for i, t := range ts {
-			var bad any
-			switch field {
-			case "grid_code":
-				if t.GridCode != "" && !found[t.GridCode] {
-					bad = t.GridCode
-				}
-			case "unit_id":
-				for _, id := range append([]*int64{t.LeadUnitID}, unitIDs(t)...) {
-					if id != nil && !found[*id] {
-						bad = *id
-					}
-				}
-			case "merged_into":
-				if t.MergedInto != nil && *t.MergedInto > 0 && !found[*t.MergedInto] {
-					bad = *t.MergedInto
-				}
-			}
-			if bad != nil {
-				return importError(i, t, gridline.FieldErrorf(field, "%v does not exist", bad))
-			}
-		}
-		return nil
-	}
-	found, err := existing(ctx, tx, `SELECT code FROM grids WHERE code IN `, grids, scanString)
+	foundGrids, err := existing(ctx, tx, `SELECT code FROM grids WHERE code IN `, nil, grids.list(), scanString)
 	if err != nil {
 		return err
-	} else if len(found) < len(grids) {
-		return missing("grid_code", found, grids)
 	}
-	if found, err = existing(ctx, tx, `SELECT id FROM units WHERE id IN `, units, scanInt64); err != nil {
+	foundUnits, err := existing(ctx, tx, `SELECT id FROM units WHERE id IN `, nil, units.list(), scanInt64)
+	if err != nil {
 		return err
-	} else if len(found) < len(units) {
-		return missing("unit_id", found, units)
 	}
-	// A stored master must still be a case others can be merged into.
-	if found, err = existing(ctx, tx, `SELECT id FROM tickets WHERE status NOT IN ('merged', 'voided') AND id IN `, masters,
-		scanInt64); err != nil {
+	foundMasters, err := existing(ctx, tx, `SELECT id FROM tickets WHERE status NOT IN ('merged', 'voided') AND id IN `, nil,
+		masters.list(), scanInt64)
+	if err != nil {
 		return err
-	} else if len(found) < len(dedupe(masters)) {
-		return missing("merged_into", found, masters)
 	}
+	for i, t := range ts {
+		field, bad := "", any(nil)
+		switch {
+		case t.GridCode != "" && !foundGrids[t.GridCode]:
+			field, bad = "grid_code", t.GridCode
+		case t.LeadUnitID != nil && !foundUnits[*t.LeadUnitID]:
+			field, bad = "lead_unit_id", *t.LeadUnitID
+		case t.MergedInto != nil && *t.MergedInto > 0 && !foundMasters[*t.MergedInto]:
+			field, bad = "merged_into", *t.MergedInto
+		}
+		for j, e := range t.Timeline {
+			if field == "" && e.UnitID != nil && !foundUnits[*e.UnitID] {
+				field, bad = fmt.Sprintf("timeline[%d].unit_id", j), *e.UnitID
+			}
+		}
+		if field != "" {
+			return importError(i, t, gridline.FieldErrorf(field, "%v does not exist (or cannot be merged into)", bad))
+		}
+	}
+
 	var stored int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM (SELECT 1 FROM tickets WHERE external_id <> '' LIMIT 1) x`).
 		Scan(&stored); err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	if stored == 0 {
-		return nil
+		return nil // an empty store, as for the demo: nothing to ask
 	}
-	byChannel := map[string][]any{}
-	for k := range seenExt {
-		byChannel[k.channel] = append(byChannel[k.channel], k.id)
+	byChannel := map[string]set{}
+	for k := range exts {
+		if byChannel[k.channel] == nil {
+			byChannel[k.channel] = set{}
+		}
+		byChannel[k.channel].add(k.id)
 	}
+	taken := map[string]map[any]bool{}
 	for channel, ids := range byChannel {
-		taken, err := existing(ctx, tx, `SELECT external_id FROM tickets WHERE channel = '`+channelLiteral(channel)+`' AND external_id IN `,
-			ids, scanString)
-		if err != nil {
+		if taken[channel], err = existing(ctx, tx, `SELECT external_id FROM tickets WHERE channel = $1 AND external_id IN `,
+			[]any{channel}, ids.list(), scanString); err != nil {
 			return err
 		}
-		for k, i := range seenExt {
-			if k.channel == channel && taken[k.id] {
-				return importError(i, ts[i], gridline.Errorf(gridline.ECONFLICT, "external number %s on %s is already taken in", k.id, channel))
-			}
+	}
+	for i, t := range ts {
+		if t.ExternalID != "" && taken[string(t.Channel)][t.ExternalID] {
+			return importError(i, t, gridline.Errorf(gridline.ECONFLICT, "external number %s on %s is already taken in",
+				t.ExternalID, t.Channel))
 		}
 	}
 	return nil
 }
 
-// channelLiteral returns a known channel for use in SQL text; the
-// channels were validated, so this never quotes user input.
-func channelLiteral(c string) string {
-	if !gridline.Channel(c).Valid() {
-		panic("sqlstore: unvalidated channel " + c)
-	}
-	return c
-}
+// set collects distinct values for existing.
+type set map[any]bool
 
-func unitIDs(t *gridline.Ticket) []*int64 {
-	out := make([]*int64, 0, len(t.Timeline))
-	for _, e := range t.Timeline {
-		out = append(out, e.UnitID)
-	}
-	return out
-}
+func (s set) add(v any) { s[v] = true }
 
-func dedupe(vs []any) []any {
-	seen := map[any]bool{}
-	var out []any
-	for _, v := range vs {
-		if !seen[v] {
-			seen[v] = true
-			out = append(out, v)
-		}
+func (s set) list() []any {
+	out := make([]any, 0, len(s))
+	for v := range s {
+		out = append(out, v)
 	}
 	return out
 }
@@ -382,13 +356,15 @@ func scanInt64(s interface{ Scan(...any) error }) (any, error) {
 	return v, err
 }
 
-// existing returns which of vals the query (ending in "IN ") finds, asking
-// 500 at a time.
-func existing(ctx context.Context, tx *Tx, q string, vals []any, scan func(interface{ Scan(...any) error }) (any, error)) (map[any]bool, error) {
+// existing returns which of vals the query finds: q ends in "IN ", and
+// its first parameters are fixed; vals go 500 at a time.
+func existing(ctx context.Context, tx *Tx, q string, fixed, vals []any,
+	scan func(interface{ Scan(...any) error }) (any, error)) (map[any]bool, error) {
 	found := map[any]bool{}
 	for start := 0; start < len(vals); start += 500 {
 		part := vals[start:min(start+500, len(vals))]
-		rows, err := tx.QueryContext(ctx, q+`(`+placeholders(1, len(part))+`)`, part...)
+		args := append(append([]any(nil), fixed...), part...)
+		rows, err := tx.QueryContext(ctx, q+`(`+placeholders(len(fixed)+1, len(part))+`)`, args...)
 		if err != nil {
 			return nil, translate(tx.db.dialect, err)
 		}

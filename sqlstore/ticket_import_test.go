@@ -191,7 +191,7 @@ func TestImportTicketsAllOrNothing(t *testing.T) {
 				step(gridline.ActionDispatch, "", &nobody, "")
 			h.t.LeadUnitID, h.t.Deadline, h.t.BaseDeadline = &nobody, &day, &day
 			return h.t
-		}, gridline.EINVALID, "tickets[1].unit_id"},
+		}, gridline.EINVALID, "tickets[1].lead_unit_id"},
 		{"merged into a later case", func() *gridline.Ticket {
 			tk := good()
 			later := int64(-2)
