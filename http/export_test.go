@@ -71,19 +71,7 @@ func newExportServer(t testing.TB) (*exportClock, *httptest.Server) {
 	clock.set("2026-11-27 08:00")
 	db := storetest.Open(t)
 	db.Now = clock.now
-	s := &glhttp.Server{
-		Services: storetest.Services(t, db),
-		APIToken: token,
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Limits:   glhttp.Limits{AnonRate: -1},
-	}
-	rows, err := demo.Regions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
-		t.Fatal(err)
-	}
+	s := serverOver(t, db, glhttp.Limits{AnonRate: -1}, nil)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return clock, ts

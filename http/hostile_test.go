@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"strings"
@@ -15,7 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
@@ -24,19 +22,8 @@ import (
 // over a fresh database with the Yanzhou regions, logging into logs.
 func openServer(t *testing.T, limits glhttp.Limits, logs io.Writer) *glhttp.Server {
 	t.Helper()
-	db := storetest.Open(t)
-	if logs == nil {
-		logs = io.Discard
-	}
-	s := &glhttp.Server{Addr: "127.0.0.1:0", Services: storetest.Services(t, db), Ping: db.Ping, APIToken: token,
-		Logger: slog.New(slog.NewTextHandler(logs, nil)), Limits: limits}
-	rows, err := demo.Regions()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
-		t.Fatal(err)
-	}
+	s := serverOver(t, storetest.Open(t), limits, logs)
+	s.Addr = "127.0.0.1:0"
 	if err := s.Open(context.Background()); err != nil {
 		t.Fatal(err)
 	}

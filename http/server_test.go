@@ -12,6 +12,7 @@ import (
 
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
@@ -21,16 +22,23 @@ const token = "test-token"
 // Yanzhou regions and no grids.
 func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 	t.Helper()
-	db := storetest.Open(t)
-	s := &glhttp.Server{
-		Services: storetest.Services(t, db),
-		Ping:     db.Ping,
-		APIToken: token,
-		Logger:   slog.New(slog.NewTextHandler(io.Discard, nil)),
-		// Scenario tests send hundreds of anonymous requests; the rate
-		// limit has its own test.
-		Limits: glhttp.Limits{AnonRate: -1},
+	// Scenario tests send hundreds of anonymous requests; the rate limit
+	// has its own test.
+	s := serverOver(t, storetest.Open(t), glhttp.Limits{AnonRate: -1}, nil)
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return s, ts
+}
+
+// serverOver returns a server (not listening) over db, with the Yanzhou
+// regions imported, logging into logs (nil: nowhere).
+func serverOver(t testing.TB, db *sqlstore.DB, limits glhttp.Limits, logs io.Writer) *glhttp.Server {
+	t.Helper()
+	if logs == nil {
+		logs = io.Discard
 	}
+	s := &glhttp.Server{Services: storetest.Services(t, db), Ping: db.Ping, APIToken: token,
+		Logger: slog.New(slog.NewTextHandler(logs, nil)), Limits: limits}
 	rows, err := demo.Regions()
 	if err != nil {
 		t.Fatal(err)
@@ -38,9 +46,7 @@ func newServer(t testing.TB) (*glhttp.Server, *httptest.Server) {
 	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
 		t.Fatal(err)
 	}
-	ts := httptest.NewServer(s.Handler())
-	t.Cleanup(ts.Close)
-	return s, ts
+	return s
 }
 
 // scenario is one request and what its answer must and must not contain.
