@@ -15,27 +15,12 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import {
+  ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, REGION, assertNoOverflow, assertNoPageErrors, centroid, digits,
+} from './common.mjs';
 
-const BASE = (process.env.GRIDLINE_URL || '').replace(/\/+$/, '');
-const REGION = process.env.GRIDLINE_REGION || '370812';
 const DEFAULT_REGION = '370812'; // what the app shows when the URL names no region
-const ARTIFACTS = path.resolve(process.env.GRIDLINE_ARTIFACTS || path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const READY_TIMEOUT = 60_000;
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 async function getJSON(p) {
   const res = await fetch(BASE + p);
@@ -43,8 +28,6 @@ async function getJSON(p) {
   assert.equal(res.status, 200, `GET ${p} answered ${res.status}`);
   return body;
 }
-
-const digits = (s) => (s || '').replace(/[^\d]/g, '');
 
 // openPage opens path in a new context and collects console errors, uncaught
 // exceptions and failed requests, which every test checks at its end.
@@ -67,15 +50,6 @@ async function openPage(browser, contextOptions, urlPath) {
   });
   await page.goto(BASE + urlPath, { waitUntil: 'domcontentloaded' });
   return { context, page, errors };
-}
-
-function assertNoPageErrors(errors) {
-  if (errors.length) assert.fail(`the page reported ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
-}
-
-async function assertNoOverflow(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: the page is ${overflow}px wider than the window`);
 }
 
 // mapRegion is the map as assistive technology sees it; it is aria-busy
@@ -124,18 +98,6 @@ async function gridPixelShare(page) {
   } finally {
     await scratch.close();
   }
-}
-
-// centroid returns the area centroid of a GeoJSON ring.
-function centroid(ring) {
-  let a = 0, x = 0, y = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
-    a += f;
-    x += (ring[j][0] + ring[i][0]) * f;
-    y += (ring[j][1] + ring[i][1]) * f;
-  }
-  return a === 0 ? ring[0] : [x / (3 * a), y / (3 * a)];
 }
 
 // pickPartyGrid finds, through the API, an urban party-building grid with

@@ -12,28 +12,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import {
+  ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, REGION, assertNoOverflow, assertNoPageErrors, centroid, digits,
+} from './common.mjs';
 
-const BASE = (process.env.GRIDLINE_URL || '').replace(/\/+$/, '');
-const REGION = process.env.GRIDLINE_REGION || '370812';
 const TOKEN = process.env.GRIDLINE_TOKEN || 'demo';
-const ARTIFACTS = path.resolve(process.env.GRIDLINE_ARTIFACTS || path.join(path.dirname(fileURLToPath(import.meta.url)), 'artifacts'));
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const READY_TIMEOUT = 60_000;
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
-const PHONE = { viewport: { width: 390, height: 844 }, deviceScaleFactor: 2, isMobile: true, hasTouch: true };
 
 async function api(method, p, body) {
   const headers = { Accept: 'application/json', Authorization: `Bearer ${TOKEN}` };
@@ -44,8 +30,6 @@ async function api(method, p, body) {
   return data;
 }
 const getJSON = (p) => api('GET', p);
-
-const digits = (s) => (s || '').replace(/[^\d]/g, '');
 
 // openPage opens path in a new page of context and collects console errors,
 // uncaught exceptions and failed requests. A test that provokes an error on
@@ -74,15 +58,6 @@ async function openPage(context, urlPath) {
   return { page, errors, expected };
 }
 
-function assertNoPageErrors(errors) {
-  if (errors.length) assert.fail(`the page reported ${errors.length} error(s):\n  ${errors.join('\n  ')}`);
-}
-
-async function assertNoOverflow(page, what) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 0, `${what}: the page is ${overflow}px wider than the window`);
-}
-
 // fullShot screenshots a page whose content scrolls inside the app shell:
 // the window is made as tall as the content for the picture.
 async function fullShot(page, file) {
@@ -104,18 +79,6 @@ async function fullShot(page, file) {
 async function choose(page, scope, name, option) {
   await scope.locator('.el-select__wrapper', { has: page.getByRole('combobox', { name, exact: true }) }).click();
   await page.getByRole('option', { name: option, exact: true }).click();
-}
-
-// centroid returns the area centroid of a GeoJSON ring.
-function centroid(ring) {
-  let a = 0, x = 0, y = 0;
-  for (let i = 0, j = ring.length - 1; i < ring.length; j = i++) {
-    const f = ring[j][0] * ring[i][1] - ring[i][0] * ring[j][1];
-    a += f;
-    x += (ring[j][0] + ring[i][0]) * f;
-    y += (ring[j][1] + ring[i][1]) * f;
-  }
-  return a === 0 ? ring[0] : [x / (3 * a), y / (3 * a)];
 }
 
 // pickUrbanGrid finds, through the API, an urban (party-building) grid and
