@@ -264,12 +264,20 @@ func (s *KPIService) groupNames(ctx context.Context, tx *Tx, by string, counts m
 		}
 		return names, rows.Err()
 	case "grid":
-		for _, k := range keys {
-			g, err := findGridByCode(ctx, tx, k)
-			if err == nil {
-				names[k] = g.Name
-			}
+		// Names only: reading grids whole would parse every polygon.
+		rows, err := tx.QueryContext(ctx, `SELECT code, name FROM grids`)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
 		}
+		defer rows.Close()
+		for rows.Next() {
+			var code, name string
+			if err := rows.Scan(&code, &name); err != nil {
+				return nil, err
+			}
+			names[code] = name
+		}
+		return names, rows.Err()
 	case "community", "town":
 		rn, err := regionNames(ctx, tx, keys)
 		if err != nil {

@@ -115,7 +115,7 @@ func TestKPIHistory(t *testing.T) {
 
 	from, _ := time.ParseInLocation("2006-01-02", "2024-11-04", gridline.ChinaTime)
 	to := from.AddDate(0, 0, 7)
-	for _, by := range []string{"unit", "channel"} {
+	for _, by := range []string{"unit", "channel", "grid"} {
 		r, err := f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: from, To: to, By: by})
 		if err != nil {
 			t.Fatal(err)
