@@ -65,7 +65,7 @@ func ValidatePassword(field, username, password string) error {
 		return FieldErrorf(field, "must be at most %d characters long", MaxPasswordLen)
 	}
 	lower := strings.ToLower(password)
-	if u := strings.ToLower(username); u != "" && (strings.Contains(lower, u) && len(u)*2 > len(lower) || lower == reverse(u)) {
+	if u := strings.ToLower(username); u != "" && (strings.Contains(lower, u) && len(u)*2 >= len(lower) || lower == reverse(u)) {
 		return FieldErrorf(field, "must not be the username")
 	}
 	if strings.Count(password, password[:utf8.RuneLen([]rune(password)[0])]) == n {

@@ -57,7 +57,9 @@ func Accounts(d *District, unitIDs map[string]int64) ([]Account, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := func(role gridline.Role, region string) gridline.Grant { return gridline.Grant{Role: role, Region: region} }
+	g := func(role gridline.Role, region string) gridline.Grant {
+		return gridline.Grant{Role: role, Region: region}
+	}
 	gridWhere := fmt.Sprintf("%s %s (%s)", grid.Code, grid.Name, village.Name)
 	return []Account{
 		{"admin", "系统管理员", g(gridline.RoleAdmin, ""), "the whole system"},

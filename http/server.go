@@ -28,7 +28,7 @@ type Server struct {
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 	// UI is the built web app (index.html and assets); nil serves a note.
-	UI fs.FS
+	UI     fs.FS
 	Logger *slog.Logger
 	// Limits bound every request; zero fields take DefaultLimits.
 	Limits Limits
