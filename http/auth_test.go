@@ -254,8 +254,8 @@ func TestCSRF(t *testing.T) {
 	s := logIn(t, ts.URL, "admin", adminPassword)
 	layer := func(code string) string { return `{"code":"` + code + `","name":"层"}` }
 	for name, h := range map[string][]string{
-		"no token":    s.cookieOnly(),
-		"wrong token": append(s.cookieOnly(), "X-CSRF-Token", s.CSRF[:len(s.CSRF)-2]+"xx"),
+		"no token":                        s.cookieOnly(),
+		"wrong token":                     append(s.cookieOnly(), "X-CSRF-Token", s.CSRF[:len(s.CSRF)-2]+"xx"),
 		"the session token as CSRF token": append(s.cookieOnly(), "X-CSRF-Token", s.Token),
 	} {
 		res, body := call(t, "POST", ts.URL+"/api/v1/grid-layers", layer("csrf"), h...)
