@@ -5,12 +5,17 @@ import (
 	"mime"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/gridline/gridline"
 )
+
+// hashSlots is how many password checks run at once: one per core keeps
+// the cores for everything else, and bounds their memory (19 MiB each).
+var hashSlots = max(2, runtime.NumCPU())
 
 // SessionCookie is the cookie that carries a browser's session token.
 const SessionCookie = "gridline_session"

@@ -144,6 +144,10 @@ type route struct {
 	// read marks a route that takes a body but changes nothing (batch
 	// locate): open without the token, like every GET.
 	read bool
+	// hashes routes check or hash a password (argon2id: 19 MiB and tens
+	// of milliseconds each); they share hashSlots, so a burst of logins
+	// cannot take all memory or starve other requests of the cores.
+	hashes bool
 	// open routes take anonymous writes and ignore bad credentials
 	// (login, logout): a stale cookie must not keep anyone from logging
 	// in again.
@@ -168,6 +172,7 @@ type guarded struct {
 	expensive chan struct{}
 	uploads   chan struct{}
 	photos    chan struct{} // photos held in memory by intakes (photoSlots)
+	hashes    chan struct{} // password checks at once (hashSlots)
 	clients   rateLimiter
 	logins    rateLimiter // failed logins per address
 	closing   atomic.Bool
@@ -259,9 +264,13 @@ func (s *Server) guard(rt route) http.Handler {
 			refuse(err)
 			return
 		}
-		for _, slots := range [...]chan struct{}{g.slots(rt.expensive, g.expensive), g.slots(rt.upload, g.uploads)} {
+		for _, slots := range [...]chan struct{}{g.slots(rt.expensive, g.expensive), g.slots(rt.upload, g.uploads), g.slots(rt.hashes, g.hashes)} {
 			if slots == nil {
 				continue
+			}
+			busy := "Too many reports, exports and imports are running; try again shortly."
+			if rt.hashes {
+				busy = "Too many logins are being checked; try again shortly."
 			}
 			t := time.NewTimer(g.limits.ExpensiveWait)
 			select {
@@ -270,7 +279,7 @@ func (s *Server) guard(rt route) http.Handler {
 				defer func() { <-slots }()
 			case <-t.C:
 				sw.Header().Set("Retry-After", "2")
-				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports, exports and imports are running; try again shortly."))
+				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "%s", busy))
 				return
 			case <-r.Context().Done():
 				t.Stop()
