@@ -122,7 +122,10 @@ echo "== under attack: bombs, a 200 MB CSV and 10,000 slow connections; ordinary
 "$tmp/gridline" demo --addr 127.0.0.1:18383 --db "sqlite:$tmp/attack.db" >"$tmp/attack-server.log" 2>&1 &
 apid=$!
 until curl -sf http://127.0.0.1:18383/healthz >/dev/null; do sleep 0.1; done
-"$tmp/gridline-load" attack --url http://127.0.0.1:18383 --token demo --duration 35s --slow 10000 --pid $apid --no-readers >"$tmp/attack.txt" 2>&1 &
+# The imports need a signed-in user: the demo's admin, by its session token.
+token=$(curl -sf http://127.0.0.1:18383/api/v1/auth/login -H 'Content-Type: application/json' \
+	-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+"$tmp/gridline-load" attack --url http://127.0.0.1:18383 --token "$token" --duration 35s --slow 10000 --pid $apid --no-readers >"$tmp/attack.txt" 2>&1 &
 lpid=$!
 sleep 8 # the bomb is built and the flood is on
 "$tmp/gridline-load" attack --url http://127.0.0.1:18383 --duration 25s --readers-only | grep ordinary

@@ -162,7 +162,7 @@ export default {
   token: 'API token',
   tokenSet: 'Signed in',
   tokenRejected: 'Token refused',
-  tokenHelp: 'Unmasked personal data, taking cases in and working on them need the API token (GRIDLINE_API_TOKEN; demo in the demo). It is kept in this browser only.',
+  tokenHelp: 'Unmasked personal data, taking cases in and working on them need a token: an API token (glt_…) or the session token of a login (POST /api/v1/auth/login; in the demo admin / demo1234). It is kept in this browser only.',
   tokenRejectedHelp: 'The server refused the stored token; enter another or forget it.',
   tokenPlaceholder: 'The API token',
   tokenReplace: 'A new token to replace it',

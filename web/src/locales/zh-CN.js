@@ -164,7 +164,7 @@ export default {
   token: '登录令牌',
   tokenSet: '已登录',
   tokenRejected: '令牌无效',
-  tokenHelp: '查看未打码的个人信息、受理和办理工单需要 API 令牌（GRIDLINE_API_TOKEN；演示环境为 demo）。令牌只保存在本浏览器中。',
+  tokenHelp: '查看未打码的个人信息、受理和办理工单需要令牌：API 令牌（glt_…）或账号登录（POST /api/v1/auth/login，演示环境 admin / demo1234）得到的会话令牌。令牌只保存在本浏览器中。',
   tokenRejectedHelp: '服务器拒绝了已保存的令牌，请重新输入或清除。',
   tokenPlaceholder: '输入 API 令牌',
   tokenReplace: '输入新的令牌以替换',
