@@ -347,6 +347,7 @@ func limitsFromEnv() (glhttp.Limits, time.Duration, error) {
 	num("GRIDLINE_MAX_CONNS", &l.MaxConns)
 	num("GRIDLINE_MAX_IN_FLIGHT", &l.MaxInFlight)
 	num("GRIDLINE_MAX_EXPENSIVE", &l.MaxExpensive)
+	num("GRIDLINE_LOGIN_ADDR_FAILURES", &l.LoginFailures)
 	dur("GRIDLINE_BODY_TIMEOUT", &l.BodyTimeout)
 	dur("GRIDLINE_SHUTDOWN_GRACE", &grace)
 	if v := os.Getenv("GRIDLINE_MAX_BODY"); v != "" && err == nil {
