@@ -26,6 +26,25 @@ type Enums struct {
 	// Warnings are the supervision lights; the scheduler's timeline
 	// events carry them as their action.
 	Warnings []Label `json:"warnings"`
+	// UserRoles are the roles an account holds (issue 9), in the order
+	// of Roles; not the free-text Roles of people above.
+	UserRoles []Label `json:"user_roles"`
+}
+
+// userRoleLabels are the labels of the account roles.
+var userRoleLabels = map[Role][2]string{
+	RoleAdmin:              {"系统管理员", "System administrator"},
+	RoleCommand:            {"指挥中心", "Command centre"},
+	RoleStreet:             {"街道/镇", "Street / town"},
+	RoleCommunity:          {"社区/村", "Community / village"},
+	RoleGridWorker:         {"专职网格员", "Full-time grid worker"},
+	RoleGridWorkerProperty: {"物业兼职网格员", "Property part-time grid worker"},
+	RoleGridWorkerSpecial:  {"专属网格员", "Special grid worker"},
+	RoleDepartment:         {"职能部门", "Department"},
+	RoleProperty:           {"物业服务企业", "Property company"},
+	RoleLeader:             {"领导", "Leader (read-only)"},
+	RoleResident:           {"居民", "Resident"},
+	RoleExternal:           {"外部系统", "External system"},
 }
 
 // teamLabels, in the order of Teams.
@@ -177,5 +196,8 @@ func AllEnums() Enums {
 	}
 	e.Satisfaction = satisfactionLabels
 	e.Warnings = []Label{{string(WarningYellow), "黄牌预警", "Yellow warning"}, {string(WarningRed), "红牌超期", "Red: overdue"}}
+	for _, r := range Roles {
+		e.UserRoles = append(e.UserRoles, Label{string(r), userRoleLabels[r][0], userRoleLabels[r][1]})
+	}
 	return e
 }

@@ -138,3 +138,17 @@ func TestPrincipalHas(t *testing.T) {
 		t.Error("Name")
 	}
 }
+
+// TestUserRoleLabels: every role has a Chinese and an English label, in
+// the order of Roles, so the UI never shows a bare code.
+func TestUserRoleLabels(t *testing.T) {
+	labels := gridline.AllEnums().UserRoles
+	if len(labels) != len(gridline.Roles) {
+		t.Fatalf("%d labels for %d roles", len(labels), len(gridline.Roles))
+	}
+	for i, l := range labels {
+		if l.Code != string(gridline.Roles[i]) || l.Name == "" || l.NameEN == "" {
+			t.Errorf("label %d: %+v", i, l)
+		}
+	}
+}
