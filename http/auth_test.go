@@ -278,6 +278,17 @@ func TestCSRF(t *testing.T) {
 	if res, body := call(t, "POST", ts.URL+"/api/v1/grid-layers", layer("bearer"), s.bearer()...); res.StatusCode != 201 {
 		t.Errorf("Bearer without a CSRF token: %d %s", res.StatusCode, body)
 	}
+	// Logging in again with a live cookie needs none; logging out without
+	// it only clears the cookie: the session lives on.
+	if res, body := call(t, "POST", ts.URL+"/api/v1/auth/login", `{"username":"admin","password":"`+adminPassword+`"}`, s.cookieOnly()...); res.StatusCode != 200 {
+		t.Errorf("login with a live cookie: %d %s", res.StatusCode, body)
+	}
+	if res, _ := call(t, "POST", ts.URL+"/api/v1/auth/logout", "", s.cookieOnly()...); res.StatusCode != 204 {
+		t.Errorf("logout without the CSRF token: %d", res.StatusCode)
+	}
+	if res, _ := call(t, "GET", ts.URL+"/api/v1/auth/me", "", s.cookieOnly()...); res.StatusCode != 200 {
+		t.Errorf("a logout without the CSRF token ended the session: %d", res.StatusCode)
+	}
 	// Reads need none; a read-only POST (batch locate) neither.
 	if res, _ := call(t, "POST", ts.URL+"/api/v1/locate", `{"points":[[116.8,35.5]]}`, s.cookieOnly()...); res.StatusCode != 200 {
 		t.Errorf("batch locate with the cookie: %d", res.StatusCode)

@@ -242,8 +242,13 @@ func (s *Server) guard(rt route) http.Handler {
 				// A cookie rides along with any cross-site request; the
 				// CSRF token only with the app's own.
 				if p.CSRF == "" || subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(p.CSRF)) != 1 {
-					refuse(gridline.Errorf(gridline.ECSRF, "This write lacks the session's CSRF token: send it in the header X-CSRF-Token (from POST /api/v1/auth/login or GET /api/v1/auth/me)."))
-					return
+					if !rt.open {
+						refuse(gridline.Errorf(gridline.ECSRF, "This write lacks the session's CSRF token: send it in the header X-CSRF-Token (from POST /api/v1/auth/login or GET /api/v1/auth/me)."))
+						return
+					}
+					// Logging in again, or out, without it: as anonymous
+					// (the session is not ended by another site's request).
+					p = nil
 				}
 			}
 		}
