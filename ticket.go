@@ -292,13 +292,20 @@ type Ticket struct {
 	Lat     *float64 `json:"lat"`
 	Address string   `json:"address,omitempty"`
 	RegionPath
-	Grid       Named      `json:"grid"`
-	Community  Named      `json:"community"`
-	Town       Named      `json:"town"`
-	Reporter   Reporter   `json:"reporter"`
-	ReportedAt time.Time  `json:"reported_at"`
-	LeadUnitID *int64     `json:"lead_unit_id"`
-	Deadline   *time.Time `json:"deadline"`
+	Grid       Named     `json:"grid"`
+	Community  Named     `json:"community"`
+	Town       Named     `json:"town"`
+	Reporter   Reporter  `json:"reporter"`
+	ReportedAt time.Time `json:"reported_at"`
+	LeadUnitID *int64    `json:"lead_unit_id"`
+	// CompoundID is the compound whose outline holds the case's place,
+	// found at intake: a property company sees the cases of the
+	// compounds it serves.
+	CompoundID *int64 `json:"compound_id,omitempty"`
+	// CreatedBy is the account that took the case in (a resident, an
+	// external system, a grid worker); nil for the system and imports.
+	CreatedBy *int64     `json:"created_by,omitempty"`
+	Deadline  *time.Time `json:"deadline"`
 	// BaseDeadline is the deadline set at dispatch, before extensions.
 	BaseDeadline *time.Time `json:"base_deadline"`
 	MergedInto   *int64     `json:"merged_into,omitempty"`
