@@ -533,6 +533,12 @@ type TicketService interface {
 	// EINVALID when the request lacks what the action needs, ENOTFOUND
 	// for an unknown case.
 	ActOnTicket(ctx context.Context, id int64, r TicketActionRequest) (*Ticket, error)
+	// RevealReporter returns the case's reporter unmasked and records the
+	// look in the audit log (who, when, from where). Returns ENOTFOUND
+	// outside the caller's scope, EFORBIDDEN if the caller's role may not
+	// reveal this case's reporter (a confidential one: only the command
+	// centre and the admin).
+	RevealReporter(ctx context.Context, id int64) (*Reporter, error)
 	// ImportTickets brings in cases together with their history: a
 	// migration from another system, the demo's year. Each case comes
 	// with its timeline (checked by Validate and ValidateTimeline), its
