@@ -330,7 +330,7 @@ func TestTicketExportFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var list struct{ Total int }
-			sc := scenario{method: "GET", url: "/api/v1/tickets?" + tt.query, status: 200}
+			sc := scenario{method: "GET", url: "/api/v1/tickets?" + tt.query, auth: true, status: 200}
 			if err := json.Unmarshal([]byte(sc.run(t, ts.URL)), &list); err != nil {
 				t.Fatal(err)
 			}
@@ -360,15 +360,15 @@ func TestTicketExportRefusals(t *testing.T) {
 	exportCases(t, clock, ts.URL)
 	glhttp.SetExportLimits(t, 3, 2)
 	runScenarios(t, ts.URL, []scenario{
-		{name: "bad status", method: "GET", url: "/api/v1/tickets/export.csv?status=done", status: 400, want: []string{`"status"`}},
-		{name: "bad time", method: "GET", url: "/api/v1/tickets/export.xlsx?from=yesterday", status: 400, want: []string{`"from"`}},
-		{name: "no paging", method: "GET", url: "/api/v1/tickets/export.csv?limit=10", status: 400, want: []string{`"limit"`, `unknown query parameter`}},
-		{name: "over the cap", method: "GET", url: "/api/v1/tickets/export.csv", status: 400,
+		{name: "bad status", method: "GET", url: "/api/v1/tickets/export.csv?status=done", auth: true, status: 400, want: []string{`"status"`}},
+		{name: "bad time", method: "GET", url: "/api/v1/tickets/export.xlsx?from=yesterday", auth: true, status: 400, want: []string{`"from"`}},
+		{name: "no paging", method: "GET", url: "/api/v1/tickets/export.csv?limit=10", auth: true, status: 400, want: []string{`"limit"`, `unknown query parameter`}},
+		{name: "over the cap", method: "GET", url: "/api/v1/tickets/export.csv", auth: true, status: 400,
 			want: []string{`"invalid"`, `The selection holds 5 cases; an export holds at most 3. Narrow the filters`}},
-		{name: "over the cap, xlsx", method: "GET", url: "/api/v1/tickets/export.xlsx", status: 400, want: []string{`at most 3`}},
-		{name: "at the cap", method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002&channel=hotline", status: 200, want: []string{"工单编号"}},
-		{name: "another format is no case id", method: "GET", url: "/api/v1/tickets/export.json", status: 400, want: []string{`"id"`}},
-		{name: "a case still answers", method: "GET", url: "/api/v1/tickets/2", status: 200, want: []string{`"number":"370812-20261127-000002"`}},
+		{name: "over the cap, xlsx", method: "GET", url: "/api/v1/tickets/export.xlsx", auth: true, status: 400, want: []string{`at most 3`}},
+		{name: "at the cap", method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002&channel=hotline", auth: true, status: 200, want: []string{"工单编号"}},
+		{name: "another format is no case id", method: "GET", url: "/api/v1/tickets/export.json", auth: true, status: 400, want: []string{`"id"`}},
+		{name: "a case still answers", method: "GET", url: "/api/v1/tickets/2", auth: true, status: 200, want: []string{`"number":"370812-20261127-000002"`}},
 	})
 }
 

@@ -132,6 +132,35 @@ type route struct {
 	// read marks a route that takes a body but changes nothing (batch
 	// locate): open without the token, like every GET.
 	read bool
+	// res and act are what the route does in the role table: the guard
+	// refuses a caller who may not (gridline.Authorize) before the
+	// handler runs; the store then narrows it to the caller's scope. A
+	// route without res is open to everyone (enums, the OpenAPI
+	// document, the role table).
+	res gridline.Resource
+	act gridline.Action
+}
+
+// actionFromPath is the act of a route whose action is the path's
+// {action}: a step of the loop.
+const actionFromPath gridline.Action = "{action}"
+
+// authorize refuses r unless its principal may do what rt does:
+// EUNAUTHORIZED for an anonymous caller, EFORBIDDEN naming the role and
+// the action for a signed-in one.
+func authorize(rt route, r *http.Request) error {
+	if rt.res == "" {
+		return nil
+	}
+	act := rt.act
+	if act == actionFromPath {
+		a := gridline.TicketAction(r.PathValue("action"))
+		if !a.Valid() {
+			return nil // the handler names the unknown action (400)
+		}
+		act = gridline.Action(a)
+	}
+	return gridline.Authorize(gridline.PrincipalFrom(r.Context()), rt.res, act)
 }
 
 // takesBody reports whether a method carries a body.
@@ -196,8 +225,10 @@ func (s *Server) guard(rt route) http.Handler {
 			return
 		}
 		if authed {
+			// The shared API token acts as the system until accounts
+			// land: every permission, no scope.
 			ctx := gridline.WithActor(r.Context(), gridline.Actor{Name: "api"})
-			r = r.WithContext(context.WithValue(ctx, privilegedKey{}, true))
+			r = r.WithContext(gridline.WithPrincipal(ctx, &gridline.Principal{System: true, Addr: s.clientIP(r).String()}))
 		} else if api {
 			if (takesBody(r.Method) || r.Method == http.MethodDelete) && !rt.read {
 				refuse(s.writeRefusal())
@@ -208,6 +239,10 @@ func (s *Server) guard(rt route) http.Handler {
 				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or use an API token."))
 				return
 			}
+		}
+		if err := authorize(rt, r); err != nil {
+			refuse(err)
+			return
 		}
 		if err := g.bound(sw, r, bodyMax); err != nil {
 			refuse(err)
