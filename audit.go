@@ -29,8 +29,8 @@ type AuditFilter struct {
 	Action *string
 	// From and To bound when: From <= at < To.
 	From, To *time.Time
-	Offset int
-	Limit  int
+	Offset   int
+	Limit    int
 }
 
 // AuditService reads the audit log. There is no way to change or remove

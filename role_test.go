@@ -4,8 +4,8 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/gridline/gridline"
 	"github.com/google/go-cmp/cmp"
+	"github.com/gridline/gridline"
 )
 
 func ptr[T any](v T) *T { return &v }

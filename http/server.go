@@ -239,7 +239,6 @@ func (s *Server) gridsIndexed() int {
 	return s.Locate.Len()
 }
 
-
 type statusWriter struct {
 	http.ResponseWriter
 	status int
