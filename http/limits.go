@@ -229,7 +229,7 @@ func (s *Server) guard(rt route) http.Handler {
 			// land: every permission, no scope.
 			ctx := gridline.WithActor(r.Context(), gridline.Actor{Name: "api"})
 			r = r.WithContext(gridline.WithPrincipal(ctx, &gridline.Principal{System: true, Addr: s.clientIP(r).String()}))
-		} else if api {
+		} else if api && gridline.PrincipalFrom(r.Context()) == nil {
 			if (takesBody(r.Method) || r.Method == http.MethodDelete) && !rt.read {
 				refuse(s.writeRefusal())
 				return
