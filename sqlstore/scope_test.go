@@ -331,3 +331,29 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("after the refused changes: %d rows", n)
 	}
 }
+
+// TestDispatchLevel checks that a street dispatches to the units of its
+// area only, and the command centre anywhere.
+func TestDispatchLevel(t *testing.T) {
+	f := newScopeFixture(t)
+	office := f.mustUnit(t, gridline.UnitOther, "鼓楼街道城管中队", "370812001")
+	street := as(95, gridline.Grant{Role: gridline.RoleStreet, Region: "370812001"})
+	c := f.c // g2: 龙桥街道
+	tk := mustTicket(t, f.fixture, 116.806, 35.552, "人行道破损")
+	act(t, f.fixture, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	_, err := f.s.Tickets.ActOnTicket(street, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &f.dept.ID})
+	wantCode(t, err, gridline.EFORBIDDEN)
+	if gridline.ErrorFields(err)["lead_unit"] == "" {
+		t.Errorf("fields of %v", err)
+	}
+	if _, err := f.s.Tickets.ActOnTicket(street, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &office.ID}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.s.Tickets.ActOnTicket(street, c.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	wantCode(t, err, gridline.ENOTFOUND)
+	cmd := as(96, gridline.Grant{Role: gridline.RoleCommand})
+	act(t, f.fixture, c.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	if _, err := f.s.Tickets.ActOnTicket(cmd, c.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &f.dept.ID}); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
@@ -557,6 +558,9 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		if err := checkRef(ctx, tx, "lead_unit", "units", "unit", *r.LeadUnit); err != nil {
 			return err
 		}
+		if err := checkDispatchLevel(ctx, tx, r.Action, *r.LeadUnit); err != nil {
+			return err
+		}
 		if r.Deadline != nil && !r.Deadline.After(tx.now) {
 			return gridline.FieldErrorf("deadline", "%s is not in the future", r.Deadline.UTC().Format(time.RFC3339))
 		}
@@ -611,6 +615,30 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// checkDispatchLevel returns EFORBIDDEN unless ctx's principal may
+// dispatch to unit: a role that dispatches within a region (a street)
+// names only units of that region (its offices, communities, property
+// companies); the district's departments are the command centre's to
+// dispatch to.
+func checkDispatchLevel(ctx context.Context, tx *Tx, action gridline.TicketAction, unit int64) error {
+	sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(action))
+	if !ok {
+		return nil
+	}
+	var region, name string
+	if err := tx.QueryRowContext(ctx, `SELECT region_code, name FROM units WHERE id = $1`, unit).Scan(&region, &name); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	for _, r := range sc.Regions {
+		if strings.HasPrefix(region, r) {
+			return nil
+		}
+	}
+	return &gridline.Error{Code: gridline.EFORBIDDEN,
+		Message: fmt.Sprintf("Your role dispatches to the units of %s; %s serves %s: ask the command centre.", strings.Join(sc.Regions, ", "), name, cmp.Or(region, "everywhere")),
+		Fields:  map[string]string{"lead_unit": "outside your region"}}
 }
 
 // lastDispatch returns when the case was last dispatched, from its
