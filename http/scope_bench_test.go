@@ -1,0 +1,74 @@
+package http_test
+
+import (
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/gridline/gridline"
+)
+
+// BenchmarkIntakeScoped measures what authorisation costs intake (issue 9:
+// at most 10 %): POST /api/v1/tickets over loopback with benchClients
+// keep-alive connections, as an all-powerful user (admin) and as scoped
+// users (an external system on the hotline, a grid worker on patrol), in
+// one run, in alternating rounds so that the growing database weighs on
+// all alike. It reports each one's cases/s and the scoped ones' loss
+// against the admin's.
+func BenchmarkIntakeScoped(b *testing.B) {
+	s, _ := demoServer(b)
+	grid := "370812001002001"
+	users := []struct {
+		name string
+		p    *gridline.Principal
+		ch   gridline.Channel
+	}{
+		{"admin", &gridline.Principal{User: &gridline.User{ID: 1, Username: "admin"}, Grants: []gridline.Grant{{Role: gridline.RoleAdmin}}}, gridline.ChannelHotline},
+		{"external", &gridline.Principal{User: &gridline.User{ID: 2, Username: "12345"}, Grants: []gridline.Grant{{Role: gridline.RoleExternal}}}, gridline.ChannelHotline},
+		{"grid_worker", &gridline.Principal{User: &gridline.User{ID: 3, Username: "gw"}, Grants: []gridline.Grant{{Role: gridline.RoleGridWorker, Region: grid}}}, gridline.ChannelGridPatrol},
+	}
+	h := s.Handler()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var i int
+		fmt.Sscan(r.Header.Get("X-Bench-User"), &i)
+		r = r.WithContext(gridline.WithPrincipal(r.Context(), users[i].p))
+		h.ServeHTTP(w, r)
+	}))
+	b.Cleanup(ts.Close)
+	texts := []string{"小区门口路灯不亮，晚上很黑", "楼道里堆放杂物，存在消防隐患", "路边井盖破损，行人容易摔倒", "路面有坑，下雨积水"}
+	var seq atomic.Int64
+	newReq := func(u int) func() *http.Request {
+		rng := rand.New(rand.NewPCG(uint64(u)+1, 7))
+		return func() *http.Request {
+			body := fmt.Sprintf(`{"channel":%q,"text":%q,"lon":%.6f,"lat":%.6f,"external_id":"B-%d"}`, users[u].ch,
+				texts[rng.IntN(len(texts))], 116.74+rng.Float64()*0.12, 35.53+rng.Float64()*0.07, seq.Add(1))
+			r, _ := http.NewRequest("POST", ts.URL+"/api/v1/tickets", bytes.NewReader([]byte(body)))
+			r.Header.Set("Content-Type", "application/json")
+			r.Header.Set("X-Bench-User", fmt.Sprint(u))
+			return r
+		}
+	}
+	const rounds = 5
+	per := max(1, b.N/rounds)
+	walls := make([]time.Duration, len(users))
+	b.ResetTimer()
+	for range rounds {
+		for u := range users {
+			_, wall := loadStatus(b, per, newReq(u), http.StatusCreated)
+			walls[u] += wall
+		}
+	}
+	b.StopTimer()
+	rate := func(u int) float64 { return float64(per*rounds) / walls[u].Seconds() }
+	for u := range users {
+		b.ReportMetric(rate(u), users[u].name+"-cases/s")
+	}
+	for u := 1; u < len(users); u++ {
+		b.ReportMetric(100*(1-rate(u)/rate(0)), users[u].name+"-loss-%")
+	}
+}
