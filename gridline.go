@@ -22,10 +22,11 @@ var (
 // run at a fixed instant.
 type Clock func() time.Time
 
-// Actor names who performs a write, for the audit log. Accounts and roles
-// come later; until then the actor is the API token holder or the CLI.
+// Actor names who performs a write, for the audit log: the username of
+// the signed-in principal, or what the system is doing ("cli", "demo",
+// "scheduler").
 type Actor struct {
-	Name string // e.g. "api", "cli", "demo"
+	Name string // e.g. "admin", "cli", "demo"
 }
 
 type actorKey struct{}
@@ -67,4 +68,6 @@ type Services struct {
 	Locate      LocateService
 	Tickets     TicketService
 	KPIs        KPIService
+	Users       UserService
+	Auth        AuthService
 }

@@ -66,8 +66,12 @@ func ActionsOf(r Resource) []Action {
 		return []Action{ActRead, ActUpdate, ActImport}
 	case ResourceGrids:
 		return []Action{ActRead, ActCreate, ActUpdate, ActDelete, ActImport}
-	case ResourcePlaces, ResourceUnits, ResourcePartyOrgs, ResourceUsers:
+	case ResourcePlaces, ResourceUnits, ResourcePartyOrgs:
 		return []Action{ActRead, ActCreate, ActUpdate, ActDelete}
+	case ResourceUsers:
+		// Accounts are disabled, never deleted: their names stay in the
+		// audit log and on the timelines.
+		return []Action{ActRead, ActCreate, ActUpdate}
 	case ResourcePeople:
 		return []Action{ActRead, ActCreate, ActUpdate, ActDelete, ActReveal}
 	case ResourceTickets:
@@ -556,44 +560,8 @@ func Authorize(p *Principal, res Resource, act Action) error {
 	return Forbidden(p, res, act)
 }
 
-// Validate checks a grant: a known role, a region for the place-bound
-// roles, a unit for the unit-bound ones.
-func (g Grant) Validate() error {
-	if !g.Role.Valid() {
-		return FieldErrorf("role", "unknown role %q", g.Role)
-	}
-	switch g.Role {
-	case RoleStreet, RoleCommunity, RoleGridWorker, RoleGridWorkerProperty, RoleGridWorkerSpecial:
-		want := map[Role]int{RoleStreet: 9, RoleCommunity: 12}[g.Role]
-		if want == 0 {
-			want = GridCodeLen
-		}
-		if len(g.Region) != want || !digits(g.Region) {
-			return FieldErrorf("region", "a %s holds at a %d-digit code, got %q", g.Role, want, g.Region)
-		}
-	case RoleCommand, RoleLeader:
-		if g.Region != "" && (!digits(g.Region) || !slices.Contains([]int{2, 4, 6, 9, 12, GridCodeLen}, len(g.Region))) {
-			return FieldErrorf("region", "%q is not a region or grid code", g.Region)
-		}
-	case RoleDepartment, RoleProperty:
-		if g.UnitID == nil {
-			return FieldErrorf("unit_id", "a %s holds at a unit", g.Role)
-		}
-	}
-	return nil
-}
-
-func digits(s string) bool {
-	for _, c := range s {
-		if c < '0' || c > '9' {
-			return false
-		}
-	}
-	return s != ""
-}
-
-// roleLabels name the roles, in the order of Roles.
-var roleNames = map[Role][2]string{
+// accountRoleNames name the roles.
+var accountRoleNames = map[Role][2]string{
 	RoleAdmin:              {"系统管理员", "System administrator"},
 	RoleCommand:            {"指挥中心", "Command centre"},
 	RoleStreet:             {"街道/镇", "Street / town"},
@@ -610,7 +578,7 @@ var roleNames = map[Role][2]string{
 
 // RoleLabel returns role r's display names.
 func RoleLabel(r Role) Label {
-	n := roleNames[r]
+	n := accountRoleNames[r]
 	return Label{Code: string(r), Name: n[0], NameEN: n[1]}
 }
 

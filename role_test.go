@@ -291,37 +291,3 @@ func TestCheckIntake(t *testing.T) {
 		}
 	}
 }
-
-func TestGrantValidate(t *testing.T) {
-	u := int64(1)
-	tests := []struct {
-		g     gridline.Grant
-		field string // "" valid
-	}{
-		{gridline.Grant{Role: gridline.RoleAdmin}, ""},
-		{gridline.Grant{Role: "mayor"}, "role"},
-		{gridline.Grant{Role: gridline.RoleCommand}, ""},
-		{gridline.Grant{Role: gridline.RoleCommand, Region: "370812"}, ""},
-		{gridline.Grant{Role: gridline.RoleCommand, Region: "37081"}, "region"},
-		{gridline.Grant{Role: gridline.RoleStreet, Region: "370812001"}, ""},
-		{gridline.Grant{Role: gridline.RoleStreet}, "region"},
-		{gridline.Grant{Role: gridline.RoleCommunity, Region: "370812001"}, "region"},
-		{gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002001"}, ""},
-		{gridline.Grant{Role: gridline.RoleGridWorkerSpecial, Region: "370812001002"}, "region"},
-		{gridline.Grant{Role: gridline.RoleDepartment, UnitID: &u}, ""},
-		{gridline.Grant{Role: gridline.RoleProperty}, "unit_id"},
-		{gridline.Grant{Role: gridline.RoleLeader, Region: "x"}, "region"},
-	}
-	for _, tt := range tests {
-		err := tt.g.Validate()
-		var got string
-		if e, ok := err.(*gridline.Error); ok {
-			for f := range e.Fields {
-				got = f
-			}
-		}
-		if got != tt.field {
-			t.Errorf("%+v: %v, want field %q", tt.g, err, tt.field)
-		}
-	}
-}

@@ -204,7 +204,7 @@ func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 		case gridline.RoleProperty:
 			g.UnitID = &f.prop
 		}
-		if err := g.Validate(); err != nil {
+		if err := g.Validate("grant"); err != nil {
 			t.Fatalf("%s: %v", role, err)
 		}
 		id := int64(8000 + i)

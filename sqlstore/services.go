@@ -22,5 +22,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Locate:      loc,
 		Tickets:     NewTicketService(db, loc),
 		KPIs:        NewKPIService(db),
+		Users:       NewUserService(db),
+		Auth:        NewAuthService(db),
 	}
 }
