@@ -88,12 +88,8 @@ type matrixFixture struct {
 	cases        []matrixCase
 	people       []matrixPerson
 	principals   map[gridline.Role]*gridline.Principal
+	tokens       map[gridline.Role]string
 }
-
-const (
-	residentID = 9001
-	externalID = 9002
-)
 
 func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 	t.Helper()
@@ -138,11 +134,39 @@ func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 		t.Fatal(err)
 	}
 
-	jpg, _ := phonePictures(t)
-	as := func(id int64, role gridline.Role) context.Context {
-		return gridline.WithPrincipal(ctx, &gridline.Principal{User: &gridline.User{ID: id, Username: string(role)},
-			Grants: []gridline.Grant{{Role: role}}})
+	// One user per role, granted where the fixture has something, with
+	// an API token; the resident and the external system take cases in
+	// below as themselves.
+	f.principals = map[gridline.Role]*gridline.Principal{}
+	f.tokens = map[gridline.Role]string{}
+	for _, role := range gridline.Roles {
+		g := gridline.Grant{Role: role}
+		switch role {
+		case gridline.RoleStreet, gridline.RoleLeader:
+			g.Region = "370812001"
+		case gridline.RoleCommunity:
+			g.Region = "370812001002"
+		case gridline.RoleGridWorker, gridline.RoleGridWorkerProperty, gridline.RoleGridWorkerSpecial:
+			g.Region = f.grid1
+		case gridline.RoleDepartment:
+			g.UnitID = &f.dept
+		case gridline.RoleProperty:
+			g.UnitID = &f.prop
+		}
+		u := &gridline.User{Username: "u_" + string(role), Name: string(role), Grants: []gridline.Grant{g}}
+		if err := s.Users.CreateUser(ctx, u, "matrix password 1"); err != nil {
+			t.Fatalf("%s: %v", role, err)
+		}
+		tok, err := s.Auth.CreateToken(ctx, &gridline.APIToken{UserID: u.ID, Name: "matrix"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		f.principals[role] = &gridline.Principal{User: u, Grants: u.Grants}
+		f.tokens[role] = tok
 	}
+	as := func(role gridline.Role) context.Context { return gridline.WithPrincipal(ctx, f.principals[role]) }
+
+	jpg, _ := phonePictures(t)
 	intake := func(c context.Context, ch gridline.Channel, lon float64) *gridline.Ticket {
 		lat := 35.556
 		photo, err := gridline.ReadPhoto(bytes.NewReader(jpg), 1)
@@ -165,18 +189,18 @@ func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 			}
 		}
 	}
-	c1 := intake(as(residentID, gridline.RoleResident), gridline.ChannelSnapReport, 116.806)
+	c1 := intake(as(gridline.RoleResident), gridline.ChannelSnapReport, 116.806)
 	dispatch(c1, dept.ID)
 	c2 := intake(ctx, gridline.ChannelHotline, 116.826)
 	dispatch(c2, prop.ID)
-	c3 := intake(as(externalID, gridline.RoleExternal), gridline.ChannelHotline, 116.827)
+	c3 := intake(as(gridline.RoleExternal), gridline.ChannelHotline, 116.827)
 	if c1.CompoundID == nil || c2.CompoundID != nil {
 		t.Fatalf("compounds: c1 %v, c2 %v", c1.CompoundID, c2.CompoundID)
 	}
 	f.cases = []matrixCase{
-		{id: c1.ID, path: c1.RegionPath, lead: &f.dept, property: &f.prop, creator: residentID},
+		{id: c1.ID, path: c1.RegionPath, lead: &f.dept, property: &f.prop, creator: f.principals[gridline.RoleResident].User.ID},
 		{id: c2.ID, path: c2.RegionPath, lead: &f.prop},
-		{id: c3.ID, path: c3.RegionPath, creator: externalID},
+		{id: c3.ID, path: c3.RegionPath, creator: f.principals[gridline.RoleExternal].User.ID},
 	}
 	for _, p := range []*gridline.Person{
 		{Name: "张网格", Team: gridline.TeamGridWorker, RegionCode: "370812001002", Phone: "13800001111"},
@@ -188,35 +212,6 @@ func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 		f.people = append(f.people, matrixPerson{id: p.ID, region: p.RegionCode})
 	}
 
-	// One user per role, granted where the fixture has something.
-	f.principals = map[gridline.Role]*gridline.Principal{}
-	for i, role := range gridline.Roles {
-		g := gridline.Grant{Role: role}
-		switch role {
-		case gridline.RoleStreet, gridline.RoleLeader:
-			g.Region = "370812001"
-		case gridline.RoleCommunity:
-			g.Region = "370812001002"
-		case gridline.RoleGridWorker, gridline.RoleGridWorkerProperty, gridline.RoleGridWorkerSpecial:
-			g.Region = f.grid1
-		case gridline.RoleDepartment:
-			g.UnitID = &f.dept
-		case gridline.RoleProperty:
-			g.UnitID = &f.prop
-		}
-		if err := g.Validate("grant"); err != nil {
-			t.Fatalf("%s: %v", role, err)
-		}
-		id := int64(8000 + i)
-		switch role {
-		case gridline.RoleResident:
-			id = residentID
-		case gridline.RoleExternal:
-			id = externalID
-		}
-		f.principals[role] = &gridline.Principal{User: &gridline.User{ID: id, Username: "u_" + string(role)},
-			Grants: []gridline.Grant{g}}
-	}
 	return f
 }
 
@@ -275,6 +270,9 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 		"stats.read":         {method: "GET", url: "/api/v1/stats/overview?region={region}", target: "region"},
 		"audit.read":         {method: "GET", url: "/api/v1/audit"},
 		"events.read":        {method: "GET", url: "/api/v1/events"},
+		"users.read":         {method: "GET", url: "/api/v1/users"},
+		"users.create":       {method: "POST", url: "/api/v1/users", body: `{}`},
+		"users.update":       {method: "PATCH", url: "/api/v1/users/999999", body: `{"name":"x"}`},
 	}
 	for _, a := range gridline.TicketActions {
 		body := fmt.Sprintf(`{"version":0,"opinion":"probe","note":"probe","into":%d,"lead_unit":%d,"lon":116.806,"lat":35.556`,
@@ -290,20 +288,12 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 	return ps
 }
 
-// matrixServer returns the server of the test and its fixture. Requests
-// carry the principal of the role named in X-Test-Role, which a wrapper
-// puts in the context as the auth guard would.
+// matrixServer returns the server of the test and its fixture.
 func matrixServer(t *testing.T) (*httptest.Server, *matrixFixture) {
 	t.Helper()
 	s := serverOver(t, storetest.Open(t), glhttp.Limits{AnonRate: -1}, nil)
 	f := newMatrixFixture(t, s)
-	h := s.Handler()
-	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if role := r.Header.Get("X-Test-Role"); role != "" {
-			r = r.WithContext(gridline.WithPrincipal(r.Context(), f.principals[gridline.Role(role)]))
-		}
-		h.ServeHTTP(w, r)
-	}))
+	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return ts, f
 }
@@ -326,7 +316,7 @@ func TestScopeMatrix(t *testing.T) {
 			req.Header.Set("Content-Type", "application/json")
 		}
 		if role != "" {
-			req.Header.Set("X-Test-Role", string(role))
+			req.Header.Set("Authorization", "Bearer "+f.tokens[role])
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
