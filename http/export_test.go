@@ -72,6 +72,7 @@ func newExportServer(t testing.TB) (*exportClock, *httptest.Server) {
 	db := storetest.Open(t)
 	db.Now = clock.now
 	s := serverOver(t, db, glhttp.Limits{AnonRate: -1}, nil)
+	commandToken = roleToken(t, s.Services, "command", gridline.Grant{Role: gridline.RoleCommand})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return clock, ts

@@ -53,12 +53,11 @@ func serverOver(t testing.TB, db *sqlstore.DB, limits glhttp.Limits, logs io.Wri
 		t.Fatal(err)
 	}
 	token = adminToken(t, s.Services)
-	commandToken = roleToken(t, s.Services, "command", gridline.Grant{Role: gridline.RoleCommand})
 	return s
 }
 
-// commandToken is an API token of serverOver's command-centre account:
-// a signed-in role that sees personal data masked.
+// commandToken is an API token of a command-centre account (see
+// newExportServer): a signed-in role that sees personal data masked.
 var commandToken string
 
 // roleToken creates the account username with grant and returns an API

@@ -38,9 +38,11 @@ func TestTicketAPI(t *testing.T) {
 			body: `{"channel":"hotline","text":"x","lon":35.55,"lat":116.8}`, want: []string{`looks like [lat, lon]`}},
 		{name: "outside every grid is queued", method: "POST", url: "/api/v1/tickets", auth: true, status: 201, body: intake("SD-3", 116.95, 35.70),
 			want: []string{`"status":"unlocated"`, `"allowed_actions":["locate","reject","merge","void"]`}},
-		{name: "masked without the token", method: "GET", url: "/api/v1/tickets/1", status: 200,
-			want: []string{`"phone":"139****5678"`, `"name":"***"`, `"timeline":[{`}, notWant: []string{`13912345678`, `王女士`}},
-		{name: "shown with the token", method: "GET", url: "/api/v1/tickets/1", auth: true, status: 200, want: []string{`13912345678`, `王女士`}},
+		{name: "cases need a role", method: "GET", url: "/api/v1/tickets/1", status: 401},
+		{name: "shown to who took it in", method: "GET", url: "/api/v1/tickets/1", auth: true, status: 200,
+			want: []string{`13912345678`, `王女士`, `"timeline":[{`}},
+		{name: "revealed", method: "POST", url: "/api/v1/tickets/1/reveal", auth: true, status: 200,
+			want: []string{`"reporter":{"name":"王女士","phone":"13912345678","confidential":true}`}},
 		{name: "illegal action", method: "POST", url: "/api/v1/tickets/1/actions/sign", auth: true, status: 409,
 			want: []string{`"status":"received"`, `"allowed":"file, reject, self_handle, merge, void"`}},
 		{name: "unknown action", method: "POST", url: "/api/v1/tickets/1/actions/fly", auth: true, status: 400, want: []string{`"action"`}},
@@ -68,7 +70,7 @@ func TestTicketAPI(t *testing.T) {
 		{name: "kpis by unit", method: "GET", url: "/api/v1/kpis?from=" + year[0] + "&to=" + year[1], auth: true, status: 200,
 			want: []string{`"by":"unit"`, `"name":"兖州区住房和城乡建设局"`, `"closed":1`, `"satisfied":1`, `"total":{`}},
 		{name: "kpis bad grouping", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=colour", auth: true, status: 400, want: []string{`"by"`}},
-		{name: "kpis bad weights", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=1,1,1,1", status: 400},
+		{name: "kpis bad weights", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=1,1,1,1", auth: true, status: 400},
 		{name: "the loop is in the feed", method: "GET", url: "/api/v1/events?entity=ticket", auth: true, status: 200, want: []string{`"total":8`}},
 	})
 }
