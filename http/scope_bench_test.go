@@ -62,13 +62,17 @@ func BenchmarkIntakeScoped(b *testing.B) {
 			return r
 		}
 	}
-	const rounds = 5
+	const rounds = 6
 	per := max(1, b.N/rounds)
 	walls := make([]time.Duration, len(users))
 	cpus := make([]time.Duration, len(users))
 	b.ResetTimer()
-	for range rounds {
-		for u := range users {
+	for r := range rounds {
+		// Each round starts with another user: whoever goes first after
+		// a pause (the previous round's last connections closing) is not
+		// always the same.
+		for k := range users {
+			u := (r + k) % len(users)
 			cpu, wall := loadStatus(b, per, newReq(u), http.StatusCreated)
 			walls[u] += wall
 			cpus[u] += cpu
