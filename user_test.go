@@ -73,21 +73,6 @@ func TestPasswordHash(t *testing.T) {
 	}
 }
 
-// BenchmarkPasswordVerify is one login's password check on one core:
-// issue 9 asks for at least 20 a second (under 50 ms each).
-func BenchmarkPasswordVerify(b *testing.B) {
-	h, err := gridline.HashPassword("correct horse")
-	if err != nil {
-		b.Fatal(err)
-	}
-	for b.Loop() {
-		if !gridline.CheckPassword(h, "correct horse") {
-			b.Fatal("no match")
-		}
-	}
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "logins/s")
-}
-
 func TestValidateUsername(t *testing.T) {
 	for s, ok := range map[string]bool{"admin": true, "wang.fang": true, "grid_7": true, "a-b": true, "7up": true,
 		"": false, "a": false, "Admin": false, "_x": false, "王芳": false, "a b": false, strings.Repeat("a", 65): false} {
