@@ -63,4 +63,5 @@ type Services struct {
 	Locate      LocateService
 	Tickets     TicketService
 	KPIs        KPIService
+	Duplicates  DuplicateService
 }

@@ -112,6 +112,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView},
 		{pattern: "GET /api/v1/tickets/{id}/photos/{n}", handler: s.handleTicketPhoto},
+		{pattern: "GET /api/v1/tickets/{id}/duplicates", handler: s.handleTicketDuplicates},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true},
 

@@ -22,5 +22,6 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Locate:      loc,
 		Tickets:     NewTicketService(db, loc),
 		KPIs:        NewKPIService(db),
+		Duplicates:  NewDuplicateService(db),
 	}
 }

@@ -286,11 +286,11 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt = nil, nil, nil, nil
 	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, external_id, text, category, status, version, lon, lat,
 		address, county_code, town_code, community_code, grid_code, reporter_name, reporter_phone, reporter_confidential,
-		reported_at, created_at, updated_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) RETURNING id`,
+		reported_at, created_at, updated_at, place_cell)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`,
 		t.Number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status), t.Version, t.Lon, t.Lat,
 		t.Address, t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, t.Reporter.Name, t.Reporter.Phone,
-		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt).Scan(&t.ID)
+		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, placeCell(t.Lon, t.Lat)).Scan(&t.ID)
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
@@ -399,10 +399,10 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
 		closed_at = $6, lon = $7, lat = $8, county_code = $9, town_code = $10, community_code = $11, grid_code = $12,
-		warning = $13, warn_at = $14, escalated_to = $15, base_deadline = $16, updated_at = $17 WHERE id = $18`,
+		warning = $13, warn_at = $14, escalated_to = $15, base_deadline = $16, updated_at = $17, place_cell = $18 WHERE id = $19`,
 		string(t.Status), t.Version, t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt, t.Lon, t.Lat,
 		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, string(t.Warning), warnAt, t.EscalatedTo, t.BaseDeadline,
-		tx.now, id); err != nil {
+		tx.now, placeCell(t.Lon, t.Lat), id); err != nil {
 		return nil, err
 	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
