@@ -71,14 +71,14 @@ func DuplicateRuleFor(cat *Catalogue, code string) DuplicateRule {
 // mainClass returns the main class of code in cat: code itself for a main
 // class, its parent for a sub-class, "" for an unknown code.
 func mainClass(cat *Catalogue, code string) string {
-	c, ok := cat.Category(code)
+	i, ok := cat.byCode[code]
 	if !ok {
 		return ""
 	}
-	if c.IsMain() {
-		return c.Code
+	if p := cat.cats[i].ParentCode; p != "" {
+		return p
 	}
-	return c.ParentCode
+	return code
 }
 
 // DuplicateReasons are the facts a candidate's score is made of.
@@ -238,13 +238,21 @@ func DuplicateCell(lon, lat float64) int64 {
 	return int64(math.Floor((lat+90)*100))*100000 + int64(math.Floor((lon+180)*100))
 }
 
-// DuplicateCells returns the keys of the cells within radius metres of
-// lon/lat (its bounding box, a little widened against rounding).
-func DuplicateCells(lon, lat, radius float64) []int64 {
+// DuplicateBox returns the bounding box of the points within radius
+// metres of lon/lat, a little widened against rounding: min lon, min lat,
+// max lon, max lat.
+func DuplicateBox(lon, lat, radius float64) [4]float64 {
 	kx, ky := metresPerDegree(lat)
-	dx, dy := radius/kx+1e-9, radius/ky+1e-9
-	y0, y1 := int64(math.Floor((lat-dy+90)*100)), int64(math.Floor((lat+dy+90)*100))
-	x0, x1 := int64(math.Floor((lon-dx+180)*100)), int64(math.Floor((lon+dx+180)*100))
+	dx, dy := radius/kx*1.001+1e-9, radius/ky*1.001+1e-9
+	return [4]float64{lon - dx, lat - dy, lon + dx, lat + dy}
+}
+
+// DuplicateCells returns the keys of the cells that DuplicateBox(lon, lat,
+// radius) touches.
+func DuplicateCells(lon, lat, radius float64) []int64 {
+	b := DuplicateBox(lon, lat, radius)
+	y0, y1 := int64(math.Floor((b[1]+90)*100)), int64(math.Floor((b[3]+90)*100))
+	x0, x1 := int64(math.Floor((b[0]+180)*100)), int64(math.Floor((b[2]+180)*100))
 	var out []int64
 	for y := y0; y <= y1; y++ {
 		for x := x0; x <= x1; x++ {
@@ -273,20 +281,27 @@ type gram struct {
 }
 
 // dupStopPhrases are the formulas of intake that say nothing about the
-// incident: who called, and what they ask for. Longer phrases first, so a
-// shorter one inside them does not leave a remnant.
-var dupStopPhrases = func() []string {
-	s := []string{
-		"市民来电反映", "市民来电称", "来电人反映", "来电人称", "来电反映", "来电称", "市民反映", "群众反映", "居民反映",
-		"网格员巡查发现", "网格员巡查时发现", "网格员发现", "巡查发现", "巡查中发现", "视频巡查发现", "监控发现",
-		"物业上报", "物业反映", "业主反映", "有人反映", "反映", "诉求人", "来电人",
-		"请相关部门尽快处理", "请相关部门处理", "请有关部门处理", "希望相关部门尽快解决", "希望相关部门处理",
-		"希望有关部门处理", "希望尽快处理", "希望尽快解决", "要求尽快处理", "要求尽快解决", "要求处理", "请求处理",
-		"请尽快处理", "请尽快解决", "尽快处理", "尽快解决", "相关部门", "有关部门", "请处理", "望解决", "谢谢",
-		"已拍照上传", "拍照上传", "现场照片", "见附件", "附照片",
+// incident: who called, and what they ask for. The replacer tries longer
+// phrases first where two start alike.
+var dupStopPhrases = []string{
+	"市民来电反映", "市民来电称", "来电人反映", "来电人称", "来电反映", "来电称", "市民反映", "群众反映", "居民反映",
+	"网格员巡查发现", "网格员巡查时发现", "网格员发现", "巡查发现", "巡查中发现", "视频巡查发现", "监控发现",
+	"物业上报", "物业反映", "业主反映", "有人反映", "反映", "诉求人", "来电人",
+	"请相关部门尽快处理", "请相关部门处理", "请有关部门处理", "希望相关部门尽快解决", "希望相关部门处理",
+	"希望有关部门处理", "希望尽快处理", "希望尽快解决", "要求尽快处理", "要求尽快解决", "要求处理", "请求处理",
+	"请尽快处理", "请尽快解决", "尽快处理", "尽快解决", "相关部门", "有关部门", "请处理", "望解决", "谢谢",
+	"已拍照上传", "拍照上传", "现场照片", "见附件", "附照片",
+}
+
+// dupStopReplacer removes the stop phrases in one pass over a text.
+var dupStopReplacer = func() *strings.Replacer {
+	long := slices.Clone(dupStopPhrases)
+	sort.SliceStable(long, func(i, j int) bool { return len(long[i]) > len(long[j]) })
+	var pairs []string
+	for _, p := range long {
+		pairs = append(pairs, p, "|")
 	}
-	sort.SliceStable(s, func(i, j int) bool { return len(s[i]) > len(s[j]) })
-	return s
+	return strings.NewReplacer(pairs...)
 }()
 
 // dupParticles are characters that carry grammar, not content.
@@ -294,12 +309,39 @@ const dupParticles = "的了吗呢吧啊呀么哦嘛"
 
 // dupCommonGrams are pairs found in complaints of every kind; they count
 // a third as much as others.
-var dupCommonGrams = map[string]bool{
+var dupCommonGrams = gramKeys(map[string]bool{
 	"小区": true, "门口": true, "附近": true, "社区": true, "居民": true, "问题": true, "严重": true, "影响": true,
 	"一直": true, "现在": true, "已经": true, "没有": true, "不能": true, "无人": true, "处理": true, "解决": true,
 	"希望": true, "要求": true, "情况": true, "存在": true, "发现": true, "位置": true, "路口": true, "东侧": true,
 	"西侧": true, "南侧": true, "北侧": true, "对面": true, "周边": true, "这里": true, "那里": true, "多次": true,
 	"晚上": true, "白天": true, "每天": true, "最近": true, "几天": true, "出行": true, "生活": true, "安全": true,
+})
+
+// gramKeys returns the keys of the pairs in m.
+func gramKeys(m map[string]bool) map[uint64]bool {
+	out := make(map[uint64]bool, len(m))
+	for p := range m {
+		r := []rune(p)
+		out[gramKey(r[0], r[1])] = true
+	}
+	return out
+}
+
+// gramKey is the key of the pair a, b; a single character's is gramKey(0, r).
+func gramKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// vocabulary returns the keys of the pairs of c's sub-classes' names and
+// keywords, built once.
+func (c *Catalogue) vocabulary() map[uint64]bool {
+	c.vocabOnce.Do(func() {
+		c.vocab = make(map[uint64]bool, len(c.bigramIDF))
+		for p := range c.bigramIDF {
+			if r := []rune(p); len(r) == 2 {
+				c.vocab[gramKey(r[0], r[1])] = true
+			}
+		}
+	})
+	return c.vocab
 }
 
 // chineseDigits folds Chinese numerals to digits, so 三号楼 and 3号楼 agree.
@@ -310,12 +352,7 @@ var chineseDigits = map[rune]rune{'〇': '0', '零': '0', '一': '1', '二': '2'
 // folded, lower case, numerals as digits, the intake formulas and
 // particles removed, punctuation and spaces as breaks (a "|").
 func NormalizeDuplicateText(s string) string {
-	s = normalizeText(s)
-	for _, p := range dupStopPhrases {
-		if strings.Contains(s, p) {
-			s = strings.ReplaceAll(s, p, "|")
-		}
-	}
+	s = dupStopReplacer.Replace(normalizeText(s))
 	var b strings.Builder
 	b.Grow(len(s))
 	lastBreak := true
@@ -344,12 +381,13 @@ func NormalizeDuplicateText(s string) string {
 // weigh a third; the rest — mostly the place — one.
 func textGrams(s string, cat *Catalogue) []gram {
 	norm := []rune(NormalizeDuplicateText(s))
-	out := make([]gram, 0, len(norm))
+	vocab := cat.vocabulary()
+	out := make([]gram, 0, 2*len(norm))
 	for _, r := range norm {
 		// Single characters, lightly weighed, catch paraphrase that
 		// shares no pair: 乱停 and 停在, 堵门 and 堵着门.
 		if r != '|' && !unicode.IsDigit(r) {
-			out = append(out, gram{key: uint64(r), weight: dupCharWeight})
+			out = append(out, gram{key: gramKey(0, r), weight: dupCharWeight})
 		}
 	}
 	for i := 1; i < len(norm); i++ {
@@ -357,13 +395,13 @@ func textGrams(s string, cat *Catalogue) []gram {
 		if a == '|' || b == '|' {
 			continue
 		}
-		w, pair := 1.0, string([]rune{a, b})
-		if dupCommonGrams[pair] {
+		w, k := 1.0, gramKey(a, b)
+		if dupCommonGrams[k] {
 			w = 1.0 / 3
-		} else if _, ok := cat.bigramIDF[pair]; ok {
+		} else if vocab[k] {
 			w = dupProblemWeight
 		}
-		out = append(out, gram{key: uint64(a)<<32 | uint64(b), weight: w})
+		out = append(out, gram{key: k, weight: w})
 	}
 	slices.SortFunc(out, func(x, y gram) int {
 		switch {
@@ -407,4 +445,30 @@ func gramSimilarity(a, b []gram) float64 {
 	dice := 2 * both / (wa + wb)
 	overlap := both / math.Min(wa, wb)
 	return (dice + overlap) / 2
+}
+
+// Timeline entries that annotate a case without moving it through the
+// loop: its status and version stay. They are not actions a client can
+// post.
+const (
+	// A merged case gets its master's reply, callback and closure, so its
+	// reporter, following their own case, learns the outcome.
+	ActionMasterReply    TicketAction = "master_reply"
+	ActionMasterCallback TicketAction = "master_callback"
+	ActionMasterClose    TicketAction = "master_close"
+)
+
+// MasterRelay returns the entry a master's action a leaves on each case
+// merged into it, or "" when a is not relayed. A callback that closes the
+// master relays as the callback; the closure it brings is implied.
+func MasterRelay(a TicketAction) TicketAction {
+	switch a {
+	case ActionReply:
+		return ActionMasterReply
+	case ActionCallback:
+		return ActionMasterCallback
+	case ActionClose, ActionSelfHandle:
+		return ActionMasterClose
+	}
+	return ""
 }

@@ -135,3 +135,18 @@ func TestDuplicateLabelled(t *testing.T) {
 
 // The held-out figures docs/benchmarks.md reports.
 const heldPrecision, heldRecall = 0.88, 0.90
+
+// BenchmarkScoreDuplicate is the pure cost of comparing a new case with
+// the labelled set's texts, fingerprints included (as the store does for
+// every case it reads).
+func BenchmarkScoreDuplicate(b *testing.B) {
+	pairs := readLabelledPairs(b)
+	cat := gridline.DefaultCatalogue()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		p := pairs[i%len(pairs)]
+		a, o := *p.a, *p.b
+		o.Lon, o.Lat = a.Lon, a.Lat
+		gridline.ScoreDuplicate(cat, &a, &o)
+	}
+}

@@ -64,4 +64,6 @@ type Services struct {
 	Tickets     TicketService
 	KPIs        KPIService
 	Duplicates  DuplicateService
+	Whistles    WhistleService
+	Meetings    MeetingService
 }

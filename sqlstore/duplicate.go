@@ -81,14 +81,19 @@ func (s *DuplicateService) FindDuplicatesOf(ctx context.Context, t *gridline.Tic
 func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.DuplicateCase) ([]gridline.DuplicateCandidate, error) {
 	rule := gridline.DuplicateRuleFor(s.cat, c.Category)
 	cells := gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius)
+	box := gridline.DuplicateBox(c.Lon, c.Lat, rule.Radius)
 	args := []any{c.ReportedAt.Add(-rule.Window).UTC(), c.ReportedAt.Add(rule.Window).UTC(), c.ID,
-		string(gridline.StatusMerged), string(gridline.StatusVoided), string(gridline.StatusRejected)}
+		string(gridline.StatusMerged), string(gridline.StatusVoided), string(gridline.StatusRejected),
+		box[0], box[1], box[2], box[3]}
 	for _, cell := range cells {
 		args = append(args, cell)
 	}
+	// The box keeps the cells' other cases in the database: only those
+	// near enough come back with their texts.
 	rows, err := tx.QueryContext(ctx, `SELECT id, number, channel, status, category, text, lon, lat, reported_at
-		FROM tickets WHERE place_cell IN (`+placeholders(7, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
-		AND id <> $3 AND status NOT IN ($4, $5, $6) ORDER BY reported_at DESC`+limitOffset(maxDuplicateRows, 0), args...)
+		FROM tickets WHERE place_cell IN (`+placeholders(11, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
+		AND id <> $3 AND status NOT IN ($4, $5, $6) AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10
+		ORDER BY reported_at DESC`+limitOffset(maxDuplicateRows, 0), args...)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}

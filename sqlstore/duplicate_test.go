@@ -115,3 +115,53 @@ func TestDuplicatesLocated(t *testing.T) {
 		t.Fatalf("candidates: %v; want the located case %d", ids, lost.ID)
 	}
 }
+
+// TestMergedHearTheMaster takes a master through the loop with a case
+// merged into it, and one merged into that before it was merged in turn:
+// both get the master's reply and callback on their timelines, keeping
+// their status and version.
+func TestMergedHearTheMaster(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	master := mustTicketIn(t, f, 116.8050, 35.5550, "龙城花园门口路灯不亮", "0115")
+	dup := mustTicketIn(t, f, 116.8051, 35.5550, "龙城花园小区门口路灯坏了", "0115")
+	dupOfDup := mustTicketIn(t, f, 116.8051, 35.5551, "龙城花园门口那盏路灯晚上不亮", "0115")
+	act(t, f, dupOfDup.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &dup.ID})
+	dup = act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &master.ID})
+	dupOfDup, err := f.s.Tickets.FindTicketByID(ctx, dupOfDup.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := map[int64]int{dup.ID: dup.Version, dupOfDup.ID: dupOfDup.Version}
+	for _, r := range []gridline.TicketActionRequest{
+		{Action: gridline.ActionFile},
+		{Action: gridline.ActionDispatch, LeadUnit: &unit.ID},
+		{Action: gridline.ActionSign},
+		{Action: gridline.ActionReply, Opinion: "已更换灯具，路灯恢复照明"},
+		{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed},
+		{Action: gridline.ActionCallback, Outcome: gridline.OutcomeSatisfied, Opinion: "回访满意"},
+	} {
+		act(t, f, master.ID, r)
+	}
+	for _, id := range []int64{dup.ID, dupOfDup.ID} {
+		got, err := f.s.Tickets.FindTicketByID(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got.Status != gridline.StatusMerged || got.Version != before[id] {
+			t.Fatalf("case %d: %s v%d; want merged v%d", id, got.Status, got.Version, before[id])
+		}
+		var relayed []string
+		for _, e := range got.Timeline {
+			switch e.Action {
+			case gridline.ActionMasterReply, gridline.ActionMasterCallback, gridline.ActionMasterClose:
+				relayed = append(relayed, string(e.Action)+":"+string(e.Outcome)+":"+e.Opinion+":"+e.Note)
+			}
+		}
+		want := []string{"master_reply::已更换灯具，路灯恢复照明:" + master.Number,
+			"master_callback:satisfied:回访满意:" + master.Number}
+		if len(relayed) != len(want) || relayed[0] != want[0] || relayed[1] != want[1] {
+			t.Fatalf("case %d relayed %q; want %q", id, relayed, want)
+		}
+	}
+}

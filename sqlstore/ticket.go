@@ -366,6 +366,18 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 		return nil, err
 	}
 	defer tx.Rollback()
+	t, err := s.act(ctx, tx, id, r, path)
+	if err != nil {
+		return nil, err
+	}
+	return t, tx.Commit()
+}
+
+// act takes one step of the loop inside tx, the request validated and an
+// unlocated case's place (path) found: ActOnTicket's work, and a
+// meeting's dispatch.
+func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.TicketActionRequest,
+	path gridline.RegionPath) (*gridline.Ticket, error) {
 	if err := tx.lockRow(ctx, "tickets", "id", id); err != nil {
 		return nil, err
 	}
@@ -413,10 +425,12 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
 		return nil, err
 	}
-	if t, err = findTicketByID(ctx, tx, id); err != nil {
-		return nil, err
+	if relay := gridline.MasterRelay(r.Action); relay != "" {
+		if err := relayToMerged(ctx, tx, t, e, relay); err != nil {
+			return nil, err
+		}
 	}
-	return t, tx.Commit()
+	return findTicketByID(ctx, tx, id)
 }
 
 // apply checks and applies what an action changes besides the status.
@@ -595,4 +609,49 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 		}
 	}
 	return n, len(todo) < superviseBatch, tx.Commit()
+}
+
+// relayToMerged leaves the master's event e on every case merged into it,
+// directly or through a case merged in turn, as entry relay: its public
+// opinion and outcome, and the master's number in the note. The merged
+// cases keep their status and version; the entry is their reporters' news.
+func relayToMerged(ctx context.Context, tx *Tx, master *gridline.Ticket, e *gridline.TicketEvent, relay gridline.TicketAction) error {
+	seen := map[int64]bool{master.ID: true}
+	next := []int64{master.ID}
+	for len(next) > 0 {
+		var merged []int64
+		for _, id := range next {
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE merged_into = $1 ORDER BY id`, id)
+			if err != nil {
+				return translate(tx.db.dialect, err)
+			}
+			for rows.Next() {
+				var m int64
+				if err := rows.Scan(&m); err != nil {
+					rows.Close()
+					return err
+				}
+				if !seen[m] {
+					seen[m] = true
+					merged = append(merged, m)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for _, id := range merged {
+			ev := &gridline.TicketEvent{TicketID: id, Action: relay, From: gridline.StatusMerged, To: gridline.StatusMerged,
+				Outcome: e.Outcome, Opinion: e.Opinion, Note: master.Number, UnitID: e.UnitID}
+			if err := addTicketEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+			if err := tx.record(ctx, string(relay), "ticket", auditKey(id), master.Number); err != nil {
+				return err
+			}
+		}
+		next = merged
+	}
+	return nil
 }

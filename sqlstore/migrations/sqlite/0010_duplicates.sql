@@ -3,11 +3,15 @@
 -- other dialect (schema_test compares them).
 
 -- place_cell is gridline.DuplicateCell(lon, lat): the finder reads the cells
--- a case's radius touches within its time window through this index.
+-- a case's radius touches within its time window through this index, which
+-- also holds the place, so the cases of those cells outside the radius's box
+-- are never read from the table.
 ALTER TABLE tickets ADD COLUMN place_cell BIGINT;
 UPDATE tickets SET place_cell = CAST((lat + 90) * 100 AS INTEGER) * 100000 + CAST((lon + 180) * 100 AS INTEGER)
 	WHERE lon IS NOT NULL AND lat IS NOT NULL;
-CREATE INDEX tickets_place_cell_idx ON tickets (place_cell, reported_at);
+CREATE INDEX tickets_place_cell_idx ON tickets (place_cell, reported_at, lon, lat);
+-- The cases merged into a master, which its reply and callback reach.
+CREATE INDEX tickets_merged_idx ON tickets (merged_into) WHERE merged_into IS NOT NULL;
 
 CREATE TABLE whistles (
 	id             INTEGER PRIMARY KEY,
