@@ -1,6 +1,7 @@
 package gridline
 
 import (
+	"cmp"
 	"context"
 	"math"
 	"slices"
@@ -8,6 +9,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 )
 
 // DuplicateRule bounds where and when another case may be the same
@@ -293,15 +295,19 @@ var dupStopPhrases = []string{
 	"已拍照上传", "拍照上传", "现场照片", "见附件", "附照片",
 }
 
-// dupStopReplacer removes the stop phrases in one pass over a text.
-var dupStopReplacer = func() *strings.Replacer {
-	long := slices.Clone(dupStopPhrases)
-	sort.SliceStable(long, func(i, j int) bool { return len(long[i]) > len(long[j]) })
-	var pairs []string
-	for _, p := range long {
-		pairs = append(pairs, p, "|")
+// dupStopByRune lists the stop phrases by their first character, longest
+// first, so normalising tries only the phrases that can start where it
+// stands.
+var dupStopByRune = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, p := range dupStopPhrases {
+		r, _ := utf8.DecodeRuneInString(p)
+		m[r] = append(m[r], p)
 	}
-	return strings.NewReplacer(pairs...)
+	for _, ps := range m {
+		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
+	}
+	return m
 }()
 
 // dupParticles are characters that carry grammar, not content.
@@ -351,27 +357,55 @@ var chineseDigits = map[rune]rune{'〇': '0', '零': '0', '一': '1', '二': '2'
 // NormalizeDuplicateText returns the text the finder compares: full-width
 // folded, lower case, numerals as digits, the intake formulas and
 // particles removed, punctuation and spaces as breaks (a "|").
-func NormalizeDuplicateText(s string) string {
-	s = dupStopReplacer.Replace(normalizeText(s))
-	var b strings.Builder
-	b.Grow(len(s))
+func NormalizeDuplicateText(s string) string { return string(normalizeRunes(s)) }
+
+// normalizeRunes is NormalizeDuplicateText in one pass, as runes.
+func normalizeRunes(s string) []rune {
+	out := make([]rune, 0, len(s)/2)
 	lastBreak := true
-	for _, r := range s {
+	brk := func() {
+		if !lastBreak {
+			out = append(out, '|')
+			lastBreak = true
+		}
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if ps, ok := dupStopByRune[r]; ok {
+			skip := 0
+			for _, p := range ps {
+				if strings.HasPrefix(s[i:], p) {
+					skip = len(p)
+					break
+				}
+			}
+			if skip > 0 {
+				brk()
+				i += skip
+				continue
+			}
+		}
+		i += size
+		if r >= '！' && r <= '～' {
+			r -= '！' - '!'
+		}
+		r = unicode.ToLower(r)
 		if d, ok := chineseDigits[r]; ok {
 			r = d
 		}
 		switch {
 		case strings.ContainsRune(dupParticles, r):
-			continue
 		case unicode.IsLetter(r) || unicode.IsDigit(r):
-			b.WriteRune(r)
+			out = append(out, r)
 			lastBreak = false
-		case !lastBreak:
-			b.WriteByte('|')
-			lastBreak = true
+		default:
+			brk()
 		}
 	}
-	return strings.TrimSuffix(b.String(), "|")
+	if n := len(out); n > 0 && out[n-1] == '|' {
+		out = out[:n-1]
+	}
+	return out
 }
 
 // textGrams returns the weighted bigrams of s's normalised text, sorted
@@ -380,7 +414,7 @@ func NormalizeDuplicateText(s string) string {
 // the problem is and weigh dupProblemWeight; pairs of every complaint
 // weigh a third; the rest — mostly the place — one.
 func textGrams(s string, cat *Catalogue) []gram {
-	norm := []rune(NormalizeDuplicateText(s))
+	norm := normalizeRunes(s)
 	vocab := cat.vocabulary()
 	out := make([]gram, 0, 2*len(norm))
 	for _, r := range norm {
@@ -403,15 +437,7 @@ func textGrams(s string, cat *Catalogue) []gram {
 		}
 		out = append(out, gram{key: k, weight: w})
 	}
-	slices.SortFunc(out, func(x, y gram) int {
-		switch {
-		case x.key < y.key:
-			return -1
-		case x.key > y.key:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(out, func(x, y gram) int { return cmp.Compare(x.key, y.key) })
 	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key })
 }
 

@@ -22,9 +22,9 @@ func NewDuplicateService(db *DB) *DuplicateService {
 
 var _ gridline.DuplicateService = (*DuplicateService)(nil)
 
-// maxDuplicateRows bounds what one lookup reads: a cell of a city centre
-// holds a few hundred cases in a month; more than this would be a flood
-// of one incident, and the newest are the ones that matter.
+// maxDuplicateRows bounds what one lookup reads: a city centre holds a
+// few dozen cases within a radius and a month; more than this would be a
+// flood of one incident, where any of them is as good a candidate.
 const maxDuplicateRows = 2000
 
 // placeCell is the place cell of a case, NULL without a place.
@@ -92,8 +92,8 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 	// near enough come back with their texts.
 	rows, err := tx.QueryContext(ctx, `SELECT id, number, channel, status, category, text, lon, lat, reported_at
 		FROM tickets WHERE place_cell IN (`+placeholders(11, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
-		AND id <> $3 AND status NOT IN ($4, $5, $6) AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10
-		ORDER BY reported_at DESC`+limitOffset(maxDuplicateRows, 0), args...)
+		AND id <> $3 AND status NOT IN ($4, $5, $6) AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10`+
+		limitOffset(maxDuplicateRows, 0), args...)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
