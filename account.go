@@ -72,6 +72,10 @@ type Principal struct {
 	Grants []Grant
 	// TokenID is the API token used; 0 for a browser session.
 	TokenID int64
+	// SessionID is the session used; 0 for an API token. CSRF is that
+	// session's CSRF token, which cookie-borne writes must echo.
+	SessionID int64
+	CSRF      string
 	// System is the CLI, the demo loader and the scheduler: every
 	// permission, no scope.
 	System bool

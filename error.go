@@ -22,6 +22,9 @@ const (
 	EUNAVAILABLE = "unavailable"
 	// ETIMEOUT: the request (its body) did not arrive in time.
 	ETIMEOUT = "timeout"
+	// ECSRF: a write with a session cookie lacks the session's CSRF token
+	// (header X-CSRF-Token); 403.
+	ECSRF = "csrf"
 )
 
 // Error is a domain error: a machine code, a message safe to show users and

@@ -22,10 +22,11 @@ var (
 // run at a fixed instant.
 type Clock func() time.Time
 
-// Actor names who performs a write, for the audit log. Accounts and roles
-// come later; until then the actor is the API token holder or the CLI.
+// Actor names who performs a write, for the audit log: the username of
+// the signed-in principal, or what the system is doing ("cli", "demo",
+// "scheduler").
 type Actor struct {
-	Name string // e.g. "api", "cli", "demo"
+	Name string // e.g. "admin", "cli", "demo"
 }
 
 type actorKey struct{}
@@ -35,8 +36,12 @@ func WithActor(ctx context.Context, a Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)
 }
 
-// ActorFrom returns the actor in ctx, or "anonymous".
+// ActorFrom returns the actor in ctx: the user of its principal, else the
+// actor set with WithActor, else "anonymous".
 func ActorFrom(ctx context.Context) Actor {
+	if p := PrincipalFrom(ctx); p != nil && p.User != nil {
+		return Actor{Name: p.User.Username}
+	}
 	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.Name != "" {
 		return a
 	}
@@ -66,4 +71,6 @@ type Services struct {
 	Duplicates  DuplicateService
 	Whistles    WhistleService
 	Meetings    MeetingService
+	Users       UserService
+	Auth        AuthService
 }

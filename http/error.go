@@ -22,6 +22,7 @@ var codes = map[string]int{
 	gridline.ERATELIMITED:  http.StatusTooManyRequests,
 	gridline.EUNAVAILABLE:  http.StatusServiceUnavailable,
 	gridline.ETIMEOUT:      http.StatusRequestTimeout,
+	gridline.ECSRF:         http.StatusForbidden,
 }
 
 // statusClientClosed is the status recorded (nginx's 499) for a request

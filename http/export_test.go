@@ -403,8 +403,9 @@ func exportBenchServer(b *testing.B, n int) *httptest.Server {
 	start := time.Now()
 	db := storetest.Open(b)
 	svcs := storetest.Services(b, db)
-	s := &glhttp.Server{Services: svcs, APIToken: token, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	s := &glhttp.Server{Services: svcs, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Limits: glhttp.Limits{AnonRate: -1}}
+	token = adminToken(b, svcs)
 	d, err := demo.Generate(1)
 	if err != nil {
 		b.Fatal(err)

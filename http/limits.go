@@ -54,10 +54,16 @@ type Limits struct {
 	// so they cannot starve cheap reads of the cores.
 	MaxExpensive  int
 	ExpensiveWait time.Duration
-	// AnonRate is how many requests per second one client without the
-	// API token may make to /api/ (bursts of twice that); 0 takes the
-	// default, negative turns the limit off.
+	// AnonRate is how many requests per second one client that is not
+	// signed in may make to /api/ (bursts of twice that), requests with
+	// bad credentials included; 0 takes the default, negative turns the
+	// limit off.
 	AnonRate float64
+	// LoginFailures is how many failed logins one client address may
+	// make in a burst; after that one more every LoginRefill. 0 takes the
+	// default (20, one per 30 s); negative turns the limit off.
+	LoginFailures int
+	LoginRefill   time.Duration
 	// TrustedProxies are the reverse proxies whose X-Forwarded-For names
 	// the client (for the rate limit and the log).
 	TrustedProxies []netip.Prefix
@@ -77,6 +83,8 @@ var DefaultLimits = Limits{
 	MaxExpensive:   2 * runtime.NumCPU(),
 	ExpensiveWait:  5 * time.Second,
 	AnonRate:       50,
+	LoginFailures:  20,
+	LoginRefill:    30 * time.Second,
 }
 
 func (l Limits) withDefaults() Limits {
@@ -110,6 +118,10 @@ func (l Limits) withDefaults() Limits {
 	if l.AnonRate == 0 {
 		l.AnonRate = d.AnonRate
 	}
+	if l.LoginFailures == 0 {
+		l.LoginFailures = d.LoginFailures
+	}
+	pickD(&l.LoginRefill, d.LoginRefill)
 	return l
 }
 
@@ -132,6 +144,20 @@ type route struct {
 	// read marks a route that takes a body but changes nothing (batch
 	// locate): open without the token, like every GET.
 	read bool
+	// hashes routes check or hash a password (argon2id: 19 MiB and tens
+	// of milliseconds each); they share hashSlots, so a burst of logins
+	// cannot take all memory or starve other requests of the cores.
+	hashes bool
+	// open routes take anonymous writes and ignore bad credentials
+	// (login, logout): a stale cookie must not keep anyone from logging
+	// in again.
+	open bool
+}
+
+// unsafeMethod reports whether a method may change something (RFC 9110
+// §9.2.1): writes need a user, and cookie-borne writes a CSRF token.
+func unsafeMethod(method string) bool {
+	return method != http.MethodGet && method != http.MethodHead && method != http.MethodOptions
 }
 
 // takesBody reports whether a method carries a body.
@@ -146,7 +172,9 @@ type guarded struct {
 	expensive chan struct{}
 	uploads   chan struct{}
 	photos    chan struct{} // photos held in memory by intakes (photoSlots)
+	hashes    chan struct{} // password checks at once (hashSlots)
 	clients   rateLimiter
+	logins    rateLimiter // failed logins per address
 	closing   atomic.Bool
 	cancel    context.CancelFunc
 	base      context.Context
@@ -189,23 +217,46 @@ func (s *Server) guard(rt route) http.Handler {
 			refuse(gridline.Errorf(gridline.EUNAVAILABLE, "The server is busy; try again in a second."))
 			return
 		}
-		authed, err := s.authenticate(r)
-		if err != nil {
-			sw.Header().Set("WWW-Authenticate", `Bearer realm="gridline"`)
-			refuse(err)
-			return
-		}
-		if authed {
-			ctx := gridline.WithActor(r.Context(), gridline.Actor{Name: "api"})
-			r = r.WithContext(context.WithValue(ctx, privilegedKey{}, true))
-		} else if api {
-			if (takesBody(r.Method) || r.Method == http.MethodDelete) && !rt.read {
-				refuse(s.writeRefusal())
+		setSecurityHeaders(sw.Header(), s.secure(r))
+		ip := s.clientIP(r)
+		var p *gridline.Principal
+		if api {
+			var viaCookie bool
+			var err error
+			p, viaCookie, err = s.principal(r, ip)
+			if err != nil && !rt.open {
+				// Guessing tokens costs what anonymous requests cost.
+				if wait, ok := g.clients.allow(ip, g.limits.AnonRate, start); !ok {
+					sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+					refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down."))
+					return
+				}
+				if viaCookie {
+					s.clearSessionCookie(sw, r)
+				}
+				sw.Header().Set("WWW-Authenticate", `Bearer realm="gridline"`)
+				refuse(err)
 				return
 			}
-			if wait, ok := g.clients.allow(s.clientIP(r), g.limits.AnonRate, start); !ok {
+			if p != nil && viaCookie && unsafeMethod(r.Method) && !rt.read {
+				// A cookie rides along with any cross-site request; the
+				// CSRF token only with the app's own.
+				if subtle.ConstantTimeCompare([]byte(r.Header.Get("X-CSRF-Token")), []byte(p.CSRF)) != 1 {
+					refuse(gridline.Errorf(gridline.ECSRF, "This write lacks the session's CSRF token: send it in the header X-CSRF-Token (from POST /api/v1/auth/login or GET /api/v1/auth/me)."))
+					return
+				}
+			}
+		}
+		if p != nil {
+			r = r.WithContext(gridline.WithPrincipal(r.Context(), p))
+		} else if api {
+			if unsafeMethod(r.Method) && !rt.read && !rt.open {
+				refuse(gridline.Errorf(gridline.EUNAUTHORIZED, "Writes need a signed-in user: log in (POST /api/v1/auth/login) or send the header Authorization: Bearer <token>."))
+				return
+			}
+			if wait, ok := g.clients.allow(ip, g.limits.AnonRate, start); !ok {
 				sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or use an API token."))
+				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or log in."))
 				return
 			}
 		}
@@ -213,9 +264,13 @@ func (s *Server) guard(rt route) http.Handler {
 			refuse(err)
 			return
 		}
-		for _, slots := range [...]chan struct{}{g.slots(rt.expensive, g.expensive), g.slots(rt.upload, g.uploads)} {
+		for _, slots := range [...]chan struct{}{g.slots(rt.expensive, g.expensive), g.slots(rt.upload, g.uploads), g.slots(rt.hashes, g.hashes)} {
 			if slots == nil {
 				continue
+			}
+			busy := "Too many reports, exports and imports are running; try again shortly."
+			if rt.hashes {
+				busy = "Too many logins are being checked; try again shortly."
 			}
 			t := time.NewTimer(g.limits.ExpensiveWait)
 			select {
@@ -224,7 +279,7 @@ func (s *Server) guard(rt route) http.Handler {
 				defer func() { <-slots }()
 			case <-t.C:
 				sw.Header().Set("Retry-After", "2")
-				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "Too many reports, exports and imports are running; try again shortly."))
+				refuse(gridline.Errorf(gridline.EUNAVAILABLE, "%s", busy))
 				return
 			case <-r.Context().Done():
 				t.Stop()
@@ -283,33 +338,6 @@ func (b *boundedBody) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// authenticate reports whether r carries the API token. A wrong token is
-// EUNAUTHORIZED; none is fine (anonymous). The scheme name is matched
-// case-insensitively (RFC 9110 §11.1) and the token in constant time.
-func (s *Server) authenticate(r *http.Request) (bool, error) {
-	h := r.Header.Get("Authorization")
-	if h == "" || s.APIToken == "" {
-		return false, nil // without a token configured, writes are refused as disabled
-	}
-	scheme, tok, ok := strings.Cut(h, " ")
-	if !ok || !strings.EqualFold(scheme, "Bearer") {
-		return false, gridline.Errorf(gridline.EUNAUTHORIZED, "Use the header Authorization: Bearer <API token>.")
-	}
-	tok = strings.TrimSpace(tok)
-	if subtle.ConstantTimeCompare([]byte(tok), []byte(s.APIToken)) != 1 {
-		return false, gridline.Errorf(gridline.EUNAUTHORIZED, "The API token is not valid.")
-	}
-	return true, nil
-}
-
-// writeRefusal says why an anonymous write is refused.
-func (s *Server) writeRefusal() error {
-	if s.APIToken == "" {
-		return gridline.Errorf(gridline.EFORBIDDEN, "Writes are disabled: start the server with GRIDLINE_API_TOKEN set.")
-	}
-	return gridline.Errorf(gridline.EUNAUTHORIZED, "Writes need the header Authorization: Bearer <API token>.")
-}
-
 // clientIP is the address the request came from: the connection's peer,
 // or, when that is a trusted proxy, the last address in X-Forwarded-For
 // that is not one.
@@ -360,10 +388,16 @@ type bucket struct {
 // allow takes a token from ip's bucket (rate per second, burst 2×rate).
 // When it is empty it says how long until the next token.
 func (l *rateLimiter) allow(ip netip.Addr, rate float64, now time.Time) (time.Duration, bool) {
+	return l.take(ip, rate, 2*rate, 1, now)
+}
+
+// take takes n tokens (0: only looks) from ip's bucket of burst tokens
+// refilled at rate per second. When fewer than one is left it says how
+// long until the next.
+func (l *rateLimiter) take(ip netip.Addr, rate, burst, n float64, now time.Time) (time.Duration, bool) {
 	if rate < 0 {
 		return 0, true
 	}
-	burst := 2 * rate
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.buckets == nil {
@@ -388,7 +422,7 @@ func (l *rateLimiter) allow(ip netip.Addr, rate float64, now time.Time) (time.Du
 	if b.tokens < 1 {
 		return time.Duration((1 - b.tokens) / rate * float64(time.Second)), false
 	}
-	b.tokens--
+	b.tokens -= n
 	return 0, true
 }
 

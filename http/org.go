@@ -8,7 +8,7 @@ import (
 )
 
 // personOut is a person as the API shows it: the phone number masked
-// unless the caller holds the API token.
+// unless the caller is signed in.
 type personOut struct {
 	*gridline.Person
 }

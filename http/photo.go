@@ -183,9 +183,9 @@ func (s *Server) handleTicketPhoto(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r)
 	if q.err == nil && !privileged(r) {
 		// Photos show faces, number plates and homes: personal data, and
-		// case ids are sequential. Until accounts give roles, only token
-		// holders see them.
-		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Case photos need the header Authorization: Bearer <API token>.")
+		// case ids are sequential. Until the role table says who may,
+		// only signed-in users see them.
+		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Case photos need a signed-in user (a session or Authorization: Bearer <token>).")
 	}
 	if q.err != nil {
 		s.Error(w, r, q.err)

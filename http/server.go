@@ -28,11 +28,8 @@ type Server struct {
 	// Ping checks the database for /healthz.
 	Ping func(context.Context) error
 	// UI is the built web app (index.html and assets); nil serves a note.
-	UI fs.FS
-	// APIToken authorises writes (Authorization: Bearer …) and the
-	// display of personal data. Empty disables every write.
-	APIToken string
-	Logger   *slog.Logger
+	UI     fs.FS
+	Logger *slog.Logger
 	// Limits bound every request; zero fields take DefaultLimits.
 	Limits Limits
 
@@ -130,6 +127,19 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/events", handler: s.handleEventIndex},
 		{pattern: "GET /api/v1/enums", handler: s.handleEnums},
 		{pattern: "GET /api/v1/openapi.json", handler: s.handleOpenAPI},
+
+		{pattern: "POST /api/v1/auth/login", handler: s.handleLogin, body: 4 << 10, open: true, hashes: true},
+		{pattern: "POST /api/v1/auth/logout", handler: s.handleLogout, open: true},
+		{pattern: "GET /api/v1/auth/me", handler: s.handleMe},
+		{pattern: "POST /api/v1/auth/password", handler: s.handlePasswordChange, body: 4 << 10, hashes: true},
+		{pattern: "GET /api/v1/auth/tokens", handler: s.handleTokenIndex},
+		{pattern: "POST /api/v1/auth/tokens", handler: s.handleTokenCreate},
+		{pattern: "DELETE /api/v1/auth/tokens/{id}", handler: s.handleTokenDelete},
+		{pattern: "GET /api/v1/users", handler: s.handleUserIndex},
+		{pattern: "POST /api/v1/users", handler: s.handleUserCreate, hashes: true},
+		{pattern: "GET /api/v1/users/{id}", handler: s.handleUserView},
+		{pattern: "PATCH /api/v1/users/{id}", handler: s.handleUserUpdate},
+		{pattern: "POST /api/v1/users/{id}/password", handler: s.handleUserPassword, body: 4 << 10, hashes: true},
 	}
 }
 
@@ -142,7 +152,7 @@ func (s *Server) Handler() http.Handler {
 	base, cancel := context.WithCancel(context.Background())
 	s.g = &guarded{limits: l, inFlight: make(chan struct{}, l.MaxInFlight),
 		expensive: make(chan struct{}, l.MaxExpensive), uploads: make(chan struct{}, 1),
-		photos: make(chan struct{}, photoSlots), base: base, cancel: cancel}
+		photos: make(chan struct{}, photoSlots), hashes: make(chan struct{}, hashSlots), base: base, cancel: cancel}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -245,12 +255,10 @@ func (s *Server) gridsIndexed() int {
 	return s.Locate.Len()
 }
 
-type privilegedKey struct{}
-
-// privileged reports whether the caller may see personal data unmasked.
+// privileged reports whether the caller may see personal data unmasked:
+// for now, anyone signed in. (The role table will say which roles may.)
 func privileged(r *http.Request) bool {
-	v, _ := r.Context().Value(privilegedKey{}).(bool)
-	return v
+	return gridline.PrincipalFrom(r.Context()) != nil
 }
 
 type statusWriter struct {

@@ -10,13 +10,19 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
-const token = "test-token"
+// token is an API token of the admin account of the server serverOver
+// made last (each test makes one).
+var token string
+
+// adminPassword is the password of serverOver's admin account.
+const adminPassword = "correct horse battery"
 
 // newServer returns a server over a fresh real database holding the
 // Yanzhou regions and no grids.
@@ -37,7 +43,7 @@ func serverOver(t testing.TB, db *sqlstore.DB, limits glhttp.Limits, logs io.Wri
 	if logs == nil {
 		logs = io.Discard
 	}
-	s := &glhttp.Server{Services: storetest.Services(t, db), Ping: db.Ping, APIToken: token,
+	s := &glhttp.Server{Services: storetest.Services(t, db), Ping: db.Ping,
 		Logger: slog.New(slog.NewTextHandler(logs, nil)), Limits: limits}
 	rows, err := demo.Regions()
 	if err != nil {
@@ -46,7 +52,24 @@ func serverOver(t testing.TB, db *sqlstore.DB, limits glhttp.Limits, logs io.Wri
 	if _, err := s.Regions.ImportRegions(context.Background(), rows); err != nil {
 		t.Fatal(err)
 	}
+	token = adminToken(t, s.Services)
 	return s
+}
+
+// adminToken creates the account admin (password adminPassword, role
+// admin) and returns an API token of it.
+func adminToken(t testing.TB, s gridline.Services) string {
+	t.Helper()
+	ctx := gridline.WithActor(context.Background(), gridline.Actor{Name: "test"})
+	u := &gridline.User{Username: "admin", Name: "管理员", Grants: []gridline.Grant{{Role: gridline.RoleAdmin}}}
+	if err := s.Users.CreateUser(ctx, u, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.Auth.CreateToken(ctx, &gridline.APIToken{UserID: u.ID, Name: "tests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
 }
 
 // scenario is one request and what its answer must and must not contain.

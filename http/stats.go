@@ -46,12 +46,12 @@ func (s *Server) handleStatsWorkforce(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, o)
 }
 
-// handleAuditIndex lists the audit log, newest first. Only holders of the
-// API token may read it: it names who changed what.
+// handleAuditIndex lists the audit log, newest first. Only signed-in
+// users may read it: it names who changed what.
 func (s *Server) handleAuditIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "entity", "key", "actor", "limit", "offset")
 	if q.err == nil && !privileged(r) {
-		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the audit log needs the header Authorization: Bearer <API token>.")
+		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the audit log needs a signed-in user (a session or Authorization: Bearer <token>).")
 	}
 	f := gridline.AuditFilter{Entity: q.str("entity"), Key: q.str("key"), Actor: q.str("actor")}
 	f.Limit, f.Offset = q.page()
@@ -69,11 +69,11 @@ func (s *Server) handleEnums(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleEventIndex reads the change feed after a position, oldest first.
-// Only holders of the API token may read it, as the audit log.
+// Only signed-in users may read it, as the audit log.
 func (s *Server) handleEventIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "after", "entity", "limit")
 	if q.err == nil && !privileged(r) {
-		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the change feed needs the header Authorization: Bearer <API token>.")
+		q.err = gridline.Errorf(gridline.EUNAUTHORIZED, "Reading the change feed needs a signed-in user (a session or Authorization: Bearer <token>).")
 	}
 	var f gridline.EventFilter
 	if after := q.int64("after"); after != nil {

@@ -26,5 +26,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Duplicates:  NewDuplicateService(db),
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
+		Users:       NewUserService(db),
+		Auth:        NewAuthService(db),
 	}
 }

@@ -1,7 +1,8 @@
 // Command gridline runs the Gridline server and its maintenance tasks.
 //
 //	gridline serve    [--addr :8080] [--db sqlite:./data/gridline.db]
-//	gridline demo     [--addr :8080] [--db …] [--seed 1]   create the Yanzhou demo if empty, then serve
+//	gridline demo     [--addr :8080] [--db …] [--seed 1] [--demo-password demo1234]   create the Yanzhou demo and its accounts if empty, then serve
+//	gridline user     add|passwd|disable|enable|token|list …   manage accounts (gridline user -h)
 //	gridline migrate  [--db …]
 //	gridline import regions FILE.csv[.gz] [--db …]
 //	gridline import grids FILE.geojson [--layer party] [--db …]
@@ -58,6 +59,8 @@ func cliMessage(err error) string {
 
 // Main is the program: configuration, database and server.
 type Main struct {
+	// Stdin is where `gridline user add|passwd` read passwords.
+	Stdin          io.Reader
 	Stdout, Stderr io.Writer
 	// Ready, when set, receives the server's base URL once it listens
 	// (tests use it with --addr 127.0.0.1:0).
@@ -69,7 +72,7 @@ type Main struct {
 }
 
 // NewMain returns a Main writing to the process's stdout and stderr.
-func NewMain() *Main { return &Main{Stdout: os.Stdout, Stderr: os.Stderr} }
+func NewMain() *Main { return &Main{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr} }
 
 // config holds the settings shared by subcommands; each flag has an
 // environment variable, and secrets a _FILE variant.
@@ -80,7 +83,9 @@ type config struct {
 	noAutoMigrate bool
 	seed          uint64
 	layer         string
-	apiToken      string
+	demoPassword  string
+	user          userFlags
+	policy        gridline.AuthPolicy
 }
 
 func (m *Main) flags(name string, c *config) *flag.FlagSet {
@@ -92,6 +97,12 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	fs.BoolVar(&c.noAutoMigrate, "no-auto-migrate", os.Getenv("GRIDLINE_NO_AUTO_MIGRATE") != "", "do not migrate the schema on start (GRIDLINE_NO_AUTO_MIGRATE)")
 	fs.Uint64Var(&c.seed, "seed", 1, "demo: seed of the generated district")
 	fs.StringVar(&c.layer, "layer", "", "import grids: layer of every feature (default: each feature's layer property); locate: only look in this layer")
+	if name == "demo" {
+		fs.StringVar(&c.demoPassword, "demo-password", env("GRIDLINE_DEMO_PASSWORD", demo.DefaultPassword), "demo: password of the demo accounts (GRIDLINE_DEMO_PASSWORD)")
+	}
+	if strings.HasPrefix(name, "user") {
+		c.user.add(fs)
+	}
 	return fs
 }
 
@@ -124,6 +135,8 @@ commands:
   import grids FILE.geojson  import grids (GeoJSON FeatureCollection)
   locate FILE.csv            write FILE's lon,lat rows with grid_code, community_code,
                              town_code and county_code appended
+  user add|passwd|disable|enable|token|list
+                             manage accounts and API tokens (gridline user -h)
   version                    print the version
 
 Run "gridline <command> -h" for the flags; they may come before or after FILE.`
@@ -142,8 +155,16 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		}
 		cmd, rest = "import "+rest[0], rest[1:]
 	}
+	if cmd == "user" {
+		if len(rest) == 0 || strings.HasPrefix(rest[0], "-") {
+			fmt.Fprintln(m.Stderr, userUsage)
+			return flag.ErrHelp
+		}
+		cmd, rest = "user "+rest[0], rest[1:]
+	}
 	switch cmd {
-	case "serve", "demo", "migrate", "import regions", "import grids", "locate":
+	case "serve", "demo", "migrate", "import regions", "import grids", "locate",
+		"user add", "user passwd", "user disable", "user enable", "user token", "user list":
 	case "version":
 		fmt.Fprintln(m.Stdout, "gridline", gridline.Version, gridline.Commit)
 		return nil
@@ -170,8 +191,13 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	m.logger = newLogger(m.Stderr, c.logFormat)
 	slog.SetDefault(m.logger)
 
+	if c.policy, err = policyFromEnv(); err != nil {
+		return err
+	}
 	var file string
-	if strings.HasPrefix(cmd, "import ") || cmd == "locate" {
+	if strings.HasPrefix(cmd, "user ") {
+		// the USERNAME is the user command's business
+	} else if strings.HasPrefix(cmd, "import ") || cmd == "locate" {
 		if len(args) != 1 {
 			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, len(args))
 		}
@@ -190,6 +216,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	m.logger.Info("database open", "dialect", m.DB.Dialect(), "took", time.Since(start).Round(time.Millisecond))
 	ctx = gridline.WithActor(ctx, gridline.Actor{Name: "cli"})
 
+	if sub, ok := strings.CutPrefix(cmd, "user "); ok {
+		return m.runUser(ctx, sub, args, c.user)
+	}
 	switch cmd {
 	case "migrate":
 		pending, err := m.DB.PendingMigrations(ctx)
@@ -205,21 +234,9 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	case "locate":
 		return m.locateCSV(ctx, file, c.layer)
 	case "demo":
-		if err := m.loadDemo(ctx, c.seed); err != nil {
+		if err := m.loadDemo(ctx, c); err != nil {
 			return err
 		}
-		if tok, _ := secret("GRIDLINE_API_TOKEN"); tok == "" {
-			// The demo is the one place with a well-known credential.
-			c.apiToken = "demo"
-			m.logger.Warn("demo: writes accepted with the well-known API token \"demo\"; never expose a demo to a network")
-		}
-	}
-	if c.apiToken == "" {
-		tok, err := secret("GRIDLINE_API_TOKEN")
-		if err != nil {
-			return err
-		}
-		c.apiToken = tok
 	}
 	return m.serve(ctx, c, start)
 }
@@ -255,7 +272,7 @@ func newLogger(w io.Writer, format string) *slog.Logger {
 }
 
 func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
-	svcs := m.services()
+	svcs := m.services(c.policy)
 	loc := svcs.Locate.(*locate.Service)
 	if v := os.Getenv("GRIDLINE_WATCH_INTERVAL"); v != "" {
 		d, err := time.ParseDuration(v)
@@ -275,17 +292,21 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	if err != nil {
 		return err
 	}
+	if os.Getenv("GRIDLINE_API_TOKEN") != "" || os.Getenv("GRIDLINE_API_TOKEN_FILE") != "" {
+		m.logger.Warn("GRIDLINE_API_TOKEN is no longer used: sign in with an account, and issue API tokens with `gridline user token` (docs/operations.md)")
+	}
+	if _, n, err := svcs.Users.FindUsers(ctx, gridline.UserFilter{Limit: 1}); err != nil {
+		return err
+	} else if n == 0 {
+		m.logger.Warn("no accounts yet: the API is read-only until you create the first admin with `gridline user add admin --name 管理员 --role admin` (it asks for the password)")
+	}
 	m.Server = &glhttp.Server{
 		Addr:     c.addr,
 		Limits:   limits,
 		Services: svcs,
 		Ping:     m.DB.Ping,
 		UI:       web.FS(),
-		APIToken: c.apiToken,
 		Logger:   m.logger,
-	}
-	if c.apiToken == "" {
-		m.logger.Warn("GRIDLINE_API_TOKEN is not set: the API is read-only")
 	}
 	if err := m.Server.Open(ctx); err != nil {
 		return err
@@ -357,14 +378,43 @@ func limitsFromEnv() (glhttp.Limits, time.Duration, error) {
 }
 
 // services wires every service over m.DB, with a locate service that
-// follows the change feed (not yet opened).
-func (m *Main) services() gridline.Services {
+// follows the change feed (not yet opened) and credentials cached
+// against it.
+func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	loc := locate.New(sqlstore.NewServices(m.DB, nil))
 	loc.Committed = func() int64 { return m.DB.CommittedSeqOf(locate.Entities...) }
 	loc.Logger = m.logger
 	svcs := sqlstore.NewServices(m.DB, loc)
 	svcs.Stats = &cache.Stats{Stats: svcs.Stats, Events: svcs.Events}
+	auth := sqlstore.NewAuthService(m.DB)
+	auth.Policy = policy
+	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },
+		Committed: func() int64 { return m.DB.CommittedSeqOf(cache.AuthEntities...) }}
 	return svcs
+}
+
+// policyFromEnv reads the session and lockout settings
+// (docs/operations.md); unset values keep their defaults.
+func policyFromEnv() (gridline.AuthPolicy, error) {
+	p := gridline.DefaultAuthPolicy
+	var err error
+	dur := func(key string, dst *time.Duration) {
+		if v := os.Getenv(key); v != "" && err == nil {
+			if *dst, err = time.ParseDuration(v); err != nil || *dst <= 0 {
+				err = fmt.Errorf("%s: want a duration such as 15m, got %q", key, v)
+			}
+		}
+	}
+	dur("GRIDLINE_SESSION_TTL", &p.SessionTTL)
+	dur("GRIDLINE_SESSION_IDLE", &p.SessionIdle)
+	dur("GRIDLINE_LOCKOUT", &p.LockoutBase)
+	dur("GRIDLINE_LOCKOUT_MAX", &p.LockoutMax)
+	if v := os.Getenv("GRIDLINE_LOGIN_MAX_FAILURES"); v != "" && err == nil {
+		if p.MaxFailures, err = strconv.Atoi(v); err != nil || p.MaxFailures <= 0 {
+			err = fmt.Errorf("GRIDLINE_LOGIN_MAX_FAILURES: want a positive whole number, got %q", v)
+		}
+	}
+	return p, err
 }
 
 func (m *Main) importRegions(ctx context.Context, file string) error {
@@ -402,8 +452,10 @@ func (m *Main) importGrids(ctx context.Context, file, layer string) error {
 	return nil
 }
 
-// loadDemo creates the Yanzhou demo unless the database already has regions.
-func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
+// loadDemo creates the Yanzhou demo and its accounts unless the database
+// already has regions.
+func (m *Main) loadDemo(ctx context.Context, c config) error {
+	seed := c.seed
 	regions := sqlstore.NewRegionService(m.DB)
 	if _, n, err := regions.FindRegions(ctx, gridline.RegionFilter{Limit: 1}); err != nil {
 		return err
@@ -431,7 +483,7 @@ func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
 	// One transaction: a commit per row would make the load ten times
 	// slower, and a failed load leaves the database empty.
 	err = m.DB.InTx(ctx, func(ctx context.Context) error {
-		if err := demo.Load(ctx, d, m.services()); err != nil {
+		if err := demo.Load(ctx, d, m.services(c.policy)); err != nil {
 			return err
 		}
 		g := <-history
@@ -440,7 +492,20 @@ func (m *Main) loadDemo(ctx context.Context, seed uint64) error {
 		}
 		m.logger.Info("demo: loaded the district; importing the year's cases", "cases", len(g.h.Cases),
 			"took", time.Since(start).Round(time.Millisecond))
-		return demo.LoadHistory(ctx, d, g.h, m.services())
+		if err := demo.LoadHistory(ctx, d, g.h, m.services(c.policy)); err != nil {
+			return err
+		}
+		accounts, err := demo.LoadAccounts(ctx, d, m.services(c.policy), c.demoPassword)
+		if err != nil {
+			return err
+		}
+		names := make([]string, len(accounts))
+		for i, a := range accounts {
+			names[i] = a.Username
+		}
+		m.logger.Warn("demo: accounts created with a well-known password; never expose a demo to a network",
+			"accounts", strings.Join(names, ","))
+		return nil
 	})
 	if err != nil {
 		return fmt.Errorf("load demo: %w", err)

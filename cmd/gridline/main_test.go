@@ -191,7 +191,69 @@ func TestDemo(t *testing.T) {
 	if loc.County.Name != "兖州区" || !strings.HasPrefix(loc.Grid.Code, "370812") {
 		t.Errorf("locate = %+v", loc)
 	}
+	t.Run("accounts", func(t *testing.T) { testDemoAccounts(t, url) })
 	t.Run("locate command", func(t *testing.T) { testLocateCommand(t, url, dsn) })
+}
+
+// testDemoAccounts: every demo account logs in with the default password
+// and holds its one role at a real place or unit; anonymous writes are
+// refused.
+func testDemoAccounts(t *testing.T, url string) {
+	d, err := demo.Generate(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	accounts, err := demo.Accounts(d, map[string]int64{d.Units[0].Name: 1, d.Units[d.Compounds[0].Unit].Name: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	roles := map[gridline.Role]bool{}
+	for _, a := range accounts {
+		tok := login(t, url, a.Username, demo.DefaultPassword)
+		req, _ := http.NewRequest("GET", url+"/api/v1/auth/me", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var me struct{ User gridline.User }
+		json.NewDecoder(res.Body).Decode(&me)
+		res.Body.Close()
+		if len(me.User.Grants) != 1 || me.User.Grants[0].Role != a.Grant.Role || me.User.Grants[0].Region != a.Grant.Region ||
+			(a.Grant.UnitID == nil) != (me.User.Grants[0].UnitID == nil) {
+			t.Errorf("%s: grants %+v, want %s", a.Username, me.User.Grants, a.Grant)
+		}
+		roles[a.Grant.Role] = true
+	}
+	for _, r := range gridline.Roles {
+		if !roles[r] {
+			t.Errorf("no demo account has role %s", r)
+		}
+	}
+	res, err := http.Post(url+"/api/v1/grid-layers", "application/json", strings.NewReader(`{"code":"x","name":"x"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("an anonymous write: %d, want 401", res.StatusCode)
+	}
+}
+
+// login logs in at url and returns the session token.
+func login(t *testing.T, url, username, password string) string {
+	t.Helper()
+	body, _ := json.Marshal(map[string]string{"username": username, "password": password})
+	res, err := http.Post(url+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var a struct{ Token string }
+	if err := json.NewDecoder(res.Body).Decode(&a); err != nil || res.StatusCode != 200 || a.Token == "" {
+		t.Fatalf("log in as %s: %d %v", username, res.StatusCode, err)
+	}
+	return a.Token
 }
 
 // testLocateCommand runs `gridline locate` on the demo served at url from
@@ -200,6 +262,7 @@ func TestDemo(t *testing.T) {
 // rule (gridline.GridPrecedes by brute force), GET /api/v1/locate and
 // POST /api/v1/locate. http/locate_test.go compares the other paths.
 func testLocateCommand(t *testing.T, url, dsn string) {
+	token := login(t, url, "admin", demo.DefaultPassword)
 	d, err := demo.Generate(1)
 	if err != nil {
 		t.Fatal(err)
@@ -268,7 +331,7 @@ func testLocateCommand(t *testing.T, url, dsn string) {
 		got := f[5:]
 		var single struct{ Grid, Community, Town, County struct{ Code string } }
 		req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/locate?lon=%s&lat=%s", url, strconv.FormatFloat(pt[0], 'g', -1, 64), strconv.FormatFloat(pt[1], 'g', -1, 64)), nil)
-		req.Header.Set("Authorization", "Bearer demo") // hundreds of requests: past the anonymous rate limit
+		req.Header.Set("Authorization", "Bearer "+token) // hundreds of requests: past the anonymous rate limit
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
@@ -469,7 +532,8 @@ func TestServeSeesCLIImport(t *testing.T) {
 // request got "500 sql: database is closed" and the process exited 1.
 func TestShutdownWithRequestRunning(t *testing.T) {
 	t.Setenv("GRIDLINE_SHUTDOWN_GRACE", "300ms")
-	t.Setenv("GRIDLINE_API_TOKEN", "shutdown-token")
+	dsn := storetest.DSN(t)
+	token := userToken(t, dsn)
 	ctx, cancel := context.WithCancel(context.Background())
 	m := main.NewMain()
 	var out bytes.Buffer
@@ -477,7 +541,7 @@ func TestShutdownWithRequestRunning(t *testing.T) {
 	ready := make(chan string, 1)
 	m.Ready = func(url string) { ready <- url }
 	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", storetest.DSN(t)}) }()
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}) }()
 	var url string
 	select {
 	case url = <-ready:
@@ -489,7 +553,7 @@ func TestShutdownWithRequestRunning(t *testing.T) {
 	answer := make(chan int, 1)
 	go func() {
 		req, _ := http.NewRequest("POST", url+"/api/v1/grids/import", pr)
-		req.Header.Set("Authorization", "Bearer shutdown-token")
+		req.Header.Set("Authorization", "Bearer "+token)
 		req.ContentLength = 1000
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -524,5 +588,128 @@ func TestShutdownWithRequestRunning(t *testing.T) {
 	}
 	if strings.Contains(out.String(), "database is closed") {
 		t.Fatalf("a request met a closed database:\n%s", out.String())
+	}
+}
+
+// cli runs `gridline args…` with stdin and returns its standard output.
+func cli(t *testing.T, stdin string, args ...string) (string, error) {
+	t.Helper()
+	m := main.NewMain()
+	var out, errs bytes.Buffer
+	m.Stdin, m.Stdout, m.Stderr = strings.NewReader(stdin), &out, &errs
+	err := m.Run(context.Background(), args)
+	return out.String(), err
+}
+
+// userToken creates the account ops (role admin) at dsn with the CLI and
+// returns an API token of it.
+func userToken(t *testing.T, dsn string) string {
+	t.Helper()
+	if _, err := cli(t, "a long passphrase\n", "user", "add", "ops", "--name", "运维", "--role", "admin", "--db", dsn); err != nil {
+		t.Fatal(err)
+	}
+	out, err := cli(t, "", "user", "token", "ops", "--name", "test", "--expires", "1d", "--db", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.TrimSpace(out)
+}
+
+// TestUserCommands: gridline user add, list, token, passwd and disable,
+// and what a running server makes of them; a fresh database has no
+// account and serve says how to make the first.
+func TestUserCommands(t *testing.T) {
+	dsn := storetest.DSN(t)
+	if _, err := cli(t, "", "migrate", "--db", dsn); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cli(t, "short\n", "user", "add", "wang", "--name", "王芳", "--role", "street@370812001", "--db", dsn); err == nil ||
+		!strings.Contains(err.Error(), "at least 8") {
+		t.Fatalf("a short password: %v", err)
+	}
+	if _, err := cli(t, "x\n", "user", "add", "wang", "--name", "王芳", "--role", "mayor", "--db", dsn); err == nil ||
+		!strings.Contains(err.Error(), `"mayor" is not a role`) {
+		t.Fatalf("an unknown role: %v", err)
+	}
+	tok := userToken(t, dsn)
+	if !strings.HasPrefix(tok, "glt_") || strings.Contains(tok, "\n") {
+		t.Fatalf("user token printed %q", tok)
+	}
+	list, err := cli(t, "", "user", "list", "--db", dsn)
+	if err != nil || !strings.Contains(list, "ops") || !strings.Contains(list, "admin") {
+		t.Fatalf("user list: %v\n%s", err, list)
+	}
+
+	var logs bytes.Buffer
+	m := main.NewMain()
+	m.Stdout, m.Stderr = &logs, &logs
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ready := make(chan string, 1)
+	m.Ready = func(url string) { ready <- url }
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", dsn}) }()
+	var url string
+	select {
+	case url = <-ready:
+	case err := <-done:
+		t.Fatalf("serve: %v\n%s", err, logs.String())
+	}
+	write := func() int {
+		req, _ := http.NewRequest("POST", url+"/api/v1/grid-layers", strings.NewReader(`{"code":"cli_`+strconv.Itoa(rand.IntN(1e9))+`","name":"x"}`))
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	if code := write(); code != 201 {
+		t.Fatalf("a write with the CLI's token: %d", code)
+	}
+	login(t, url, "ops", "a long passphrase")
+	if _, err := cli(t, "another passphrase\n", "user", "passwd", "ops", "--password-stdin", "--db", dsn); err != nil {
+		t.Fatal(err)
+	}
+	login(t, url, "ops", "another passphrase")
+	if _, err := cli(t, "", "user", "disable", "ops", "--db", dsn); err != nil {
+		t.Fatal(err)
+	}
+	// Another process changed the account: the server sees it once its
+	// cached credentials expire (30 s), or at once for a new login.
+	body, _ := json.Marshal(map[string]string{"username": "ops", "password": "another passphrase"})
+	res, err := http.Post(url+"/api/v1/auth/login", "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a disabled account logs in: %d", res.StatusCode)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(logs.String(), "a long passphrase") || strings.Contains(logs.String(), tok) {
+		t.Errorf("the log holds a password or token:\n%s", logs.String())
+	}
+
+	// serve on a fresh database: no account, and how to make one.
+	logs.Reset()
+	fresh := storetest.DSN(t)
+	m = main.NewMain()
+	m.Stdout, m.Stderr = &logs, &logs
+	ctx, cancel = context.WithCancel(context.Background())
+	m.Ready = func(string) { cancel() }
+	if err := m.Run(ctx, []string{"serve", "--addr", "127.0.0.1:0", "--db", fresh}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(logs.String(), "gridline user add admin") {
+		t.Errorf("serve on a fresh database does not say how to create the first admin:\n%s", logs.String())
+	}
+	out, err := cli(t, "", "user", "list", "--db", fresh)
+	if err != nil || strings.Count(out, "\n") != 1 {
+		t.Errorf("a fresh database has accounts: %v\n%s", err, out)
 	}
 }

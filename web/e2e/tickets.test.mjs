@@ -6,8 +6,9 @@
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/
 //
-// Environment: as map.test.mjs; GRIDLINE_TOKEN is the server's API token
-// (default demo, the token of `gridline demo`).
+// Environment: as map.test.mjs; GRIDLINE_TOKEN is a token to write with
+// (default: a session of the demo account GRIDLINE_USER, default admin,
+// logged in with GRIDLINE_PASSWORD, default demo1234).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -17,7 +18,20 @@ import {
   ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, REGION, assertNoOverflow, assertNoPageErrors, centroid, digits,
 } from './common.mjs';
 
-const TOKEN = process.env.GRIDLINE_TOKEN || 'demo';
+// demoLogin logs in to the demo over the API and returns the session
+// token, which the token dialog takes like an API token.
+async function demoLogin() {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: process.env.GRIDLINE_USER || 'admin', password: process.env.GRIDLINE_PASSWORD || 'demo1234' }),
+  });
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok && data && data.token, `log in to the demo: ${res.status} ${JSON.stringify(data)}`);
+  return data.token;
+}
+
+const TOKEN = process.env.GRIDLINE_TOKEN || await demoLogin();
 
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
 

@@ -1,6 +1,8 @@
-// The API token the UI writes with (登录令牌). The server knows no users
-// yet: one token authorises writes and shows personal data unmasked, so
-// the UI only needs to know whether it holds one that works.
+// The token the UI writes with (登录令牌): a session token from
+// POST /api/v1/auth/login or an API token of an account. Either
+// authorises writes and shows personal data unmasked, so the UI only
+// needs to know whether it holds one that works. (A login page replaces
+// this dialog later.)
 import { reactive } from 'vue';
 import { getToken, onTokenRejected, request, setToken } from './api/client.js';
 
@@ -15,8 +17,8 @@ export const auth = reactive({
 
 onTokenRejected(() => { auth.rejected = true; });
 
-// checkToken asks the server whether token is the API token: the audit log
-// is readable only with it, so one line of it tells without writing.
+// checkToken asks the server whether token is valid: the audit log is
+// readable only when signed in, so one line of it tells without writing.
 export async function checkToken(token) {
   await request('GET', 'audit', { params: { limit: 1 }, token });
 }
