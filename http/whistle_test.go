@@ -85,6 +85,12 @@ func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 
 		{name: "close case 3", method: "POST", url: "/api/v1/tickets/3/actions/self_handle", auth: true, status: 200},
 		{name: "file case 1", method: "POST", url: "/api/v1/tickets/1/actions/file", auth: true, status: 200},
+		{name: "meeting", method: "POST", url: "/api/v1/meetings", auth: true, status: 201,
+			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"区指挥中心会议室","chair":"张主任","attendee_units":[1,2,3],` +
+				`"items":[{"ticket_id":1,"lead_unit":3,"co_units":[1],"plan":"城管局牵头更换灯具，水务局配合","deadline":"2099-01-01T09:00:00+08:00","dispatch":true}]}`,
+			want: []string{`"id":1`, `"attendee_units":[1,2,3]`, `"ticket_number":"370812-`, `"co_units":[1]`}},
+		// The refusals come after the meeting: on PostgreSQL a refused
+		// meeting still uses up an id.
 		{name: "meeting: a closed case", method: "POST", url: "/api/v1/meetings", auth: true, status: 409,
 			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"会议室","chair":"张主任","items":[{"ticket_id":3,"lead_unit":1,"plan":"x"}]}`,
 			want: []string{`"items[0].ticket_id"`}},
@@ -101,10 +107,6 @@ func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"会议室","chair":"张主任","items":[]}`, want: []string{`"items"`}},
 		{name: "meeting: no time", method: "POST", url: "/api/v1/meetings", auth: true, status: 400,
 			body: `{"place":"会议室","chair":"张主任","items":[{"ticket_id":1,"lead_unit":1,"plan":"x"}]}`, want: []string{`"held_at"`}},
-		{name: "meeting", method: "POST", url: "/api/v1/meetings", auth: true, status: 201,
-			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"区指挥中心会议室","chair":"张主任","attendee_units":[1,2,3],` +
-				`"items":[{"ticket_id":1,"lead_unit":3,"co_units":[1],"plan":"城管局牵头更换灯具，水务局配合","deadline":"2099-01-01T09:00:00+08:00","dispatch":true}]}`,
-			want: []string{`"id":1`, `"attendee_units":[1,2,3]`, `"ticket_number":"370812-`, `"co_units":[1]`}},
 		{name: "the meeting dispatched case 1", method: "GET", url: "/api/v1/tickets/1", status: 200,
 			want: []string{`"status":"dispatched"`, `"lead_unit_id":3`, `"action":"meeting"`}},
 		{name: "meetings of case 1", method: "GET", url: "/api/v1/meetings?ticket=1", status: 200, want: []string{`"total":1`}},
