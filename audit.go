@@ -16,6 +16,9 @@ type AuditEntry struct {
 	Entity string    `json:"entity"` // grid, point, person, …
 	Key    string    `json:"key"`    // the record's code or id
 	Detail string    `json:"detail,omitempty"`
+	// Addr is where the request came from; empty for the CLI and the
+	// scheduler.
+	Addr string `json:"addr,omitempty"`
 }
 
 // AuditFilter selects audit entries, newest first.
@@ -23,11 +26,15 @@ type AuditFilter struct {
 	Entity *string
 	Key    *string
 	Actor  *string
-	Offset int
-	Limit  int
+	Action *string
+	// From and To bound when: From <= at < To.
+	From, To *time.Time
+	Offset   int
+	Limit    int
 }
 
-// AuditService reads the audit log.
+// AuditService reads the audit log. There is no way to change or remove
+// an entry: the store refuses it (a trigger on each database).
 type AuditService interface {
 	FindAudit(ctx context.Context, f AuditFilter) ([]*AuditEntry, int, error)
 }

@@ -36,10 +36,10 @@ func WithActor(ctx context.Context, a Actor) context.Context {
 	return context.WithValue(ctx, actorKey{}, a)
 }
 
-// ActorFrom returns the actor in ctx: the user of its principal, else the
+// ActorFrom returns the actor in ctx: the signed-in user's name, else the
 // actor set with WithActor, else "anonymous".
 func ActorFrom(ctx context.Context) Actor {
-	if p := PrincipalFrom(ctx); p != nil && p.User != nil {
+	if p := PrincipalFrom(ctx); p != nil && p.User != nil && p.User.Username != "" {
 		return Actor{Name: p.User.Username}
 	}
 	if a, ok := ctx.Value(actorKey{}).(Actor); ok && a.Name != "" {

@@ -356,6 +356,10 @@ type PersonService interface {
 	// DeletePerson deletes the person's assignments with them; returns
 	// ECONFLICT while they are a point's cadre or an organisation's leader.
 	DeletePerson(ctx context.Context, id int64) error
+	// RevealPhone returns the person's phone in full and records the look
+	// in the audit log. Returns ENOTFOUND outside the caller's scope,
+	// EFORBIDDEN if the caller's role may not reveal it.
+	RevealPhone(ctx context.Context, id int64) (string, error)
 }
 
 // AssignmentService ties people to grids, points, compounds, units and

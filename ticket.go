@@ -292,13 +292,20 @@ type Ticket struct {
 	Lat     *float64 `json:"lat"`
 	Address string   `json:"address,omitempty"`
 	RegionPath
-	Grid       Named      `json:"grid"`
-	Community  Named      `json:"community"`
-	Town       Named      `json:"town"`
-	Reporter   Reporter   `json:"reporter"`
-	ReportedAt time.Time  `json:"reported_at"`
-	LeadUnitID *int64     `json:"lead_unit_id"`
-	Deadline   *time.Time `json:"deadline"`
+	Grid       Named     `json:"grid"`
+	Community  Named     `json:"community"`
+	Town       Named     `json:"town"`
+	Reporter   Reporter  `json:"reporter"`
+	ReportedAt time.Time `json:"reported_at"`
+	LeadUnitID *int64    `json:"lead_unit_id"`
+	// CompoundID is the compound whose outline holds the case's place,
+	// found at intake: a property company sees the cases of the
+	// compounds it serves.
+	CompoundID *int64 `json:"compound_id,omitempty"`
+	// CreatedBy is the account that took the case in (a resident, an
+	// external system, a grid worker); nil for the system and imports.
+	CreatedBy *int64     `json:"created_by,omitempty"`
+	Deadline  *time.Time `json:"deadline"`
 	// BaseDeadline is the deadline set at dispatch, before extensions.
 	BaseDeadline *time.Time `json:"base_deadline"`
 	MergedInto   *int64     `json:"merged_into,omitempty"`
@@ -526,6 +533,12 @@ type TicketService interface {
 	// EINVALID when the request lacks what the action needs, ENOTFOUND
 	// for an unknown case.
 	ActOnTicket(ctx context.Context, id int64, r TicketActionRequest) (*Ticket, error)
+	// RevealReporter returns the case's reporter unmasked and records the
+	// look in the audit log (who, when, from where). Returns ENOTFOUND
+	// outside the caller's scope, EFORBIDDEN if the caller's role may not
+	// reveal this case's reporter (a confidential one: only the command
+	// centre and the admin).
+	RevealReporter(ctx context.Context, id int64) (*Reporter, error)
 	// ImportTickets brings in cases together with their history: a
 	// migration from another system, the demo's year. Each case comes
 	// with its timeline (checked by Validate and ValidateTimeline), its

@@ -241,6 +241,9 @@ type meAnswer struct {
 	CSRF string `json:"csrf"`
 	// TokenID is the API token used (0 in a session).
 	TokenID int64 `json:"token_id,omitempty"`
+	// Permissions are what the request may do, as "resource.action"
+	// (gridline.Permissions): what the web app shows.
+	Permissions []string `json:"permissions"`
 }
 
 // handleMe says who is signed in.
@@ -255,7 +258,8 @@ func (s *Server) handleMe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, meAnswer{User: p.User, Grants: p.Grants, CSRF: p.CSRF, TokenID: p.TokenID})
+	writeJSON(w, http.StatusOK, meAnswer{User: p.User, Grants: p.Grants, CSRF: p.CSRF, TokenID: p.TokenID,
+		Permissions: gridline.Permissions(p)})
 }
 
 type passwordChange struct {

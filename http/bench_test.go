@@ -62,6 +62,12 @@ func cpuTime(tb testing.TB) time.Duration {
 // wall time the n requests took.
 func load(tb testing.TB, n int, newReq func() *http.Request) (cpu, wall time.Duration) {
 	tb.Helper()
+	return loadStatus(tb, n, newReq, http.StatusOK)
+}
+
+// loadStatus is load for requests that answer status.
+func loadStatus(tb testing.TB, n int, newReq func() *http.Request, status int) (cpu, wall time.Duration) {
+	tb.Helper()
 	tr := &http.Transport{MaxIdleConnsPerHost: benchClients, MaxConnsPerHost: benchClients, DisableCompression: true}
 	defer tr.CloseIdleConnections()
 	client := &http.Client{Transport: tr}
@@ -72,7 +78,7 @@ func load(tb testing.TB, n int, newReq func() *http.Request) (cpu, wall time.Dur
 		}
 		io.Copy(io.Discard, res.Body)
 		res.Body.Close()
-		if res.StatusCode != http.StatusOK {
+		if res.StatusCode != status {
 			return fmt.Errorf("status %d", res.StatusCode)
 		}
 		return nil

@@ -72,6 +72,7 @@ func newExportServer(t testing.TB) (*exportClock, *httptest.Server) {
 	db := storetest.Open(t)
 	db.Now = clock.now
 	s := serverOver(t, db, glhttp.Limits{AnonRate: -1}, nil)
+	commandToken = roleToken(t, s.Services, "command", gridline.Grant{Role: gridline.RoleCommand})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return clock, ts
@@ -116,15 +117,26 @@ func exportCases(t *testing.T, clock *exportClock, base string) {
 	clock.set("2026-11-29 10:00")
 }
 
-// fetch gets url and returns the answer and its body, checking the status.
+// fetch gets url, with the admin's token if auth, and returns the answer
+// and its body, checking the status.
 func fetch(t *testing.T, url string, auth bool, status int) (*http.Response, []byte) {
+	t.Helper()
+	tok := ""
+	if auth {
+		tok = token
+	}
+	return fetchWith(t, url, tok, status)
+}
+
+// fetchWith is fetch with the token tok ("": none).
+func fetchWith(t *testing.T, url, tok string, status int) (*http.Response, []byte) {
 	t.Helper()
 	req, err := http.NewRequest("GET", url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if auth {
-		req.Header.Set("Authorization", "Bearer "+token)
+	if tok != "" {
+		req.Header.Set("Authorization", "Bearer "+tok)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -259,22 +271,24 @@ func TestTicketExportGolden(t *testing.T) {
 	golden(t, "tickets-export.xlsx.txt", dumpXLSX(t, x))
 }
 
-// TestTicketExportMasking checks that without the token the phone is
-// masked and a confidential name hidden, in both formats, and that
-// nothing else changes.
+// TestTicketExportMasking checks that a role that did not take the cases
+// in (the command centre) sees phones masked and confidential reporters
+// hidden, in both formats, and nothing else changed; the admin, who took
+// them in, sees them whole, and an anonymous caller nothing.
 func TestTicketExportMasking(t *testing.T) {
 	clock, ts := newExportServer(t)
 	exportCases(t, clock, ts.URL)
 	_, full := fetch(t, ts.URL+"/api/v1/tickets/export.csv", true, 200)
-	_, anon := fetch(t, ts.URL+"/api/v1/tickets/export.csv", false, 200)
+	_, anon := fetchWith(t, ts.URL+"/api/v1/tickets/export.csv", commandToken, 200)
+	fetch(t, ts.URL+"/api/v1/tickets/export.csv", false, 401)
 	fr, ar := parseCSV(t, full), parseCSV(t, anon)
 	const name, phone = 12, 13
-	want := map[string][2]string{ // number's suffix → reporter, phone without the token
-		"000001": {"***", "139****5678"},
+	want := map[string][2]string{ // number's suffix → reporter, phone for the command centre
+		"000001": {"保密", "保密"},
 		"000002": {"'@李四", "****-****345"},
 		"000003": {"", ""},
 		"000004": {"赵先生", "138****1111"},
-		"000005": {"***", ""},
+		"000005": {"保密", ""},
 	}
 	for i := 1; i < len(fr); i++ {
 		f, a := fr[i], ar[i]
@@ -293,14 +307,14 @@ func TestTicketExportMasking(t *testing.T) {
 	if bytes.Contains(anon, []byte("13912345678")) || bytes.Contains(anon, []byte("王女士")) {
 		t.Error("the CSV without the token shows personal data")
 	}
-	_, x := fetch(t, ts.URL+"/api/v1/tickets/export.xlsx", false, 200)
+	_, x := fetchWith(t, ts.URL+"/api/v1/tickets/export.xlsx", commandToken, 200)
 	dump := dumpXLSX(t, x)
 	for _, secret := range []string{"13912345678", "王女士", "钱女士", "0537-3412345"} {
 		if bytes.Contains(dump, []byte(secret)) {
 			t.Errorf("the XLSX without the token shows %q", secret)
 		}
 	}
-	for _, masked := range []string{`"139****5678"`, `"***"`} {
+	for _, masked := range []string{`"138****1111"`, `"保密"`} {
 		if !bytes.Contains(dump, []byte(masked)) {
 			t.Errorf("the XLSX without the token lacks %s", masked)
 		}
@@ -330,14 +344,14 @@ func TestTicketExportFilters(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
 			var list struct{ Total int }
-			sc := scenario{method: "GET", url: "/api/v1/tickets?" + tt.query, status: 200}
+			sc := scenario{method: "GET", url: "/api/v1/tickets?" + tt.query, auth: true, status: 200}
 			if err := json.Unmarshal([]byte(sc.run(t, ts.URL)), &list); err != nil {
 				t.Fatal(err)
 			}
 			if list.Total != len(tt.want) {
 				t.Errorf("the list has %d, the test expects %d", list.Total, len(tt.want))
 			}
-			_, b := fetch(t, ts.URL+"/api/v1/tickets/export.csv?"+tt.query, false, 200)
+			_, b := fetch(t, ts.URL+"/api/v1/tickets/export.csv?"+tt.query, true, 200)
 			var got []string
 			for _, r := range parseCSV(t, b)[1:] {
 				got = append(got, r[0][len(r[0])-6:])
@@ -345,7 +359,7 @@ func TestTicketExportFilters(t *testing.T) {
 			if strings.Join(got, ",") != strings.Join(tt.want, ",") {
 				t.Errorf("CSV holds %v, want %v", got, tt.want)
 			}
-			_, x := fetch(t, ts.URL+"/api/v1/tickets/export.xlsx?"+tt.query, false, 200)
+			_, x := fetch(t, ts.URL+"/api/v1/tickets/export.xlsx?"+tt.query, true, 200)
 			if n := bytes.Count(dumpXLSX(t, x), []byte("\nrow ")) - 1; n != len(tt.want) {
 				t.Errorf("XLSX holds %d cases, want %d", n, len(tt.want))
 			}
@@ -360,15 +374,15 @@ func TestTicketExportRefusals(t *testing.T) {
 	exportCases(t, clock, ts.URL)
 	glhttp.SetExportLimits(t, 3, 2)
 	runScenarios(t, ts.URL, []scenario{
-		{name: "bad status", method: "GET", url: "/api/v1/tickets/export.csv?status=done", status: 400, want: []string{`"status"`}},
-		{name: "bad time", method: "GET", url: "/api/v1/tickets/export.xlsx?from=yesterday", status: 400, want: []string{`"from"`}},
-		{name: "no paging", method: "GET", url: "/api/v1/tickets/export.csv?limit=10", status: 400, want: []string{`"limit"`, `unknown query parameter`}},
-		{name: "over the cap", method: "GET", url: "/api/v1/tickets/export.csv", status: 400,
+		{name: "bad status", method: "GET", url: "/api/v1/tickets/export.csv?status=done", auth: true, status: 400, want: []string{`"status"`}},
+		{name: "bad time", method: "GET", url: "/api/v1/tickets/export.xlsx?from=yesterday", auth: true, status: 400, want: []string{`"from"`}},
+		{name: "no paging", method: "GET", url: "/api/v1/tickets/export.csv?limit=10", auth: true, status: 400, want: []string{`"limit"`, `unknown query parameter`}},
+		{name: "over the cap", method: "GET", url: "/api/v1/tickets/export.csv", auth: true, status: 400,
 			want: []string{`"invalid"`, `The selection holds 5 cases; an export holds at most 3. Narrow the filters`}},
-		{name: "over the cap, xlsx", method: "GET", url: "/api/v1/tickets/export.xlsx", status: 400, want: []string{`at most 3`}},
-		{name: "at the cap", method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002&channel=hotline", status: 200, want: []string{"工单编号"}},
-		{name: "another format is no case id", method: "GET", url: "/api/v1/tickets/export.json", status: 400, want: []string{`"id"`}},
-		{name: "a case still answers", method: "GET", url: "/api/v1/tickets/2", status: 200, want: []string{`"number":"370812-20261127-000002"`}},
+		{name: "over the cap, xlsx", method: "GET", url: "/api/v1/tickets/export.xlsx", auth: true, status: 400, want: []string{`at most 3`}},
+		{name: "at the cap", method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002&channel=hotline", auth: true, status: 200, want: []string{"工单编号"}},
+		{name: "another format is no case id", method: "GET", url: "/api/v1/tickets/export.json", auth: true, status: 400, want: []string{`"id"`}},
+		{name: "a case still answers", method: "GET", url: "/api/v1/tickets/2", auth: true, status: 200, want: []string{`"number":"370812-20261127-000002"`}},
 	})
 }
 
@@ -380,11 +394,11 @@ func TestTicketExportControlCharacters(t *testing.T) {
 	scenario{method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
 		body: `{"channel":"hotline","text":"广场舞音响\u000b太吵\u0001","lon":116.805,"lat":35.555}`}.run(t, ts.URL)
 	const q = "?q=%E5%B9%BF%E5%9C%BA%E8%88%9E" // 广场舞
-	_, x := fetch(t, ts.URL+"/api/v1/tickets/export.xlsx"+q, false, 200)
+	_, x := fetch(t, ts.URL+"/api/v1/tickets/export.xlsx"+q, true, 200)
 	if dump := dumpXLSX(t, x); !bytes.Contains(dump, []byte("\"广场舞音响\uFFFD太吵\uFFFD\"")) {
 		t.Errorf("want the control characters replaced; got\n%s", dump)
 	}
-	_, b := fetch(t, ts.URL+"/api/v1/tickets/export.csv"+q, false, 200)
+	_, b := fetch(t, ts.URL+"/api/v1/tickets/export.csv"+q, true, 200)
 	if recs := parseCSV(t, b); len(recs) != 2 || recs[1][3] != "广场舞音响\v太吵\x01" {
 		t.Errorf("CSV keeps the text as it is; got %q", recs)
 	}

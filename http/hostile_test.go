@@ -152,7 +152,7 @@ func TestExpensiveReadsBounded(t *testing.T) {
 	c := holdWithSlowBody(t, s, fmt.Sprintf("POST /api/v1/grids/import HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer %s\r\nContent-Length: 100\r\n\r\n", token))
 	defer c.Close()
 	for deadline := time.Now().Add(8 * time.Second); ; {
-		res, err := http.Get(s.URL() + "/api/v1/stats/overview?region=370812")
+		res, err := http.Get(s.URL() + "/api/v1/regions/370812/subtree")
 		if err != nil {
 			t.Fatal(err)
 		}

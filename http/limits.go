@@ -144,6 +144,13 @@ type route struct {
 	// read marks a route that takes a body but changes nothing (batch
 	// locate): open without the token, like every GET.
 	read bool
+	// res and act are what the route does in the role table: the guard
+	// refuses a caller who may not (gridline.Authorize) before the
+	// handler runs; the store then narrows it to the caller's scope. A
+	// route without res is open to everyone (enums, the OpenAPI
+	// document, the role table).
+	res gridline.Resource
+	act gridline.Action
 	// hashes routes check or hash a password (argon2id: 19 MiB and tens
 	// of milliseconds each); they share hashSlots, so a burst of logins
 	// cannot take all memory or starve other requests of the cores.
@@ -152,6 +159,28 @@ type route struct {
 	// (login, logout): a stale cookie must not keep anyone from logging
 	// in again.
 	open bool
+}
+
+// actionFromPath is the act of a route whose action is the path's
+// {action}: a step of the loop.
+const actionFromPath gridline.Action = "{action}"
+
+// authorize refuses r unless its principal may do what rt does:
+// EUNAUTHORIZED for an anonymous caller, EFORBIDDEN naming the role and
+// the action for a signed-in one.
+func authorize(rt route, r *http.Request) error {
+	if rt.res == "" {
+		return nil
+	}
+	act := rt.act
+	if act == actionFromPath {
+		a := gridline.TicketAction(r.PathValue("action"))
+		if !a.Valid() {
+			return nil // the handler names the unknown action (400)
+		}
+		act = gridline.Action(a)
+	}
+	return gridline.Authorize(gridline.PrincipalFrom(r.Context()), rt.res, act)
 }
 
 // unsafeMethod reports whether a method may change something (RFC 9110
@@ -259,6 +288,10 @@ func (s *Server) guard(rt route) http.Handler {
 				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or log in."))
 				return
 			}
+		}
+		if err := authorize(rt, r); err != nil {
+			refuse(err)
+			return
 		}
 		if err := g.bound(sw, r, bodyMax); err != nil {
 			refuse(err)

@@ -3,7 +3,8 @@ package http_test
 import "testing"
 
 // TestPhoneMasked checks a short number (a service line) and a landline
-// with extension in every answer that shows people without the token.
+// with extension in every answer that shows people, to every role: only
+// the audited reveal shows them whole.
 func TestPhoneMasked(t *testing.T) {
 	_, ts := newServer(t)
 	runScenarios(t, ts.URL, []scenario{
@@ -19,15 +20,15 @@ func TestPhoneMasked(t *testing.T) {
 			body: `{"person_id":1,"target":"grid","target_id":1,"role":"grid_leader"}`},
 		{name: "assign 2", method: "POST", url: "/api/v1/assignments", auth: true, status: 201,
 			body: `{"person_id":2,"target":"grid","target_id":1,"role":"member"}`},
-		{name: "person", method: "GET", url: "/api/v1/people/1", status: 200,
+		{name: "person", method: "GET", url: "/api/v1/people/1", auth: true, status: 200,
 			want: []string{`"phone":"****-******5-801"`}, notWant: []string{`0537-3412345`}},
-		{name: "short person", method: "GET", url: "/api/v1/people/2", status: 200,
+		{name: "short person", method: "GET", url: "/api/v1/people/2", auth: true, status: 200,
 			want: []string{`"phone":"****5"`}, notWant: []string{`"phone":"12345"`}},
-		{name: "list by grid", method: "GET", url: "/api/v1/people?grid=370812001002001", status: 200,
+		{name: "list by grid", method: "GET", url: "/api/v1/people?grid=370812001002001", auth: true, status: 200,
 			want: []string{`"total":2`, `"phone":"****-******5-801"`, `"phone":"****5"`}, notWant: []string{`0537-3412345`, `"phone":"12345"`}},
 		{name: "grid workers", method: "GET", url: "/api/v1/grids/370812001002001", status: 200,
 			want: []string{`"phone":"****-******5-801"`, `"phone":"****5"`}, notWant: []string{`0537-3412345`, `"phone":"12345"`}},
-		{name: "unmasked with the token", method: "GET", url: "/api/v1/people/2", auth: true, status: 200,
+		{name: "revealed", method: "POST", url: "/api/v1/people/2/reveal", auth: true, status: 200,
 			want: []string{`"phone":"12345"`}},
 	})
 }

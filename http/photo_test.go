@@ -172,7 +172,7 @@ func TestTicketPhotoAPI(t *testing.T) {
 	id := fmt.Sprint(created.Ticket.ID)
 
 	runScenarios(t, ts.URL, []scenario{
-		{name: "listed with the case", method: "GET", url: "/api/v1/tickets/" + id, status: 200,
+		{name: "listed with the case", method: "GET", url: "/api/v1/tickets/" + id, auth: true, status: 200,
 			want: []string{`"photos":[{"n":1,"mime":"image/jpeg"`, `{"n":2,"mime":"image/png"`, `"sha256":"` + cleanPNG.SHA256}},
 		{name: "no photo 3", method: "GET", auth: true, url: "/api/v1/tickets/" + id + "/photos/3", status: 404, want: []string{"has no photo 3"}},
 		{name: "no case", method: "GET", auth: true, url: "/api/v1/tickets/999/photos/1", status: 404, want: []string{"Case 999 not found"}},
@@ -255,7 +255,7 @@ func TestTicketPhotoAPI(t *testing.T) {
 		})
 	}
 	runScenarios(t, ts.URL, []scenario{
-		{name: "refused intakes left no case", method: "GET", url: "/api/v1/tickets", status: 200, want: []string{`"total":1`}},
+		{name: "refused intakes left no case", method: "GET", url: "/api/v1/tickets", auth: true, status: 200, want: []string{`"total":1`}},
 		{name: "nor an event", method: "GET", url: "/api/v1/events?entity=ticket", auth: true, status: 200, want: []string{`"total":1`}},
 		{name: "nor an audit row", method: "GET", url: "/api/v1/audit?entity=ticket", auth: true, status: 200, want: []string{`"total":1`}},
 	})

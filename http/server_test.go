@@ -56,6 +56,26 @@ func serverOver(t testing.TB, db *sqlstore.DB, limits glhttp.Limits, logs io.Wri
 	return s
 }
 
+// commandToken is an API token of a command-centre account (see
+// newExportServer): a signed-in role that sees personal data masked.
+var commandToken string
+
+// roleToken creates the account username with grant and returns an API
+// token of it.
+func roleToken(t testing.TB, s gridline.Services, username string, grant gridline.Grant) string {
+	t.Helper()
+	ctx := gridline.WithActor(context.Background(), gridline.Actor{Name: "test"})
+	u := &gridline.User{Username: username, Name: username, Grants: []gridline.Grant{grant}}
+	if err := s.Users.CreateUser(ctx, u, adminPassword); err != nil {
+		t.Fatal(err)
+	}
+	tok, err := s.Auth.CreateToken(ctx, &gridline.APIToken{UserID: u.ID, Name: "tests"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tok
+}
+
 // adminToken creates the account admin (password adminPassword, role
 // admin) and returns an API token of it.
 func adminToken(t testing.TB, s gridline.Services) string {

@@ -18,22 +18,38 @@ type ticketOut struct {
 	Allowed []gridline.TicketAction `json:"allowed_actions"`
 }
 
+// ticketView shows t as the caller may see it (gridline.MaskTicket), with
+// the actions the loop allows now that the caller's role may take.
 func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
-	if !privileged(r) {
-		c := *t
-		if c.Reporter.Phone != "" {
-			c.Reporter.Phone = gridline.MaskPhone(c.Reporter.Phone)
+	p := gridline.PrincipalFrom(r.Context())
+	t = gridline.MaskTicket(p, t)
+	allowed := []gridline.TicketAction{}
+	for _, a := range gridline.AllowedActions(t.Status) {
+		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
+			allowed = append(allowed, a)
 		}
-		if c.Reporter.Confidential && c.Reporter.Name != "" {
-			c.Reporter.Name = "***"
-		}
-		t = &c
-	}
-	allowed := gridline.AllowedActions(t.Status)
-	if allowed == nil {
-		allowed = []gridline.TicketAction{}
 	}
 	return &ticketOut{Ticket: t, Allowed: allowed}
+}
+
+// handleTicketReveal answers the case's reporter unmasked, for a role
+// that may see it; the look is in the audit log.
+func (s *Server) handleTicketReveal(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rep, err := s.Tickets.RevealReporter(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"reporter": rep})
 }
 
 // handleTicketCreate takes a case in, as JSON or as multipart/form-data

@@ -25,6 +25,11 @@ var _ gridline.AuditService = (*AuditService)(nil)
 
 // FindAudit implements gridline.AuditService.
 func (s *AuditService) FindAudit(ctx context.Context, f gridline.AuditFilter) ([]*gridline.AuditEntry, int, error) {
+	if p := gridline.PrincipalFrom(ctx); p != nil {
+		if err := gridline.Authorize(p, gridline.ResourceAudit, gridline.ActRead); err != nil {
+			return nil, 0, err
+		}
+	}
 	tx, err := s.db.BeginTx(ctx, false)
 	if err != nil {
 		return nil, 0, err
@@ -40,10 +45,19 @@ func (s *AuditService) FindAudit(ctx context.Context, f gridline.AuditFilter) ([
 	if f.Actor != nil {
 		w.add("actor = ?", *f.Actor)
 	}
-	return findPage(ctx, tx, "id, at, actor, action, entity, entity_key, detail", "audit_log", w, "id DESC", f.Limit, f.Offset,
+	if f.Action != nil {
+		w.add("action = ?", *f.Action)
+	}
+	if f.From != nil {
+		w.add("at >= ?", f.From.UTC())
+	}
+	if f.To != nil {
+		w.add("at < ?", f.To.UTC())
+	}
+	return findPage(ctx, tx, "id, at, actor, action, entity, entity_key, detail, addr", "audit_log", w, "id DESC", f.Limit, f.Offset,
 		func(rows *sql.Rows, total *int) (*gridline.AuditEntry, error) {
 			var e gridline.AuditEntry
-			if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.Key, &e.Detail, total); err != nil {
+			if err := rows.Scan(&e.ID, &e.At, &e.Actor, &e.Action, &e.Entity, &e.Key, &e.Detail, &e.Addr, total); err != nil {
 				return nil, err
 			}
 			e.At = e.At.UTC()

@@ -238,3 +238,72 @@ func (s *CompoundService) DeleteCompound(ctx context.Context, id int64) error {
 	}
 	return tx.Commit()
 }
+
+// querier is a pool or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
+// compoundAt returns the compound of grid whose outline holds (lon, lat),
+// the lowest id if outlines overlap, or nil: what puts a case in a
+// property company's scope. Compounds are looked for in the case's grid
+// (a compound belongs to the grid of its centre), so the query reads the
+// few compounds of one grid by its index.
+func compoundAt(ctx context.Context, q querier, grid string, lon, lat float64) (*int64, error) {
+	f := compoundFinder{q: q, byGrid: map[string][]placedCompound{}}
+	return f.at(ctx, grid, lon, lat)
+}
+
+// compoundFinder finds compounds as compoundAt does for many cases, each
+// grid's compounds read and parsed once: an import of a year of cases.
+type compoundFinder struct {
+	q      querier
+	byGrid map[string][]placedCompound
+}
+
+type placedCompound struct {
+	id   int64
+	geo  gridline.Polygon
+	bbox orb.Bound
+}
+
+func (f *compoundFinder) at(ctx context.Context, grid string, lon, lat float64) (*int64, error) {
+	if grid == "" {
+		return nil, nil
+	}
+	cs, ok := f.byGrid[grid]
+	if !ok {
+		rows, err := f.q.QueryContext(ctx, `SELECT id, geometry FROM compounds WHERE grid_code = $1 AND geometry IS NOT NULL
+			ORDER BY id`, grid)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var c placedCompound
+			var geo string
+			if err := rows.Scan(&c.id, &geo); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if err := c.geo.UnmarshalJSON([]byte(geo)); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("compound %d geometry: %w", c.id, err)
+			}
+			c.bbox = c.geo.Bound()
+			cs = append(cs, c)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		f.byGrid[grid] = cs
+	}
+	pt := orb.Point{lon, lat}
+	for _, c := range cs {
+		if c.bbox.Contains(pt) && c.geo.Contains(pt) {
+			id := c.id
+			return &id, nil
+		}
+	}
+	return nil, nil
+}

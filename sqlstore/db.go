@@ -152,7 +152,7 @@ type Tx struct {
 	// the actors of their audit rows, written just before commit (see
 	// flush); shared with nested transactions.
 	events *[]gridline.Event
-	audits *[]string
+	audits *[]auditWho
 }
 
 // stmts caches the statements prepared in one transaction (shared by
@@ -330,7 +330,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]string)}, nil
+		events: new([]gridline.Event), audits: new([]auditWho)}, nil
 }
 
 // exec runs a statement and translates driver errors.
@@ -347,11 +347,32 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 // changes, and a statement each was a round trip each on PostgreSQL.
 func (tx *Tx) record(ctx context.Context, action, entity, key, detail string) error {
 	*tx.events = append(*tx.events, gridline.Event{At: tx.now, Entity: entity, Action: action, Key: key, Detail: detail})
-	*tx.audits = append(*tx.audits, gridline.ActorFrom(ctx).Name)
+	*tx.audits = append(*tx.audits, whoOf(ctx))
 	return nil
 }
 
-var auditColumns = []string{"at", "actor", "action", "entity", "entity_key", "detail"}
+var auditColumns = []string{"at", "actor", "action", "entity", "entity_key", "detail", "addr"}
+
+// auditWho is who made a change and from where, for its audit row.
+type auditWho struct{ actor, addr string }
+
+func whoOf(ctx context.Context) auditWho {
+	w := auditWho{actor: gridline.ActorFrom(ctx).Name}
+	if p := gridline.PrincipalFrom(ctx); p != nil {
+		w.addr = p.Addr
+	}
+	return w
+}
+
+// audit writes an audit row that records no change, at once: a reveal of
+// personal data. It has no change-feed event (nothing changed), and rolls
+// back with the transaction like every other row.
+func (tx *Tx) audit(ctx context.Context, action, entity, key, detail string) error {
+	w := whoOf(ctx)
+	_, err := tx.exec(ctx, `INSERT INTO audit_log (at, actor, action, entity, entity_key, detail, addr)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)`, tx.now, w.actor, action, entity, key, detail, w.addr)
+	return err
+}
 
 // flush writes the transaction's audit rows and events as the last thing
 // before commit, in bulk. On PostgreSQL a transaction-level lock, held
@@ -366,7 +387,7 @@ func (tx *Tx) flush(ctx context.Context) (map[string]int64, error) {
 	evs, actors := *tx.events, *tx.audits
 	if err := copyRows(ctx, tx, "audit_log", auditColumns, len(evs), func(i int, dst []any) []any {
 		e := evs[i]
-		return append(dst, e.At, actors[i], e.Action, e.Entity, e.Key, e.Detail)
+		return append(dst, e.At, actors[i].actor, e.Action, e.Entity, e.Key, e.Detail, actors[i].addr)
 	}); err != nil {
 		return nil, fmt.Errorf("audit: %w", err)
 	}

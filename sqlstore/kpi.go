@@ -50,9 +50,15 @@ func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.
 
 	// The cases that can count: received before the period's end and not
 	// closed before its start (or due in it).
-	rows, err := tx.QueryContext(ctx, `SELECT id, channel, category, status, lead_unit_id, town_code, community_code, grid_code,
-		created_at, deadline, closed_at FROM tickets
-		WHERE created_at < $1 AND (closed_at IS NULL OR closed_at >= $2 OR deadline >= $2) ORDER BY id`, to, from)
+	var w where
+	w.add("t.created_at < ?", to)
+	w.add("(t.closed_at IS NULL OR t.closed_at >= ? OR t.deadline >= ?)", from, from)
+	if sc, ok := scopeFor(ctx, gridline.ResourceKPIs, gridline.ActRead); ok {
+		cond, args := ticketScope(sc)
+		w.add(cond, args...)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.channel, t.category, t.status, t.lead_unit_id, t.town_code, t.community_code,
+		t.grid_code, t.created_at, t.deadline, t.closed_at FROM tickets t`+w.String()+` ORDER BY t.id`, w.args...)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/gridline/gridline"
 )
@@ -23,10 +24,32 @@ const personColumns = `p.id, p.name, p.phone, p.team, p.role, p.unit_id, p.regio
 // assignments with no community, and since codes nest, testing the three
 // columns separately is the same as testing the most specific one.
 func personWithin(w *where, alias, prefix string) {
+	w.add(personWithinCond(alias), personWithinArgs(prefix)...)
+}
+
+func personWithinCond(alias string) string {
+	return "(" + alias + "region_code >= ? AND " + alias + "region_code < ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = " + alias + "id AND " +
+		"(a.community_code >= ? AND a.community_code < ? OR a.town_code >= ? AND a.town_code < ? OR a.county_code >= ? AND a.county_code < ?)))"
+}
+
+func personWithinArgs(prefix string) []any {
 	lo, hi := prefixRange(prefix)
-	w.add("("+alias+"region_code >= ? AND "+alias+"region_code < ? OR EXISTS (SELECT 1 FROM assignments a WHERE a.person_id = "+alias+"id AND "+
-		"(a.community_code >= ? AND a.community_code < ? OR a.town_code >= ? AND a.town_code < ? OR a.county_code >= ? AND a.county_code < ?)))",
-		lo, hi, lo, hi, lo, hi, lo, hi)
+	return []any{lo, hi, lo, hi, lo, hi, lo, hi}
+}
+
+// peopleScope returns the predicate that keeps the people of alias p in
+// scope s: those who work in one of its regions, as personWithin.
+func peopleScope(s gridline.Scope) (string, []any) {
+	var or []string
+	var args []any
+	for _, r := range s.Regions {
+		or = append(or, personWithinCond("p."))
+		args = append(args, personWithinArgs(r)...)
+	}
+	if len(or) == 0 {
+		return "1 = 0", nil
+	}
+	return "(" + strings.Join(or, " OR ") + ")", args
 }
 
 // FindPeople implements gridline.PersonService. Phone numbers come back in
@@ -43,6 +66,10 @@ func (s *PersonService) FindPeople(ctx context.Context, f gridline.PersonFilter)
 
 func findPeople(ctx context.Context, tx *Tx, f gridline.PersonFilter) ([]*gridline.Person, int, error) {
 	var w where
+	if sc, ok := scopeFor(ctx, gridline.ResourcePeople, gridline.ActRead); ok {
+		cond, args := peopleScope(sc)
+		w.add(cond, args...)
+	}
 	if f.ID != nil {
 		w.add("p.id = ?", *f.ID)
 	}
@@ -204,4 +231,41 @@ func (s *PersonService) DeletePerson(ctx context.Context, id int64) error {
 		return err
 	}
 	return tx.Commit()
+}
+
+// RevealPhone implements gridline.PersonService: the person's phone in
+// full, for a caller whose role may reveal it where the person works,
+// with an audit row saying who looked, and from where.
+func (s *PersonService) RevealPhone(ctx context.Context, id int64) (string, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return "", err
+	}
+	defer tx.Rollback()
+	p, err := findPersonByID(ctx, tx, id)
+	if err != nil {
+		return "", err
+	}
+	if pr := gridline.PrincipalFrom(ctx); pr != nil && !pr.System {
+		if err := gridline.Authorize(pr, gridline.ResourcePeople, gridline.ActReveal); err != nil {
+			return "", err
+		}
+		if sc := gridline.ScopeOf(pr, gridline.ResourcePeople, gridline.ActReveal); !sc.All {
+			var w where
+			w.add("p.id = ?", id)
+			cond, args := peopleScope(sc)
+			w.add(cond, args...)
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM people p`+w.String(), w.args...).Scan(&n); err != nil {
+				return "", translate(tx.db.dialect, err)
+			}
+			if n == 0 {
+				return "", gridline.Errorf(gridline.EFORBIDDEN, "Your role may not reveal the phone of %s: they work outside your region.", p.Name)
+			}
+		}
+	}
+	if err := tx.audit(ctx, "reveal", "person", auditKey(id), "phone"); err != nil {
+		return "", err
+	}
+	return p.Phone, tx.Commit()
 }

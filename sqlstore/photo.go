@@ -58,6 +58,19 @@ func findTicketPhotos(ctx context.Context, tx *Tx, ticketID int64) ([]*gridline.
 // transaction: photos are never changed once written, so the pieces
 // always belong together.
 func (s *TicketService) FindTicketPhoto(ctx context.Context, id int64, n int) (*gridline.Photo, io.ReadSeeker, error) {
+	if sc, ok := scopeFor(ctx, gridline.ResourcePhotos, gridline.ActRead); ok {
+		tx, err := s.db.BeginTx(ctx, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		in, err := ticketInScope(ctx, tx, id, sc)
+		tx.Rollback()
+		if err != nil {
+			return nil, nil, err
+		} else if !in {
+			return nil, nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", id)
+		}
+	}
 	var p gridline.Photo
 	var rowID int64
 	err := s.db.read.QueryRowContext(ctx, `SELECT id, seq, mime, size, sha256, width, height, created_at

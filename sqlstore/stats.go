@@ -69,12 +69,18 @@ func eachRow(ctx context.Context, tx *Tx, q string, args []any, dest []any, fn f
 }
 
 // beginStats checks region and opens the read transaction of a report.
-func (s *StatsService) beginStats(ctx context.Context, region string) (*Tx, error) {
-	for _, c := range region {
+// A scoped caller's region is narrowed to its scope (scopeRegion).
+func (s *StatsService) beginStats(ctx context.Context, region *string) (*Tx, error) {
+	for _, c := range *region {
 		if c < '0' || c > '9' {
-			return nil, gridline.FieldErrorf("region", "must be a region code or its prefix, got %q", region)
+			return nil, gridline.FieldErrorf("region", "must be a region code or its prefix, got %q", *region)
 		}
 	}
+	r, err := scopeRegion(ctx, gridline.ResourceStats, *region)
+	if err != nil {
+		return nil, err
+	}
+	*region = r
 	return s.db.BeginTx(ctx, false)
 }
 
@@ -86,7 +92,7 @@ func (s *StatsService) beginStats(ctx context.Context, region string) (*Tx, erro
 // is one of its ancestors (a district department serves every town of the
 // district), or is empty (serves everywhere).
 func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.Overview, error) {
-	tx, err := s.beginStats(ctx, region)
+	tx, err := s.beginStats(ctx, &region)
 	if err != nil {
 		return nil, err
 	}
@@ -179,7 +185,7 @@ func (s *StatsService) Overview(ctx context.Context, region string) (*gridline.O
 // committee (社区) of a street (街道): villagers' committees that happen
 // to belong to a street are rural, as in the seed's 34.43 %.
 func (s *StatsService) Workforce(ctx context.Context, region string) (*gridline.WorkforceStats, error) {
-	tx, err := s.beginStats(ctx, region)
+	tx, err := s.beginStats(ctx, &region)
 	if err != nil {
 		return nil, err
 	}

@@ -1,10 +1,12 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -29,7 +31,8 @@ var _ gridline.TicketService = (*TicketService)(nil)
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
 	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
-	t.deadline, t.base_deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.created_at, t.updated_at`
+	t.deadline, t.base_deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.compound_id, t.created_by,
+	t.created_at, t.updated_at`
 
 const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
 	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code`
@@ -41,7 +44,8 @@ func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 	err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.ExternalID, &t.Text, &t.Category, &t.Status, &t.Version, &lon, &lat,
 		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
 		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
-		&deadline, &base, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CreatedAt, &t.UpdatedAt, total)
+		&deadline, &base, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CompoundID, &t.CreatedBy, &t.CreatedAt,
+		&t.UpdatedAt, total)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +124,10 @@ func (s *TicketService) FindTickets(ctx context.Context, f gridline.TicketFilter
 
 func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridline.Ticket, int, error) {
 	var w where
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
+		cond, args := ticketScope(sc)
+		w.add(cond, args...)
+	}
 	if f.ID != nil {
 		w.add("t.id = ?", *f.ID)
 	}
@@ -191,6 +199,15 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 	if err := t.Validate(); err != nil {
 		return false, err
 	}
+	p := gridline.PrincipalFrom(ctx)
+	if err := gridline.CheckIntake(p, t.Channel); err != nil {
+		return false, err
+	}
+	t.CreatedBy, t.CompoundID = nil, nil
+	if p != nil && p.User != nil {
+		id := p.User.ID
+		t.CreatedBy = &id
+	}
 	if t.Category != "" {
 		c, ok := s.cat.Category(t.Category)
 		if !ok {
@@ -212,6 +229,9 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 		if ok {
 			t.RegionPath, t.Status = gridline.PathOf(l.Grid.Code), gridline.StatusReceived
 			t.Grid, t.Community, t.Town = l.Grid, l.Community, l.Town
+			if t.CompoundID, err = compoundAt(ctx, s.db.read, t.GridCode, *t.Lon, *t.Lat); err != nil {
+				return false, err
+			}
 		}
 	}
 	created, err := s.createTicket(ctx, t)
@@ -253,7 +273,9 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 			string(t.Channel), t.ExternalID).Scan(&id)
 		if err == nil {
 			got, err := findTicketByID(ctx, tx, id)
-			if err != nil {
+			if gridline.ErrorCode(err) == gridline.ENOTFOUND {
+				return false, externalTaken(t)
+			} else if err != nil {
 				return false, err
 			}
 			*t = *got
@@ -286,11 +308,11 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt = nil, nil, nil, nil
 	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, external_id, text, category, status, version, lon, lat,
 		address, county_code, town_code, community_code, grid_code, reporter_name, reporter_phone, reporter_confidential,
-		reported_at, created_at, updated_at, place_cell)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) RETURNING id`,
+		reported_at, created_at, updated_at, compound_id, created_by, place_cell)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
 		t.Number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status), t.Version, t.Lon, t.Lat,
 		t.Address, t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, t.Reporter.Name, t.Reporter.Phone,
-		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, placeCell(t.Lon, t.Lat)).Scan(&t.ID)
+		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, t.CompoundID, t.CreatedBy, placeCell(t.Lon, t.Lat)).Scan(&t.ID)
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
@@ -327,11 +349,21 @@ func (s *TicketService) findExternal(ctx context.Context, t *gridline.Ticket) (b
 		return false, translate(tx.db.dialect, err)
 	}
 	got, err := findTicketByID(ctx, tx, id)
-	if err != nil {
+	if gridline.ErrorCode(err) == gridline.ENOTFOUND {
+		return false, externalTaken(t)
+	} else if err != nil {
 		return false, err
 	}
 	*t = *got
 	return false, nil
+}
+
+// externalTaken is the answer to an intake whose external number names a
+// case the caller may not see: another sender's.
+func externalTaken(t *gridline.Ticket) error {
+	return &gridline.Error{Code: gridline.ECONFLICT,
+		Message: fmt.Sprintf("The external number %q is taken on channel %s by another sender.", t.ExternalID, t.Channel),
+		Fields:  map[string]string{"external_id": "taken on this channel"}}
 }
 
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
@@ -385,6 +417,9 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err != nil {
 		return nil, err
 	}
+	if err := checkTicketAction(ctx, tx, t, r.Action); err != nil {
+		return nil, err
+	}
 	if r.Version != nil && *r.Version != t.Version {
 		return nil, &gridline.Error{Code: gridline.ECONFLICT,
 			Message: fmt.Sprintf("Case %s has changed (version %d, not %d); reload it and try again.", t.Number, t.Version, *r.Version),
@@ -430,7 +465,87 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 			return nil, err
 		}
 	}
-	return findTicketByID(ctx, tx, id)
+	// Read back as the system: the action may have taken the case out of
+	// its actor's scope (a department returning it).
+	return findTicketByID(unscoped(ctx), tx, id)
+}
+
+// checkTicketAction returns EFORBIDDEN unless ctx's principal may take
+// action on case t, which it can see: its role must allow the action, and
+// the case must lie where the role may take it (a department signs only
+// what was dispatched to its unit). The loop then says whether the status
+// allows it.
+func checkTicketAction(ctx context.Context, tx *Tx, t *gridline.Ticket, action gridline.TicketAction) error {
+	p := gridline.PrincipalFrom(ctx)
+	if p == nil || p.System {
+		return nil
+	}
+	act := gridline.Action(action)
+	if err := gridline.Authorize(p, gridline.ResourceTickets, act); err != nil {
+		return err
+	}
+	ok, err := ticketInScope(ctx, tx, t.ID, gridline.ScopeOf(p, gridline.ResourceTickets, act))
+	if err != nil {
+		return err
+	} else if !ok {
+		return gridline.Errorf(gridline.EFORBIDDEN, "Case %s is not yours to %s: your role may %s only the cases %s.",
+			t.Number, action, action, scopeWords(gridline.ScopeOf(p, gridline.ResourceTickets, act)))
+	}
+	return nil
+}
+
+// RevealReporter implements gridline.TicketService.
+func (s *TicketService) RevealReporter(ctx context.Context, id int64) (*gridline.Reporter, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	t, err := findTicketByID(ctx, tx, id)
+	if err != nil {
+		return nil, err
+	}
+	if p := gridline.PrincipalFrom(ctx); p != nil && !p.System {
+		if err := gridline.Authorize(p, gridline.ResourceTickets, gridline.ActReveal); err != nil {
+			return nil, err
+		}
+		if ok, err := ticketInScope(ctx, tx, id, gridline.ScopeOf(p, gridline.ResourceTickets, gridline.ActReveal)); err != nil {
+			return nil, err
+		} else if !ok {
+			return nil, gridline.Errorf(gridline.EFORBIDDEN, "Your role may reveal the reporters of the cases %s only.",
+				scopeWords(gridline.ScopeOf(p, gridline.ResourceTickets, gridline.ActReveal)))
+		}
+		if t.Reporter.Confidential {
+			if ok, err := ticketInScope(ctx, tx, id, gridline.ConfidentialScope(p)); err != nil {
+				return nil, err
+			} else if !ok {
+				return nil, gridline.Errorf(gridline.EFORBIDDEN, "The reporter of case %s asked to stay confidential: only the command centre may reveal them.", t.Number)
+			}
+		}
+	}
+	if err := tx.audit(ctx, "reveal", "ticket", auditKey(id), "reporter"); err != nil {
+		return nil, err
+	}
+	r := t.Reporter
+	return &r, tx.Commit()
+}
+
+// scopeWords says where a scope reaches, for messages.
+func scopeWords(s gridline.Scope) string {
+	var parts []string
+	if len(s.Regions) > 0 {
+		parts = append(parts, "in "+strings.Join(s.Regions, ", "))
+	}
+	if len(s.Units) > 0 {
+		parts = append(parts, "dispatched to your unit")
+	}
+	if s.Creator != 0 {
+		parts = append(parts, "you took in")
+	}
+	if len(parts) == 0 {
+		return "of nobody"
+	}
+	return strings.Join(parts, " or ")
 }
 
 // apply checks and applies what an action changes besides the status.
@@ -455,6 +570,9 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.MergedInto = r.Into
 	case gridline.ActionDispatch, gridline.ActionRedispatch:
 		if err := checkRef(ctx, tx, "lead_unit", "units", "unit", *r.LeadUnit); err != nil {
+			return err
+		}
+		if err := checkDispatchLevel(ctx, tx, r.Action, *r.LeadUnit); err != nil {
 			return err
 		}
 		if r.Deadline != nil && !r.Deadline.After(tx.now) {
@@ -511,6 +629,30 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// checkDispatchLevel returns EFORBIDDEN unless ctx's principal may
+// dispatch to unit: a role that dispatches within a region (a street)
+// names only units of that region (its offices, communities, property
+// companies); the district's departments are the command centre's to
+// dispatch to.
+func checkDispatchLevel(ctx context.Context, tx *Tx, action gridline.TicketAction, unit int64) error {
+	sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(action))
+	if !ok {
+		return nil
+	}
+	var region, name string
+	if err := tx.QueryRowContext(ctx, `SELECT region_code, name FROM units WHERE id = $1`, unit).Scan(&region, &name); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	for _, r := range sc.Regions {
+		if strings.HasPrefix(region, r) {
+			return nil
+		}
+	}
+	return &gridline.Error{Code: gridline.EFORBIDDEN,
+		Message: fmt.Sprintf("Your role dispatches to the units of %s; %s serves %s: ask the command centre.", strings.Join(sc.Regions, ", "), name, cmp.Or(region, "everywhere")),
+		Fields:  map[string]string{"lead_unit": "outside your region"}}
 }
 
 // lastDispatch returns when the case was last dispatched, from its

@@ -16,7 +16,7 @@ import (
 var ticketImportColumns = []string{"id", "number", "channel", "external_id", "text", "category", "status", "version",
 	"lon", "lat", "address", "county_code", "town_code", "community_code", "grid_code", "reporter_name", "reporter_phone",
 	"reporter_confidential", "reported_at", "lead_unit_id", "deadline", "base_deadline", "merged_into", "closed_at",
-	"warning", "warn_at", "escalated_to", "created_at", "updated_at", "place_cell"}
+	"warning", "warn_at", "escalated_to", "created_at", "updated_at", "compound_id", "place_cell"}
 
 var ticketEventColumns = []string{"ticket_id", "at", "actor", "unit_id", "action", "from_status", "to_status", "outcome",
 	"opinion", "note"}
@@ -65,10 +65,16 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 
 	rows := make([]importRow, len(order))
 	events := 0
+	compounds := compoundFinder{q: tx, byGrid: map[string][]placedCompound{}}
 	for k, i := range order {
 		t := ts[i]
 		r := &rows[k]
 		r.t, r.id, r.number = t, idOf[i], numbers[i]
+		if t.Lon != nil && t.Lat != nil {
+			if r.compound, err = compounds.at(ctx, t.GridCode, *t.Lon, *t.Lat); err != nil {
+				return err
+			}
+		}
 		if t.MergedInto != nil && *t.MergedInto < 0 {
 			r.mergedInto = &idOf[-*t.MergedInto-1]
 		} else {
@@ -127,6 +133,8 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 
 // importRow is one case as ImportTickets writes it.
 type importRow struct {
+	// compound is the compound whose outline holds the case.
+	compound   *int64
 	t          *gridline.Ticket
 	id         int64
 	number     string
@@ -154,7 +162,7 @@ func (r *importRow) args(dst []any) []any {
 		gridline.TimelineVersion(t.Timeline), t.Lon, t.Lat, t.Address, t.CountyCode, t.TownCode, t.CommunityCode,
 		t.GridCode, t.Reporter.Name, t.Reporter.Phone, t.Reporter.Confidential, reportedAt(t), t.LeadUnitID,
 		utcPtr(t.Deadline), utcPtr(t.BaseDeadline), r.mergedInto, utcPtr(t.ClosedAt), string(t.Warning), r.warnAt,
-		t.EscalatedTo, r.created(), r.updated(), placeCell(t.Lon, t.Lat))
+		t.EscalatedTo, r.created(), r.updated(), r.compound, placeCell(t.Lon, t.Lat))
 }
 
 // reportedAt is when the reporter reported the case; as at intake, the

@@ -22,8 +22,24 @@ import {
 
 const DEFAULT_REGION = '370812'; // what the app shows when the URL names no region
 
+// The map's statistics and the workforce need a signed-in role (issue 9):
+// the test reads and browses as the demo's command centre, whose scope is
+// the county. GRIDLINE_TOKEN overrides the login.
+async function demoLogin() {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username: process.env.GRIDLINE_USER || 'command', password: process.env.GRIDLINE_PASSWORD || 'demo1234' }),
+  });
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok && data && data.token, `log in to the demo: ${res.status} ${JSON.stringify(data)}`);
+  return data.token;
+}
+
+const TOKEN = process.env.GRIDLINE_TOKEN || await demoLogin();
+
 async function getJSON(p) {
-  const res = await fetch(BASE + p);
+  const res = await fetch(BASE + p, { headers: { Authorization: `Bearer ${TOKEN}` } });
   const body = await res.json().catch(() => null);
   assert.equal(res.status, 200, `GET ${p} answered ${res.status}`);
   return body;
@@ -33,6 +49,7 @@ async function getJSON(p) {
 // exceptions and failed requests, which every test checks at its end.
 async function openPage(browser, contextOptions, urlPath) {
   const context = await browser.newContext({ locale: 'zh-CN', ...contextOptions });
+  await context.addInitScript((tok) => localStorage.setItem('gridline.token', tok), TOKEN);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
