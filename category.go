@@ -186,6 +186,8 @@ type Catalogue struct {
 	keywordW  map[string]float64 // keyword → weight
 	bigramIDF map[string]float64 // bigram → inverse document frequency over sub-classes
 	profile   []map[string]bool  // per entry of subs: the bigrams of its name and keywords
+	vocabOnce sync.Once          // vocab, for the duplicate finder
+	vocab     map[uint64]bool
 }
 
 // Category returns the category with code.

@@ -68,6 +68,9 @@ type Services struct {
 	Locate      LocateService
 	Tickets     TicketService
 	KPIs        KPIService
+	Duplicates  DuplicateService
+	Whistles    WhistleService
+	Meetings    MeetingService
 	Users       UserService
 	Auth        AuthService
 }

@@ -81,14 +81,48 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	// Duplicate candidates (same place, time and kind) come with the
-	// hotline–grid fusion; the field is there for clients already. The
-	// category suggestions show why a category was proposed.
+	// The category suggestions show why a category was proposed.
 	sug := gridline.DefaultCatalogue().Suggest(t.Text, 3)
 	if sug == nil {
 		sug = []gridline.Suggestion{}
 	}
-	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": []any{}, "category_suggestions": sug})
+	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": s.duplicatesOf(r, &t),
+		"category_suggestions": sug})
+}
+
+// duplicatesOf returns the duplicate candidates of t, just taken in. The
+// case is stored by now, so a failed lookup is logged and answered with
+// none rather than an error a client would retry the intake for.
+func (s *Server) duplicatesOf(r *http.Request, t *gridline.Ticket) []gridline.DuplicateCandidate {
+	if s.Duplicates == nil {
+		return []gridline.DuplicateCandidate{}
+	}
+	dups, err := s.Duplicates.FindDuplicatesOf(r.Context(), t)
+	if err != nil {
+		s.logger().Error("duplicate lookup at intake", "ticket", t.ID, "err", err)
+		return []gridline.DuplicateCandidate{}
+	}
+	return dups
+}
+
+// handleTicketDuplicates answers GET /api/v1/tickets/{id}/duplicates: the
+// case's duplicate candidates, best first.
+func (s *Server) handleTicketDuplicates(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	dups, err := s.Duplicates.FindDuplicates(r.Context(), id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": dups})
 }
 
 func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {

@@ -4,6 +4,7 @@ import "github.com/gridline/gridline"
 
 // NewServices returns every service over db; place writes locate with loc.
 func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
+	tickets := NewTicketService(db, loc)
 	return gridline.Services{
 		Regions:     NewRegionService(db),
 		Grids:       NewGridService(db),
@@ -20,8 +21,11 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Audit:       NewAuditService(db),
 		Events:      NewEventService(db),
 		Locate:      loc,
-		Tickets:     NewTicketService(db, loc),
+		Tickets:     tickets,
 		KPIs:        NewKPIService(db),
+		Duplicates:  NewDuplicateService(db),
+		Whistles:    NewWhistleService(db),
+		Meetings:    NewMeetingService(db, tickets),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}

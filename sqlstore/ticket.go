@@ -308,11 +308,11 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt = nil, nil, nil, nil
 	err = tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, external_id, text, category, status, version, lon, lat,
 		address, county_code, town_code, community_code, grid_code, reporter_name, reporter_phone, reporter_confidential,
-		reported_at, created_at, updated_at, compound_id, created_by)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) RETURNING id`,
+		reported_at, created_at, updated_at, compound_id, created_by, place_cell)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
 		t.Number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status), t.Version, t.Lon, t.Lat,
 		t.Address, t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, t.Reporter.Name, t.Reporter.Phone,
-		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, t.CompoundID, t.CreatedBy).Scan(&t.ID)
+		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, t.CompoundID, t.CreatedBy, placeCell(t.Lon, t.Lat)).Scan(&t.ID)
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
@@ -398,6 +398,18 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 		return nil, err
 	}
 	defer tx.Rollback()
+	t, err := s.act(ctx, tx, id, r, path)
+	if err != nil {
+		return nil, err
+	}
+	return t, tx.Commit()
+}
+
+// act takes one step of the loop inside tx, the request validated and an
+// unlocated case's place (path) found: ActOnTicket's work, and a
+// meeting's dispatch.
+func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.TicketActionRequest,
+	path gridline.RegionPath) (*gridline.Ticket, error) {
 	if err := tx.lockRow(ctx, "tickets", "id", id); err != nil {
 		return nil, err
 	}
@@ -434,10 +446,10 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
 		closed_at = $6, lon = $7, lat = $8, county_code = $9, town_code = $10, community_code = $11, grid_code = $12,
-		warning = $13, warn_at = $14, escalated_to = $15, base_deadline = $16, updated_at = $17 WHERE id = $18`,
+		warning = $13, warn_at = $14, escalated_to = $15, base_deadline = $16, updated_at = $17, place_cell = $18 WHERE id = $19`,
 		string(t.Status), t.Version, t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt, t.Lon, t.Lat,
 		t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, string(t.Warning), warnAt, t.EscalatedTo, t.BaseDeadline,
-		tx.now, id); err != nil {
+		tx.now, placeCell(t.Lon, t.Lat), id); err != nil {
 		return nil, err
 	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
@@ -448,12 +460,14 @@ func (s *TicketService) ActOnTicket(ctx context.Context, id int64, r gridline.Ti
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
 		return nil, err
 	}
+	if relay := gridline.MasterRelay(r.Action); relay != "" {
+		if err := relayToMerged(ctx, tx, t, e, relay); err != nil {
+			return nil, err
+		}
+	}
 	// Read back as the system: the action may have taken the case out of
 	// its actor's scope (a department returning it).
-	if t, err = findTicketByID(unscoped(ctx), tx, id); err != nil {
-		return nil, err
-	}
-	return t, tx.Commit()
+	return findTicketByID(unscoped(ctx), tx, id)
 }
 
 // checkTicketAction returns EFORBIDDEN unless ctx's principal may take
@@ -737,4 +751,49 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 		}
 	}
 	return n, len(todo) < superviseBatch, tx.Commit()
+}
+
+// relayToMerged leaves the master's event e on every case merged into it,
+// directly or through a case merged in turn, as entry relay: its public
+// opinion and outcome, and the master's number in the note. The merged
+// cases keep their status and version; the entry is their reporters' news.
+func relayToMerged(ctx context.Context, tx *Tx, master *gridline.Ticket, e *gridline.TicketEvent, relay gridline.TicketAction) error {
+	seen := map[int64]bool{master.ID: true}
+	next := []int64{master.ID}
+	for len(next) > 0 {
+		var merged []int64
+		for _, id := range next {
+			rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE merged_into = $1 ORDER BY id`, id)
+			if err != nil {
+				return translate(tx.db.dialect, err)
+			}
+			for rows.Next() {
+				var m int64
+				if err := rows.Scan(&m); err != nil {
+					rows.Close()
+					return err
+				}
+				if !seen[m] {
+					seen[m] = true
+					merged = append(merged, m)
+				}
+			}
+			rows.Close()
+			if err := rows.Err(); err != nil {
+				return err
+			}
+		}
+		for _, id := range merged {
+			ev := &gridline.TicketEvent{TicketID: id, Action: relay, From: gridline.StatusMerged, To: gridline.StatusMerged,
+				Outcome: e.Outcome, Opinion: e.Opinion, Note: master.Number, UnitID: e.UnitID}
+			if err := addTicketEvent(ctx, tx, ev); err != nil {
+				return err
+			}
+			if err := tx.record(ctx, string(relay), "ticket", auditKey(id), master.Number); err != nil {
+				return err
+			}
+		}
+		next = merged
+	}
+	return nil
 }

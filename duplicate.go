@@ -1,0 +1,500 @@
+package gridline
+
+import (
+	"cmp"
+	"context"
+	"math"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// DuplicateRule bounds where and when another case may be the same
+// incident as a new one: within Radius metres of it and Window of its
+// report time, either side.
+type DuplicateRule struct {
+	Radius float64       `json:"radius_m"`
+	Window time.Duration `json:"window"`
+}
+
+// DefaultDuplicateRule is the rule of a case whose main class has none of
+// its own, and of a case without a category.
+var DefaultDuplicateRule = DuplicateRule{Radius: 300, Window: 7 * 24 * time.Hour}
+
+const day = 24 * time.Hour
+
+// DuplicateRules are the rules per category main class. A broken facility
+// stays where it is and is reported again for weeks (30 days, a tight
+// radius); noise and dust carry and are reported by neighbours streets
+// apart within days; a water or power cut covers a neighbourhood within
+// hours; a dispute is one household's for a month.
+var DuplicateRules = map[string]DuplicateRule{
+	"01":  {Radius: 150, Window: 30 * day}, // 公用设施: lamps, manhole covers
+	"02":  {Radius: 200, Window: 30 * day}, // 道路交通
+	"03":  {Radius: 150, Window: 14 * day}, // 市容环境设施
+	"04":  {Radius: 150, Window: 14 * day}, // 园林绿化
+	"05":  {Radius: 100, Window: 30 * day}, // 房屋土地
+	"06":  {Radius: 150, Window: 30 * day}, // 其他设施
+	"101": {Radius: 200, Window: 7 * day},  // 市容环境 (events)
+	"102": {Radius: 200, Window: 14 * day}, // 宣传广告
+	"103": {Radius: 500, Window: 7 * day},  // 施工管理: dust and noise carry
+	"104": {Radius: 500, Window: 2 * day},  // 突发事件: reported at once, by many
+	"105": {Radius: 200, Window: 7 * day},  // 街面秩序
+	"201": {Radius: 300, Window: 30 * day}, // 物业管理: one compound
+	"202": {Radius: 500, Window: 7 * day},  // 供暖供热
+	"203": {Radius: 1000, Window: 3 * day}, // 水电气: an outage covers an area
+	"204": {Radius: 300, Window: 30 * day}, // 劳动保障: one employer
+	"205": {Radius: 500, Window: 7 * day},  // 噪声扰民
+	"206": {Radius: 100, Window: 30 * day}, // 矛盾纠纷: one household
+}
+
+// MaxDuplicates is how many candidates intake and GET …/duplicates show.
+const MaxDuplicates = 5
+
+// DuplicateThreshold is the score from which a case is a candidate. It
+// and the weights in [ScoreDuplicate] were tuned on the tuning part of
+// testdata/duplicates_labelled.csv only; docs/benchmarks.md gives
+// precision and recall on the held-out part.
+const DuplicateThreshold = 0.5
+
+// DuplicateRuleFor returns the rule for a case of category code in cat.
+func DuplicateRuleFor(cat *Catalogue, code string) DuplicateRule {
+	if main := mainClass(cat, code); main != "" {
+		if r, ok := DuplicateRules[main]; ok {
+			return r
+		}
+	}
+	return DefaultDuplicateRule
+}
+
+// mainClass returns the main class of code in cat: code itself for a main
+// class, its parent for a sub-class, "" for an unknown code.
+func mainClass(cat *Catalogue, code string) string {
+	i, ok := cat.byCode[code]
+	if !ok {
+		return ""
+	}
+	if p := cat.cats[i].ParentCode; p != "" {
+		return p
+	}
+	return code
+}
+
+// DuplicateReasons are the facts a candidate's score is made of.
+type DuplicateReasons struct {
+	DistanceM  float64 `json:"distance_m"`
+	HoursApart float64 `json:"hours_apart"`
+	// SameCategory is "sub" for the same sub-class, "main" for the same
+	// main class, "" otherwise.
+	SameCategory   string  `json:"same_category"`
+	TextSimilarity float64 `json:"text_similarity"`
+}
+
+// DuplicateCandidate is a case that may be the same incident as another.
+type DuplicateCandidate struct {
+	ID         int64            `json:"id"`
+	Number     string           `json:"number"`
+	Score      float64          `json:"score"`
+	DistanceM  float64          `json:"distance_m"`
+	Text       string           `json:"text"`
+	Category   string           `json:"category,omitempty"`
+	Channel    Channel          `json:"channel"`
+	Status     TicketStatus     `json:"status"`
+	ReportedAt time.Time        `json:"reported_at"`
+	Reasons    DuplicateReasons `json:"reasons"`
+}
+
+// DuplicateCase is what the finder compares of a case: its place, time,
+// category and text. Grams caches the text's fingerprint.
+type DuplicateCase struct {
+	ID         int64
+	Number     string
+	Channel    Channel
+	Status     TicketStatus
+	Category   string
+	Text       string
+	Lon, Lat   float64
+	ReportedAt time.Time
+	grams      []gram
+}
+
+// Fingerprint prepares c's text for comparison with cat's vocabulary;
+// ScoreDuplicate calls it when needed, so calling it first only saves
+// repeating the work.
+func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
+	if c.grams == nil {
+		c.grams = textGrams(c.Text, cat)
+	}
+}
+
+// ScoreDuplicate scores whether b is the same incident as a, a's category
+// rule deciding the bounds: ok is false outside them. The score (0–1)
+// weighs text similarity most: two reporters of one incident share its
+// words (路灯, 不亮, 井盖), while neighbours' different problems share
+// only the place; category agreement and closeness in place and time add
+// to it.
+func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
+	rule := DuplicateRuleFor(cat, a.Category)
+	why.DistanceM = DistanceM(a.Lon, a.Lat, b.Lon, b.Lat)
+	gap := a.ReportedAt.Sub(b.ReportedAt)
+	if gap < 0 {
+		gap = -gap
+	}
+	why.HoursApart = gap.Hours()
+	if why.DistanceM > rule.Radius || gap > rule.Window {
+		return 0, why, false
+	}
+	a.Fingerprint(cat)
+	b.Fingerprint(cat)
+	why.TextSimilarity = gramSimilarity(a.grams, b.grams)
+	catScore := 0.0
+	switch {
+	case a.Category != "" && a.Category == b.Category:
+		why.SameCategory, catScore = "sub", 1
+	case a.Category != "" && b.Category != "" && mainClass(cat, a.Category) == mainClass(cat, b.Category):
+		why.SameCategory, catScore = "main", 0.5
+	}
+	place := 1 - why.DistanceM/rule.Radius
+	when := 1 - float64(gap)/float64(rule.Window)
+	score = dupWeightText*why.TextSimilarity + dupWeightCategory*catScore + dupWeightPlace*place + dupWeightTime*when
+	why.DistanceM = math.Round(why.DistanceM)
+	why.HoursApart = math.Round(why.HoursApart*10) / 10
+	why.TextSimilarity = math.Round(why.TextSimilarity*1000) / 1000
+	return math.Round(score*1000) / 1000, why, true
+}
+
+// dupProblemWeight is the weight of a pair of the catalogue's vocabulary
+// in text similarity, against 1 for other pairs.
+const dupProblemWeight = 3
+
+// dupCharWeight is the weight of a single character in text similarity.
+const dupCharWeight = 0.5
+
+// The weights of ScoreDuplicate; they sum to 1.
+const (
+	dupWeightText     = 0.55
+	dupWeightCategory = 0.25
+	dupWeightPlace    = 0.12
+	dupWeightTime     = 0.08
+)
+
+// RankDuplicates scores each of others against c and returns the
+// candidates at or above DuplicateThreshold, best first, at most n.
+// Others that are c itself, merged, voided or rejected are skipped: a
+// merged case's master is the candidate.
+func RankDuplicates(cat *Catalogue, c *DuplicateCase, others []*DuplicateCase, n int) []DuplicateCandidate {
+	out := []DuplicateCandidate{}
+	for _, o := range others {
+		if o.ID == c.ID || !DuplicateTarget(o.Status) {
+			continue
+		}
+		score, why, ok := ScoreDuplicate(cat, c, o)
+		if !ok || score < DuplicateThreshold {
+			continue
+		}
+		out = append(out, DuplicateCandidate{ID: o.ID, Number: o.Number, Score: score, DistanceM: why.DistanceM,
+			Text: o.Text, Category: o.Category, Channel: o.Channel, Status: o.Status, ReportedAt: o.ReportedAt, Reasons: why})
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		if out[i].Score != out[j].Score {
+			return out[i].Score > out[j].Score
+		}
+		return out[i].ID < out[j].ID
+	})
+	if len(out) > n {
+		out = out[:n]
+	}
+	return out
+}
+
+// DuplicateTarget reports whether a case in status s can be the master of
+// a duplicate: one that was not merged away, voided or rejected.
+func DuplicateTarget(s TicketStatus) bool {
+	switch s {
+	case StatusMerged, StatusVoided, StatusRejected:
+		return false
+	}
+	return true
+}
+
+// DistanceM returns the distance in metres between two lon/lat points,
+// on a local flat approximation (exact to well under a metre over the
+// few kilometres duplicates are looked for in).
+func DistanceM(lon1, lat1, lon2, lat2 float64) float64 {
+	kx, ky := metresPerDegree((lat1 + lat2) / 2)
+	return math.Hypot((lon2-lon1)*kx, (lat2-lat1)*ky)
+}
+
+// DuplicateCellSize is the side of a place cell in degrees: about 1.1 km
+// north–south and 0.9 km east–west in Shandong.
+const DuplicateCellSize = 0.01
+
+// DuplicateCell returns the key of the place cell that holds lon/lat. The
+// store keeps it on each case and indexes it with the report time, so
+// the candidates of a case are read from the few cells its radius
+// touches within its window, never by a scan.
+func DuplicateCell(lon, lat float64) int64 {
+	return int64(math.Floor((lat+90)*100))*100000 + int64(math.Floor((lon+180)*100))
+}
+
+// DuplicateBox returns the bounding box of the points within radius
+// metres of lon/lat, a little widened against rounding: min lon, min lat,
+// max lon, max lat.
+func DuplicateBox(lon, lat, radius float64) [4]float64 {
+	kx, ky := metresPerDegree(lat)
+	dx, dy := radius/kx*1.001+1e-9, radius/ky*1.001+1e-9
+	return [4]float64{lon - dx, lat - dy, lon + dx, lat + dy}
+}
+
+// DuplicateCells returns the keys of the cells that DuplicateBox(lon, lat,
+// radius) touches.
+func DuplicateCells(lon, lat, radius float64) []int64 {
+	b := DuplicateBox(lon, lat, radius)
+	y0, y1 := int64(math.Floor((b[1]+90)*100)), int64(math.Floor((b[3]+90)*100))
+	x0, x1 := int64(math.Floor((b[0]+180)*100)), int64(math.Floor((b[2]+180)*100))
+	var out []int64
+	for y := y0; y <= y1; y++ {
+		for x := x0; x <= x1; x++ {
+			out = append(out, y*100000+x)
+		}
+	}
+	return out
+}
+
+// DuplicateService finds the duplicate candidates of cases.
+type DuplicateService interface {
+	// FindDuplicates returns the candidates of case id, best first, at
+	// most MaxDuplicates. A case without a place has none. Returns
+	// ENOTFOUND for an unknown case.
+	FindDuplicates(ctx context.Context, id int64) ([]DuplicateCandidate, error)
+	// FindDuplicatesOf returns the candidates of t, a case just taken in
+	// (its ID excluded).
+	FindDuplicatesOf(ctx context.Context, t *Ticket) ([]DuplicateCandidate, error)
+}
+
+// gram is a pair of adjacent characters of a normalised text and its
+// weight.
+type gram struct {
+	key    uint64
+	weight float64
+}
+
+// dupStopPhrases are the formulas of intake that say nothing about the
+// incident: who called, and what they ask for. The replacer tries longer
+// phrases first where two start alike.
+var dupStopPhrases = []string{
+	"市民来电反映", "市民来电称", "来电人反映", "来电人称", "来电反映", "来电称", "市民反映", "群众反映", "居民反映",
+	"网格员巡查发现", "网格员巡查时发现", "网格员发现", "巡查发现", "巡查中发现", "视频巡查发现", "监控发现",
+	"物业上报", "物业反映", "业主反映", "有人反映", "反映", "诉求人", "来电人",
+	"请相关部门尽快处理", "请相关部门处理", "请有关部门处理", "希望相关部门尽快解决", "希望相关部门处理",
+	"希望有关部门处理", "希望尽快处理", "希望尽快解决", "要求尽快处理", "要求尽快解决", "要求处理", "请求处理",
+	"请尽快处理", "请尽快解决", "尽快处理", "尽快解决", "相关部门", "有关部门", "请处理", "望解决", "谢谢",
+	"已拍照上传", "拍照上传", "现场照片", "见附件", "附照片",
+}
+
+// dupStopByRune lists the stop phrases by their first character, longest
+// first, so normalising tries only the phrases that can start where it
+// stands.
+var dupStopByRune = func() map[rune][]string {
+	m := map[rune][]string{}
+	for _, p := range dupStopPhrases {
+		r, _ := utf8.DecodeRuneInString(p)
+		m[r] = append(m[r], p)
+	}
+	for _, ps := range m {
+		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
+	}
+	return m
+}()
+
+// dupParticles are characters that carry grammar, not content.
+const dupParticles = "的了吗呢吧啊呀么哦嘛"
+
+// dupCommonGrams are pairs found in complaints of every kind; they count
+// a third as much as others.
+var dupCommonGrams = gramKeys(map[string]bool{
+	"小区": true, "门口": true, "附近": true, "社区": true, "居民": true, "问题": true, "严重": true, "影响": true,
+	"一直": true, "现在": true, "已经": true, "没有": true, "不能": true, "无人": true, "处理": true, "解决": true,
+	"希望": true, "要求": true, "情况": true, "存在": true, "发现": true, "位置": true, "路口": true, "东侧": true,
+	"西侧": true, "南侧": true, "北侧": true, "对面": true, "周边": true, "这里": true, "那里": true, "多次": true,
+	"晚上": true, "白天": true, "每天": true, "最近": true, "几天": true, "出行": true, "生活": true, "安全": true,
+})
+
+// gramKeys returns the keys of the pairs in m.
+func gramKeys(m map[string]bool) map[uint64]bool {
+	out := make(map[uint64]bool, len(m))
+	for p := range m {
+		r := []rune(p)
+		out[gramKey(r[0], r[1])] = true
+	}
+	return out
+}
+
+// gramKey is the key of the pair a, b; a single character's is gramKey(0, r).
+func gramKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
+
+// vocabulary returns the keys of the pairs of c's sub-classes' names and
+// keywords, built once.
+func (c *Catalogue) vocabulary() map[uint64]bool {
+	c.vocabOnce.Do(func() {
+		c.vocab = make(map[uint64]bool, len(c.bigramIDF))
+		for p := range c.bigramIDF {
+			if r := []rune(p); len(r) == 2 {
+				c.vocab[gramKey(r[0], r[1])] = true
+			}
+		}
+	})
+	return c.vocab
+}
+
+// chineseDigits folds Chinese numerals to digits, so 三号楼 and 3号楼 agree.
+var chineseDigits = map[rune]rune{'〇': '0', '零': '0', '一': '1', '二': '2', '两': '2', '三': '3', '四': '4',
+	'五': '5', '六': '6', '七': '7', '八': '8', '九': '9'}
+
+// NormalizeDuplicateText returns the text the finder compares: full-width
+// folded, lower case, numerals as digits, the intake formulas and
+// particles removed, punctuation and spaces as breaks (a "|").
+func NormalizeDuplicateText(s string) string { return string(normalizeRunes(s)) }
+
+// normalizeRunes is NormalizeDuplicateText in one pass, as runes.
+func normalizeRunes(s string) []rune {
+	out := make([]rune, 0, len(s)/2)
+	lastBreak := true
+	brk := func() {
+		if !lastBreak {
+			out = append(out, '|')
+			lastBreak = true
+		}
+	}
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if ps, ok := dupStopByRune[r]; ok {
+			skip := 0
+			for _, p := range ps {
+				if strings.HasPrefix(s[i:], p) {
+					skip = len(p)
+					break
+				}
+			}
+			if skip > 0 {
+				brk()
+				i += skip
+				continue
+			}
+		}
+		i += size
+		if r >= '！' && r <= '～' {
+			r -= '！' - '!'
+		}
+		r = unicode.ToLower(r)
+		if d, ok := chineseDigits[r]; ok {
+			r = d
+		}
+		switch {
+		case strings.ContainsRune(dupParticles, r):
+		case unicode.IsLetter(r) || unicode.IsDigit(r):
+			out = append(out, r)
+			lastBreak = false
+		default:
+			brk()
+		}
+	}
+	if n := len(out); n > 0 && out[n-1] == '|' {
+		out = out[:n-1]
+	}
+	return out
+}
+
+// textGrams returns the weighted bigrams of s's normalised text, sorted
+// by key and without repeats. Pairs of the catalogue's vocabulary (the
+// names and keywords of its sub-classes: 路灯, 井盖, 不亮, 漏水) say what
+// the problem is and weigh dupProblemWeight; pairs of every complaint
+// weigh a third; the rest — mostly the place — one.
+func textGrams(s string, cat *Catalogue) []gram {
+	norm := normalizeRunes(s)
+	vocab := cat.vocabulary()
+	out := make([]gram, 0, 2*len(norm))
+	for _, r := range norm {
+		// Single characters, lightly weighed, catch paraphrase that
+		// shares no pair: 乱停 and 停在, 堵门 and 堵着门.
+		if r != '|' && !unicode.IsDigit(r) {
+			out = append(out, gram{key: gramKey(0, r), weight: dupCharWeight})
+		}
+	}
+	for i := 1; i < len(norm); i++ {
+		a, b := norm[i-1], norm[i]
+		if a == '|' || b == '|' {
+			continue
+		}
+		w, k := 1.0, gramKey(a, b)
+		if dupCommonGrams[k] {
+			w = 1.0 / 3
+		} else if vocab[k] {
+			w = dupProblemWeight
+		}
+		out = append(out, gram{key: k, weight: w})
+	}
+	slices.SortFunc(out, func(x, y gram) int { return cmp.Compare(x.key, y.key) })
+	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key })
+}
+
+// gramSimilarity is the mean of the weighted Dice coefficient and the
+// weighted overlap coefficient of two gram sets: Dice alone punishes a
+// grid worker's terse note against a caller's long story, overlap alone
+// lets a short note match anything long.
+func gramSimilarity(a, b []gram) float64 {
+	var wa, wb, both float64
+	for _, g := range a {
+		wa += g.weight
+	}
+	for _, g := range b {
+		wb += g.weight
+	}
+	if wa == 0 || wb == 0 {
+		return 0
+	}
+	for i, j := 0, 0; i < len(a) && j < len(b); {
+		switch {
+		case a[i].key < b[j].key:
+			i++
+		case a[i].key > b[j].key:
+			j++
+		default:
+			both += a[i].weight
+			i++
+			j++
+		}
+	}
+	dice := 2 * both / (wa + wb)
+	overlap := both / math.Min(wa, wb)
+	return (dice + overlap) / 2
+}
+
+// Timeline entries that annotate a case without moving it through the
+// loop: its status and version stay. They are not actions a client can
+// post.
+const (
+	// A merged case gets its master's reply, callback and closure, so its
+	// reporter, following their own case, learns the outcome.
+	ActionMasterReply    TicketAction = "master_reply"
+	ActionMasterCallback TicketAction = "master_callback"
+	ActionMasterClose    TicketAction = "master_close"
+)
+
+// MasterRelay returns the entry a master's action a leaves on each case
+// merged into it, or "" when a is not relayed. A callback that closes the
+// master relays as the callback; the closure it brings is implied.
+func MasterRelay(a TicketAction) TicketAction {
+	switch a {
+	case ActionReply:
+		return ActionMasterReply
+	case ActionCallback:
+		return ActionMasterCallback
+	case ActionClose, ActionSelfHandle:
+		return ActionMasterClose
+	}
+	return ""
+}

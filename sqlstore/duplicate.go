@@ -1,0 +1,115 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+
+	"github.com/gridline/gridline"
+)
+
+// DuplicateService implements gridline.DuplicateService.
+type DuplicateService struct {
+	db  *DB
+	cat *gridline.Catalogue
+}
+
+// NewDuplicateService returns a DuplicateService over db that reads rules
+// and vocabulary from the default catalogue.
+func NewDuplicateService(db *DB) *DuplicateService {
+	return &DuplicateService{db: db, cat: gridline.DefaultCatalogue()}
+}
+
+var _ gridline.DuplicateService = (*DuplicateService)(nil)
+
+// maxDuplicateRows bounds what one lookup reads: a city centre holds a
+// few dozen cases within a radius and a month; more than this would be a
+// flood of one incident, where any of them is as good a candidate.
+const maxDuplicateRows = 2000
+
+// placeCell is the place cell of a case, NULL without a place.
+func placeCell(lon, lat *float64) *int64 {
+	if lon == nil || lat == nil {
+		return nil
+	}
+	c := gridline.DuplicateCell(*lon, *lat)
+	return &c
+}
+
+// FindDuplicates implements gridline.DuplicateService.
+func (s *DuplicateService) FindDuplicates(ctx context.Context, id int64) ([]gridline.DuplicateCandidate, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	var c gridline.DuplicateCase
+	var lon, lat sql.NullFloat64
+	err = tx.QueryRowContext(ctx, `SELECT id, number, channel, status, category, text, lon, lat, reported_at
+		FROM tickets WHERE id = $1`, id).Scan(&c.ID, &c.Number, &c.Channel, &c.Status, &c.Category, &c.Text, &lon, &lat,
+		&c.ReportedAt)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", id)
+	} else if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	if !lon.Valid || !lat.Valid {
+		return []gridline.DuplicateCandidate{}, nil
+	}
+	c.Lon, c.Lat = lon.Float64, lat.Float64
+	return s.find(ctx, tx, &c)
+}
+
+// FindDuplicatesOf implements gridline.DuplicateService.
+func (s *DuplicateService) FindDuplicatesOf(ctx context.Context, t *gridline.Ticket) ([]gridline.DuplicateCandidate, error) {
+	if t.Lon == nil || t.Lat == nil {
+		return []gridline.DuplicateCandidate{}, nil
+	}
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	c := gridline.DuplicateCase{ID: t.ID, Number: t.Number, Channel: t.Channel, Status: t.Status, Category: t.Category,
+		Text: t.Text, Lon: *t.Lon, Lat: *t.Lat, ReportedAt: t.ReportedAt}
+	return s.find(ctx, tx, &c)
+}
+
+// find reads the cases in the cells c's radius touches, within its window,
+// and ranks them. The index on (place_cell, reported_at) makes it a few
+// short range scans.
+func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.DuplicateCase) ([]gridline.DuplicateCandidate, error) {
+	rule := gridline.DuplicateRuleFor(s.cat, c.Category)
+	cells := gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius)
+	box := gridline.DuplicateBox(c.Lon, c.Lat, rule.Radius)
+	args := []any{c.ReportedAt.Add(-rule.Window).UTC(), c.ReportedAt.Add(rule.Window).UTC(), c.ID,
+		string(gridline.StatusMerged), string(gridline.StatusVoided), string(gridline.StatusRejected),
+		box[0], box[1], box[2], box[3]}
+	for _, cell := range cells {
+		args = append(args, cell)
+	}
+	// The box keeps the cells' other cases in the database: only those
+	// near enough come back with their texts.
+	rows, err := tx.QueryContext(ctx, `SELECT id, number, channel, status, category, text, lon, lat, reported_at
+		FROM tickets WHERE place_cell IN (`+placeholders(11, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
+		AND id <> $3 AND status NOT IN ($4, $5, $6) AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10`+
+		limitOffset(maxDuplicateRows, 0), args...)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	var others []*gridline.DuplicateCase
+	for rows.Next() {
+		var o gridline.DuplicateCase
+		if err := rows.Scan(&o.ID, &o.Number, &o.Channel, &o.Status, &o.Category, &o.Text, &o.Lon, &o.Lat,
+			&o.ReportedAt); err != nil {
+			return nil, err
+		}
+		o.ReportedAt = o.ReportedAt.UTC()
+		others = append(others, &o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return gridline.RankDuplicates(s.cat, c, others, gridline.MaxDuplicates), nil
+}
