@@ -49,7 +49,7 @@ async function getJSON(p) {
 // exceptions and failed requests, which every test checks at its end.
 async function openPage(browser, contextOptions, urlPath) {
   const context = await browser.newContext({ locale: 'zh-CN', ...contextOptions });
-  await context.addInitScript((tok) => localStorage.setItem('gridline.token', tok), TOKEN);
+  await context.addInitScript((tok) => { try { localStorage.setItem('gridline.token', tok); } catch { /* about:blank has no storage */ } }, TOKEN);
   const page = await context.newPage();
   const errors = [];
   page.on('console', (msg) => {
