@@ -17,10 +17,11 @@ export const auth = reactive({
 
 onTokenRejected(() => { auth.rejected = true; });
 
-// checkToken asks the server whether token is valid: the audit log is
-// readable only when signed in, so one line of it tells without writing.
+// checkToken asks the server whether token is valid: GET auth/me answers
+// 401 for any token that is not a live session or API token, whatever
+// the account's role.
 export async function checkToken(token) {
-  await request('GET', 'audit', { params: { limit: 1 }, token });
+  await request('GET', 'auth/me', { token });
 }
 
 // useToken keeps token for every request from now on; '' forgets it.

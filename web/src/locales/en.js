@@ -104,6 +104,7 @@ export default {
   ticketNotFound: 'No such case',
   actions: 'Actions',
   noActions: 'The case is finished; no action is open',
+  tokenToSee: 'Seeing cases needs the API token.',
   tokenNeeded: 'Working on cases needs the API token.',
   timeline: 'Timeline',
   intake: 'Taken in',

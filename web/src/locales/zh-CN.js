@@ -103,6 +103,7 @@ export default {
   ticketNotFound: '没有这件工单',
   actions: '办理操作',
   noActions: '工单已办结，无可执行的操作',
+  tokenToSee: '查看工单需要登录令牌。',
   tokenNeeded: '办理工单需要登录令牌。',
   timeline: '办理过程',
   intake: '受理',
