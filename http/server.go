@@ -138,11 +138,18 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/auth/tokens", handler: s.handleTokenIndex},
 		{pattern: "POST /api/v1/auth/tokens", handler: s.handleTokenCreate},
 		{pattern: "DELETE /api/v1/auth/tokens/{id}", handler: s.handleTokenDelete},
+		{pattern: "GET /api/v1/auth/sessions", handler: s.handleSessionIndex},
+		{pattern: "DELETE /api/v1/auth/sessions", handler: s.handleSessionsDelete},
+		{pattern: "DELETE /api/v1/auth/sessions/{id}", handler: s.handleSessionDelete},
 		{pattern: "GET /api/v1/users", handler: s.handleUserIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
 		{pattern: "POST /api/v1/users", handler: s.handleUserCreate, hashes: true, res: gridline.ResourceUsers, act: gridline.ActCreate},
 		{pattern: "GET /api/v1/users/{id}", handler: s.handleUserView, res: gridline.ResourceUsers, act: gridline.ActRead},
 		{pattern: "PATCH /api/v1/users/{id}", handler: s.handleUserUpdate, res: gridline.ResourceUsers, act: gridline.ActUpdate},
 		{pattern: "POST /api/v1/users/{id}/password", handler: s.handleUserPassword, body: 4 << 10, hashes: true, res: gridline.ResourceUsers, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/users/{id}/tokens", handler: s.handleUserTokenIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
+		{pattern: "DELETE /api/v1/users/{id}/tokens/{tid}", handler: s.handleUserTokenDelete, res: gridline.ResourceUsers, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/users/{id}/sessions", handler: s.handleUserSessionIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
+		{pattern: "DELETE /api/v1/users/{id}/sessions", handler: s.handleUserSessionsDelete, res: gridline.ResourceUsers, act: gridline.ActUpdate},
 	}
 }
 

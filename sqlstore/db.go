@@ -361,6 +361,9 @@ func whoOf(ctx context.Context) auditWho {
 	if p := gridline.PrincipalFrom(ctx); p != nil {
 		w.addr = p.Addr
 	}
+	if w.addr == "" {
+		w.addr = gridline.ClientFrom(ctx).Addr
+	}
 	return w
 }
 
