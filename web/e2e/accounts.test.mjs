@@ -65,7 +65,16 @@ async function openPage(context, urlPath) {
   return { page, errors, expected };
 }
 
-const shot = (page, file) => page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+// shot screenshots the whole page: the content scrolls inside the app
+// shell, so the window is made as tall as the content for the picture.
+async function shot(page, file) {
+  const size = page.viewportSize();
+  const h = await page.evaluate(() => Math.max(...[...document.querySelectorAll('.app, .app > *')].map((e) => e.scrollHeight)));
+  if (h > size.height) await page.setViewportSize({ width: size.width, height: Math.min(h + 80, 5000) });
+  await page.waitForTimeout(200);
+  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+  await page.setViewportSize(size);
+}
 
 // signIn fills the login page (already open) and waits for the header to
 // name the user.

@@ -229,6 +229,7 @@ export default {
   revoke: 'Revoke',
   revokeConfirm: 'Revoke “{name}”? Systems using it lose access at once.',
   rolePick: 'Choose a role',
+  issuedAt: 'Created',
   grantRole: 'Role {n}',
   grantRegion: 'Region or grid code {n}',
   grantUnit: 'Unit {n}',

@@ -229,6 +229,7 @@ export default {
   revoke: '撤销',
   revokeConfirm: '撤销令牌“{name}”？使用它的系统将立即无法访问。',
   rolePick: '选择角色',
+  issuedAt: '创建时间',
   grantRole: '角色 {n}',
   grantRegion: '区划或网格代码 {n}',
   grantUnit: '单位 {n}',
