@@ -4,7 +4,7 @@
 // "users.update", …) the UI shows its pages and buttons by. The server
 // checks everything again: hiding a button is a courtesy, not a guard.
 import { reactive } from 'vue';
-import { getToken, onSignedOut, request, setCSRF, setToken } from './api/client.js';
+import { getToken, onSignedOut, onUserChanged, request, setCSRF, setToken } from './api/client.js';
 
 // auth.user is the signed-in user (null: signed out); loaded turns true
 // once auth/me has answered; viaToken is set when a stored bearer token,
@@ -43,7 +43,7 @@ function apply(me) {
   auth.grants = me ? me.grants || [] : [];
   auth.permissions = me ? me.permissions || [] : [];
   auth.viaToken = Boolean(me && me.token_id);
-  setCSRF(me ? me.csrf : '');
+  setCSRF(me ? me.csrf : '', me && me.user ? me.user.id : 0);
   if (!auth.viaToken) hint(Boolean(me));
   auth.loaded = true;
 }
@@ -55,6 +55,8 @@ onSignedOut(() => {
   setToken('');
   apply(null);
 });
+
+onUserChanged(() => loadMe());
 
 // loadMe asks the server who is signed in. Signed out is no error.
 export async function loadMe() {
@@ -87,7 +89,7 @@ export function hasRole(role) {
 export async function login(username, password) {
   setToken('');
   const ans = await request('POST', 'auth/login', { body: { username, password } });
-  setCSRF(ans.csrf);
+  setCSRF(ans.csrf, ans.user.id);
   hint(true);
   auth.sessionEnded = false;
   await loadMe();

@@ -19,12 +19,24 @@ export function onSignedOut(fn) {
   signedOut = fn;
 }
 
-// csrf is the session's CSRF token, from the login answer or auth/me.
+// csrf is the session's CSRF token, from the login answer or auth/me, and
+// csrfUser the user whose session it is.
 let csrf = '';
+let csrfUser = 0;
 
 // setCSRF keeps the CSRF token sent with every write.
-export function setCSRF(token) {
+export function setCSRF(token, userID) {
   csrf = token || '';
+  csrfUser = userID || 0;
+}
+
+// Whoever registered here is told when the cookie turns out to hold
+// another user's session (a login in another tab).
+let userChanged = null;
+
+// onUserChanged sets fn to be called when the session's user changed.
+export function onUserChanged(fn) {
+  userChanged = fn;
 }
 
 // APIError carries the server's {"error":{"code","message","fields"}} and,
@@ -63,7 +75,25 @@ const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
 // request calls /api/v1/<path> with the given query parameters (empty ones
 // left out) and JSON body, and returns the decoded answer or throws an
 // APIError.
-export async function request(method, path, { params = {}, body, signal } = {}) {
+export async function request(method, path, options = {}) {
+  try {
+    return await send(method, path, options);
+  } catch (err) {
+    // A CSRF token gone stale (a login in another tab replaced the
+    // cookie's session): ask auth/me for the current one and try once more.
+    if (err.status !== 403 || err.code !== 'csrf' || getToken()) throw err;
+    const me = await send('GET', 'auth/me', {});
+    if (!me.user || me.user.id !== csrfUser) {
+      // Not this page's user: do not write as someone else.
+      if (userChanged) userChanged();
+      throw err;
+    }
+    setCSRF(me.csrf, me.user.id);
+    return send(method, path, options);
+  }
+}
+
+async function send(method, path, { params = {}, body, signal } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
