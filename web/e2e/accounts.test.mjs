@@ -332,15 +332,89 @@ describe('accounts and roles', { skip: BASE ? false : 'GRIDLINE_URL is not set (
     await context.close();
   });
 
+  test('the admin edits roles, revokes a token, resets the password, disables and enables', { timeout: 120_000 }, async () => {
+    // The user has a token of their own (made over the API).
+    const userToken = await apiLogin(newUser, secondPassword);
+    const made = await api(userToken, 'POST', '/api/v1/auth/tokens', { name: 'nightly export' });
+    assert.equal(made.status, 201);
+    const context = await browser.newContext(DESKTOP);
+    const { page, errors, expected } = await openPage(context, '/login?redirect=/admin/users');
+    expected.push(/401/);
+    await signIn(page, 'admin');
+    await page.getByLabel('搜索用户名或姓名').fill(newUser);
+    await page.getByLabel('搜索用户名或姓名').press('Enter');
+    const row = page.locator('.us-table .el-table__row', { hasText: newUser });
+    await row.waitFor();
+    assert.equal(await page.locator('.us-table .el-table__row').count(), 1, 'the search finds the one user');
+
+    // Roles: add a department handler at a unit.
+    await row.getByRole('button', { name: '编辑' }).click();
+    const edit = page.getByRole('dialog', { name: `编辑用户 ${newUser}` });
+    await edit.getByRole('button', { name: '+ 添加角色' }).click();
+    await edit.locator('.el-select__wrapper', { has: page.getByRole('combobox', { name: '角色 2' }) }).click();
+    await page.getByRole('option', { name: '职能部门', exact: true }).click();
+    await edit.locator('.el-select__wrapper', { has: page.getByRole('combobox', { name: '单位 2' }) }).click();
+    const units = (await api(null, 'GET', '/api/v1/units?kind=department&limit=1000')).data.items;
+    const unitName = units[1].name;
+    await page.getByRole('option', { name: unitName, exact: true }).click();
+    await edit.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('alert').filter({ hasText: `已保存用户 ${newUser}` }).waitFor();
+    const u = (await api(adminToken, 'GET', `/api/v1/users?q=${newUser}`)).data.items[0];
+    assert.equal(u.grants.length, 2);
+    assert.equal(u.grants[1].role, 'department');
+    assert.equal(units.find((x) => x.id === u.grants[1].unit_id).name, unitName, 'the unit chosen');
+
+    // Tokens and logins: the user's token is listed and revoked.
+    await row.getByRole('button', { name: '令牌与登录' }).click();
+    const creds = page.getByRole('dialog', { name: `${newUser} 的 API 令牌与登录设备` });
+    const tokRow = creds.locator('.el-table__row', { hasText: 'nightly export' });
+    await tokRow.getByRole('button', { name: '撤销' }).click();
+    await tokRow.getByText('已撤销').waitFor();
+    assert.equal((await api(made.data.token, 'GET', '/api/v1/auth/me')).status, 401, 'the token the admin revoked');
+    await shot(page, 'accounts-admin-creds.png');
+    await creds.getByRole('button', { name: '退出全部登录' }).click();
+    await page.getByRole('alert').filter({ hasText: '已退出' }).waitFor();
+    assert.equal((await api(userToken, 'GET', '/api/v1/auth/me')).status, 401, 'the session the admin ended');
+    await creds.getByRole('button', { name: '关闭', exact: true }).click();
+
+    // Reset the password.
+    await row.getByRole('button', { name: '重置密码' }).click();
+    const reset = page.getByRole('dialog', { name: `重置 ${newUser} 的密码` });
+    await reset.getByLabel('新密码').fill(`third ${RUN}`);
+    await reset.getByRole('button', { name: '保存' }).click();
+    await page.getByRole('alert').filter({ hasText: `已重置 ${newUser} 的密码` }).waitFor();
+    assert.equal((await api(null, 'POST', '/api/v1/auth/login', { username: newUser, password: `third ${RUN}` })).status, 200);
+
+    // Disable: the login page says so; enable again.
+    await row.getByRole('button', { name: '停用' }).click();
+    await page.locator('.el-popconfirm').getByRole('button', { name: '停用' }).click();
+    await row.getByText('已停用').waitFor();
+    const other = await browser.newContext(DESKTOP);
+    const o = await openPage(other, '/login');
+    o.expected.push(/401/);
+    await o.page.getByLabel('用户名').fill(newUser);
+    await o.page.getByLabel('密码', { exact: true }).fill(`third ${RUN}`);
+    await o.page.getByRole('button', { name: '登录', exact: true }).click();
+    await o.page.getByRole('alert').filter({ hasText: '该账号已停用' }).waitFor();
+    await other.close();
+    await row.getByRole('button', { name: '启用' }).click();
+    await row.getByText('正常').waitFor();
+    assert.equal((await api(null, 'POST', '/api/v1/auth/login', { username: newUser, password: `third ${RUN}` })).status, 200);
+    assertNoPageErrors(errors);
+    assertNoPageErrors(o.errors);
+    await context.close();
+  });
+
   test('English on my account', { timeout: 60_000 }, async () => {
     const context = await browser.newContext(DESKTOP);
     const { page, errors } = await openPage(context, '/login?redirect=/account');
-    await signIn(page, newUser, secondPassword);
+    await signIn(page, newUser, `third ${RUN}`);
     await page.waitForURL(/\/account$/);
     await page.getByRole('radio', { name: 'English' }).click({ force: true });
     await page.getByRole('heading', { name: 'My account' }).waitFor();
     await page.getByRole('button', { name: 'Change password' }).waitFor();
-    assert.ok((await page.locator('header.topbar .user-button').textContent()).includes('Full-time grid worker'));
+    const who = await page.locator('header.topbar .user-button').textContent();
+    assert.ok(who.includes('Full-time grid worker') && who.includes('Department'), `the header's roles in English: ${who}`);
     await shot(page, 'accounts-account-en.png');
     await page.getByRole('radio', { name: '中文' }).click({ force: true });
     assertNoPageErrors(errors);
