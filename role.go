@@ -115,7 +115,7 @@ var (
 		Action(ActionVoid)} // 受理、立案
 	actsDispatch = []Action{Action(ActionDispatch), Action(ActionRedispatch)}
 	actsHandle   = []Action{Action(ActionSign), Action(ActionReturn), Action(ActionExtendRequest),
-		Action(ActionReply), Action(ActionDefer)} // 承办
+		Action(ActionReply), Action(ActionDefer), Action(ActionRate)} // 承办; the lead rates its co-units
 	actsSupervise = []Action{Action(ActionUrge), Action(ActionSupervise), Action(ActionExtendApprove),
 		Action(ActionExtendDeny)} // 督办
 	actsCallback = []Action{Action(ActionCallback), Action(ActionClose), Action(ActionReopen)} // 回访、结案

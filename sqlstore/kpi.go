@@ -54,7 +54,9 @@ func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.
 	w.add("t.created_at < ?", to)
 	w.add("(t.closed_at IS NULL OR t.closed_at >= ? OR t.deadline >= ?)", from, from)
 	if sc, ok := scopeFor(ctx, gridline.ResourceKPIs, gridline.ActRead); ok {
-		cond, args := ticketScope(sc)
+		// A case counts for its lead unit: a co-unit's KPIs leave out
+		// the cases it only co-handled.
+		cond, args := ticketScopeOf(sc, false)
 		w.add(cond, args...)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.channel, t.category, t.status, t.lead_unit_id, t.town_code, t.community_code,
@@ -150,7 +152,7 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at FROM ticket_events
+	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at, contacted, resolved FROM ticket_events
 		WHERE at < $1 AND ticket_id >= $2 AND ticket_id <= $3 ORDER BY ticket_id, id`, to, ids[0], ids[len(ids)-1])
 	if err != nil {
 		return translate(tx.db.dialect, err)
@@ -159,20 +161,22 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 	var cur int64 = -1
 	var dispatched time.Time
 	var callback *gridline.Outcome
+	var contacted, resolved bool
 	flush := func() {
 		if t := tickets[cur]; t != nil && callback != nil {
 			c := row(t.key)
 			c.Callbacks++
-			if *callback != gridline.OutcomeUnreachable {
+			if contacted {
 				c.Contacted++
+			}
+			if resolved {
+				c.Resolved++
 			}
 			switch *callback {
 			case gridline.OutcomeSatisfied:
 				c.Satisfied++
-				c.Resolved++
 			case gridline.OutcomeBasic:
 				c.Basic++
-				c.Resolved++
 			}
 		}
 		callback = nil
@@ -181,7 +185,8 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 		var id int64
 		var action, outcome string
 		var at time.Time
-		if err := rows.Scan(&id, &action, &outcome, &at); err != nil {
+		var con, res *bool
+		if err := rows.Scan(&id, &action, &outcome, &at, &con, &res); err != nil {
 			return err
 		}
 		if id != cur {
@@ -215,8 +220,10 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			c.Reworks++
 		}
 		if a == gridline.ActionCallback {
-			// One valid callback per case: the last in the period.
+			// One valid callback per case: the last in the period,
+			// with its answers as recorded (or derived, on older events).
 			callback = &o
+			contacted, resolved = gridline.CallbackAnswers(o, con, res)
 		}
 	}
 	flush()

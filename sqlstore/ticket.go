@@ -28,6 +28,9 @@ func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
 
 var _ gridline.TicketService = (*TicketService)(nil)
 
+// calendar returns the working calendar deadlines count on now.
+func (s *TicketService) calendar() *gridline.Calendar { return s.cal }
+
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
 	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
@@ -87,8 +90,8 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 		return nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", id)
 	}
 	t := ts[0]
-	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note
-		FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note,
+		contacted, resolved FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
@@ -96,7 +99,7 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	for rows.Next() {
 		var e gridline.TicketEvent
 		if err := rows.Scan(&e.ID, &e.TicketID, &e.At, &e.Actor, &e.UnitID, &e.Action, &e.From, &e.To, &e.Outcome,
-			&e.Opinion, &e.Note); err != nil {
+			&e.Opinion, &e.Note, &e.Contacted, &e.Resolved); err != nil {
 			return nil, err
 		}
 		e.At = e.At.UTC()
@@ -107,6 +110,9 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	}
 	rows.Close() // one connection: the photo query comes after
 	if t.Photos, err = findTicketPhotos(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if err := findAssignments(ctx, tx, t); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -369,9 +375,9 @@ func externalTaken(t *gridline.Ticket) error {
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
 	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
 	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
-		outcome, opinion, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		outcome, opinion, note, contacted, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		e.TicketID, e.At, e.Actor, e.UnitID, string(e.Action), string(e.From), string(e.To), string(e.Outcome),
-		e.Opinion, e.Note).Scan(&e.ID)
+		e.Opinion, e.Note, e.Contacted, e.Resolved).Scan(&e.ID)
 }
 
 // ActOnTicket implements gridline.TicketService. The case's row is locked
@@ -425,9 +431,16 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 			Message: fmt.Sprintf("Case %s has changed (version %d, not %d); reload it and try again.", t.Number, t.Version, *r.Version),
 			Fields:  map[string]string{"version": fmt.Sprint(t.Version), "status": string(t.Status)}}
 	}
-	to, err := gridline.NextStatus(t.Status, r.Action, r.Outcome)
+	role, unit, err := actingAs(ctx, tx, t, r.Action)
 	if err != nil {
 		return nil, err
+	}
+	to, err := gridline.NextStatusAs(t.Status, r.Action, r.Outcome, role)
+	if err != nil {
+		return nil, err
+	}
+	if role == gridline.AssignCo {
+		return s.coAct(ctx, tx, t, r, unit)
 	}
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
@@ -441,7 +454,7 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	}
 	var warnAt *time.Time
 	if t.Deadline != nil {
-		w := s.cal.WarnAt(*t.Deadline).UTC()
+		w := s.calendar().WarnAt(*t.Deadline).UTC()
 		warnAt = &w
 	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
@@ -452,8 +465,17 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		tx.now, placeCell(t.Lon, t.Lat), id); err != nil {
 		return nil, err
 	}
+	if err := s.applyAssignments(ctx, tx, t, r); err != nil {
+		return nil, err
+	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
 		Note: r.Note, UnitID: t.LeadUnitID}
+	if r.Action == gridline.ActionCallback {
+		e.Contacted, e.Resolved = r.Contacted, r.Resolved
+	}
+	if r.Action == gridline.ActionRate {
+		e.Note = joinNote(fmt.Sprintf("评价协办单位 %d：%d 分", *r.Unit, *r.Rating), r.Note)
+	}
 	if err := addTicketEvent(ctx, tx, e); err != nil {
 		return nil, err
 	}
@@ -575,6 +597,9 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		if err := checkDispatchLevel(ctx, tx, r.Action, *r.LeadUnit); err != nil {
 			return err
 		}
+		if err := checkCoUnitRefs(ctx, tx, r.Action, r.CoUnits); err != nil {
+			return err
+		}
 		if r.Deadline != nil && !r.Deadline.After(tx.now) {
 			return gridline.FieldErrorf("deadline", "%s is not in the future", r.Deadline.UTC().Format(time.RFC3339))
 		}
@@ -590,7 +615,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 				limit = c.TimeLimit
 			}
 			var err error
-			if d, err = s.cal.Deadline(tx.now, limit); err != nil {
+			if d, err = s.calendar().Deadline(tx.now, limit); err != nil {
 				return err
 			}
 			d = d.UTC()
@@ -608,6 +633,11 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			}
 		}
 		t.LeadUnitID, t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = nil, nil, nil, gridline.WarningNone, ""
+	case gridline.ActionRate:
+		if err := checkRate(t, r); err != nil {
+			return err
+		}
+		return rate(ctx, tx, t, r)
 	case gridline.ActionExtendApprove:
 		if r.Deadline == nil {
 			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
@@ -750,7 +780,11 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 			n.Yellow++
 		}
 	}
-	return n, len(todo) < superviseBatch, tx.Commit()
+	coDone, err := s.superviseCoUnits(ctx, tx, &n)
+	if err != nil {
+		return n, false, err
+	}
+	return n, len(todo) < superviseBatch && coDone, tx.Commit()
 }
 
 // relayToMerged leaves the master's event e on every case merged into it,
