@@ -282,6 +282,8 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 			body += `,"outcome":"passed"`
 		case gridline.ActionCallback:
 			body += `,"outcome":"satisfied"`
+		case gridline.ActionRate:
+			body += fmt.Sprintf(`,"unit":%d,"rating":3`, f.dept)
 		}
 		ps["tickets."+string(a)] = probe{method: "POST", url: "/api/v1/tickets/{id}/actions/" + string(a), body: body + "}", target: "case"}
 	}
