@@ -14,12 +14,11 @@ import (
 // timelines of the period and counts them in Go, where every rule is the
 // domain's (gridline.KPICounts documents what each count is).
 type KPIService struct {
-	db  *DB
-	cal *gridline.Calendar
+	db *DB
 }
 
 // NewKPIService returns a KPIService over db on China's official calendar.
-func NewKPIService(db *DB) *KPIService { return &KPIService{db: db, cal: gridline.ChinaCalendar()} }
+func NewKPIService(db *DB) *KPIService { return &KPIService{db: db} }
 
 var _ gridline.KPIService = (*KPIService)(nil)
 
@@ -109,7 +108,7 @@ func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.
 				c.ClosedOnTime++
 			}
 			c.HandlingDays += t.closed.Time.Sub(t.created).Hours() / 24
-			c.HandlingWorkingDays += s.cal.ToWorkingDays(s.cal.WorkingDuration(t.created, t.closed.Time))
+			c.HandlingWorkingDays += s.db.calendar().ToWorkingDays(s.db.calendar().WorkingDuration(t.created, t.closed.Time))
 		}
 		if !gone && t.status != string(gridline.StatusRejected) && !closedBy(to) && t.deadline.Valid && t.deadline.Time.Before(to) {
 			c.OpenOverdue++
@@ -212,7 +211,7 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			c.Returns++
 		case a == gridline.ActionSign:
 			c.Signs++
-			if limit, err := s.cal.AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
+			if limit, err := s.db.calendar().AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
 				c.SignedOnTime++
 			}
 		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,

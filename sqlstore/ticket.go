@@ -16,20 +16,22 @@ import (
 type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
-	cal *gridline.Calendar
-	cat *gridline.Catalogue
 }
 
 // NewTicketService returns a TicketService over db that locates with loc
-// and counts working time on China's official calendar.
+// and counts working time on the calendar in use (ReferenceService).
 func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
-	return &TicketService{db: db, loc: loc, cal: gridline.ChinaCalendar(), cat: gridline.DefaultCatalogue()}
+	return &TicketService{db: db, loc: loc}
 }
 
 var _ gridline.TicketService = (*TicketService)(nil)
 
-// calendar returns the working calendar deadlines count on now.
-func (s *TicketService) calendar() *gridline.Calendar { return s.cal }
+// calendar returns the working calendar deadlines count on now: the
+// official one with the admins' edits.
+func (s *TicketService) calendar() *gridline.Calendar { return s.db.calendar() }
+
+// catalogue returns the category catalogue in use, with the admins' edits.
+func (s *TicketService) catalogue() *gridline.Catalogue { return s.db.catalogue() }
 
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
@@ -215,13 +217,13 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 		t.CreatedBy = &id
 	}
 	if t.Category != "" {
-		c, ok := s.cat.Category(t.Category)
+		c, ok := s.catalogue().Category(t.Category)
 		if !ok {
 			return false, gridline.FieldErrorf("category", "unknown category %q", t.Category)
 		} else if c.IsMain() {
 			return false, gridline.FieldErrorf("category", "%s %s is a main class; choose one of its sub-classes", c.Code, c.Name)
 		}
-	} else if sug := s.cat.Suggest(t.Text, 1); len(sug) > 0 {
+	} else if sug := s.catalogue().Suggest(t.Text, 1); len(sug) > 0 {
 		// The text's best match, for a person to confirm or correct.
 		t.Category = sug[0].Code
 	}
@@ -611,7 +613,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			// No deadline of its own: the category's time limit, or the
 			// hotline profile's reply window.
 			limit := gridline.ShandongHotline.Reply
-			if c, ok := s.cat.Category(t.Category); ok && c.TimeLimit.Amount > 0 {
+			if c, ok := s.catalogue().Category(t.Category); ok && c.TimeLimit.Amount > 0 {
 				limit = c.TimeLimit
 			}
 			var err error
@@ -623,7 +625,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = &d, &d, gridline.WarningNone, ""
 	case gridline.ActionReturn:
 		if last := lastDispatch(t); !last.IsZero() {
-			until, err := gridline.ShandongHotline.ReturnUntil(s.cal, last)
+			until, err := gridline.ShandongHotline.ReturnUntil(s.calendar(), last)
 			if err != nil {
 				return err
 			}
@@ -646,7 +648,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
 		}
 		if t.BaseDeadline != nil {
-			until, err := gridline.ShandongHotline.ExtendUntil(s.cal, *t.BaseDeadline)
+			until, err := gridline.ShandongHotline.ExtendUntil(s.calendar(), *t.BaseDeadline)
 			if err != nil {
 				return err
 			}
@@ -757,7 +759,7 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 		return n, false, err
 	}
 	for _, d := range todo {
-		level := gridline.WarningAt(s.cal, d.deadline, tx.now)
+		level := gridline.WarningAt(s.calendar(), d.deadline, tx.now)
 		escalated := ""
 		if level == gridline.WarningRed {
 			escalated = gridline.EscalationTarget(d.path, len(d.unit) == 6)

@@ -81,7 +81,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 			r.mergedInto = t.MergedInto
 		}
 		if t.Deadline != nil {
-			w := s.cal.WarnAt(*t.Deadline).UTC()
+			w := s.calendar().WarnAt(*t.Deadline).UTC()
 			r.warnAt = &w
 		}
 		events += len(t.Timeline)
@@ -198,7 +198,7 @@ func (s *TicketService) checkImport(ts []*gridline.Ticket, i int) error {
 		return fail(err)
 	}
 	if t.Category != "" {
-		if c, ok := s.cat.Category(t.Category); !ok || c.IsMain() {
+		if c, ok := s.catalogue().Category(t.Category); !ok || c.IsMain() {
 			return fail(gridline.FieldErrorf("category", "%q is not a sub-class of the catalogue", t.Category))
 		}
 	}
