@@ -36,8 +36,10 @@ func (e *CategoryEdit) Validate(base *Catalogue) error {
 	}
 	if c, ok := base.Category(e.Code); ok && c.IsMain() {
 		return FieldErrorf("code", "%s %s is a main class; edit its sub-classes", c.Code, c.Name)
-	} else if ok && e.ParentCode == "" {
-		e.ParentCode = c.ParentCode
+	}
+	if e.ParentCode == "" && len(e.Code) > 2 {
+		// A sub-class's code is its main class's and two digits.
+		e.ParentCode = e.Code[:len(e.Code)-2]
 	}
 	parent, ok := base.Category(e.ParentCode)
 	if !ok || !parent.IsMain() {
