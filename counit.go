@@ -160,3 +160,10 @@ func CallbackAnswers(outcome Outcome, contacted, resolved *bool) (bool, bool) {
 	}
 	return c, res
 }
+
+// ByCoUnit reports whether e is a co-unit's step: a sign-off or a reply
+// that left the case where it was (the lead's sign-off takes a case to
+// handling, its reply to verifying).
+func (e *TicketEvent) ByCoUnit() bool {
+	return (e.Action == ActionSign || e.Action == ActionReply) && e.From != "" && e.From == e.To
+}

@@ -89,7 +89,11 @@ func (t *Ticket) ValidateTimeline() error {
 		if e.From != status {
 			return FieldErrorf(field, "starts from %q, but the step above left the case %s", e.From, status)
 		}
-		to, err := NextStatus(status, e.Action, e.Outcome)
+		role := AssignLead
+		if e.ByCoUnit() {
+			role = AssignCo
+		}
+		to, err := NextStatusAs(status, e.Action, e.Outcome, role)
 		if err != nil {
 			return FieldErrorf(field, "%s", ErrorMessage(err))
 		}

@@ -151,7 +151,7 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at, contacted, resolved FROM ticket_events
+	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at, contacted, resolved, from_status, to_status FROM ticket_events
 		WHERE at < $1 AND ticket_id >= $2 AND ticket_id <= $3 ORDER BY ticket_id, id`, to, ids[0], ids[len(ids)-1])
 	if err != nil {
 		return translate(tx.db.dialect, err)
@@ -185,7 +185,8 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 		var action, outcome string
 		var at time.Time
 		var con, res *bool
-		if err := rows.Scan(&id, &action, &outcome, &at, &con, &res); err != nil {
+		var fromStatus, toStatus string
+		if err := rows.Scan(&id, &action, &outcome, &at, &con, &res, &fromStatus, &toStatus); err != nil {
 			return err
 		}
 		if id != cur {
@@ -209,6 +210,8 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			c.Dispatches++
 		case a == gridline.ActionReturn:
 			c.Returns++
+		case a == gridline.ActionSign && fromStatus == toStatus:
+			// A co-unit's sign-off: the case counts for its lead.
 		case a == gridline.ActionSign:
 			c.Signs++
 			if limit, err := s.db.calendar().AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
