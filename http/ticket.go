@@ -178,7 +178,7 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "from", "to", "q"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q"}
 
 // ticketFilter reads the case filters from q; problems are q's error.
 func ticketFilter(q *query) gridline.TicketFilter {
@@ -190,6 +190,13 @@ func ticketFilter(q *query) gridline.TicketFilter {
 			q.fail(gridline.FieldErrorf("status", "unknown status %q", *v))
 		}
 		f.Status = &st
+	}
+	if v := q.str("warning"); v != nil {
+		lv := gridline.WarningLevel(*v)
+		if lv != gridline.WarningYellow && lv != gridline.WarningRed {
+			q.fail(gridline.FieldErrorf("warning", "must be yellow or red, got %q", *v))
+		}
+		f.Warning = &lv
 	}
 	if v := q.str("channel"); v != nil {
 		ch := gridline.Channel(*v)

@@ -169,6 +169,9 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 		w.add("t.deadline < ?", tx.now)
 		w.add("t.status IN ("+placeholders(len(w.args)+1, len(open))+")", open...)
 	}
+	if f.Warning != nil {
+		w.add("t.warning = ?", string(*f.Warning))
+	}
 	if f.From != nil {
 		w.add("t.created_at >= ?", f.From.UTC())
 	}

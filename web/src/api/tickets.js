@@ -47,3 +47,19 @@ export async function findTicketByNumber(number) {
     if (offset + PAGE >= r.total) return null;
   }
 }
+
+// getCategories returns {items, edits}: the category catalogue in use.
+export function getCategories(options) {
+  return get('categories', {}, options);
+}
+
+// getCalendar returns {edits, days: [{date, type}], work_hours} for the
+// dates from..to (YYYY-MM-DD, at most a year apart).
+export function getCalendar(from, to, options) {
+  return get('calendar', { from, to }, options);
+}
+
+// getKPIs returns the KPI report {from, to, by, rows, total}.
+export function getKPIs(from, to, by, options) {
+  return get('kpis', { from, to, by }, options);
+}
