@@ -34,6 +34,9 @@ export const router = createRouter({
       props: (route) => ({ region: regionOf(route), id: Number(route.params.id) }),
       meta: { title: 'ticket', section: 'tickets' },
     },
+    // Supervision and assessment: the lights on the open cases, the KPIs.
+    { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision' } },
+    { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });
