@@ -103,7 +103,7 @@ export default {
   noPoint: 'No coordinates yet',
   ticketNotFound: 'No such case',
   actions: 'Actions',
-  noActions: 'The case is finished; no action is open',
+  noActions: 'No action is open to you now',
   tokenToSee: 'Seeing cases needs the API token.',
   tokenNeeded: 'Working on cases needs the API token.',
   timeline: 'Timeline',
@@ -245,4 +245,6 @@ export default {
   kpi_callbacks: 'Callbacks',
   kpiChartRates: 'Main figures',
   kpiChartVolume: 'Received and closed',
+  coUnit: 'Co-unit',
+  boardFirst: 'showing the {n} newest of each',
 };

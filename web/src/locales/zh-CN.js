@@ -102,7 +102,7 @@ export default {
   noPoint: '尚无坐标',
   ticketNotFound: '没有这件工单',
   actions: '办理操作',
-  noActions: '工单已办结，无可执行的操作',
+  noActions: '当前没有您可执行的操作',
   tokenToSee: '查看工单需要登录令牌。',
   tokenNeeded: '办理工单需要登录令牌。',
   timeline: '办理过程',
@@ -247,4 +247,6 @@ export default {
   kpi_callbacks: '回访量',
   kpiChartRates: '主要指标',
   kpiChartVolume: '受理与办结',
+  coUnit: '协办单位',
+  boardFirst: '每类显示最新的 {n} 件',
 };
