@@ -419,7 +419,7 @@ type TicketFilter struct {
 	UnitID   *int64 // lead unit
 	Overdue  bool   // open and past the deadline
 	// Warning keeps the cases with this supervision light (yellow, red).
-	Warning *WarningLevel
+	Warning  *WarningLevel
 	From, To *time.Time
 	Query    *string // text contains
 	// BeforeID pages by key: only cases with a lower id, newest first,
