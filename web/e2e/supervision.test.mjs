@@ -267,6 +267,13 @@ describe('co-units, supervision and KPIs', { skip }, () => {
     const csv = fs.readFileSync(await download.path(), 'utf8');
     assert.ok(csv.startsWith('\ufeff'), 'the CSV opens in Excel (BOM)');
     assert.equal(csv.trim().split('\r\n').length, byChannel.rows.length + 2);
+    // English: the same table, its headings in English.
+    await page.getByRole('radiogroup', { name: /Language/ }).getByText('English').click();
+    await page.getByRole('heading', { name: 'KPIs' }).waitFor({ timeout: 5_000 });
+    const heads = (await table.locator('thead th').allTextContents()).map((x) => x.trim());
+    assert.ok(heads.includes('On-time closure') && heads.includes('Resolution rate') && heads[0] === 'Channel', `headings ${heads}`);
+    await shot(page, 'kpis-by-channel-en.png', '.kp-page');
+    await page.getByRole('radiogroup', { name: /Language/ }).getByText('中文').click();
     assertNoPageErrors(errors);
     await ctx.close();
   });
