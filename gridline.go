@@ -92,6 +92,7 @@ type Services struct {
 	Duplicates  DuplicateService
 	Whistles    WhistleService
 	Meetings    MeetingService
+	Reference   ReferenceService
 	Users       UserService
 	Auth        AuthService
 }

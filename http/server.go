@@ -121,6 +121,12 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/meetings", handler: s.handleMeetingIndex, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/meetings", handler: s.handleMeetingCreate, res: gridline.ResourceTickets, act: gridline.Action(gridline.ActionDispatch)},
 		{pattern: "GET /api/v1/meetings/{id}", handler: s.handleMeetingView, res: gridline.ResourceTickets, act: gridline.ActRead},
+		{pattern: "GET /api/v1/categories", handler: s.handleCategoryIndex, res: gridline.ResourceCatalogue, act: gridline.ActRead},
+		{pattern: "POST /api/v1/categories", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "PUT /api/v1/categories/{code}", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/calendar", handler: s.handleCalendar, res: gridline.ResourceCatalogue, act: gridline.ActRead},
+		{pattern: "PUT /api/v1/calendar/days/{date}", handler: s.handleCalendarDay, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "DELETE /api/v1/calendar/days/{date}", handler: s.handleCalendarDayDelete, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true, res: gridline.ResourceKPIs, act: gridline.ActRead},
 
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true, res: gridline.ResourceStats, act: gridline.ActRead},
