@@ -41,7 +41,7 @@ export const router = createRouter({
     { path: '/admin/users', name: 'users', component: () => import('./views/UsersPage.vue'), meta: { title: 'users', perm: 'users.read', section: 'users' } },
     { path: '/admin/audit', name: 'audit', component: () => import('./views/AuditPage.vue'), meta: { title: 'audit', perm: 'audit.read', section: 'audit' } },
     // Supervision and assessment: the lights on the open cases, the KPIs.
-    { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'tickets.read' } },
+    { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
