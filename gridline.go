@@ -71,6 +71,7 @@ type Services struct {
 	Duplicates  DuplicateService
 	Whistles    WhistleService
 	Meetings    MeetingService
+	Open311     Open311RequestService
 	Users       UserService
 	Auth        AuthService
 }

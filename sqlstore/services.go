@@ -26,6 +26,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Duplicates:  NewDuplicateService(db),
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
+		Open311:     NewOpen311Service(db, tickets),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}

@@ -453,6 +453,25 @@ func (m *Main) importGrids(ctx context.Context, file, layer string) error {
 	return nil
 }
 
+// demoOpen311Key gives the demo's external account the well-known Open311
+// api_key demo.Open311Key, for trying /open311/v2/ with any 311 client.
+// Only the demo has it: serve never calls this.
+func demoOpen311Key(ctx context.Context, db *sqlstore.DB) error {
+	name := "external"
+	us, _, err := sqlstore.NewUserService(db).FindUsers(ctx, gridline.UserFilter{Username: &name, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(us) == 0 {
+		return fmt.Errorf("demo: no account %s for the Open311 key", name)
+	}
+	t := &gridline.APIToken{UserID: us[0].ID, Name: "Open311 演示密钥 (demo api_key)", ExpiresAt: db.Now().Add(gridline.MaxTokenTTL)}
+	if err := sqlstore.NewAuthService(db).CreateDemoToken(ctx, t, demo.Open311Key); err != nil {
+		return fmt.Errorf("demo: Open311 key: %w", err)
+	}
+	return nil
+}
+
 // loadDemo creates the Yanzhou demo and its accounts unless the database
 // already has regions.
 func (m *Main) loadDemo(ctx context.Context, c config) error {
@@ -498,6 +517,9 @@ func (m *Main) loadDemo(ctx context.Context, c config) error {
 		}
 		accounts, err := demo.LoadAccounts(ctx, d, m.services(c.policy), c.demoPassword)
 		if err != nil {
+			return err
+		}
+		if err := demoOpen311Key(ctx, m.DB); err != nil {
 			return err
 		}
 		names := make([]string, len(accounts))
