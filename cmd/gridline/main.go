@@ -465,7 +465,7 @@ func demoOpen311Key(ctx context.Context, db *sqlstore.DB) error {
 	if len(us) == 0 {
 		return fmt.Errorf("demo: no account %s for the Open311 key", name)
 	}
-	t := &gridline.APIToken{UserID: us[0].ID, Name: "Open311 演示密钥 (demo api_key)", ExpiresAt: db.Now().Add(gridline.MaxTokenTTL)}
+	t := &gridline.APIToken{UserID: us[0].ID, Name: "Open311 演示密钥 (demo api_key)", ExpiresAt: db.Now().Add(365 * 24 * time.Hour)}
 	if err := sqlstore.NewAuthService(db).CreateDemoToken(ctx, t, demo.Open311Key); err != nil {
 		return fmt.Errorf("demo: Open311 key: %w", err)
 	}
