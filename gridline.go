@@ -72,6 +72,7 @@ type Services struct {
 	Whistles    WhistleService
 	Meetings    MeetingService
 	Open311     Open311RequestService
+	Hotline     HotlineImportService
 	Users       UserService
 	Auth        AuthService
 }

@@ -27,6 +27,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
 		Open311:     NewOpen311Service(db, tickets),
+		Hotline:     NewHotlineImportService(db, tickets),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}
