@@ -9,9 +9,11 @@ import (
 	"io"
 	"math"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -309,12 +311,28 @@ func hotlineCategory(v string, c *Catalogue, m *Hotline12345Mapping) (string, bo
 	if i := strings.LastIndexAny(v, "-/>、"); i >= 0 {
 		name = strings.TrimSpace(v[i+1:])
 	}
+	code, ok := subclassNames(c)[name]
+	return code, ok
+}
+
+// subclassNamesOf caches subclassNames per catalogue: an import asks once
+// per row.
+var subclassNamesOf sync.Map // *Catalogue → map[string]string
+
+// subclassNames returns the sub-class codes of c by name (the first of a
+// name, in catalogue order).
+func subclassNames(c *Catalogue) map[string]string {
+	if m, ok := subclassNamesOf.Load(c); ok {
+		return m.(map[string]string)
+	}
+	m := map[string]string{}
 	for _, cat := range c.All() {
-		if !cat.IsMain() && cat.Name == name {
-			return cat.Code, true
+		if _, dup := m[cat.Name]; !cat.IsMain() && !dup {
+			m[cat.Name] = cat.Code
 		}
 	}
-	return "", false
+	subclassNamesOf.Store(c, m)
+	return m
 }
 
 // GeoLevel is how precisely a gazetteer placed an address.
@@ -352,6 +370,11 @@ type Geocode struct {
 type Gazetteer struct {
 	compounds []*gazCompound // longest name first
 	regions   []gazRegion    // communities and towns, longest name first
+	// byRune index compounds and regions by the first rune of their
+	// names, so an address is matched at each of its runes against the
+	// few names that start there, not against every name.
+	compoundsByRune map[rune][]*gazCompound
+	regionsByRune   map[rune][]gazRegion
 }
 
 type gazCompound struct {
@@ -433,6 +456,17 @@ func NewGazetteer(addrs []*Address, regions []*Region) *Gazetteer {
 	slices.SortStableFunc(g.regions, func(a, b gazRegion) int {
 		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
 	})
+	g.compoundsByRune, g.regionsByRune = map[rune][]*gazCompound{}, map[rune][]gazRegion{}
+	for _, c := range g.compounds {
+		if r, _ := utf8.DecodeRuneInString(c.name); c.name != "" {
+			g.compoundsByRune[r] = append(g.compoundsByRune[r], c)
+		}
+	}
+	for _, x := range g.regions {
+		if r, _ := utf8.DecodeRuneInString(x.name); x.name != "" {
+			g.regionsByRune[r] = append(g.regionsByRune[r], x)
+		}
+	}
 	return g
 }
 
@@ -480,12 +514,21 @@ func normalizeAddress(s string) string {
 func (g *Gazetteer) Geocode(addr string) Geocode {
 	a := normalizeAddress(addr)
 	var out Geocode
-	// The most precise region named: it narrows the compounds.
-	for _, r := range g.regions {
-		if strings.Contains(a, r.name) && len(r.code) > len(out.Region) {
-			out.Region = r.code
-			if len(r.code) == 12 {
-				break
+	// The most precise region named (a community over a town): it
+	// narrows the compounds.
+	best := 0 // length of the name that gave out.Region
+	for i, r := range a {
+		for _, x := range g.regionsByRune[r] {
+			if !strings.HasPrefix(a[i:], x.name) {
+				continue
+			}
+			// 鼓楼 (a community's short name) inside 鼓楼街道 names the
+			// street, not the community.
+			if rest := a[i+len(x.name):]; len(x.code) == 12 && (strings.HasPrefix(rest, "街道") || strings.HasPrefix(rest, "镇")) {
+				continue
+			}
+			if len(x.code) > len(out.Region) || (len(x.code) == len(out.Region) && len(x.name) > best) {
+				out.Region, best = x.code, len(x.name)
 			}
 		}
 	}
@@ -495,24 +538,25 @@ func (g *Gazetteer) Geocode(addr string) Geocode {
 	case 9:
 		out.Level = GeoTown
 	}
+	// The longest compound name in the address, within that region.
 	var found *gazCompound
-	at := -1
-	for _, c := range g.compounds {
-		i := strings.Index(a, c.name)
-		if i < 0 || (out.Region != "" && !strings.HasPrefix(c.community, out.Region)) {
-			continue
+	at, ambiguous := -1, false
+	for i, r := range a {
+		for _, c := range g.compoundsByRune[r] {
+			if !strings.HasPrefix(a[i:], c.name) || (out.Region != "" && !strings.HasPrefix(c.community, out.Region)) {
+				continue
+			}
+			switch {
+			case found == nil || len(c.name) > len(found.name):
+				found, at, ambiguous = c, i, false
+			case len(c.name) == len(found.name) && c.community != found.community:
+				// The same name in two places the address does not
+				// tell apart: better unplaced than placed wrong.
+				ambiguous = true
+			}
 		}
-		if found != nil && utf8.RuneCountInString(c.name) < utf8.RuneCountInString(found.name) {
-			break // only the longest names compete
-		}
-		if found != nil && found.community != c.community {
-			// The same name in two places the address does not tell
-			// apart: better unplaced than placed wrong.
-			return out
-		}
-		found, at = c, i
 	}
-	if found == nil {
+	if found == nil || ambiguous {
 		return out
 	}
 	out.Level, out.Lon, out.Lat, out.GridCode, out.Region = GeoCompound, found.lon, found.lat, found.grid, found.community
@@ -562,11 +606,36 @@ type HotlineImportService interface {
 func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogue, m *Hotline12345Mapping, g *Gazetteer,
 	svc HotlineImportService, atomic bool) (*Hotline12345Report, error) {
 	rep := &Hotline12345Report{Rows: len(rows), Errors: []RowError{}, Placed: map[string]int{}}
+	// Checking and placing a row is pure and the bulk of the work: it
+	// runs on every core; what depends on the rows before (duplicates)
+	// follows in file order.
+	type done struct {
+		t   *Ticket
+		err *RowError
+		geo Geocode
+	}
+	res := make([]done, len(rows))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				t, rerr := Hotline12345Case(rows[i], c, m)
+				res[i] = done{t: t, err: rerr}
+				if rerr == nil {
+					res[i].geo = g.Geocode(t.Address)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
 	seen := map[string]int{}
 	var ts []*Ticket
 	var levels []GeoLevel
-	for _, row := range rows {
-		t, rerr := Hotline12345Case(row, c, m)
+	for i, row := range rows {
+		t, rerr := res[i].t, res[i].err
 		if rerr == nil {
 			if first, dup := seen[t.ExternalID]; dup {
 				rerr = &RowError{Line: row.Line, Field: "external_id", ExternalID: t.ExternalID,
@@ -578,7 +647,7 @@ func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogu
 			continue
 		}
 		seen[t.ExternalID] = row.Line
-		geo := g.Geocode(t.Address)
+		geo := res[i].geo
 		status := StatusUnlocated
 		if geo.Level.Placed() {
 			lon, lat := geo.Lon, geo.Lat
