@@ -158,3 +158,78 @@ func (s *Server) handleHotlineImport(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, rep)
 }
+
+// inboundCase is a case the 12345 platform pushes: the fields of an
+// export row, by their English names, and a position when the platform
+// has one.
+type inboundCase struct {
+	ExternalID    string   `json:"external_id"`
+	ReportedAt    string   `json:"reported_at"`
+	ReporterName  string   `json:"reporter_name"`
+	ReporterPhone string   `json:"reporter_phone"`
+	Text          string   `json:"text"`
+	Address       string   `json:"address"`
+	Category      string   `json:"category"`
+	TimeLimit     string   `json:"time_limit"`
+	Confidential  bool     `json:"confidential"`
+	Lon           *float64 `json:"lon"`
+	Lat           *float64 `json:"lat"`
+}
+
+// handleInbound12345 takes in one case the 12345 platform pushes, as an
+// export row is taken in, and answers its case number: 201 when new, 200
+// when the same 工单编号 came before (a replay creates nothing).
+func (s *Server) handleInbound12345(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var in inboundCase
+	if err := decode(r, &in); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	conf := "否"
+	if in.Confidential {
+		conf = "是"
+	}
+	row := gridline.Hotline12345Row{Line: 1, Fields: map[string]string{"external_id": in.ExternalID, "reported_at": in.ReportedAt,
+		"reporter_name": in.ReporterName, "reporter_phone": in.ReporterPhone, "text": in.Text, "address": in.Address,
+		"category": in.Category, "time_limit": in.TimeLimit, "confidential": conf}}
+	t, rerr := gridline.Hotline12345Case(row, gridline.DefaultCatalogue(), nil)
+	if rerr != nil {
+		s.Error(w, r, gridline.FieldErrorf(rerr.Field, "%s", strings.TrimPrefix(rerr.Reason, rerr.Field+": ")))
+		return
+	}
+	if (in.Lon == nil) != (in.Lat == nil) {
+		s.Error(w, r, gridline.FieldErrorf("lat", "lon and lat come together"))
+		return
+	}
+	if in.Lon != nil {
+		t.Lon, t.Lat = in.Lon, in.Lat
+	} else {
+		// The platform sent words only: placed as an export row is.
+		// The gazetteer is read for the push; a position in the push
+		// spares it.
+		g, err := LoadGazetteer(r.Context(), s.Services)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		if geo := g.Geocode(t.Address); geo.Level.Placed() {
+			lon, lat := geo.Lon, geo.Lat
+			t.Lon, t.Lat = &lon, &lat
+		}
+	}
+	created, err := s.Tickets.CreateTicket(r.Context(), t)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	writeJSON(w, status, map[string]any{"id": t.ID, "number": t.Number, "status": t.Status, "external_id": t.ExternalID,
+		"created": created})
+}

@@ -119,3 +119,54 @@ func TestHotlineImport(t *testing.T) {
 	})
 	_ = http.StatusOK
 }
+
+// TestInbound12345 pushes cases as the 12345 platform does: a new one is
+// 201 with its case number, a replay 200 with the same number and nothing
+// new, bad fields 400 naming them, and only roles that take hotline cases
+// in may push.
+func TestInbound12345(t *testing.T) {
+	s, ts := newServer(t)
+	ext := roleToken(t, s.Services, "platform", gridline.Grant{Role: gridline.RoleExternal})
+	worker := roleToken(t, s.Services, "worker", gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002"})
+	runScenarios(t, ts.URL, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"property","name":"韦园物业"}`},
+		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
+			body: `{"name":"韦园花园","property_unit_id":1,"households":300,"geometry":` + square(116.802, 35.552, 0.003) + `}`},
+		{name: "building", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
+			body: `{"compound_id":1,"name":"1号楼","number":1,"floors":6,"footprint":` + square(116.8025, 35.5525, 0.0003) + `,"entrances":[{"number":1,"floors":6}]}`},
+	})
+	push := func(name, tok, body string, status int, want ...string) {
+		t.Helper()
+		t.Run(name, func(t *testing.T) {
+			res, got := call(t, "POST", ts.URL+"/api/v1/inbound/12345", body, "Authorization", "Bearer "+tok)
+			if res.StatusCode != status {
+				t.Fatalf("status %d, want %d: %s", res.StatusCode, status, got)
+			}
+			for _, w := range want {
+				if !strings.Contains(got, w) {
+					t.Errorf("body lacks %q: %s", w, got)
+				}
+			}
+		})
+	}
+	c1 := `{"external_id":"SD1","reported_at":"2026-11-27 08:30:00","reporter_name":"张三","reporter_phone":"13812345678",` +
+		`"text":"韦园花园1号楼门前路灯不亮","address":"韦园社区韦园花园1号楼","category":"路灯","time_limit":"5个工作日"}`
+	push("new", ext, c1, 201, `"number":"370812-`, `"status":"received"`, `"created":true`)
+	push("replay", ext, c1, 200, `"id":1`, `"created":false`)
+	push("replay with other words", ext, strings.Replace(c1, "路灯不亮", "路灯坏了", 1), 200, `"id":1`, `"created":false`)
+	push("with a position", ext, `{"external_id":"SD2","reported_at":"2026-11-27T09:00:00+08:00","text":"路面有坑","address":"建设东路","lon":116.805,"lat":35.555}`,
+		201, `"id":2`, `"status":"received"`)
+	push("words that match nothing", ext, `{"external_id":"SD3","reported_at":"2026-11-27 09:10","text":"路面有坑","address":"火星路1号"}`,
+		201, `"status":"unlocated"`)
+	push("no external_id", ext, `{"reported_at":"2026-11-27 09:10","text":"x","address":"y"}`, 400, `"external_id"`)
+	push("bad time", ext, `{"external_id":"SD4","reported_at":"yesterday","text":"x","address":"y"}`, 400, `"reported_at"`)
+	push("unknown category", ext, `{"external_id":"SD4","reported_at":"2026-11-27 09:10","text":"x","address":"y","category":"外星人"}`, 400, `"category"`)
+	push("unknown field", ext, `{"external_id":"SD4","colour":"red"}`, 400, `"colour"`)
+	push("lat without lon", ext, `{"external_id":"SD4","reported_at":"2026-11-27 09:10","text":"x","address":"y","lat":35.5}`, 400, `"lat"`)
+	push("a grid worker takes no hotline cases in", worker, c1, 403, `hotline`)
+	push("anonymous", "", c1, 401)
+	scenario{name: "three cases, no more", method: "GET", url: "/api/v1/tickets?channel=hotline", auth: true, status: 200,
+		want: []string{`"total":3`, `"text":"韦园花园1号楼门前路灯不亮\n【12345办理时限】5个工作日"`}}.run(t, ts.URL)
+}
