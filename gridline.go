@@ -73,6 +73,7 @@ type Services struct {
 	Meetings    MeetingService
 	Open311     Open311RequestService
 	Hotline     HotlineImportService
+	Webhooks    WebhookService
 	Users       UserService
 	Auth        AuthService
 }

@@ -123,6 +123,10 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/meetings/{id}", handler: s.handleMeetingView, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/imports/12345", handler: s.handleHotlineImport, body: maxHotlineFile, expensive: true, upload: true, res: gridline.ResourceTickets, act: gridline.ActCreate},
 		{pattern: "POST /api/v1/inbound/12345", handler: s.handleInbound12345, res: gridline.ResourceTickets, act: gridline.ActCreate},
+		{pattern: "GET /api/v1/webhooks", handler: s.handleWebhookIndex},
+		{pattern: "POST /api/v1/webhooks", handler: s.handleWebhookCreate},
+		{pattern: "DELETE /api/v1/webhooks/{id}", handler: s.handleWebhookDelete},
+		{pattern: "GET /api/v1/webhooks/{id}/deliveries", handler: s.handleWebhookDeliveries},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true, res: gridline.ResourceKPIs, act: gridline.ActRead},
 
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true, res: gridline.ResourceStats, act: gridline.ActRead},

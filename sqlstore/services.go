@@ -28,6 +28,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Meetings:    NewMeetingService(db, tickets),
 		Open311:     NewOpen311Service(db, tickets),
 		Hotline:     NewHotlineImportService(db, tickets),
+		Webhooks:    NewWebhookService(db),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}

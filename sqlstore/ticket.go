@@ -473,6 +473,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
 		return nil, err
 	}
+	if from != to && t.ExternalID != "" {
+		if err := enqueueStatus(ctx, tx, t, e); err != nil {
+			return nil, err
+		}
+	}
 	if relay := gridline.MasterRelay(r.Action); relay != "" {
 		if err := relayToMerged(ctx, tx, t, e, relay); err != nil {
 			return nil, err

@@ -34,6 +34,7 @@ import (
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
+	"github.com/gridline/gridline/webhook"
 	"github.com/gridline/gridline/web"
 )
 
@@ -299,6 +300,11 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Logger: m.logger}
 	sched.Open()
 	defer sched.Close()
+	// Status changes go back to the subscribers (the 12345 platform)
+	// from the outbox in the database.
+	hooks := &webhook.Worker{Webhooks: svcs.Webhooks, Logger: m.logger}
+	hooks.Open()
+	defer hooks.Close()
 	limits, grace, err := limitsFromEnv()
 	if err != nil {
 		return err
