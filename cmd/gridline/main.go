@@ -34,8 +34,8 @@ import (
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
-	"github.com/gridline/gridline/webhook"
 	"github.com/gridline/gridline/web"
+	"github.com/gridline/gridline/webhook"
 )
 
 func main() {
