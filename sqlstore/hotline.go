@@ -40,13 +40,15 @@ func (s *HotlineImportService) ImportHotlineCases(ctx context.Context, ts []*gri
 			return err
 		}
 		taken := map[string]bool{}
+		// external_id <> '' lets both databases use the partial unique
+		// index tickets_external_idx.
 		for lo := 0; lo < len(ts); lo += importLookupChunk {
 			hi := min(lo+importLookupChunk, len(ts))
 			args := []any{string(gridline.ChannelHotline)}
 			for _, t := range ts[lo:hi] {
 				args = append(args, t.ExternalID)
 			}
-			rows, err := tx.QueryContext(ctx, `SELECT external_id FROM tickets WHERE channel = $1 AND external_id IN (`+
+			rows, err := tx.QueryContext(ctx, `SELECT external_id FROM tickets WHERE channel = $1 AND external_id <> '' AND external_id IN (`+
 				placeholders(2, hi-lo)+`)`, args...)
 			if err != nil {
 				return translate(s.db.dialect, err)
