@@ -347,8 +347,11 @@ func TestPhotoSlotsBounded(t *testing.T) {
 		fmt.Fprintf(w, `{"channel":"snap_report","external_id":"S-%d",`, i)
 		held = append(held, st)
 	}
+	// The server takes the held photos in as fast as it can strip them;
+	// on a loaded 2-core machine that took over 10 s, so the wait is long
+	// and the loop ends as soon as a photo is refused.
 	full := false
-	for deadline := time.Now().Add(10 * time.Second); !full && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(90 * time.Second); !full && time.Now().Before(deadline); {
 		body, ct := intakeForm(t, ticketPart("X"), jpegPart(jpg))
 		res, err := post(body, ct)
 		if err != nil {

@@ -29,6 +29,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Open311:     NewOpen311Service(db, tickets),
 		Hotline:     NewHotlineImportService(db, tickets),
 		Webhooks:    NewWebhookService(db),
+		Reference:   NewReferenceService(db),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}
