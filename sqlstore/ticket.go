@@ -206,6 +206,14 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 // CreateTicket implements gridline.TicketService. The case is located
 // before the transaction, from the committed grids.
 func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
+	return s.createWith(ctx, t, nil)
+}
+
+// createWith is CreateTicket that calls also, when not nil, in the
+// transaction that takes a new case in, before the commit: a record that
+// belongs with the case (an Open311 request) is written with it or not
+// at all.
+func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
 	t.Normalize()
 	if err := t.Validate(); err != nil {
 		return false, err
@@ -245,7 +253,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 			}
 		}
 	}
-	created, err := s.createTicket(ctx, t)
+	created, err := s.createTicket(ctx, t, also)
 	if gridline.ErrorCode(err) == gridline.ECONFLICT && t.ExternalID != "" {
 		// Another request took the same external number in meanwhile.
 		return s.findExternal(ctx, t)
@@ -272,7 +280,7 @@ func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.
 	return l, true, nil
 }
 
-func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
+func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return false, err
@@ -336,6 +344,11 @@ func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (b
 	}
 	if err := tx.record(ctx, "create", "ticket", auditKey(t.ID), ""); err != nil {
 		return false, err
+	}
+	if also != nil {
+		if err := also(ctx, tx); err != nil {
+			return false, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return false, err
@@ -486,6 +499,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	}
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
 		return nil, err
+	}
+	if from != to && t.ExternalID != "" {
+		if err := enqueueStatus(ctx, tx, t, e); err != nil {
+			return nil, err
+		}
 	}
 	if relay := gridline.MasterRelay(r.Action); relay != "" {
 		if err := relayToMerged(ctx, tx, t, e, relay); err != nil {
