@@ -147,7 +147,7 @@ func (s *Server) handleHotlineImport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	rep, err := gridline.ImportHotline12345(r.Context(), rows, gridline.DefaultCatalogue(), m, g, s.Hotline, atomic)
+	rep, err := gridline.ImportHotline12345(r.Context(), rows, s.catalogue(r), m, g, s.Hotline, atomic)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -196,7 +196,7 @@ func (s *Server) handleInbound12345(w http.ResponseWriter, r *http.Request) {
 	row := gridline.Hotline12345Row{Line: 1, Fields: map[string]string{"external_id": in.ExternalID, "reported_at": in.ReportedAt,
 		"reporter_name": in.ReporterName, "reporter_phone": in.ReporterPhone, "text": in.Text, "address": in.Address,
 		"category": in.Category, "time_limit": in.TimeLimit, "confidential": conf}}
-	t, rerr := gridline.Hotline12345Case(row, gridline.DefaultCatalogue(), nil)
+	t, rerr := gridline.Hotline12345Case(row, s.catalogue(r), nil)
 	if rerr != nil {
 		s.Error(w, r, gridline.FieldErrorf(rerr.Field, "%s", strings.TrimPrefix(rerr.Reason, rerr.Field+": ")))
 		return

@@ -162,7 +162,7 @@ func (s *Server) handleOpen311Services(w http.ResponseWriter, r *http.Request, f
 		s.Error(w, r, err)
 		return
 	}
-	svcs := gridline.Open311Services(gridline.DefaultCatalogue())
+	svcs := gridline.Open311Services(s.catalogue(r))
 	if format == "xml" {
 		writeOpen311(w, format, http.StatusOK, struct {
 			XMLName  xml.Name                  `xml:"services"`
@@ -180,7 +180,7 @@ func (s *Server) handleOpen311Service(w http.ResponseWriter, r *http.Request, co
 		s.Error(w, r, err)
 		return
 	}
-	c, ok := gridline.DefaultCatalogue().Category(code)
+	c, ok := s.catalogue(r).Category(code)
 	if !ok || c.IsMain() {
 		s.Error(w, r, gridline.Errorf(gridline.ENOTFOUND, "service_code %q is not a service: see GET services.", code))
 		return
@@ -233,7 +233,7 @@ func open311Time(field, v string) (time.Time, error) {
 }
 
 // open311Filter reads GET requests' parameters.
-func open311Filter(q map[string]string, now time.Time) (gridline.Open311Filter, error) {
+func open311Filter(q map[string]string, now time.Time, cat *gridline.Catalogue) (gridline.Open311Filter, error) {
 	var f gridline.Open311Filter
 	var err error
 	if v, ok := q["service_request_id"]; ok {
@@ -248,7 +248,6 @@ func open311Filter(q map[string]string, now time.Time) (gridline.Open311Filter, 
 		if f.ServiceCodes, err = splitList("service_code", v); err != nil {
 			return f, err
 		}
-		cat := gridline.DefaultCatalogue()
 		for _, c := range f.ServiceCodes {
 			if got, ok := cat.Category(c); !ok || got.IsMain() {
 				return f, gridline.FieldErrorf("service_code", "%q is not a service: see GET services", c)
@@ -332,7 +331,7 @@ func (s *Server) handleOpen311Requests(w http.ResponseWriter, r *http.Request, f
 		s.Error(w, r, err)
 		return
 	}
-	f, err := open311Filter(q, time.Now())
+	f, err := open311Filter(q, time.Now(), s.catalogue(r))
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -484,7 +483,7 @@ func (s *Server) handleOpen311Create(w http.ResponseWriter, r *http.Request, for
 		}
 		sub.AddressID, sub.Address = v, a
 	}
-	t, err := sub.Ticket(gridline.DefaultCatalogue())
+	t, err := sub.Ticket(s.catalogue(r))
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -495,7 +494,7 @@ func (s *Server) handleOpen311Create(w http.ResponseWriter, r *http.Request, for
 		return
 	}
 	var notice string
-	if c, ok := gridline.DefaultCatalogue().Category(t.Category); ok {
+	if c, ok := s.catalogue(r).Category(t.Category); ok {
 		notice = gridline.Open311Notice(c)
 	}
 	writeOpen311Requests(w, format, http.StatusOK, []open311Created{{ServiceRequestID: t.Number, Token: token, ServiceNotice: notice}})

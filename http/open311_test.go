@@ -102,6 +102,14 @@ func TestOpen311(t *testing.T) {
 		{name: "no such resource", method: "GET", url: "/open311/v2/nothing.json", status: 404, want: []string{`[{"code":404,`}},
 		{name: "services take no filters", method: "GET", url: "/open311/v2/services.json?kind=x", status: 400,
 			want: []string{spec + `kind: unknown query parameter`}},
+		// The services are the catalogue in use: an admin's new sub-class is one at once.
+		{name: "an admin adds a sub-class", method: "POST", url: "/api/v1/categories", auth: true, status: 201,
+			body: `{"code":"0299","parent_code":"02","name":"共享单车乱停放","time_limit":{"amount":4,"unit":"working_hours"},` +
+				`"leads":{"district":{"kind":"department","department":"城管局"},"street":{"kind":"street"},"community":{"kind":"community"}}}`},
+		{name: "the new sub-class is a service", method: "GET", url: "/open311/v2/services.json", status: 200,
+			want: []string{`"service_code":"0299","service_name":"共享单车乱停放"`}},
+		{name: "its definition", method: "GET", url: "/open311/v2/services/0299.json", status: 200,
+			want: []string{`{"service_code":"0299","attributes":[]}`}},
 
 		{name: "post without api_key", method: "POST", url: "/open311/v2/requests.json", ctype: formType, status: 403,
 			body: post(), want: []string{`[{"code":403,"description":"api_key is required`}},

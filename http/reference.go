@@ -165,3 +165,14 @@ func (s *Server) handleCalendarDayDelete(w http.ResponseWriter, r *http.Request)
 func parseDate(s string) (time.Time, error) {
 	return time.ParseInLocation("2006-01-02", s, gridline.ChinaTime)
 }
+
+// catalogue returns the catalogue in use, the admins' edits applied, for
+// everything that reads categories (suggestions, Open311 services, the
+// 12345 import). A database that cannot be read leaves the shipped one:
+// intake must not stop for it.
+func (s *Server) catalogue(r *http.Request) *gridline.Catalogue {
+	if cat, err := s.Reference.Catalogue(r.Context()); err == nil {
+		return cat
+	}
+	return gridline.DefaultCatalogue()
+}

@@ -119,7 +119,7 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 		status = http.StatusCreated
 	}
 	// The category suggestions show why a category was proposed.
-	sug := gridline.DefaultCatalogue().Suggest(t.Text, 3)
+	sug := s.catalogue(r).Suggest(t.Text, 3)
 	if sug == nil {
 		sug = []gridline.Suggestion{}
 	}

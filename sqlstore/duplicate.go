@@ -10,14 +10,13 @@ import (
 
 // DuplicateService implements gridline.DuplicateService.
 type DuplicateService struct {
-	db  *DB
-	cat *gridline.Catalogue
+	db *DB
 }
 
 // NewDuplicateService returns a DuplicateService over db that reads rules
-// and vocabulary from the default catalogue.
+// and vocabulary from the catalogue in use (the admins' edits applied).
 func NewDuplicateService(db *DB) *DuplicateService {
-	return &DuplicateService{db: db, cat: gridline.DefaultCatalogue()}
+	return &DuplicateService{db: db}
 }
 
 var _ gridline.DuplicateService = (*DuplicateService)(nil)
@@ -79,7 +78,7 @@ func (s *DuplicateService) FindDuplicatesOf(ctx context.Context, t *gridline.Tic
 // and ranks them. The index on (place_cell, reported_at) makes it a few
 // short range scans.
 func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.DuplicateCase) ([]gridline.DuplicateCandidate, error) {
-	rule := gridline.DuplicateRuleFor(s.cat, c.Category)
+	rule := gridline.DuplicateRuleFor(s.db.catalogue(), c.Category)
 	cells := gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius)
 	box := gridline.DuplicateBox(c.Lon, c.Lat, rule.Radius)
 	args := []any{c.ReportedAt.Add(-rule.Window).UTC(), c.ReportedAt.Add(rule.Window).UTC(), c.ID,
@@ -111,5 +110,5 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 	if err := rows.Err(); err != nil {
 		return nil, err
 	}
-	return gridline.RankDuplicates(s.cat, c, others, gridline.MaxDuplicates), nil
+	return gridline.RankDuplicates(s.db.catalogue(), c, others, gridline.MaxDuplicates), nil
 }

@@ -15,13 +15,12 @@ import (
 type Open311Service struct {
 	db      *DB
 	tickets *TicketService
-	cat     *gridline.Catalogue
 }
 
 // NewOpen311Service returns an Open311Service over db that takes cases in
 // through tickets.
 func NewOpen311Service(db *DB, tickets *TicketService) *Open311Service {
-	return &Open311Service{db: db, tickets: tickets, cat: gridline.DefaultCatalogue()}
+	return &Open311Service{db: db, tickets: tickets}
 }
 
 var _ gridline.Open311RequestService = (*Open311Service)(nil)
@@ -167,7 +166,7 @@ func (s *Open311Service) scan(rows *sql.Rows) (*gridline.Open311Request, error) 
 	if r.ServiceCode == "" {
 		r.ServiceCode = code
 	}
-	if c, ok := s.cat.Category(r.ServiceCode); ok {
+	if c, ok := s.db.catalogue().Category(r.ServiceCode); ok {
 		r.ServiceName = c.Name
 		r.ServiceNotice = gridline.Open311Notice(c)
 	}

@@ -498,7 +498,11 @@ func (m *Main) import12345(ctx context.Context, file string, c config) error {
 	if err != nil {
 		return err
 	}
-	rep, err := gridline.ImportHotline12345(ctx, rows, gridline.DefaultCatalogue(), mapping, g, svcs.Hotline, c.atomic)
+	cat, err := svcs.Reference.Catalogue(ctx)
+	if err != nil {
+		return err
+	}
+	rep, err := gridline.ImportHotline12345(ctx, rows, cat, mapping, g, svcs.Hotline, c.atomic)
 	if err != nil {
 		return fmt.Errorf("%s: %w", file, err)
 	}
