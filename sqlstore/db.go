@@ -45,42 +45,6 @@ type DB struct {
 	// committedBy is the same per entity (string → *atomic.Int64), so a
 	// reader that follows grids is not woken by every case written.
 	committedBy sync.Map
-	// prepared caches SQLite statements per pool (*sql.DB → *poolStmts)
-	// for the transactions that have no cache of their own: SQLite spends
-	// most of a small query's time preparing it.
-	prepared sync.Map
-}
-
-// poolStmts are the statements prepared on one pool, by query text.
-type poolStmts struct {
-	mu sync.Mutex
-	m  map[string]*sql.Stmt
-}
-
-// maxPoolStmts bounds a pool's cache: queries whose text varies (IN lists
-// of any length) stop being cached when it is full.
-const maxPoolStmts = 1024
-
-// poolStmt returns the statement for q prepared on pool, preparing it on
-// first use; nil when the cache is full or the preparation fails (the
-// caller then runs q directly and reports the error).
-func (db *DB) poolStmt(ctx context.Context, pool *sql.DB, q string) *sql.Stmt {
-	v, _ := db.prepared.LoadOrStore(pool, &poolStmts{m: map[string]*sql.Stmt{}})
-	ps := v.(*poolStmts)
-	ps.mu.Lock()
-	defer ps.mu.Unlock()
-	if st, ok := ps.m[q]; ok {
-		return st
-	}
-	if len(ps.m) >= maxPoolStmts {
-		return nil
-	}
-	st, err := pool.PrepareContext(context.WithoutCancel(ctx), q)
-	if err != nil {
-		return nil
-	}
-	ps.m[q] = st
-	return st
 }
 
 // CommittedSeqOf returns the highest change-feed seq this process has
@@ -159,16 +123,6 @@ func (db *DB) Dialect() string { return db.dialect.name }
 
 // Close closes the pools.
 func (db *DB) Close() error {
-	db.prepared.Range(func(_, v any) bool {
-		ps := v.(*poolStmts)
-		ps.mu.Lock()
-		for _, st := range ps.m {
-			st.Close()
-		}
-		ps.m = map[string]*sql.Stmt{}
-		ps.mu.Unlock()
-		return true
-	})
 	var err error
 	if db.write != nil && db.write != db.read {
 		err = db.write.Close()
@@ -193,11 +147,7 @@ type Tx struct {
 	now      time.Time
 	writable bool
 	nested   bool  // part of an InTx transaction: Commit and Rollback are InTx's
-	cache    stmts // nil: the pool's cache, if any
-	// pool is the SQLite pool the transaction runs on, whose statement
-	// cache it uses when it has none of its own; nil on PostgreSQL (pgx
-	// caches statements per connection itself).
-	pool *sql.DB
+	cache    stmts // nil: no caching
 	// events are the change-feed entries of this transaction and audits
 	// the actors of their audit rows, written just before commit (see
 	// flush); shared with nested transactions.
@@ -218,14 +168,6 @@ const maxCachedStmts = 512
 // stmt returns a prepared statement for q, or nil to run q directly.
 func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if tx.cache == nil {
-		if tx.pool == nil || strings.Contains(q, ";") {
-			return nil // a script (a migration) runs as a whole, unprepared
-		}
-		// The pool's statement, bound to this transaction's connection
-		// (database/sql prepares it there once per connection).
-		if st := tx.db.poolStmt(ctx, tx.pool, q); st != nil {
-			return tx.Tx.StmtContext(ctx, st)
-		}
 		return nil
 	}
 	if st, ok := tx.cache[q]; ok {
@@ -387,12 +329,8 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if err != nil {
 		return nil, translate(db.dialect, err)
 	}
-	t := &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho)}
-	if !db.dialect.isPostgres() {
-		t.pool = pool
-	}
-	return t, nil
+	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
+		events: new([]gridline.Event), audits: new([]auditWho)}, nil
 }
 
 // exec runs a statement and translates driver errors.
