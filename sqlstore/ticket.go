@@ -241,8 +241,11 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	if offset < 0 {
 		return nil, 0, gridline.FieldErrorf("offset", "must not be negative")
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
-		` ORDER BY t.id DESC`+limitOffset(limit, offset), w.args...)
+	// The page's ids first, from the indexes alone where they cover the
+	// filter; then those cases whole with their names. Joined and sorted
+	// whole, a selection of 80,000 cases took seconds.
+	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+` WHERE t.id IN (SELECT t.id FROM tickets t`+
+		w.String()+` ORDER BY t.id DESC`+limitOffset(limit, offset)+`) ORDER BY t.id DESC`, w.args...)
 	if err != nil {
 		return nil, 0, translate(tx.db.dialect, err)
 	}
