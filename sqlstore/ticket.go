@@ -135,7 +135,14 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 		w.add("t.id = ?", *f.ID)
 	}
 	if f.Status != nil {
-		w.add("t.status = ?", string(*f.Status))
+		cond := "t.status = ?"
+		if !tx.db.dialect.isPostgres() && !f.Status.Open() {
+			// Most cases end closed. Without statistics SQLite took a
+			// final status for selective and counted a town's closed
+			// cases of a month through it: 968,000 table lookups.
+			cond = "likelihood(t.status = ?, 0.9)"
+		}
+		w.add(cond, string(*f.Status))
 	}
 	if f.Channel != nil {
 		w.add("t.channel = ?", string(*f.Channel))
