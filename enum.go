@@ -144,6 +144,7 @@ var actionLabels = map[TicketAction][2]string{
 	ActionExtendDeny:    {"驳回延期", "Deny extension"},
 	ActionDefer:         {"暂缓办理", "Defer"},
 	ActionReply:         {"办结回复", "Reply"},
+	ActionRate:          {"评价协办", "Rate co-unit"},
 	ActionVerify:        {"核查", "Verify"},
 	ActionCallback:      {"回访", "Call back"},
 	ActionClose:         {"结案", "Close"},

@@ -48,6 +48,27 @@ func ActorFrom(ctx context.Context) Actor {
 	return Actor{Name: "anonymous"}
 }
 
+// Client is where a request comes from: the address the audit log
+// records when no principal carries one (a login), and what a new
+// session remembers of its device.
+type Client struct {
+	Addr      string
+	UserAgent string
+}
+
+type clientKey struct{}
+
+// WithClient returns a context that carries c.
+func WithClient(ctx context.Context, c Client) context.Context {
+	return context.WithValue(ctx, clientKey{}, c)
+}
+
+// ClientFrom returns the client in ctx (zero if none).
+func ClientFrom(ctx context.Context) Client {
+	c, _ := ctx.Value(clientKey{}).(Client)
+	return c
+}
+
 // Services is every domain service, as the binary wires them: one value
 // to hand to the HTTP server, the demo loader and tests.
 type Services struct {
@@ -71,6 +92,7 @@ type Services struct {
 	Duplicates  DuplicateService
 	Whistles    WhistleService
 	Meetings    MeetingService
+	Reference   ReferenceService
 	Users       UserService
 	Auth        AuthService
 }

@@ -24,12 +24,15 @@ const (
 	ResourceAudit     Resource = "audit"
 	ResourceEvents    Resource = "events" // the change feed
 	ResourceUsers     Resource = "users"  // accounts and their grants
+	// ResourceCatalogue is the category catalogue and the working
+	// calendar: everyone reads them, admins edit them.
+	ResourceCatalogue Resource = "catalogue"
 )
 
 // Resources lists every resource of the role table.
 var Resources = []Resource{ResourceRegions, ResourceGrids, ResourcePlaces, ResourceUnits, ResourcePeople,
 	ResourcePartyOrgs, ResourceTickets, ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit,
-	ResourceEvents, ResourceUsers}
+	ResourceEvents, ResourceUsers, ResourceCatalogue}
 
 // Action is what a principal does to a resource. For cases each step of
 // the loop (a [TicketAction]) is an action of its own, so the role table
@@ -78,6 +81,8 @@ func ActionsOf(r Resource) []Action {
 		return append([]Action{ActRead, ActCreate, ActExport, ActReveal}, ticketActions()...)
 	case ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit, ResourceEvents:
 		return []Action{ActRead}
+	case ResourceCatalogue:
+		return []Action{ActRead, ActUpdate}
 	}
 	return nil
 }
@@ -115,7 +120,7 @@ var (
 		Action(ActionVoid)} // 受理、立案
 	actsDispatch = []Action{Action(ActionDispatch), Action(ActionRedispatch)}
 	actsHandle   = []Action{Action(ActionSign), Action(ActionReturn), Action(ActionExtendRequest),
-		Action(ActionReply), Action(ActionDefer)} // 承办
+		Action(ActionReply), Action(ActionDefer), Action(ActionRate)} // 承办; the lead rates its co-units
 	actsSupervise = []Action{Action(ActionUrge), Action(ActionSupervise), Action(ActionExtendApprove),
 		Action(ActionExtendDeny)} // 督办
 	actsCallback = []Action{Action(ActionCallback), Action(ActionClose), Action(ActionReopen)} // 回访、结案
@@ -133,6 +138,7 @@ var publicRules = []Rule{
 	{ResourcePlaces, actsRead, ScopeAll},
 	{ResourceUnits, actsRead, ScopeAll},
 	{ResourcePartyOrgs, actsRead, ScopeAll},
+	{ResourceCatalogue, actsRead, ScopeAll},
 }
 
 func join(groups ...[]Action) []Action { return slices.Concat(groups...) }

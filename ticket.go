@@ -89,7 +89,8 @@ const (
 	ActionExtendApprove TicketAction = "extend_approve" // 批准延期
 	ActionExtendDeny    TicketAction = "extend_deny"    // 驳回延期
 	ActionDefer         TicketAction = "defer"          // 暂缓办理
-	ActionReply         TicketAction = "reply"          // 办结回复
+	ActionReply         TicketAction = "reply"          // 办结回复; a co-unit's reply goes to the lead
+	ActionRate          TicketAction = "rate"           // the lead rates a co-unit's cooperation
 	ActionVerify        TicketAction = "verify"         // 核查: passed or failed (rework)
 	ActionCallback      TicketAction = "callback"       // 回访
 	ActionClose         TicketAction = "close"          // 结案
@@ -101,7 +102,7 @@ const (
 // TicketActions lists every action in loop order.
 var TicketActions = []TicketAction{ActionLocate, ActionFile, ActionReject, ActionSelfHandle, ActionMerge, ActionVoid,
 	ActionDispatch, ActionSign, ActionReturn, ActionRedispatch, ActionExtendRequest, ActionExtendApprove,
-	ActionExtendDeny, ActionDefer, ActionReply, ActionVerify, ActionCallback, ActionClose, ActionReopen,
+	ActionExtendDeny, ActionDefer, ActionReply, ActionRate, ActionVerify, ActionCallback, ActionClose, ActionReopen,
 	ActionUrge, ActionSupervise}
 
 // Valid reports whether a is a known action.
@@ -178,6 +179,11 @@ var transitions = func() []transition {
 		}
 	}
 	t = append(t, transition{StatusHandling, ActionDefer, OutcomeNone, ""})
+	for _, s := range []TicketStatus{StatusHandling, StatusVerifying, StatusCallback} {
+		// The lead rates its co-units once they have replied, until
+		// the case closes; the status stays.
+		t = append(t, transition{s, ActionRate, OutcomeNone, ""})
+	}
 	for _, s := range working {
 		t = append(t, transition{s, ActionUrge, OutcomeNone, ""}, transition{s, ActionSupervise, OutcomeNone, ""})
 	}
@@ -308,8 +314,11 @@ type Ticket struct {
 	Deadline  *time.Time `json:"deadline"`
 	// BaseDeadline is the deadline set at dispatch, before extensions.
 	BaseDeadline *time.Time `json:"base_deadline"`
-	MergedInto   *int64     `json:"merged_into,omitempty"`
-	ClosedAt     *time.Time `json:"closed_at"`
+	// Assignments are the units of the current dispatch, the lead first,
+	// each with its deadline and light (FindTicketByID only).
+	Assignments []*TicketAssignment `json:"assignments,omitempty"`
+	MergedInto  *int64              `json:"merged_into,omitempty"`
+	ClosedAt    *time.Time          `json:"closed_at"`
 	// Warning is the supervision light the scheduler keeps: yellow one
 	// working day before the deadline, red past it; EscalatedTo names the
 	// region whose supervision office a red case was escalated to.
@@ -340,6 +349,10 @@ type TicketEvent struct {
 	// internal and never leaves the government side.
 	Opinion string `json:"opinion,omitempty"`
 	Note    string `json:"note,omitempty"`
+	// Contacted and Resolved are a callback's answers as recorded; nil on
+	// other events and on callbacks recorded before they were asked.
+	Contacted *bool `json:"contacted,omitempty"`
+	Resolved  *bool `json:"resolved,omitempty"`
 }
 
 // Ticket text limits, in characters.
@@ -405,6 +418,8 @@ type TicketFilter struct {
 	GridCode *string
 	UnitID   *int64 // lead unit
 	Overdue  bool   // open and past the deadline
+	// Warning keeps the cases with this supervision light (yellow, red).
+	Warning  *WarningLevel
 	From, To *time.Time
 	Query    *string // text contains
 	// BeforeID pages by key: only cases with a lower id, newest first,
@@ -433,6 +448,20 @@ type TicketActionRequest struct {
 	Deadline *time.Time `json:"deadline"`
 	Lon      *float64   `json:"lon"`
 	Lat      *float64   `json:"lat"`
+	// CoUnits are a dispatch's co-units (协办单位), each with a deadline
+	// of its own (see [CoUnitDeadline]).
+	CoUnits []int64 `json:"co_units"`
+	// Unit and Rating are a rate's: the co-unit the lead rates, 1 to 5;
+	// the opinion says why.
+	Unit   *int64 `json:"unit"`
+	Rating *int   `json:"rating"`
+	// Contacted, Resolved and Satisfaction are a callback's answers:
+	// whether the reporter was reached, whether they say the problem is
+	// resolved, how satisfied they are (the outcome; Outcome is still
+	// accepted for it).
+	Contacted    *bool   `json:"contacted"`
+	Resolved     *bool   `json:"resolved"`
+	Satisfaction Outcome `json:"satisfaction"`
 }
 
 // Validate checks the fields an action needs, before the store looks at
@@ -452,6 +481,20 @@ func (r *TicketActionRequest) Validate() error {
 	case ActionDispatch, ActionRedispatch:
 		if r.LeadUnit == nil {
 			return FieldErrorf("lead_unit", "is required for %s", r.Action)
+		}
+		if err := checkCoUnits(*r.LeadUnit, r.CoUnits); err != nil {
+			return err
+		}
+	case ActionRate:
+		if r.Unit == nil {
+			return FieldErrorf("unit", "is required: the co-unit rated")
+		}
+		if r.Rating == nil || *r.Rating < 1 || *r.Rating > 5 {
+			return FieldErrorf("rating", "is required: 1 (poor) to 5 (excellent)")
+		}
+	case ActionCallback:
+		if err := r.checkCallback(); err != nil {
+			return err
 		}
 	case ActionLocate:
 		if r.Lon == nil || r.Lat == nil {

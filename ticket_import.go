@@ -89,7 +89,11 @@ func (t *Ticket) ValidateTimeline() error {
 		if e.From != status {
 			return FieldErrorf(field, "starts from %q, but the step above left the case %s", e.From, status)
 		}
-		to, err := NextStatus(status, e.Action, e.Outcome)
+		role := AssignLead
+		if e.ByCoUnit() {
+			role = AssignCo
+		}
+		to, err := NextStatusAs(status, e.Action, e.Outcome, role)
 		if err != nil {
 			return FieldErrorf(field, "%s", ErrorMessage(err))
 		}
@@ -141,6 +145,32 @@ func (t *Ticket) ValidateTimeline() error {
 		if t.LeadUnitID == nil || t.Deadline == nil {
 			return FieldErrorf("lead_unit_id", "a case that is %s has a lead unit and a deadline", status)
 		}
+	}
+	return t.validateAssignments()
+}
+
+// validateAssignments checks the units an imported case comes with: the
+// case's lead first, as lead, then distinct co-units, each with a
+// deadline and a rating of 1–5 if rated.
+func (t *Ticket) validateAssignments() error {
+	seen := map[int64]bool{}
+	for i, a := range t.Assignments {
+		field := fmt.Sprintf("assignments[%d]", i)
+		switch {
+		case a == nil:
+			return FieldErrorf(field, "is empty")
+		case i == 0 && (a.Role != AssignLead || t.LeadUnitID == nil || a.UnitID != *t.LeadUnitID):
+			return FieldErrorf(field, "the first assignment is the lead's: role lead, the case's lead unit")
+		case i > 0 && a.Role != AssignCo:
+			return FieldErrorf(field+".role", "after the lead come co-units (role co), got %q", a.Role)
+		case seen[a.UnitID]:
+			return FieldErrorf(field+".unit_id", "unit %d is named twice", a.UnitID)
+		case a.Deadline.IsZero():
+			return FieldErrorf(field+".deadline", "is required")
+		case a.Rating != nil && (*a.Rating < 1 || *a.Rating > 5):
+			return FieldErrorf(field+".rating", "must be 1 to 5, got %d", *a.Rating)
+		}
+		seen[a.UnitID] = true
 	}
 	return nil
 }

@@ -74,6 +74,13 @@ func TestValidateTimeline(t *testing.T) {
 		{"extended before the base", func(t *gridline.Ticket) { d := t.BaseDeadline.Add(-time.Hour); t.Deadline = &d }, "deadline"},
 		{"a deadline without a lead", func(t *gridline.Ticket) { t.LeadUnitID = nil }, "lead_unit_id"},
 		{"red without escalation", func(t *gridline.Ticket) { t.Warning = gridline.WarningRed }, "escalated_to"},
+		{"a co-unit first", func(t *gridline.Ticket) {
+			t.Assignments = []*gridline.TicketAssignment{{UnitID: 9, Role: gridline.AssignCo, Deadline: *t.Deadline}}
+		}, "assignments[0]"},
+		{"a co-unit twice", func(t *gridline.Ticket) {
+			t.Assignments = []*gridline.TicketAssignment{{UnitID: *t.LeadUnitID, Role: gridline.AssignLead, Deadline: *t.Deadline},
+				{UnitID: 9, Role: gridline.AssignCo, Deadline: *t.Deadline}, {UnitID: 9, Role: gridline.AssignCo, Deadline: *t.Deadline}}
+		}, "assignments[2].unit_id"},
 		{"a grid never placed", func(t *gridline.Ticket) {
 			t.Timeline[0].To = gridline.StatusUnlocated
 			t.Timeline[1].From = gridline.StatusUnlocated

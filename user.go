@@ -220,7 +220,14 @@ type Session struct {
 	CreatedAt  time.Time `json:"created_at"`
 	LastSeenAt time.Time `json:"last_seen_at"`
 	ExpiresAt  time.Time `json:"expires_at"`
+	// Addr and UserAgent are where the login came from and with what
+	// browser (the first 200 characters), for the list of devices.
+	Addr      string `json:"addr"`
+	UserAgent string `json:"user_agent"`
 }
+
+// MaxUserAgentLen is how much of a User-Agent a session keeps.
+const MaxUserAgentLen = 200
 
 // APIToken is a credential for an external system or script (glt_…):
 // issued by a user, for at most that user's grants, expiring, revocable.
@@ -369,6 +376,15 @@ type AuthService interface {
 	// RevokeToken revokes one of a user's tokens. ENOTFOUND if the user
 	// has no such token.
 	RevokeToken(ctx context.Context, userID, id int64) error
+	// FindSessions returns a user's open sessions (not ended, expired or
+	// idle too long), the most recently used first.
+	FindSessions(ctx context.Context, userID int64) ([]*Session, error)
+	// EndSession ends one of a user's open sessions. ENOTFOUND if the
+	// user has no such open session.
+	EndSession(ctx context.Context, userID, id int64) error
+	// EndSessions ends every open session of a user but keep (0: all)
+	// and returns how many it ended.
+	EndSessions(ctx context.Context, userID, keep int64) (int, error)
 }
 
 // Token prefixes tell a session token from an API token at a glance, in

@@ -68,6 +68,8 @@ type Case struct {
 	Lead   int   // the lead unit, −1 for none
 	Units  []int // per event of Ticket.Timeline, the lead unit after it (−1: none)
 	Master int   // the index in Cases of a merged case's master, else −1
+	// Co are the co-units of the last dispatch, with their steps.
+	Co []coPart
 	// Grid and Compound are where the case happened (indexes into d.Grids
 	// and d.Compounds, −1 for none) and Lon, Lat the spot, known to the
 	// demo even while the case waits to be located.
@@ -99,8 +101,15 @@ func (h *History) Tickets(unitIDs []int64) []*gridline.Ticket {
 		for j, e := range c.Ticket.Timeline {
 			ev := *e
 			ev.UnitID = id(c.Units[j])
+			if ev.Action == gridline.ActionCallback {
+				// The callback team records whether it reached the
+				// reporter and what they said, as the outcome shows.
+				contacted, resolved := gridline.CallbackAnswers(ev.Outcome, nil, nil)
+				ev.Contacted, ev.Resolved = &contacted, &resolved
+			}
 			t.Timeline[j] = &ev
 		}
+		t.Assignments = c.assignments(unitIDs)
 		out[i] = &t
 	}
 	return out
@@ -417,6 +426,7 @@ func GenerateHistory(d *District, o HistoryOptions) (*History, error) {
 			return nil, err
 		}
 	}
+	g.addCoUnits()
 	return g.h, nil
 }
 

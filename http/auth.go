@@ -193,7 +193,8 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, gridline.Errorf(gridline.ERATELIMITED, "Too many failed logins from your address; try again later."))
 		return
 	}
-	ses, token, err := s.Auth.Login(r.Context(), req.Username, req.Password)
+	ctx := gridline.WithClient(r.Context(), gridline.Client{Addr: ip.String(), UserAgent: r.UserAgent()})
+	ses, token, err := s.Auth.Login(ctx, req.Username, req.Password)
 	if err != nil {
 		if code := gridline.ErrorCode(err); code == gridline.EUNAUTHORIZED || code == gridline.ERATELIMITED {
 			s.g.logins.take(ip, rate, burst, 1, now)
@@ -371,6 +372,184 @@ func (s *Server) handleTokenDelete(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// sessionView is a session as its list shows it.
+type sessionView struct {
+	*gridline.Session
+	// Current is the session of this request.
+	Current bool `json:"current"`
+}
+
+// writeSessions answers a user's open sessions; current is the
+// request's (0: none).
+func (s *Server) writeSessions(w http.ResponseWriter, r *http.Request, userID, current int64) {
+	ss, err := s.Auth.FindSessions(r.Context(), userID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]sessionView, len(ss))
+	for i, ses := range ss {
+		out[i] = sessionView{Session: ses, Current: ses.ID == current}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, list(out, len(out)))
+}
+
+// handleSessionIndex lists the signed-in user's open sessions: the
+// devices signed in.
+func (s *Server) handleSessionIndex(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p, err := signedIn(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeSessions(w, r, p.User.ID, p.SessionID)
+}
+
+// handleSessionDelete ends one of the signed-in user's sessions. Ending
+// the request's own is a logout: the cookie goes too.
+func (s *Server) handleSessionDelete(w http.ResponseWriter, r *http.Request) {
+	p, err := signedIn(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if err := s.Auth.EndSession(r.Context(), p.User.ID, id); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	if id == p.SessionID {
+		s.clearSessionCookie(w, r)
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+type endedAnswer struct {
+	// Ended is how many sessions were ended.
+	Ended int `json:"ended"`
+}
+
+// handleSessionsDelete ends every session of the signed-in user but the
+// request's own: "sign out everywhere else". It needs a session, so a
+// leaked API token cannot sign its owner out over and over.
+func (s *Server) handleSessionsDelete(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	p, err := inSession(r, "Ending the other sessions")
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	n, err := s.Auth.EndSessions(r.Context(), p.User.ID, p.SessionID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, endedAnswer{Ended: n})
+}
+
+// adminUser checks that the request is an admin's and returns the user
+// the path's {id} names (ENOTFOUND if none) and the admin.
+func (s *Server) adminUser(r *http.Request) (*gridline.User, *gridline.Principal, error) {
+	p, err := admin(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.Users.FindUserByID(r.Context(), id)
+	return u, p, err
+}
+
+// handleUserTokenIndex lists a user's API tokens (admins).
+func (s *Server) handleUserTokenIndex(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	u, _, err := s.adminUser(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ts, err := s.Auth.FindTokens(r.Context(), u.ID)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, list(ts, len(ts)))
+}
+
+// handleUserTokenDelete revokes one of a user's API tokens (admins).
+func (s *Server) handleUserTokenDelete(w http.ResponseWriter, r *http.Request) {
+	u, _, err := s.adminUser(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	tid, err := strconv.ParseInt(r.PathValue("tid"), 10, 64)
+	if err != nil || tid <= 0 {
+		s.Error(w, r, gridline.FieldErrorf("tid", "%q is not a token id", r.PathValue("tid")))
+		return
+	}
+	if err := s.Auth.RevokeToken(r.Context(), u.ID, tid); err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// handleUserSessionIndex lists a user's open sessions (admins).
+func (s *Server) handleUserSessionIndex(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	u, p, err := s.adminUser(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.writeSessions(w, r, u.ID, p.SessionID)
+}
+
+// handleUserSessionsDelete ends a user's sessions (admins): all of them,
+// but the admin's own request's when the user is the admin.
+func (s *Server) handleUserSessionsDelete(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	u, p, err := s.adminUser(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var keep int64
+	if p.User != nil && p.User.ID == u.ID {
+		keep = p.SessionID
+	}
+	n, err := s.Auth.EndSessions(r.Context(), u.ID, keep)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, endedAnswer{Ended: n})
 }
 
 // handleUserIndex lists users (admins).

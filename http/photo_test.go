@@ -304,7 +304,11 @@ func TestTicketPhotoAPI(t *testing.T) {
 // memory; past that, a photo waits a little, then its intake is 503 with
 // Retry-After, and once the others finish intakes go through again.
 func TestPhotoSlotsBounded(t *testing.T) {
-	s := openServer(t, glhttp.Limits{ExpensiveWait: 100 * time.Millisecond, AnonRate: -1}, nil)
+	// The held intakes' own photos must never time out waiting for a slot
+	// that a probing intake holds for a moment (under load that freed
+	// all 36 and the probes never saw the pool full), so the wait is long
+	// enough for them and a probe at a full pool waits it out once.
+	s := openServer(t, glhttp.Limits{ExpensiveWait: 3 * time.Second, AnonRate: -1}, nil)
 	jpg, _ := phonePictures(t)
 	post := func(body io.Reader, ct string) (*http.Response, error) {
 		req, _ := http.NewRequest("POST", s.URL()+"/api/v1/tickets", body)
@@ -347,8 +351,11 @@ func TestPhotoSlotsBounded(t *testing.T) {
 		fmt.Fprintf(w, `{"channel":"snap_report","external_id":"S-%d",`, i)
 		held = append(held, st)
 	}
+	// The server takes the held photos in as fast as it can strip them;
+	// on a loaded 2-core machine that took over 10 s, so the wait is long
+	// and the loop ends as soon as a photo is refused.
 	full := false
-	for deadline := time.Now().Add(10 * time.Second); !full && time.Now().Before(deadline); {
+	for deadline := time.Now().Add(90 * time.Second); !full && time.Now().Before(deadline); {
 		body, ct := intakeForm(t, ticketPart("X"), jpegPart(jpg))
 		res, err := post(body, ct)
 		if err != nil {

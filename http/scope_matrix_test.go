@@ -273,6 +273,8 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 		"users.read":         {method: "GET", url: "/api/v1/users"},
 		"users.create":       {method: "POST", url: "/api/v1/users", body: `{}`},
 		"users.update":       {method: "PATCH", url: "/api/v1/users/999999", body: `{"name":"x"}`},
+		"catalogue.read":     {method: "GET", url: "/api/v1/categories"},
+		"catalogue.update":   {method: "PUT", url: "/api/v1/calendar/days/2024-13-01", body: `{"type":"holiday"}`},
 	}
 	for _, a := range gridline.TicketActions {
 		body := fmt.Sprintf(`{"version":0,"opinion":"probe","note":"probe","into":%d,"lead_unit":%d,"lon":116.806,"lat":35.556`,
@@ -282,6 +284,8 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 			body += `,"outcome":"passed"`
 		case gridline.ActionCallback:
 			body += `,"outcome":"satisfied"`
+		case gridline.ActionRate:
+			body += fmt.Sprintf(`,"unit":%d,"rating":3`, f.dept)
 		}
 		ps["tickets."+string(a)] = probe{method: "POST", url: "/api/v1/tickets/{id}/actions/" + string(a), body: body + "}", target: "case"}
 	}

@@ -121,6 +121,12 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/meetings", handler: s.handleMeetingIndex, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/meetings", handler: s.handleMeetingCreate, res: gridline.ResourceTickets, act: gridline.Action(gridline.ActionDispatch)},
 		{pattern: "GET /api/v1/meetings/{id}", handler: s.handleMeetingView, res: gridline.ResourceTickets, act: gridline.ActRead},
+		{pattern: "GET /api/v1/categories", handler: s.handleCategoryIndex, res: gridline.ResourceCatalogue, act: gridline.ActRead},
+		{pattern: "POST /api/v1/categories", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "PUT /api/v1/categories/{code}", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/calendar", handler: s.handleCalendar, res: gridline.ResourceCatalogue, act: gridline.ActRead},
+		{pattern: "PUT /api/v1/calendar/days/{date}", handler: s.handleCalendarDay, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
+		{pattern: "DELETE /api/v1/calendar/days/{date}", handler: s.handleCalendarDayDelete, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true, res: gridline.ResourceKPIs, act: gridline.ActRead},
 
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true, res: gridline.ResourceStats, act: gridline.ActRead},
@@ -138,11 +144,18 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/auth/tokens", handler: s.handleTokenIndex},
 		{pattern: "POST /api/v1/auth/tokens", handler: s.handleTokenCreate},
 		{pattern: "DELETE /api/v1/auth/tokens/{id}", handler: s.handleTokenDelete},
+		{pattern: "GET /api/v1/auth/sessions", handler: s.handleSessionIndex},
+		{pattern: "DELETE /api/v1/auth/sessions", handler: s.handleSessionsDelete},
+		{pattern: "DELETE /api/v1/auth/sessions/{id}", handler: s.handleSessionDelete},
 		{pattern: "GET /api/v1/users", handler: s.handleUserIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
 		{pattern: "POST /api/v1/users", handler: s.handleUserCreate, hashes: true, res: gridline.ResourceUsers, act: gridline.ActCreate},
 		{pattern: "GET /api/v1/users/{id}", handler: s.handleUserView, res: gridline.ResourceUsers, act: gridline.ActRead},
 		{pattern: "PATCH /api/v1/users/{id}", handler: s.handleUserUpdate, res: gridline.ResourceUsers, act: gridline.ActUpdate},
 		{pattern: "POST /api/v1/users/{id}/password", handler: s.handleUserPassword, body: 4 << 10, hashes: true, res: gridline.ResourceUsers, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/users/{id}/tokens", handler: s.handleUserTokenIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
+		{pattern: "DELETE /api/v1/users/{id}/tokens/{tid}", handler: s.handleUserTokenDelete, res: gridline.ResourceUsers, act: gridline.ActUpdate},
+		{pattern: "GET /api/v1/users/{id}/sessions", handler: s.handleUserSessionIndex, res: gridline.ResourceUsers, act: gridline.ActRead},
+		{pattern: "DELETE /api/v1/users/{id}/sessions", handler: s.handleUserSessionsDelete, res: gridline.ResourceUsers, act: gridline.ActUpdate},
 	}
 }
 

@@ -24,12 +24,49 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	p := gridline.PrincipalFrom(r.Context())
 	t = gridline.MaskTicket(p, t)
 	allowed := []gridline.TicketAction{}
+	if co := coAssignment(p, t); co != nil {
+		// The caller's unit co-handles the case: it signs its part and
+		// replies to the lead, once each.
+		for _, a := range gridline.AllowedCoActions(t.Status) {
+			if a == gridline.ActionSign && co.SignedAt != nil || co.RepliedAt != nil {
+				continue
+			}
+			if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
+				allowed = append(allowed, a)
+			}
+		}
+		return &ticketOut{Ticket: t, Allowed: allowed}
+	}
+	rateable := slices.ContainsFunc(t.Assignments, func(a *gridline.TicketAssignment) bool {
+		return a.Role == gridline.AssignCo && a.RepliedAt != nil
+	})
 	for _, a := range gridline.AllowedActions(t.Status) {
+		if a == gridline.ActionRate && !rateable {
+			continue
+		}
 		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
 			allowed = append(allowed, a)
 		}
 	}
 	return &ticketOut{Ticket: t, Allowed: allowed}
+}
+
+// coAssignment returns the co-unit assignment of t that p acts in: when
+// p's units reach the case only as a co-unit, not as its lead.
+func coAssignment(p *gridline.Principal, t *gridline.Ticket) *gridline.TicketAssignment {
+	if p == nil || p.System {
+		return nil
+	}
+	sc := gridline.ScopeOf(p, gridline.ResourceTickets, gridline.Action(gridline.ActionSign))
+	if sc.All || len(sc.Units) == 0 || len(sc.Regions) > 0 || t.LeadUnitID != nil && slices.Contains(sc.Units, *t.LeadUnitID) {
+		return nil
+	}
+	for _, a := range t.Assignments {
+		if a.Role == gridline.AssignCo && slices.Contains(sc.Units, a.UnitID) {
+			return a
+		}
+	}
+	return nil
 }
 
 // handleTicketReveal answers the case's reporter unmasked, for a role
@@ -141,7 +178,7 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "from", "to", "q"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q"}
 
 // ticketFilter reads the case filters from q; problems are q's error.
 func ticketFilter(q *query) gridline.TicketFilter {
@@ -153,6 +190,13 @@ func ticketFilter(q *query) gridline.TicketFilter {
 			q.fail(gridline.FieldErrorf("status", "unknown status %q", *v))
 		}
 		f.Status = &st
+	}
+	if v := q.str("warning"); v != nil {
+		lv := gridline.WarningLevel(*v)
+		if lv != gridline.WarningYellow && lv != gridline.WarningRed {
+			q.fail(gridline.FieldErrorf("warning", "must be yellow or red, got %q", *v))
+		}
+		f.Warning = &lv
 	}
 	if v := q.str("channel"); v != nil {
 		ch := gridline.Channel(*v)

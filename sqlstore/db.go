@@ -45,6 +45,8 @@ type DB struct {
 	// committedBy is the same per entity (string → *atomic.Int64), so a
 	// reader that follows grids is not woken by every case written.
 	committedBy sync.Map
+	// refs caches the catalogue and calendar in use (reference.go).
+	refs refCache
 }
 
 // CommittedSeqOf returns the highest change-feed seq this process has
@@ -360,6 +362,9 @@ func whoOf(ctx context.Context) auditWho {
 	w := auditWho{actor: gridline.ActorFrom(ctx).Name}
 	if p := gridline.PrincipalFrom(ctx); p != nil {
 		w.addr = p.Addr
+	}
+	if w.addr == "" {
+		w.addr = gridline.ClientFrom(ctx).Addr
 	}
 	return w
 }

@@ -14,12 +14,11 @@ import (
 // timelines of the period and counts them in Go, where every rule is the
 // domain's (gridline.KPICounts documents what each count is).
 type KPIService struct {
-	db  *DB
-	cal *gridline.Calendar
+	db *DB
 }
 
 // NewKPIService returns a KPIService over db on China's official calendar.
-func NewKPIService(db *DB) *KPIService { return &KPIService{db: db, cal: gridline.ChinaCalendar()} }
+func NewKPIService(db *DB) *KPIService { return &KPIService{db: db} }
 
 var _ gridline.KPIService = (*KPIService)(nil)
 
@@ -54,7 +53,9 @@ func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.
 	w.add("t.created_at < ?", to)
 	w.add("(t.closed_at IS NULL OR t.closed_at >= ? OR t.deadline >= ?)", from, from)
 	if sc, ok := scopeFor(ctx, gridline.ResourceKPIs, gridline.ActRead); ok {
-		cond, args := ticketScope(sc)
+		// A case counts for its lead unit: a co-unit's KPIs leave out
+		// the cases it only co-handled.
+		cond, args := ticketScopeOf(sc, false)
 		w.add(cond, args...)
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.channel, t.category, t.status, t.lead_unit_id, t.town_code, t.community_code,
@@ -107,7 +108,7 @@ func (s *KPIService) KPIs(ctx context.Context, f gridline.KPIFilter) (*gridline.
 				c.ClosedOnTime++
 			}
 			c.HandlingDays += t.closed.Time.Sub(t.created).Hours() / 24
-			c.HandlingWorkingDays += s.cal.ToWorkingDays(s.cal.WorkingDuration(t.created, t.closed.Time))
+			c.HandlingWorkingDays += s.db.calendar().ToWorkingDays(s.db.calendar().WorkingDuration(t.created, t.closed.Time))
 		}
 		if !gone && t.status != string(gridline.StatusRejected) && !closedBy(to) && t.deadline.Valid && t.deadline.Time.Before(to) {
 			c.OpenOverdue++
@@ -150,7 +151,7 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 	if len(ids) == 0 {
 		return nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at FROM ticket_events
+	rows, err := tx.QueryContext(ctx, `SELECT ticket_id, action, outcome, at, contacted, resolved, from_status, to_status FROM ticket_events
 		WHERE at < $1 AND ticket_id >= $2 AND ticket_id <= $3 ORDER BY ticket_id, id`, to, ids[0], ids[len(ids)-1])
 	if err != nil {
 		return translate(tx.db.dialect, err)
@@ -159,20 +160,22 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 	var cur int64 = -1
 	var dispatched time.Time
 	var callback *gridline.Outcome
+	var contacted, resolved bool
 	flush := func() {
 		if t := tickets[cur]; t != nil && callback != nil {
 			c := row(t.key)
 			c.Callbacks++
-			if *callback != gridline.OutcomeUnreachable {
+			if contacted {
 				c.Contacted++
+			}
+			if resolved {
+				c.Resolved++
 			}
 			switch *callback {
 			case gridline.OutcomeSatisfied:
 				c.Satisfied++
-				c.Resolved++
 			case gridline.OutcomeBasic:
 				c.Basic++
-				c.Resolved++
 			}
 		}
 		callback = nil
@@ -181,7 +184,9 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 		var id int64
 		var action, outcome string
 		var at time.Time
-		if err := rows.Scan(&id, &action, &outcome, &at); err != nil {
+		var con, res *bool
+		var fromStatus, toStatus string
+		if err := rows.Scan(&id, &action, &outcome, &at, &con, &res, &fromStatus, &toStatus); err != nil {
 			return err
 		}
 		if id != cur {
@@ -205,9 +210,11 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			c.Dispatches++
 		case a == gridline.ActionReturn:
 			c.Returns++
+		case a == gridline.ActionSign && fromStatus == toStatus:
+			// A co-unit's sign-off: the case counts for its lead.
 		case a == gridline.ActionSign:
 			c.Signs++
-			if limit, err := s.cal.AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
+			if limit, err := s.db.calendar().AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
 				c.SignedOnTime++
 			}
 		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,
@@ -215,8 +222,10 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			c.Reworks++
 		}
 		if a == gridline.ActionCallback {
-			// One valid callback per case: the last in the period.
+			// One valid callback per case: the last in the period,
+			// with its answers as recorded (or derived, on older events).
 			callback = &o
+			contacted, resolved = gridline.CallbackAnswers(o, con, res)
 		}
 	}
 	flush()

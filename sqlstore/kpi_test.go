@@ -43,13 +43,16 @@ func golden(t *testing.T, name string, got []byte) {
 //	   back satisfied on Wed 6th 15:00 — closed on time.
 //	B: received Mon 4th, dispatched to 住建局 at 10:00 with a deadline of
 //	   Tue 5th 17:30, signed Tue 9:00 (late), replied, verification failed
-//	   (a rework), replied again, verified, called back basic on Thu 7th —
-//	   closed late.
+//	   (a rework), replied again, verified, called back basic on Thu 7th
+//	   with the answers recorded: contacted, not resolved — closed late.
 //	C: received Tue 5th, dispatched to 执法局, returned (misrouted), then
 //	   dispatched to 住建局 with a deadline of Wed 6th 17:30, signed, and
 //	   still open at the end of the period: overdue.
 //	D: received Wed 6th, merged into A: counts for nothing.
 //	E: received Thu 7th, called back unreachable after a reply… (closed).
+//
+// A's and E's callbacks carry only a satisfaction (as before the answers
+// were recorded): contacted and resolved are derived from it.
 func TestKPIHistory(t *testing.T) {
 	f := newFixture(t)
 	zf := f.mustUnit(t, gridline.UnitDepartment, "区执法局", "370812")
@@ -90,7 +93,12 @@ func TestKPIHistory(t *testing.T) {
 	do("2024-11-06 09:00", b, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomeFailed})
 	do("2024-11-06 16:00", b, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已重新铺设"})
 	do("2024-11-07 09:00", b, gridline.TicketActionRequest{Action: gridline.ActionVerify, Outcome: gridline.OutcomePassed})
-	do("2024-11-07 10:00", b, gridline.TicketActionRequest{Action: gridline.ActionCallback, Outcome: gridline.OutcomeBasic})
+	// Recorded answers: basically satisfied with the attitude, yet the
+	// problem not resolved (derived from the satisfaction alone it would
+	// count as resolved).
+	yes, no := true, false
+	do("2024-11-07 10:00", b, gridline.TicketActionRequest{Action: gridline.ActionCallback, Satisfaction: gridline.OutcomeBasic,
+		Contacted: &yes, Resolved: &no})
 
 	at("2024-11-05 10:00")
 	c := mustTicket(t, f, 116.905, 35.605, "下水道堵塞")

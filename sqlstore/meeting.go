@@ -126,7 +126,7 @@ func (s *MeetingService) addItem(ctx context.Context, tx *Tx, m *gridline.Meetin
 	if status == gridline.StatusFiled {
 		action = gridline.ActionDispatch
 	}
-	r := gridline.TicketActionRequest{Action: action, LeadUnit: &it.LeadUnit, Deadline: deadline,
+	r := gridline.TicketActionRequest{Action: action, LeadUnit: &it.LeadUnit, CoUnits: it.CoUnits, Deadline: deadline,
 		Note: fmt.Sprintf("协调会 #%d 决定", m.ID)}
 	if err := r.Validate(); err != nil {
 		return err

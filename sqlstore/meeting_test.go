@@ -25,7 +25,7 @@ func TestMeeting(t *testing.T) {
 		AttendeeUnits: []int64{housing.ID, urban.ID, water.ID},
 		Items: []gridline.MeetingItem{
 			{TicketID: a.ID, LeadUnit: housing.ID, CoUnits: []int64{water.ID}, Plan: "住建局牵头改造管网，水务局配合排查", Deadline: &deadline},
-			{TicketID: b.ID, LeadUnit: urban.ID, Plan: "城管局依法拆除", Deadline: &deadline, Dispatch: true},
+			{TicketID: b.ID, LeadUnit: urban.ID, CoUnits: []int64{water.ID}, Plan: "城管局依法拆除，水务局配合", Deadline: &deadline, Dispatch: true},
 		}}
 	if err := f.s.Meetings.CreateMeeting(ctx, m); err != nil {
 		t.Fatal(err)
@@ -36,7 +36,7 @@ func TestMeeting(t *testing.T) {
 	}
 	if !got.HeldAt.Equal(held) || got.Place != m.Place || !slices.Equal(got.AttendeeUnits, []int64{housing.ID, urban.ID, water.ID}) ||
 		len(got.Items) != 2 || got.Items[0].TicketNumber != a.Number || !slices.Equal(got.Items[0].CoUnits, []int64{water.ID}) ||
-		!got.Items[0].Deadline.Equal(deadline) || got.Items[1].LeadUnit != urban.ID || len(got.Items[1].CoUnits) != 0 {
+		!got.Items[0].Deadline.Equal(deadline) || got.Items[1].LeadUnit != urban.ID || !slices.Equal(got.Items[1].CoUnits, []int64{water.ID}) {
 		t.Fatalf("meeting read back: %+v", got)
 	}
 	if acts := timelineActions(t, f, a.ID); !slices.Equal(acts, []gridline.TicketAction{"create", gridline.ActionMeeting}) {
@@ -48,6 +48,11 @@ func TestMeeting(t *testing.T) {
 	}
 	if bb.Status != gridline.StatusDispatched || *bb.LeadUnitID != urban.ID || !bb.Deadline.Equal(deadline) {
 		t.Fatalf("b after the meeting: %s lead %v deadline %v", bb.Status, bb.LeadUnitID, bb.Deadline)
+	}
+	// The meeting's co-unit is assigned too, due a working day before the lead.
+	if len(bb.Assignments) != 2 || bb.Assignments[0].UnitID != urban.ID || bb.Assignments[1].UnitID != water.ID ||
+		bb.Assignments[1].Role != gridline.AssignCo || !bb.Assignments[1].Deadline.Before(deadline) {
+		t.Fatalf("b's assignments after the meeting: %+v", bb.Assignments)
 	}
 	if acts := timelineActions(t, f, b.ID); !slices.Equal(acts, []gridline.TicketAction{"create", "file", gridline.ActionMeeting, gridline.ActionDispatch}) {
 		t.Fatalf("timeline of b: %v", acts)

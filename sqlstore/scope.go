@@ -43,8 +43,13 @@ func unscoped(ctx context.Context) context.Context {
 }
 
 // ticketScope returns the predicate (with "?" placeholders, for
-// where.add) that keeps the cases of alias t in s.
-func ticketScope(s gridline.Scope) (string, []any) {
+// where.add) that keeps the cases of alias t in s. A unit's cases are
+// those it leads or co-handles.
+func ticketScope(s gridline.Scope) (string, []any) { return ticketScopeOf(s, true) }
+
+// ticketScopeOf is ticketScope; with co false a unit's cases are only
+// those it leads (its KPIs, and who may act for the whole case).
+func ticketScopeOf(s gridline.Scope, co bool) (string, []any) {
 	var or []string
 	var args []any
 	for _, code := range s.Regions {
@@ -69,6 +74,13 @@ func ticketScope(s gridline.Scope) (string, []any) {
 		or = append(or, "t.lead_unit_id IN ("+qmarks(len(s.Units))+")")
 		for _, u := range s.Units {
 			args = append(args, u)
+		}
+		if co {
+			or = append(or, "EXISTS (SELECT 1 FROM ticket_assignments a WHERE a.ticket_id = t.id AND a.unit_id IN ("+
+				qmarks(len(s.Units))+"))")
+			for _, u := range s.Units {
+				args = append(args, u)
+			}
 		}
 	}
 	if len(s.PropertyUnits) > 0 {
@@ -110,12 +122,17 @@ func qmarks(n int) string {
 
 // ticketInScope reports whether case id lies in s.
 func ticketInScope(ctx context.Context, tx *Tx, id int64, s gridline.Scope) (bool, error) {
+	return ticketInScopeOf(ctx, tx, id, s, true)
+}
+
+// ticketInScopeOf is ticketInScope, with co as in ticketScopeOf.
+func ticketInScopeOf(ctx context.Context, tx *Tx, id int64, s gridline.Scope, co bool) (bool, error) {
 	if s.All {
 		return true, nil
 	}
 	var w where
 	w.add("t.id = ?", id)
-	cond, args := ticketScope(s)
+	cond, args := ticketScopeOf(s, co)
 	w.add(cond, args...)
 	var n int
 	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&n); err != nil {

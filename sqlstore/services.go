@@ -26,6 +26,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Duplicates:  NewDuplicateService(db),
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
+		Reference:   NewReferenceService(db),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 	}

@@ -5,9 +5,11 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gridline/gridline"
 )
@@ -85,10 +87,12 @@ func (s *AuthService) Login(ctx context.Context, username, password string) (*gr
 		return nil, "", err
 	}
 	token := gridline.NewSecret(gridline.SessionTokenPrefix)
+	client := gridline.ClientFrom(ctx)
 	ses := &gridline.Session{UserID: id, CSRF: gridline.NewSecret(""), CreatedAt: tx.now, LastSeenAt: tx.now,
-		ExpiresAt: tx.now.Add(s.Policy.SessionTTL)}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at)
-		VALUES ($1, $2, $3, $4, $4, $5) RETURNING id`, gridline.TokenHash(token), id, ses.CSRF, tx.now, ses.ExpiresAt).Scan(&ses.ID); err != nil {
+		ExpiresAt: tx.now.Add(s.Policy.SessionTTL), Addr: client.Addr, UserAgent: truncateRunes(client.UserAgent, gridline.MaxUserAgentLen)}
+	if err := tx.QueryRowContext(ctx, `INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen_at, expires_at, addr, user_agent)
+		VALUES ($1, $2, $3, $4, $4, $5, $6, $7) RETURNING id`, gridline.TokenHash(token), id, ses.CSRF, tx.now, ses.ExpiresAt,
+		ses.Addr, ses.UserAgent).Scan(&ses.ID); err != nil {
 		return nil, "", translate(tx.db.dialect, err)
 	}
 	if err := tx.record(ctx, "login", "session", auditKey(ses.ID), username); err != nil {
@@ -300,4 +304,106 @@ func tokenGrants(s string) ([]gridline.Grant, error) {
 		return gs, nil
 	}
 	return gs, json.Unmarshal([]byte(s), &gs)
+}
+
+// truncateRunes cuts s to at most n characters, and to valid UTF-8 (a
+// User-Agent comes from the client; PostgreSQL refuses bad UTF-8).
+func truncateRunes(s string, n int) string {
+	s = strings.ToValidUTF8(s, "")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// openSessions is the condition of a user's sessions that still work.
+const openSessions = `user_id = $1 AND revoked_at IS NULL AND expires_at > $2 AND last_seen_at > $3`
+
+// FindSessions implements gridline.AuthService.
+func (s *AuthService) FindSessions(ctx context.Context, userID int64) ([]*gridline.Session, error) {
+	now := s.db.Now().UTC()
+	rows, err := s.db.read.QueryContext(ctx, `SELECT id, user_id, created_at, last_seen_at, expires_at, addr, user_agent
+		FROM sessions WHERE `+openSessions+` ORDER BY last_seen_at DESC, id DESC`, userID, now, now.Add(-s.Policy.SessionIdle))
+	if err != nil {
+		return nil, translate(s.db.dialect, err)
+	}
+	defer rows.Close()
+	out := []*gridline.Session{}
+	for rows.Next() {
+		var ses gridline.Session
+		if err := rows.Scan(&ses.ID, &ses.UserID, &ses.CreatedAt, &ses.LastSeenAt, &ses.ExpiresAt, &ses.Addr, &ses.UserAgent); err != nil {
+			return nil, err
+		}
+		ses.CreatedAt, ses.LastSeenAt, ses.ExpiresAt = ses.CreatedAt.UTC(), ses.LastSeenAt.UTC(), ses.ExpiresAt.UTC()
+		out = append(out, &ses)
+	}
+	return out, rows.Err()
+}
+
+// EndSession implements gridline.AuthService.
+func (s *AuthService) EndSession(ctx context.Context, userID, id int64) error {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	res, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = $4 WHERE `+openSessions+` AND id = $5`,
+		userID, tx.now, tx.now.Add(-s.Policy.SessionIdle), tx.now, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return gridline.Errorf(gridline.ENOTFOUND, "Session not found (or already ended).")
+	}
+	username, err := usernameOf(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if err := tx.record(ctx, "end", "session", auditKey(id), username); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// EndSessions implements gridline.AuthService.
+func (s *AuthService) EndSessions(ctx context.Context, userID, keep int64) (int, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	username, err := usernameOf(ctx, tx, userID)
+	if err != nil {
+		return 0, err
+	}
+	res, err := tx.exec(ctx, `UPDATE sessions SET revoked_at = $4 WHERE `+openSessions+` AND id <> $5`,
+		userID, tx.now, tx.now.Add(-s.Policy.SessionIdle), tx.now, keep)
+	if err != nil {
+		return 0, err
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, nil
+	}
+	detail := fmt.Sprintf("%s: %d sessions", username, n)
+	if keep != 0 {
+		detail += fmt.Sprintf(" (kept session %d)", keep)
+	}
+	// One row for the lot, on the user: the sessions' ids say nothing
+	// an auditor needs.
+	if err := tx.record(ctx, "end_sessions", "user", auditKey(userID), detail); err != nil {
+		return 0, err
+	}
+	return int(n), tx.Commit()
+}
+
+// usernameOf returns a user's username, ENOTFOUND if there is no such
+// user.
+func usernameOf(ctx context.Context, tx *Tx, id int64) (string, error) {
+	var name string
+	err := tx.QueryRowContext(ctx, `SELECT username FROM users WHERE id = $1`, id).Scan(&name)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", gridline.Errorf(gridline.ENOTFOUND, "User not found.")
+	}
+	return name, translate(tx.db.dialect, err)
 }

@@ -17,19 +17,24 @@ import (
 type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
-	cal *gridline.Calendar
-	cat *gridline.Catalogue
 	// intake gathers concurrent intakes into shared transactions.
 	intake intakeQueue
 }
 
 // NewTicketService returns a TicketService over db that locates with loc
-// and counts working time on China's official calendar.
+// and counts working time on the calendar in use (ReferenceService).
 func NewTicketService(db *DB, loc gridline.LocateService) *TicketService {
-	return &TicketService{db: db, loc: loc, cal: gridline.ChinaCalendar(), cat: gridline.DefaultCatalogue()}
+	return &TicketService{db: db, loc: loc}
 }
 
 var _ gridline.TicketService = (*TicketService)(nil)
+
+// calendar returns the working calendar deadlines count on now: the
+// official one with the admins' edits.
+func (s *TicketService) calendar() *gridline.Calendar { return s.db.calendar() }
+
+// catalogue returns the category catalogue in use, with the admins' edits.
+func (s *TicketService) catalogue() *gridline.Catalogue { return s.db.catalogue() }
 
 const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.category, t.status, t.version, t.lon, t.lat,
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
@@ -90,8 +95,8 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 		return nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", id)
 	}
 	t := ts[0]
-	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note
-		FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
+	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note,
+		contacted, resolved FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
@@ -99,7 +104,7 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	for rows.Next() {
 		var e gridline.TicketEvent
 		if err := rows.Scan(&e.ID, &e.TicketID, &e.At, &e.Actor, &e.UnitID, &e.Action, &e.From, &e.To, &e.Outcome,
-			&e.Opinion, &e.Note); err != nil {
+			&e.Opinion, &e.Note, &e.Contacted, &e.Resolved); err != nil {
 			return nil, err
 		}
 		e.At = e.At.UTC()
@@ -110,6 +115,9 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	}
 	rows.Close() // one connection: the photo query comes after
 	if t.Photos, err = findTicketPhotos(ctx, tx, id); err != nil {
+		return nil, err
+	}
+	if err := findAssignments(ctx, tx, t); err != nil {
 		return nil, err
 	}
 	return t, nil
@@ -184,6 +192,9 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 		}
 		w.add("t.deadline < ?", tx.now)
 		w.add("t.status IN ("+placeholders(len(w.args)+1, len(open))+")", open...)
+	}
+	if f.Warning != nil {
+		w.add("t.warning = ?", string(*f.Warning))
 	}
 	if f.From != nil {
 		w.add("t.created_at >= ?", f.From.UTC())
@@ -299,13 +310,13 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 		t.CreatedBy = &id
 	}
 	if t.Category != "" {
-		c, ok := s.cat.Category(t.Category)
+		c, ok := s.catalogue().Category(t.Category)
 		if !ok {
 			return false, gridline.FieldErrorf("category", "unknown category %q", t.Category)
 		} else if c.IsMain() {
 			return false, gridline.FieldErrorf("category", "%s %s is a main class; choose one of its sub-classes", c.Code, c.Name)
 		}
-	} else if sug := s.cat.Suggest(t.Text, 1); len(sug) > 0 {
+	} else if sug := s.catalogue().Suggest(t.Text, 1); len(sug) > 0 {
 		// The text's best match, for a person to confirm or correct.
 		t.Category = sug[0].Code
 	}
@@ -553,9 +564,9 @@ func externalTaken(t *gridline.Ticket) error {
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
 	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
 	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
-		outcome, opinion, note) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id`,
+		outcome, opinion, note, contacted, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		e.TicketID, e.At, e.Actor, e.UnitID, string(e.Action), string(e.From), string(e.To), string(e.Outcome),
-		e.Opinion, e.Note).Scan(&e.ID)
+		e.Opinion, e.Note, e.Contacted, e.Resolved).Scan(&e.ID)
 }
 
 // ActOnTicket implements gridline.TicketService. The case's row is locked
@@ -609,9 +620,16 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 			Message: fmt.Sprintf("Case %s has changed (version %d, not %d); reload it and try again.", t.Number, t.Version, *r.Version),
 			Fields:  map[string]string{"version": fmt.Sprint(t.Version), "status": string(t.Status)}}
 	}
-	to, err := gridline.NextStatus(t.Status, r.Action, r.Outcome)
+	role, unit, err := actingAs(ctx, tx, t, r.Action)
 	if err != nil {
 		return nil, err
+	}
+	to, err := gridline.NextStatusAs(t.Status, r.Action, r.Outcome, role)
+	if err != nil {
+		return nil, err
+	}
+	if role == gridline.AssignCo {
+		return s.coAct(ctx, tx, t, r, unit)
 	}
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
@@ -625,7 +643,7 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	}
 	var warnAt *time.Time
 	if t.Deadline != nil {
-		w := s.cal.WarnAt(*t.Deadline).UTC()
+		w := s.calendar().WarnAt(*t.Deadline).UTC()
 		warnAt = &w
 	}
 	if _, err := tx.exec(ctx, `UPDATE tickets SET status = $1, version = $2, lead_unit_id = $3, deadline = $4, merged_into = $5,
@@ -636,8 +654,17 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		tx.now, placeCell(t.Lon, t.Lat), id); err != nil {
 		return nil, err
 	}
+	if err := s.applyAssignments(ctx, tx, t, r); err != nil {
+		return nil, err
+	}
 	e := &gridline.TicketEvent{TicketID: id, Action: r.Action, From: from, To: to, Outcome: r.Outcome, Opinion: r.Opinion,
 		Note: r.Note, UnitID: t.LeadUnitID}
+	if r.Action == gridline.ActionCallback {
+		e.Contacted, e.Resolved = r.Contacted, r.Resolved
+	}
+	if r.Action == gridline.ActionRate {
+		e.Note = joinNote(fmt.Sprintf("评价协办单位 %d：%d 分", *r.Unit, *r.Rating), r.Note)
+	}
 	if err := addTicketEvent(ctx, tx, e); err != nil {
 		return nil, err
 	}
@@ -759,6 +786,9 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		if err := checkDispatchLevel(ctx, tx, r.Action, *r.LeadUnit); err != nil {
 			return err
 		}
+		if err := checkCoUnitRefs(ctx, tx, r.Action, r.CoUnits); err != nil {
+			return err
+		}
 		if r.Deadline != nil && !r.Deadline.After(tx.now) {
 			return gridline.FieldErrorf("deadline", "%s is not in the future", r.Deadline.UTC().Format(time.RFC3339))
 		}
@@ -770,11 +800,11 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			// No deadline of its own: the category's time limit, or the
 			// hotline profile's reply window.
 			limit := gridline.ShandongHotline.Reply
-			if c, ok := s.cat.Category(t.Category); ok && c.TimeLimit.Amount > 0 {
+			if c, ok := s.catalogue().Category(t.Category); ok && c.TimeLimit.Amount > 0 {
 				limit = c.TimeLimit
 			}
 			var err error
-			if d, err = s.cal.Deadline(tx.now, limit); err != nil {
+			if d, err = s.calendar().Deadline(tx.now, limit); err != nil {
 				return err
 			}
 			d = d.UTC()
@@ -782,7 +812,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = &d, &d, gridline.WarningNone, ""
 	case gridline.ActionReturn:
 		if last := lastDispatch(t); !last.IsZero() {
-			until, err := gridline.ShandongHotline.ReturnUntil(s.cal, last)
+			until, err := gridline.ShandongHotline.ReturnUntil(s.calendar(), last)
 			if err != nil {
 				return err
 			}
@@ -792,6 +822,11 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			}
 		}
 		t.LeadUnitID, t.Deadline, t.BaseDeadline, t.Warning, t.EscalatedTo = nil, nil, nil, gridline.WarningNone, ""
+	case gridline.ActionRate:
+		if err := checkRate(t, r); err != nil {
+			return err
+		}
+		return rate(ctx, tx, t, r)
 	case gridline.ActionExtendApprove:
 		if r.Deadline == nil {
 			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
@@ -800,7 +835,7 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
 		}
 		if t.BaseDeadline != nil {
-			until, err := gridline.ShandongHotline.ExtendUntil(s.cal, *t.BaseDeadline)
+			until, err := gridline.ShandongHotline.ExtendUntil(s.calendar(), *t.BaseDeadline)
 			if err != nil {
 				return err
 			}
@@ -911,7 +946,7 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 		return n, false, err
 	}
 	for _, d := range todo {
-		level := gridline.WarningAt(s.cal, d.deadline, tx.now)
+		level := gridline.WarningAt(s.calendar(), d.deadline, tx.now)
 		escalated := ""
 		if level == gridline.WarningRed {
 			escalated = gridline.EscalationTarget(d.path, len(d.unit) == 6)
@@ -934,7 +969,11 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 			n.Yellow++
 		}
 	}
-	return n, len(todo) < superviseBatch, tx.Commit()
+	coDone, err := s.superviseCoUnits(ctx, tx, &n)
+	if err != nil {
+		return n, false, err
+	}
+	return n, len(todo) < superviseBatch && coDone, tx.Commit()
 }
 
 // relayToMerged leaves the master's event e on every case merged into it,

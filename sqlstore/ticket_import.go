@@ -19,7 +19,10 @@ var ticketImportColumns = []string{"id", "number", "channel", "external_id", "te
 	"warning", "warn_at", "escalated_to", "created_at", "updated_at", "compound_id", "place_cell"}
 
 var ticketEventColumns = []string{"ticket_id", "at", "actor", "unit_id", "action", "from_status", "to_status", "outcome",
-	"opinion", "note"}
+	"opinion", "note", "contacted", "resolved"}
+
+var ticketAssignmentColumns = []string{"ticket_id", "unit_id", "role", "assigned_at", "deadline", "warn_at", "warning",
+	"signed_at", "replied_at", "reply", "rating", "rating_opinion", "rated_at"}
 
 // ImportTickets implements gridline.TicketService. Everything that can be
 // checked without the database is checked first; then, in one
@@ -81,7 +84,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 			r.mergedInto = t.MergedInto
 		}
 		if t.Deadline != nil {
-			w := s.cal.WarnAt(*t.Deadline).UTC()
+			w := s.calendar().WarnAt(*t.Deadline).UTC()
 			r.warnAt = &w
 		}
 		events += len(t.Timeline)
@@ -107,9 +110,36 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 			who = actor
 		}
 		return append(dst, evID[k], e.At.UTC(), who, e.UnitID, string(e.Action), string(e.From), string(e.To),
-			string(e.Outcome), e.Opinion, e.Note)
+			string(e.Outcome), e.Opinion, e.Note, e.Contacted, e.Resolved)
 	}); err != nil {
 		return fmt.Errorf("import ticket events: %w", err)
+	}
+	// The units of each case's current dispatch, where the import gives
+	// them (a case without shows its lead from the case row).
+	var as []*gridline.TicketAssignment
+	var asID []int64
+	for _, r := range rows {
+		for _, a := range r.t.Assignments {
+			as = append(as, a)
+			asID = append(asID, r.id)
+		}
+	}
+	if len(as) > 0 {
+		cal := s.calendar()
+		utc := func(t *time.Time) *time.Time {
+			if t == nil {
+				return nil
+			}
+			u := t.UTC()
+			return &u
+		}
+		if err := copyRows(ctx, tx, "ticket_assignments", ticketAssignmentColumns, len(as), func(k int, dst []any) []any {
+			a := as[k]
+			return append(dst, asID[k], a.UnitID, string(a.Role), a.AssignedAt.UTC(), a.Deadline.UTC(), cal.WarnAt(a.Deadline).UTC(),
+				string(a.Warning), utc(a.SignedAt), utc(a.RepliedAt), a.Reply, a.Rating, a.RatingOpinion, utc(a.RatedAt))
+		}); err != nil {
+			return fmt.Errorf("import ticket assignments: %w", err)
+		}
 	}
 	detail := fmt.Sprintf(`{"tickets":%d,"events":%d,"first":%q,"last":%q}`, len(rows), events, rows[0].number,
 		rows[len(rows)-1].number)
@@ -198,7 +228,7 @@ func (s *TicketService) checkImport(ts []*gridline.Ticket, i int) error {
 		return fail(err)
 	}
 	if t.Category != "" {
-		if c, ok := s.cat.Category(t.Category); !ok || c.IsMain() {
+		if c, ok := s.catalogue().Category(t.Category); !ok || c.IsMain() {
 			return fail(gridline.FieldErrorf("category", "%q is not a sub-class of the catalogue", t.Category))
 		}
 	}
@@ -263,6 +293,9 @@ func checkImportRefs(ctx context.Context, tx *Tx, ts []*gridline.Ticket) error {
 				units.add(*e.UnitID)
 			}
 		}
+		for _, a := range t.Assignments {
+			units.add(a.UnitID)
+		}
 		if t.MergedInto != nil && *t.MergedInto > 0 {
 			masters.add(*t.MergedInto)
 		}
@@ -295,6 +328,8 @@ func checkImportRefs(ctx context.Context, tx *Tx, ts []*gridline.Ticket) error {
 			field, bad = "grid_code", t.GridCode
 		case t.LeadUnitID != nil && !foundUnits[*t.LeadUnitID]:
 			field, bad = "lead_unit_id", *t.LeadUnitID
+		case slices.ContainsFunc(t.Assignments, func(a *gridline.TicketAssignment) bool { return !foundUnits[a.UnitID] }):
+			field, bad = "assignments", "an unknown unit"
 		case t.MergedInto != nil && *t.MergedInto > 0 && !foundMasters[*t.MergedInto]:
 			field, bad = "merged_into", *t.MergedInto
 		}

@@ -236,3 +236,71 @@ func TestImportTicketsAllOrNothing(t *testing.T) {
 	again.ExternalID = "SD-9"
 	wantCode(t, f.s.Tickets.ImportTickets(ctx, []*gridline.Ticket{again}), gridline.ECONFLICT)
 }
+
+// TestImportTicketsCoUnits: a case imported with a co-unit's steps, the
+// lead's rating, its assignments and the callback's answers reads back
+// with all of them; the KPIs count the lead's sign-off only.
+func TestImportTicketsCoUnits(t *testing.T) {
+	f := newFixture(t)
+	lead := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	co := f.mustUnit(t, gridline.UnitDepartment, "区水务局", "370812")
+	day := time.Date(2026, 3, 10, 10, 0, 0, 0, gridline.ChinaTime)
+	f.db.Now = func() time.Time { return day.Add(24 * time.Hour) }
+	h := newHistory(day, 116.805, 35.556, f.g1, "雨污管网混接").
+		step(gridline.ActionFile, "", nil, "").
+		step(gridline.ActionDispatch, "", &lead.ID, "").
+		step(gridline.ActionSign, "", &lead.ID, "")
+	coStep := func(a gridline.TicketAction, unit *int64, opinion string) {
+		h.at = h.at.Add(time.Minute)
+		h.t.Timeline = append(h.t.Timeline, &gridline.TicketEvent{At: h.at, Actor: "水务局", UnitID: unit, Action: a,
+			From: gridline.StatusHandling, To: gridline.StatusHandling, Opinion: opinion, Note: "协办"})
+	}
+	coStep(gridline.ActionSign, &co.ID, "")
+	coStep(gridline.ActionReply, &co.ID, "已排查")
+	coStep(gridline.ActionRate, &lead.ID, "配合及时")
+	h.step(gridline.ActionReply, "", &lead.ID, "已改造").
+		step(gridline.ActionVerify, gridline.OutcomePassed, &lead.ID, "").
+		step(gridline.ActionCallback, gridline.OutcomeBasic, &lead.ID, "")
+	yes, no := true, false
+	cb := h.t.Timeline[len(h.t.Timeline)-1]
+	cb.Contacted, cb.Resolved = &yes, &no
+	deadline := day.Add(48 * time.Hour).UTC()
+	h.t.LeadUnitID, h.t.Deadline, h.t.BaseDeadline = &lead.ID, &deadline, &deadline
+	signed, replied, rating := h.t.Timeline[4].At, h.t.Timeline[5].At, 5
+	h.t.Assignments = []*gridline.TicketAssignment{
+		{UnitID: lead.ID, Role: gridline.AssignLead, AssignedAt: h.t.Timeline[2].At, Deadline: deadline},
+		{UnitID: co.ID, Role: gridline.AssignCo, AssignedAt: h.t.Timeline[2].At, Deadline: deadline.Add(-24 * time.Hour),
+			SignedAt: &signed, RepliedAt: &replied, Reply: "已排查", Rating: &rating, RatingOpinion: "配合及时", RatedAt: &replied},
+	}
+	if err := f.s.Tickets.ImportTickets(ctx, []*gridline.Ticket{h.t}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := f.s.Tickets.FindTicketByID(ctx, h.t.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got.Assignments) != 2 || got.Assignments[1].UnitID != co.ID || got.Assignments[1].Rating == nil ||
+		*got.Assignments[1].Rating != 5 || got.Assignments[1].RepliedAt == nil || got.Assignments[1].UnitName != "区水务局" {
+		t.Fatalf("assignments %+v", got.Assignments)
+	}
+	e := got.Timeline[len(got.Timeline)-1]
+	if e.Contacted == nil || !*e.Contacted || e.Resolved == nil || *e.Resolved {
+		t.Fatalf("callback answers %+v", e)
+	}
+	r, err := f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: day.Add(-time.Hour), To: day.Add(24 * time.Hour), By: "unit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := r.Total.Counts; c.Signs != 1 || c.Callbacks != 1 || c.Contacted != 1 || c.Resolved != 0 {
+		t.Fatalf("KPI counts %+v", r.Total.Counts)
+	}
+	// Bad assignments name the field, and nothing is written.
+	h2 := newHistory(day, 116.805, 35.556, f.g1, "另一件").step(gridline.ActionFile, "", nil, "").step(gridline.ActionDispatch, "", &lead.ID, "")
+	h2.t.LeadUnitID, h2.t.Deadline, h2.t.BaseDeadline = &lead.ID, &deadline, &deadline
+	h2.t.Assignments = []*gridline.TicketAssignment{{UnitID: lead.ID, Role: gridline.AssignLead, Deadline: deadline},
+		{UnitID: 999999, Role: gridline.AssignCo, Deadline: deadline}}
+	err = f.s.Tickets.ImportTickets(ctx, []*gridline.Ticket{h2.t})
+	if gridline.ErrorCode(err) != gridline.EINVALID || !strings.Contains(gridline.ErrorMessage(err), "assignments") {
+		t.Fatalf("import with an unknown co-unit: %v", err)
+	}
+}

@@ -122,8 +122,12 @@ func (s *AuthService) RevokeToken(ctx context.Context, userID, id int64) error {
 		return err
 	}
 	defer tx.Rollback()
-	var revoked sql.NullTime
-	err = tx.QueryRowContext(ctx, `SELECT revoked_at FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID).Scan(&revoked)
+	var (
+		revoked      sql.NullTime
+		name, prefix string
+	)
+	err = tx.QueryRowContext(ctx, `SELECT revoked_at, name, prefix FROM api_tokens WHERE id = $1 AND user_id = $2`, id, userID).
+		Scan(&revoked, &name, &prefix)
 	if errors.Is(err, sql.ErrNoRows) {
 		return gridline.Errorf(gridline.ENOTFOUND, "API token not found.")
 	} else if err != nil {
@@ -135,7 +139,11 @@ func (s *AuthService) RevokeToken(ctx context.Context, userID, id int64) error {
 	if _, err := tx.exec(ctx, `UPDATE api_tokens SET revoked_at = $1 WHERE id = $2`, tx.now, id); err != nil {
 		return err
 	}
-	if err := tx.record(ctx, "revoke", "api_token", auditKey(id), ""); err != nil {
+	username, err := usernameOf(ctx, tx, userID)
+	if err != nil {
+		return err
+	}
+	if err := tx.record(ctx, "revoke", "api_token", auditKey(id), fmt.Sprintf("%s: %s (%s)", username, name, prefix)); err != nil {
 		return err
 	}
 	return tx.Commit()

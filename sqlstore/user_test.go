@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -137,5 +138,81 @@ func TestSessionsAndTokens(t *testing.T) {
 	}
 	if _, err := auth.Authenticate(ctx, api); err != nil {
 		t.Errorf("the token of an enabled user: %v", err)
+	}
+}
+
+// TestSessionDevices: a session keeps where it logged in from; the open
+// ones are listed, ended one by one or all but one, each end audited.
+func TestSessionDevices(t *testing.T) {
+	f := newFixture(t)
+	now := time.Date(2026, 3, 2, 9, 0, 0, 0, time.UTC)
+	f.db.Now = func() time.Time { return now }
+	u := &gridline.User{Username: "he", Name: "何伟", Grants: []gridline.Grant{{Role: gridline.RoleStreet, Region: "370812001"}}}
+	if err := f.s.Users.CreateUser(ctx, u, "he's password"); err != nil {
+		t.Fatal(err)
+	}
+	auth := f.s.Auth
+	agent := strings.Repeat("浏", 300) + "\xff"
+	phone := gridline.WithClient(ctx, gridline.Client{Addr: "10.1.2.3", UserAgent: agent})
+	a, _, err := auth.Login(phone, "he", "he's password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	b, _, err := auth.Login(ctx, "he", "he's password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(time.Minute)
+	c, _, err := auth.Login(ctx, "he", "he's password")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ss, err := auth.FindSessions(ctx, u.ID)
+	if err != nil || len(ss) != 3 || ss[0].ID != c.ID || ss[2].ID != a.ID {
+		t.Fatalf("sessions: %+v %v", ss, err)
+	}
+	if ss[2].Addr != "10.1.2.3" || ss[2].UserAgent != strings.Repeat("浏", gridline.MaxUserAgentLen) {
+		t.Errorf("device of a: %q %q", ss[2].Addr, ss[2].UserAgent)
+	}
+	if err := auth.EndSession(ctx, u.ID+1, b.ID); gridline.ErrorCode(err) != gridline.ENOTFOUND {
+		t.Errorf("ending another user's session: %v", err)
+	}
+	if err := auth.EndSession(ctx, u.ID, b.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := auth.EndSession(ctx, u.ID, b.ID); gridline.ErrorCode(err) != gridline.ENOTFOUND {
+		t.Errorf("ending an ended session: %v", err)
+	}
+	if n, err := auth.EndSessions(ctx, u.ID, c.ID); err != nil || n != 1 {
+		t.Errorf("end all but c: %d %v", n, err)
+	}
+	if ss, _ := auth.FindSessions(ctx, u.ID); len(ss) != 1 || ss[0].ID != c.ID {
+		t.Errorf("left: %+v", ss)
+	}
+	// Idle too long: no longer listed, and nothing to end.
+	now = now.Add(gridline.DefaultAuthPolicy.SessionIdle + time.Second)
+	if ss, _ := auth.FindSessions(ctx, u.ID); len(ss) != 0 {
+		t.Errorf("an idle session is listed: %+v", ss)
+	}
+	if n, err := auth.EndSessions(ctx, u.ID, 0); err != nil || n != 0 {
+		t.Errorf("ending idle sessions: %d %v", n, err)
+	}
+	if _, err := auth.EndSessions(ctx, 999, 0); gridline.ErrorCode(err) != gridline.ENOTFOUND {
+		t.Errorf("sessions of no user: %v", err)
+	}
+	es, _, err := f.s.Audit.FindAudit(ctx, gridline.AuditFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, e := range es {
+		if e.Action == "end" || e.Action == "end_sessions" || e.Action == "login" && e.Addr != "" {
+			got = append(got, e.Action+" "+e.Entity+" "+e.Detail+" "+e.Addr)
+		}
+	}
+	want := []string{"end_sessions user he: 1 sessions (kept session " + fmt.Sprint(c.ID) + ") ", "end session he ", "login session he 10.1.2.3"}
+	if strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("audit:\n got %q\nwant %q", got, want)
 	}
 }

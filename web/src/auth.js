@@ -1,32 +1,110 @@
-// The token the UI writes with (登录令牌): a session token from
-// POST /api/v1/auth/login or an API token of an account. Either
-// authorises writes and shows personal data unmasked, so the UI only
-// needs to know whether it holds one that works. (A login page replaces
-// this dialog later.)
+// Who is signed in, and what their roles let them do. The browser signs
+// in with the session cookie (login page); auth/me says who that is, with
+// the CSRF token writes echo and the permissions ("tickets.read",
+// "users.update", …) the UI shows its pages and buttons by. The server
+// checks everything again: hiding a button is a courtesy, not a guard.
 import { reactive } from 'vue';
-import { getToken, onTokenRejected, request, setToken } from './api/client.js';
+import { getToken, onSignedOut, onUserChanged, request, setCSRF, setToken } from './api/client.js';
 
-// auth.token is the stored token ('' for none); rejected is set when the
-// server refused it; dialog opens the token dialog in the header, from
-// any page that needs a token for what the user is about to do.
+// auth.user is the signed-in user (null: signed out); loaded turns true
+// once auth/me has answered; viaToken is set when a stored bearer token,
+// not the cookie, signs the requests in.
 export const auth = reactive({
-  token: getToken(),
-  rejected: false,
-  dialog: false,
+  user: null,
+  grants: [],
+  permissions: [],
+  loaded: false,
+  viaToken: false,
+  sessionEnded: false,
 });
 
-onTokenRejected(() => { auth.rejected = true; });
-
-// checkToken asks the server whether token is valid: GET auth/me answers
-// 401 for any token that is not a live session or API token, whatever
-// the account's role.
-export async function checkToken(token) {
-  await request('GET', 'auth/me', { token });
+// A hint, kept beside the HttpOnly cookie that scripts cannot see, that
+// this browser logged in: without it (and without a stored token) the
+// app does not ask auth/me, so an anonymous visit logs no 401.
+const HINT_KEY = 'gridline.signedIn';
+function hint(on) {
+  try {
+    if (on) localStorage.setItem(HINT_KEY, '1');
+    else localStorage.removeItem(HINT_KEY);
+  } catch {
+    // Storage disabled: auth/me is asked every time.
+  }
+}
+function hinted() {
+  try {
+    return localStorage.getItem(HINT_KEY) !== null || getToken() !== '';
+  } catch {
+    return true;
+  }
 }
 
-// useToken keeps token for every request from now on; '' forgets it.
-export function useToken(token) {
-  setToken(token);
-  auth.token = token;
-  auth.rejected = false;
+function apply(me) {
+  auth.user = me ? me.user : null;
+  auth.grants = me ? me.grants || [] : [];
+  auth.permissions = me ? me.permissions || [] : [];
+  auth.viaToken = Boolean(me && me.token_id);
+  setCSRF(me ? me.csrf : '', me && me.user ? me.user.id : 0);
+  if (!auth.viaToken) hint(Boolean(me));
+  auth.loaded = true;
+}
+
+// A refused session or token means signed out, wherever it was noticed;
+// a dead stored token is forgotten.
+onSignedOut(() => {
+  if (auth.user) auth.sessionEnded = true;
+  setToken('');
+  apply(null);
+});
+
+onUserChanged(() => loadMe());
+
+// loadMe asks the server who is signed in. Signed out is no error.
+export async function loadMe() {
+  if (!hinted()) {
+    apply(null);
+    return;
+  }
+  try {
+    apply(await request('GET', 'auth/me'));
+  } catch (err) {
+    if (err.status !== 401) console.warn('auth/me:', err.message);
+    apply(null);
+  }
+}
+
+// can reports whether the signed-in user may do "resource.action"
+// somewhere (the role table's answer; the scope narrows it per record).
+export function can(permission) {
+  return auth.permissions.includes(permission);
+}
+
+// hasRole reports whether the user holds role.
+export function hasRole(role) {
+  return auth.grants.some((g) => g.role === role);
+}
+
+// login signs in with a username and password: the server sets the
+// session cookie; the answer's CSRF token goes with writes. A stored
+// bearer token is dropped, so the new session is what signs requests.
+export async function login(username, password) {
+  setToken('');
+  const ans = await request('POST', 'auth/login', { body: { username, password } });
+  setCSRF(ans.csrf, ans.user.id);
+  hint(true);
+  auth.sessionEnded = false;
+  await loadMe();
+  return ans;
+}
+
+// logout ends the session. A stored API token cannot be logged out
+// (the server says so): it is only forgotten here.
+export async function logout() {
+  try {
+    await request('POST', 'auth/logout');
+  } catch (err) {
+    if (!getToken()) throw err;
+  } finally {
+    setToken('');
+    apply(null);
+  }
 }

@@ -11,18 +11,24 @@ import 'element-plus/es/components/config-provider/style/css';
 import 'element-plus/es/components/date-picker/style/css';
 import 'element-plus/es/components/descriptions/style/css';
 import 'element-plus/es/components/dialog/style/css';
+import 'element-plus/es/components/dropdown/style/css';
+import 'element-plus/es/components/dropdown-menu/style/css';
+import 'element-plus/es/components/dropdown-item/style/css';
 import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
 import 'element-plus/es/components/form-item/style/css';
 import 'element-plus/es/components/input/style/css';
 import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/pagination/style/css';
+import 'element-plus/es/components/popconfirm/style/css';
+import 'element-plus/es/components/popover/style/css';
 import 'element-plus/es/components/progress/style/css';
 import 'element-plus/es/components/radio/style/css';
 import 'element-plus/es/components/radio-button/style/css';
 import 'element-plus/es/components/radio-group/style/css';
 import 'element-plus/es/components/select/style/css';
 import 'element-plus/es/components/skeleton/style/css';
+import 'element-plus/es/components/switch/style/css';
 import 'element-plus/es/components/table/style/css';
 import 'element-plus/es/components/table-column/style/css';
 import 'element-plus/es/components/tag/style/css';
@@ -32,9 +38,10 @@ import './style.css';
 import App from './App.vue';
 import { router } from './router.js';
 import { loadEnums } from './enums.js';
+import { loadMe } from './auth.js';
 
 loadEnums();
 const app = createApp(App).use(router);
-// Mount once the first route is known, so the shell starts with the right
-// page and region.
-router.isReady().then(() => app.mount('#app'));
+// Mount once the first route and the signed-in user are known, so the
+// shell starts with the right page, region and nav entries.
+Promise.all([router.isReady(), loadMe()]).then(() => app.mount('#app'));

@@ -22,18 +22,27 @@ export const router = createRouter({
     // Views are loaded on demand, so the workforce page does without the
     // map and chart libraries.
     { path: '/', name: 'map', component: () => import('./views/MapPage.vue'), props: regionProps, meta: { title: 'map' } },
-    { path: '/people', name: 'people', component: () => import('./views/PeoplePage.vue'), props: regionProps, meta: { title: 'people' } },
+    { path: '/people', name: 'people', component: () => import('./views/PeoplePage.vue'), props: regionProps, meta: { title: 'people', perm: 'people.read' } },
     // The case workbench: the list, intake, one case. section marks the
     // nav bar's 工单 on all three.
-    { path: '/tickets', name: 'tickets', component: () => import('./views/TicketsPage.vue'), props: regionProps, meta: { title: 'tickets', section: 'tickets' } },
-    { path: '/tickets/new', name: 'ticket-new', component: () => import('./views/TicketNewPage.vue'), props: regionProps, meta: { title: 'ticketNewTitle', section: 'tickets' } },
+    { path: '/tickets', name: 'tickets', component: () => import('./views/TicketsPage.vue'), props: regionProps, meta: { title: 'tickets', section: 'tickets', perm: 'tickets.read' } },
+    { path: '/tickets/new', name: 'ticket-new', component: () => import('./views/TicketNewPage.vue'), props: regionProps, meta: { title: 'ticketNewTitle', section: 'tickets', perm: 'tickets.create' } },
     {
       path: '/tickets/:id(\\d+)',
       name: 'ticket',
       component: () => import('./views/TicketPage.vue'),
       props: (route) => ({ region: regionOf(route), id: Number(route.params.id) }),
-      meta: { title: 'ticket', section: 'tickets' },
+      meta: { title: 'ticket', section: 'tickets', perm: 'tickets.read' },
     },
+    // Accounts: meta.perm is the permission a page needs (auth/me),
+    // meta.signIn that it needs a user, whatever the role.
+    { path: '/login', name: 'login', component: () => import('./views/LoginPage.vue'), meta: { title: 'login', bare: true } },
+    { path: '/account', name: 'account', component: () => import('./views/AccountPage.vue'), meta: { title: 'account', signIn: true } },
+    { path: '/admin/users', name: 'users', component: () => import('./views/UsersPage.vue'), meta: { title: 'users', perm: 'users.read', section: 'users' } },
+    { path: '/admin/audit', name: 'audit', component: () => import('./views/AuditPage.vue'), meta: { title: 'audit', perm: 'audit.read', section: 'audit' } },
+    // Supervision and assessment: the lights on the open cases, the KPIs.
+    { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
+    { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });

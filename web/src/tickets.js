@@ -21,10 +21,13 @@ export function isWarned(ticket) {
 //   reason           a required internal reason (note)
 //   into             the case this one duplicates
 //   unit, deadline   the lead unit and, optionally, its deadline
+//   coUnits          co-units (协办单位), each due a working day before the lead
+//   rateUnit, rating the co-unit the lead rates and its rating, 1–5
 //   deadlineRequired a new deadline
 //   opinion          the public reply; opinionRequired when it must be given
 //   verify           passed or failed
 //   satisfaction     the reporter's satisfaction
+//   answers          a callback's answers: contacted, resolved
 //   note             an optional internal note
 // Actions not listed are confirmed with an optional note.
 const FIELDS = {
@@ -34,13 +37,14 @@ const FIELDS = {
   void: ['reason'],
   extend_deny: ['reason'],
   merge: ['into', 'note'],
-  dispatch: ['unit', 'deadline', 'note'],
-  redispatch: ['unit', 'deadline', 'note'],
+  dispatch: ['unit', 'coUnits', 'deadline', 'note'],
+  redispatch: ['unit', 'coUnits', 'deadline', 'note'],
+  rate: ['rateUnit', 'rating', 'opinion'],
   extend_approve: ['deadlineRequired', 'note'],
   reply: ['opinionRequired', 'note'],
   self_handle: ['opinion', 'note'],
   verify: ['verify', 'note'],
-  callback: ['satisfaction', 'note'],
+  callback: ['answers', 'satisfaction', 'note'],
 };
 
 export function actionFields(action) {

@@ -1,29 +1,57 @@
 // The one fetch wrapper for the Gridline JSON API (same origin, /api/v1).
-// Every request goes through request(), the only place that sets headers,
-// so the API token is attached in one place.
+// Every request goes through request(), the only place that sets headers.
+//
+// The browser signs in with the session cookie (HttpOnly, set by
+// POST /api/v1/auth/login), which rides along by itself; writes echo the
+// session's CSRF token in X-CSRF-Token. A token stored under
+// 'gridline.token' (an API token, or a session token a script put there)
+// is sent as Authorization: Bearer instead and needs no CSRF token.
 
 const TOKEN_KEY = 'gridline.token';
 
-// The server refuses every request, reads included, that carries a wrong
-// token; whoever registered here is told, so the UI can ask for another.
-let tokenRejected = null;
+// The server refuses every request, reads included, that carries a dead
+// session or token; whoever registered here is told, so the UI can show
+// the user as signed out.
+let signedOut = null;
 
-// onTokenRejected sets fn to be called when the server refuses the stored token.
-export function onTokenRejected(fn) {
-  tokenRejected = fn;
+// onSignedOut sets fn to be called when the server refuses the credentials.
+export function onSignedOut(fn) {
+  signedOut = fn;
 }
 
-// APIError carries the server's {"error":{"code","message","fields"}}.
+// csrf is the session's CSRF token, from the login answer or auth/me, and
+// csrfUser the user whose session it is.
+let csrf = '';
+let csrfUser = 0;
+
+// setCSRF keeps the CSRF token sent with every write.
+export function setCSRF(token, userID) {
+  csrf = token || '';
+  csrfUser = userID || 0;
+}
+
+// Whoever registered here is told when the cookie turns out to hold
+// another user's session (a login in another tab).
+let userChanged = null;
+
+// onUserChanged sets fn to be called when the session's user changed.
+export function onUserChanged(fn) {
+  userChanged = fn;
+}
+
+// APIError carries the server's {"error":{"code","message","fields"}} and,
+// for 429 and locked accounts, the seconds of Retry-After.
 export class APIError extends Error {
-  constructor(status, code, message, fields) {
+  constructor(status, code, message, fields, retryAfter) {
     super(message || `HTTP ${status}`);
     this.status = status;
     this.code = code || 'internal';
     this.fields = fields || {};
+    this.retryAfter = retryAfter || 0;
   }
 }
 
-// getToken returns the stored API token, or '' when there is none.
+// getToken returns the stored bearer token, or '' when there is none.
 export function getToken() {
   try {
     return localStorage.getItem(TOKEN_KEY) || '';
@@ -32,7 +60,7 @@ export function getToken() {
   }
 }
 
-// setToken stores the API token sent with every request; '' forgets it.
+// setToken stores a bearer token sent with every request; '' forgets it.
 export function setToken(token) {
   try {
     if (token) localStorage.setItem(TOKEN_KEY, token);
@@ -42,19 +70,39 @@ export function setToken(token) {
   }
 }
 
+const SAFE = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 // request calls /api/v1/<path> with the given query parameters (empty ones
 // left out) and JSON body, and returns the decoded answer or throws an
-// APIError. token, when given, is sent instead of the stored one (to try a
-// token before keeping it).
-export async function request(method, path, { params = {}, body, signal, token: given } = {}) {
+// APIError.
+export async function request(method, path, options = {}) {
+  try {
+    return await send(method, path, options);
+  } catch (err) {
+    // A CSRF token gone stale (a login in another tab replaced the
+    // cookie's session): ask auth/me for the current one and try once more.
+    if (err.status !== 403 || err.code !== 'csrf' || getToken()) throw err;
+    const me = await send('GET', 'auth/me', {});
+    if (!me.user || me.user.id !== csrfUser) {
+      // Not this page's user: do not write as someone else.
+      if (userChanged) userChanged();
+      throw err;
+    }
+    setCSRF(me.csrf, me.user.id);
+    return send(method, path, options);
+  }
+}
+
+async function send(method, path, { params = {}, body, signal } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
   }
   const qs = q.toString();
   const headers = { Accept: 'application/json' };
-  const token = given ?? getToken();
+  const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
+  else if (csrf && !SAFE.has(method)) headers['X-CSRF-Token'] = csrf;
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
@@ -63,11 +111,13 @@ export async function request(method, path, { params = {}, body, signal, token: 
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
       signal,
+      credentials: 'same-origin',
     });
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new APIError(0, 'network', err.message);
   }
+  if (res.status === 204) return null;
   let data = null;
   const text = await res.text();
   if (text) {
@@ -78,9 +128,9 @@ export async function request(method, path, { params = {}, body, signal, token: 
     }
   }
   if (!res.ok) {
-    if (res.status === 401 && token && given === undefined && tokenRejected) tokenRejected();
+    if (res.status === 401 && path !== 'auth/login' && signedOut) signedOut();
     const e = data && data.error ? data.error : {};
-    throw new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields);
+    throw new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields, Number(res.headers.get('Retry-After')) || 0);
   }
   return data;
 }
@@ -93,4 +143,14 @@ export function get(path, params, options) {
 // post is request('POST', …) with a JSON body.
 export function post(path, body, options) {
   return request('POST', path, { ...options, body });
+}
+
+// patch is request('PATCH', …) with a JSON body.
+export function patch(path, body, options) {
+  return request('PATCH', path, { ...options, body });
+}
+
+// del is request('DELETE', …).
+export function del(path, options) {
+  return request('DELETE', path, options);
 }

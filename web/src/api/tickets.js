@@ -3,12 +3,12 @@ import { get, post } from './client.js';
 
 // findTickets returns {items, total}: one page of cases, newest first.
 // Filters: status, channel, category, within (region code), grid, unit
-// (lead unit id), overdue, from and to (RFC 3339, on the intake time), q
+// (lead unit id), overdue, warning (yellow, red), from and to (RFC 3339, on the intake time), q
 // (text contains).
 export function findTickets(filter = {}, options) {
-  const { status, channel, category, within, grid, unit, overdue, from, to, q, limit, offset } = filter;
+  const { status, channel, category, within, grid, unit, overdue, warning, from, to, q, limit, offset } = filter;
   return get('tickets', {
-    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, from, to, q, limit, offset,
+    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, warning, from, to, q, limit, offset,
   }, options);
 }
 
@@ -46,4 +46,20 @@ export async function findTicketByNumber(number) {
     if (hit) return hit;
     if (offset + PAGE >= r.total) return null;
   }
+}
+
+// getCategories returns {items, edits}: the category catalogue in use.
+export function getCategories(options) {
+  return get('categories', {}, options);
+}
+
+// getCalendar returns {edits, days: [{date, type}], work_hours} for the
+// dates from..to (YYYY-MM-DD, at most a year apart).
+export function getCalendar(from, to, options) {
+  return get('calendar', { from, to }, options);
+}
+
+// getKPIs returns the KPI report {from, to, by, rows, total}.
+export function getKPIs(from, to, by, options) {
+  return get('kpis', { from, to, by }, options);
 }
