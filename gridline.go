@@ -92,6 +92,9 @@ type Services struct {
 	Duplicates  DuplicateService
 	Whistles    WhistleService
 	Meetings    MeetingService
+	Open311     Open311RequestService
+	Hotline     HotlineImportService
+	Webhooks    WebhookService
 	Reference   ReferenceService
 	Users       UserService
 	Auth        AuthService

@@ -12,6 +12,12 @@ import (
 // expose a demo to a network.
 const DefaultPassword = "demo1234"
 
+// Open311Key is the demo's Open311 api_key, an API token of the account
+// "external" (the 12345 platform's role) whose secret is this word, so
+// that anyone can try /open311/v2/ with a 311 client. Well known, like
+// DefaultPassword: only `gridline demo` creates it.
+const Open311Key = "demo"
+
 // Account is a demo account: one per role, tied to real demo places and
 // units (README, "Demo accounts").
 type Account struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strings"
 
 	"github.com/gridline/gridline"
 )
@@ -65,6 +66,12 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
+	}
+	if strings.HasPrefix(r.URL.Path, "/open311/") {
+		// Open311 clients read the spec's error shape, guard refusals
+		// included.
+		open311Error(w, r, status, body.Error.Message)
+		return
 	}
 	writeJSON(w, status, body)
 }

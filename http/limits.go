@@ -221,6 +221,7 @@ func (s *Server) guard(rt route) http.Handler {
 		bodyMax = g.limits.Body
 	}
 	api := strings.HasPrefix(rt.pattern, "/api/") || strings.Contains(rt.pattern, " /api/")
+	open311 := strings.HasPrefix(rt.pattern, "/open311/") || strings.Contains(rt.pattern, " /open311/")
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w}
@@ -291,6 +292,15 @@ func (s *Server) guard(rt route) http.Handler {
 			if wait, ok := g.clients.allow(ip, g.limits.AnonRate, start); !ok {
 				sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
 				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down or log in."))
+				return
+			}
+		}
+		if open311 && !unsafeMethod(r.Method) {
+			// Open311 reads are anonymous by design; POST checks its
+			// api_key itself (open311Key).
+			if wait, ok := g.clients.allow(ip, g.limits.AnonRate, start); !ok {
+				sw.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+				refuse(gridline.Errorf(gridline.ERATELIMITED, "Too many requests from your address; slow down."))
 				return
 			}
 		}

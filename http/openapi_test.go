@@ -2,6 +2,7 @@ package http
 
 import (
 	"encoding/json"
+	"encoding/xml"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -359,6 +360,9 @@ func TestOpenAPIQueryParameters(t *testing.T) {
 func probeQuery(h http.Handler, pattern string) (allowed []string, checked bool, detail string) {
 	method, path := routeMethod(pattern), routePath(pattern)
 	path = strings.NewReplacer("{code}", "370812", "{id}", "1", "{token}", "tok").Replace(path)
+	if strings.HasPrefix(path, "/open311/") && !strings.HasSuffix(path, ".json") && !strings.HasSuffix(path, ".xml") {
+		path += ".json" // the format is the wildcard's extension
+	}
 	req := httptest.NewRequest(method, path+"?zz_unknown=1", nil)
 	rec := httptest.NewRecorder()
 	panicked := func() (p any) {
@@ -373,12 +377,46 @@ func probeQuery(h http.Handler, pattern string) (allowed []string, checked bool,
 		return nil, false, fmt.Sprintf("status %d", rec.Code)
 	}
 	var body errorBody
-	if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
-		return nil, false, fmt.Sprintf("400 that is not an error body: %v", err)
-	}
-	msg, ok := body.Error.Fields["zz_unknown"]
-	if !ok {
-		return nil, false, fmt.Sprintf("400 about something else: %q", body.Error.Message)
+	var msg string
+	if strings.HasPrefix(path, "/open311/") {
+		// The spec's error shape: the field leads the description.
+		var oerrs []struct {
+			Code        int    `json:"code"`
+			Description string `json:"description"`
+		}
+		var err error
+		if strings.HasSuffix(path, ".xml") {
+			var x struct {
+				Errors []struct {
+					Code        int    `xml:"code"`
+					Description string `xml:"description"`
+				} `xml:"error"`
+			}
+			err = xml.Unmarshal(rec.Body.Bytes(), &x)
+			for _, e := range x.Errors {
+				oerrs = append(oerrs, struct {
+					Code        int    `json:"code"`
+					Description string `json:"description"`
+				}{e.Code, e.Description})
+			}
+		} else {
+			err = json.Unmarshal(rec.Body.Bytes(), &oerrs)
+		}
+		if err != nil || len(oerrs) != 1 {
+			return nil, false, fmt.Sprintf("400 that is not an Open311 error body: %v", err)
+		}
+		var ok bool
+		if msg, ok = strings.CutPrefix(oerrs[0].Description, "zz_unknown: "); !ok {
+			return nil, false, fmt.Sprintf("400 about something else: %q", oerrs[0].Description)
+		}
+	} else {
+		if err := json.Unmarshal(rec.Body.Bytes(), &body); err != nil {
+			return nil, false, fmt.Sprintf("400 that is not an error body: %v", err)
+		}
+		var ok bool
+		if msg, ok = body.Error.Fields["zz_unknown"]; !ok {
+			return nil, false, fmt.Sprintf("400 about something else: %q", body.Error.Message)
+		}
 	}
 	if msg == unknownLocateParam {
 		return []string{"lon", "lat", "layer"}, true, ""

@@ -121,6 +121,12 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/meetings", handler: s.handleMeetingIndex, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/meetings", handler: s.handleMeetingCreate, res: gridline.ResourceTickets, act: gridline.Action(gridline.ActionDispatch)},
 		{pattern: "GET /api/v1/meetings/{id}", handler: s.handleMeetingView, res: gridline.ResourceTickets, act: gridline.ActRead},
+		{pattern: "POST /api/v1/imports/12345", handler: s.handleHotlineImport, body: maxHotlineFile, expensive: true, upload: true, res: gridline.ResourceTickets, act: gridline.ActCreate},
+		{pattern: "POST /api/v1/inbound/12345", handler: s.handleInbound12345, res: gridline.ResourceTickets, act: gridline.ActCreate},
+		{pattern: "GET /api/v1/webhooks", handler: s.handleWebhookIndex},
+		{pattern: "POST /api/v1/webhooks", handler: s.handleWebhookCreate},
+		{pattern: "DELETE /api/v1/webhooks/{id}", handler: s.handleWebhookDelete},
+		{pattern: "GET /api/v1/webhooks/{id}/deliveries", handler: s.handleWebhookDeliveries},
 		{pattern: "GET /api/v1/categories", handler: s.handleCategoryIndex, res: gridline.ResourceCatalogue, act: gridline.ActRead},
 		{pattern: "POST /api/v1/categories", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "PUT /api/v1/categories/{code}", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
@@ -136,6 +142,18 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/enums", handler: s.handleEnums},
 		{pattern: "GET /api/v1/roles", handler: s.handleRoles},
 		{pattern: "GET /api/v1/openapi.json", handler: s.handleOpenAPI},
+
+		{pattern: "GET /open311/v2/discovery.json", handler: open311Route("json", s.handleOpen311Discovery)},
+		{pattern: "GET /open311/v2/discovery.xml", handler: open311Route("xml", s.handleOpen311Discovery)},
+		{pattern: "GET /open311/v2/services.json", handler: open311Route("json", s.handleOpen311Services)},
+		{pattern: "GET /open311/v2/services.xml", handler: open311Route("xml", s.handleOpen311Services)},
+		{pattern: "GET /open311/v2/services/{code}", handler: open311Wildcard("code", s.handleOpen311Service)},
+		{pattern: "GET /open311/v2/requests.json", handler: open311Route("json", s.handleOpen311Requests)},
+		{pattern: "GET /open311/v2/requests.xml", handler: open311Route("xml", s.handleOpen311Requests)},
+		{pattern: "POST /open311/v2/requests.json", handler: open311Route("json", s.handleOpen311Create)},
+		{pattern: "POST /open311/v2/requests.xml", handler: open311Route("xml", s.handleOpen311Create)},
+		{pattern: "GET /open311/v2/requests/{id}", handler: open311Wildcard("id", s.handleOpen311Request)},
+		{pattern: "GET /open311/v2/tokens/{token}", handler: open311Wildcard("token", s.handleOpen311Token)},
 
 		{pattern: "POST /api/v1/auth/login", handler: s.handleLogin, body: 4 << 10, open: true, hashes: true},
 		{pattern: "POST /api/v1/auth/logout", handler: s.handleLogout, open: true},
@@ -179,6 +197,9 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("GET /metrics", s.guard(route{pattern: "GET /metrics", handler: promh.ServeHTTP, quiet: true}))
 	mux.Handle("/api/", s.guard(route{pattern: "/api/", handler: func(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, gridline.Errorf(gridline.ENOTFOUND, "No API route %s %s.", r.Method, r.URL.Path))
+	}}))
+	mux.Handle("/open311/", s.guard(route{pattern: "/open311/", handler: func(w http.ResponseWriter, r *http.Request) {
+		s.Error(w, r, gridline.Errorf(gridline.ENOTFOUND, "No Open311 resource %s %s: see /open311/v2/discovery.json.", r.Method, r.URL.Path))
 	}}))
 	mux.Handle("/", s.guard(route{pattern: "/", handler: s.uiHandler().ServeHTTP, quiet: true}))
 	s.handler = mux

@@ -94,11 +94,14 @@ func adminToken(t testing.TB, s gridline.Services) string {
 
 // scenario is one request and what its answer must and must not contain.
 type scenario struct {
-	name    string
-	method  string
-	url     string
-	body    string
-	auth    bool
+	name   string
+	method string
+	url    string
+	body   string
+	auth   bool
+	// ctype is the body's Content-Type, when it is not JSON (Open311
+	// posts forms).
+	ctype   string
 	status  int
 	want    []string
 	notWant []string
@@ -112,6 +115,9 @@ func (sc scenario) run(t *testing.T, base string) string {
 	}
 	if sc.auth {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if sc.ctype != "" {
+		req.Header.Set("Content-Type", sc.ctype)
 	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {

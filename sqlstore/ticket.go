@@ -296,6 +296,14 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 // CreateTicket implements gridline.TicketService. The case is located
 // before the transaction, from the committed grids.
 func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
+	return s.createWith(ctx, t, nil)
+}
+
+// createWith is CreateTicket that calls also, when not nil, in the
+// transaction that takes a new case in, before the commit: a record that
+// belongs with the case (an Open311 request) is written with it or not
+// at all.
+func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
 	t.Normalize()
 	if err := t.Validate(); err != nil {
 		return false, err
@@ -335,7 +343,7 @@ func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (b
 			}
 		}
 	}
-	created, err := s.createTicket(ctx, t)
+	created, err := s.createTicket(ctx, t, also)
 	if gridline.ErrorCode(err) == gridline.ECONFLICT && t.ExternalID != "" {
 		// Another request took the same external number in meanwhile.
 		return s.findExternal(ctx, t)
@@ -362,21 +370,22 @@ func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.
 	return l, true, nil
 }
 
-func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
-	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || s.db.dialect.isPostgres() {
-		// A bulk load's InTx is one transaction already. PostgreSQL
-		// takes concurrent writers and pays a round trip a statement:
-		// there one batch at a time, its statements one after another on
-		// one connection, measured slower than a transaction each
-		// (docs/benchmarks.md).
-		return s.createTicketAlone(ctx, t)
+func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
+	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || also != nil || s.db.dialect.isPostgres() {
+		// A bulk load's InTx is one transaction already; a case with more
+		// to write in its transaction (also: an Open311 request's row) is
+		// rare. PostgreSQL takes concurrent writers and pays a round trip
+		// a statement: there one batch at a time, its statements one after
+		// another on one connection, measured slower than a transaction
+		// each (docs/benchmarks.md).
+		return s.createTicketAlone(ctx, t, also)
 	}
 	return s.intake.take(ctx, t, s.createBatch)
 }
 
 // createTicketAlone takes in one case in a transaction of its own (or the
-// caller's InTx).
-func (s *TicketService) createTicketAlone(ctx context.Context, t *gridline.Ticket) (bool, error) {
+// caller's InTx), with also's writes in the same transaction.
+func (s *TicketService) createTicketAlone(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return false, err
@@ -385,6 +394,11 @@ func (s *TicketService) createTicketAlone(ctx context.Context, t *gridline.Ticke
 	created, err := createTicketIn(ctx, tx, t)
 	if err != nil || !created {
 		return created, err
+	}
+	if also != nil {
+		if err := also(ctx, tx); err != nil {
+			return false, err
+		}
 	}
 	if err := tx.Commit(); err != nil {
 		return false, err
@@ -400,7 +414,7 @@ func (s *TicketService) createTicketAlone(ctx context.Context, t *gridline.Ticke
 func (s *TicketService) createBatch(batch []*intakeRequest) {
 	if len(batch) == 1 {
 		r := batch[0]
-		r.created, r.err = s.createTicketAlone(r.ctx, r.t)
+		r.created, r.err = s.createTicketAlone(r.ctx, r.t, nil)
 		return
 	}
 	// The batch must not die with the request that happens to lead it.
@@ -670,6 +684,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	}
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {
 		return nil, err
+	}
+	if from != to && t.ExternalID != "" {
+		if err := enqueueStatus(ctx, tx, t, e); err != nil {
+			return nil, err
+		}
 	}
 	if relay := gridline.MasterRelay(r.Action); relay != "" {
 		if err := relayToMerged(ctx, tx, t, e, relay); err != nil {

@@ -17,6 +17,22 @@ const tokenPrefixLen = 12
 
 // CreateToken implements gridline.AuthService.
 func (s *AuthService) CreateToken(ctx context.Context, t *gridline.APIToken) (string, error) {
+	return s.createToken(ctx, t, gridline.NewSecret(gridline.APITokenPrefix))
+}
+
+// CreateDemoToken issues t with a chosen secret instead of a random one:
+// the demo's well-known Open311 api_key "demo". Only `gridline demo`
+// calls it; it is not part of gridline.AuthService, so no request can
+// reach it, and a deployment that never ran the demo has no such token.
+func (s *AuthService) CreateDemoToken(ctx context.Context, t *gridline.APIToken, secret string) error {
+	if secret == "" {
+		return gridline.FieldErrorf("secret", "is required")
+	}
+	_, err := s.createToken(ctx, t, secret)
+	return err
+}
+
+func (s *AuthService) createToken(ctx context.Context, t *gridline.APIToken, token string) (string, error) {
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
 		return "", err
@@ -48,8 +64,7 @@ func (s *AuthService) CreateToken(ctx context.Context, t *gridline.APIToken) (st
 	if err != nil {
 		return "", err
 	}
-	token := gridline.NewSecret(gridline.APITokenPrefix)
-	t.Prefix = token[:tokenPrefixLen]
+	t.Prefix = token[:min(len(token), tokenPrefixLen)]
 	t.CreatedAt = tx.now
 	t.LastUsedAt, t.RevokedAt = nil, nil
 	if err := tx.QueryRowContext(ctx, `INSERT INTO api_tokens (user_id, name, prefix, token_hash, grants, created_at, expires_at)

@@ -13,6 +13,7 @@ package main
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -34,6 +35,7 @@ import (
 	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/web"
+	"github.com/gridline/gridline/webhook"
 )
 
 func main() {
@@ -84,6 +86,8 @@ type config struct {
 	seed          uint64
 	layer         string
 	demoPassword  string
+	mapping       string
+	atomic        bool
 	user          userFlags
 	policy        gridline.AuthPolicy
 }
@@ -102,6 +106,10 @@ func (m *Main) flags(name string, c *config) *flag.FlagSet {
 	}
 	if strings.HasPrefix(name, "user") {
 		c.user.add(fs)
+	}
+	if name == "import-12345" {
+		fs.StringVar(&c.mapping, "mapping", "", "import-12345: the mapping file (JSON: columns, categories)")
+		fs.BoolVar(&c.atomic, "atomic", false, "import-12345: import every row or none")
 	}
 	return fs
 }
@@ -133,6 +141,8 @@ commands:
   migrate                    apply database migrations
   import regions FILE        import regions (CSV or CSV.GZ: code,name,level,parent_code)
   import grids FILE.geojson  import grids (GeoJSON FeatureCollection)
+  import-12345 FILE          import a 12345 case export (CSV in UTF-8 or GBK, or XLSX)
+                             [--mapping FILE.json] [--atomic]
   locate FILE.csv            write FILE's lon,lat rows with grid_code, community_code,
                              town_code and county_code appended
   user add|passwd|disable|enable|token|list
@@ -163,7 +173,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		cmd, rest = "user "+rest[0], rest[1:]
 	}
 	switch cmd {
-	case "serve", "demo", "migrate", "import regions", "import grids", "locate",
+	case "serve", "demo", "migrate", "import regions", "import grids", "import-12345", "locate",
 		"user add", "user passwd", "user disable", "user enable", "user token", "user list":
 	case "version":
 		fmt.Fprintln(m.Stdout, "gridline", gridline.Version, gridline.Commit)
@@ -197,7 +207,7 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 	var file string
 	if strings.HasPrefix(cmd, "user ") {
 		// the USERNAME is the user command's business
-	} else if strings.HasPrefix(cmd, "import ") || cmd == "locate" {
+	} else if strings.HasPrefix(cmd, "import") || cmd == "locate" {
 		if len(args) != 1 {
 			return fmt.Errorf("%s: want exactly one FILE, got %d arguments", cmd, len(args))
 		}
@@ -231,6 +241,8 @@ func (m *Main) Run(ctx context.Context, args []string) error {
 		return m.importRegions(ctx, file)
 	case "import grids":
 		return m.importGrids(ctx, file, c.layer)
+	case "import-12345":
+		return m.import12345(ctx, file, c)
 	case "locate":
 		return m.locateCSV(ctx, file, c.layer)
 	case "demo":
@@ -288,6 +300,11 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Logger: m.logger}
 	sched.Open()
 	defer sched.Close()
+	// Status changes go back to the subscribers (the 12345 platform)
+	// from the outbox in the database.
+	hooks := &webhook.Worker{Webhooks: svcs.Webhooks, Logger: m.logger}
+	hooks.Open()
+	defer hooks.Close()
 	limits, grace, err := limitsFromEnv()
 	if err != nil {
 		return err
@@ -453,6 +470,74 @@ func (m *Main) importGrids(ctx context.Context, file, layer string) error {
 	return nil
 }
 
+// import12345 imports a 12345 export and prints the report as JSON; a
+// file with bad rows is imported but for them (or, with --atomic, not at
+// all) and the command fails, so scripts notice.
+func (m *Main) import12345(ctx context.Context, file string, c config) error {
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return err
+	}
+	var mapping *gridline.Hotline12345Mapping
+	if c.mapping != "" {
+		mb, err := os.ReadFile(c.mapping)
+		if err != nil {
+			return err
+		}
+		if mapping, err = gridline.ParseHotline12345Mapping(mb); err != nil {
+			return fmt.Errorf("%s: %w", c.mapping, err)
+		}
+	}
+	start := time.Now()
+	rows, err := glhttp.ReadHotline12345File(b, mapping)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	svcs := m.services(c.policy)
+	g, err := glhttp.LoadGazetteer(ctx, svcs)
+	if err != nil {
+		return err
+	}
+	rep, err := gridline.ImportHotline12345(ctx, rows, gridline.DefaultCatalogue(), mapping, g, svcs.Hotline, c.atomic)
+	if err != nil {
+		return fmt.Errorf("%s: %w", file, err)
+	}
+	enc := json.NewEncoder(m.Stdout)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(rep); err != nil {
+		return err
+	}
+	m.logger.Info("import-12345", "rows", rep.Rows, "imported", rep.Imported, "existing", rep.Existing, "failed", rep.Failed,
+		"took", time.Since(start).Round(time.Millisecond))
+	if rep.Failed > 0 {
+		if !rep.Applied {
+			return fmt.Errorf("%s: %d bad rows; nothing imported (--atomic)", file, rep.Failed)
+		}
+		return fmt.Errorf("%s: %d bad rows left out (listed above)", file, rep.Failed)
+	}
+	return nil
+}
+
+// demoOpen311Key gives the demo's external account the well-known Open311
+// api_key demo.Open311Key, for trying /open311/v2/ with any 311 client.
+// Only the demo has it: serve never calls this.
+func demoOpen311Key(ctx context.Context, db *sqlstore.DB) error {
+	name := "external"
+	us, _, err := sqlstore.NewUserService(db).FindUsers(ctx, gridline.UserFilter{Username: &name, Limit: 1})
+	if err != nil {
+		return err
+	}
+	if len(us) == 0 {
+		return fmt.Errorf("demo: no account %s for the Open311 key", name)
+	}
+	t := &gridline.APIToken{UserID: us[0].ID, Name: "Open311 演示密钥 (demo api_key)", ExpiresAt: db.Now().Add(365 * 24 * time.Hour)}
+	if err := sqlstore.NewAuthService(db).CreateDemoToken(ctx, t, demo.Open311Key); err != nil {
+		return fmt.Errorf("demo: Open311 key: %w", err)
+	}
+	return nil
+}
+
 // loadDemo creates the Yanzhou demo and its accounts unless the database
 // already has regions.
 func (m *Main) loadDemo(ctx context.Context, c config) error {
@@ -498,6 +583,9 @@ func (m *Main) loadDemo(ctx context.Context, c config) error {
 		}
 		accounts, err := demo.LoadAccounts(ctx, d, m.services(c.policy), c.demoPassword)
 		if err != nil {
+			return err
+		}
+		if err := demoOpen311Key(ctx, m.DB); err != nil {
 			return err
 		}
 		names := make([]string, len(accounts))

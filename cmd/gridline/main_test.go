@@ -9,6 +9,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"net/http"
+	neturl "net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -250,7 +251,18 @@ func testDemoAccounts(t *testing.T, url string) {
 			t.Errorf("no demo account has role %s", r)
 		}
 	}
-	res, err := http.Post(url+"/api/v1/grid-layers", "application/json", strings.NewReader(`{"code":"x","name":"x"}`))
+	// The demo's Open311 key takes a request in for the account external.
+	res, err := http.PostForm(url+"/open311/v2/requests.json", neturl.Values{"api_key": {demo.Open311Key},
+		"service_code": {"0201"}, "lat": {"35.55"}, "long": {"116.83"}, "description": {"建设路路面有坑"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(b), `"service_request_id":"370812-`) {
+		t.Errorf("Open311 POST with the demo key: %d %s", res.StatusCode, b)
+	}
+	res, err = http.Post(url+"/api/v1/grid-layers", "application/json", strings.NewReader(`{"code":"x","name":"x"}`))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,683 @@
+package gridline
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"regexp"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+// The 12345 platform's case export (工单导出), as the provincial and city
+// platforms write it: one case per row, a header row naming the columns
+// in Chinese. Hotline12345Fields are the fields Gridline reads, each with
+// the header names it knows; a mapping names others.
+var Hotline12345Fields = []struct {
+	Field    string
+	Required bool
+	Headers  []string
+}{
+	{"external_id", true, []string{"工单编号", "工单号", "受理编号", "编号"}},
+	{"reported_at", true, []string{"来电时间", "受理时间", "登记时间", "诉求时间"}},
+	{"reporter_name", false, []string{"来电人", "来电人姓名", "诉求人", "联系人"}},
+	{"reporter_phone", false, []string{"联系电话", "来电号码", "联系方式", "电话"}},
+	{"text", true, []string{"诉求内容", "问题描述", "来电内容", "内容"}},
+	{"address", true, []string{"诉求地址", "事发地址", "地址", "事发地点"}},
+	{"category", false, []string{"诉求类型", "问题分类", "诉求分类", "类型"}},
+	{"time_limit", false, []string{"办理时限", "办结时限", "时限"}},
+	{"confidential", false, []string{"是否保密", "保密"}},
+}
+
+// MaxHotline12345Rows bounds one import: a city's month fits.
+const MaxHotline12345Rows = 200000
+
+// Hotline12345Mapping is the optional mapping file of an import (JSON):
+// Columns names the header of a field where it is not one Gridline knows
+// ({"external_id": "受理单号"}); Categories maps the platform's 诉求类型
+// values to catalogue sub-class codes ({"城市管理-路灯": "0115"}).
+type Hotline12345Mapping struct {
+	Columns    map[string]string `json:"columns"`
+	Categories map[string]string `json:"categories"`
+}
+
+// ParseHotline12345Mapping reads a mapping file, refusing unknown fields
+// and fields Gridline does not read.
+func ParseHotline12345Mapping(b []byte) (*Hotline12345Mapping, error) {
+	var m Hotline12345Mapping
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&m); err != nil {
+		return nil, FieldErrorf("mapping", "is not a mapping file: %v", err)
+	}
+	for f := range m.Columns {
+		if !slices.ContainsFunc(Hotline12345Fields, func(x struct {
+			Field    string
+			Required bool
+			Headers  []string
+		}) bool {
+			return x.Field == f
+		}) {
+			return nil, FieldErrorf("mapping.columns."+f, "is not a field of the import")
+		}
+	}
+	return &m, nil
+}
+
+// Hotline12345Row is one row of an export as read, with its line in the
+// file (the header is line 1).
+type Hotline12345Row struct {
+	Line   int
+	Fields map[string]string
+}
+
+// DecodeText returns b as UTF-8: as it is when it is UTF-8 (a BOM is
+// dropped), else decoded from GBK (GB18030), the encoding Chinese
+// spreadsheets save CSV in. Returns EINVALID when it is neither.
+func DecodeText(b []byte) ([]byte, error) {
+	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf"))
+	if utf8.Valid(b) {
+		return b, nil
+	}
+	out, err := simplifiedchinese.GB18030.NewDecoder().Bytes(b)
+	// GB18030 maps almost any byte string to something; binary shows as
+	// replacement characters and control bytes.
+	if err != nil || !utf8.Valid(out) || bytes.ContainsRune(out, utf8.RuneError) ||
+		bytes.ContainsFunc(out, func(r rune) bool { return r < 0x20 && r != '\t' && r != '\n' && r != '\r' }) {
+		return nil, Errorf(EINVALID, "The file is neither UTF-8 nor GBK text.")
+	}
+	return out, nil
+}
+
+// ReadHotline12345CSV reads a CSV export (UTF-8 or GBK, comma or tab
+// separated) into rows. A file without the required columns is EINVALID
+// naming them; rows are checked later, one by one.
+func ReadHotline12345CSV(b []byte, m *Hotline12345Mapping) ([]Hotline12345Row, error) {
+	b, err := DecodeText(b)
+	if err != nil {
+		return nil, err
+	}
+	r := csv.NewReader(bytes.NewReader(b))
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	if first, _, _ := bytes.Cut(b, []byte("\n")); bytes.Count(first, []byte("\t")) > bytes.Count(first, []byte(",")) {
+		r.Comma = '\t'
+	}
+	var recs [][]string
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			break
+		} else if err != nil {
+			return nil, Errorf(EINVALID, "The file is not CSV: %v", err)
+		}
+		recs = append(recs, rec)
+		if len(recs) > MaxHotline12345Rows+1 {
+			return nil, Errorf(EINVALID, "The file has more than %d rows; split it.", MaxHotline12345Rows)
+		}
+	}
+	return Hotline12345Records(recs, m)
+}
+
+// Hotline12345Records turns a sheet's records (header first) into rows.
+func Hotline12345Records(recs [][]string, m *Hotline12345Mapping) ([]Hotline12345Row, error) {
+	if len(recs) == 0 {
+		return nil, Errorf(EINVALID, "The file is empty: it needs a header row and cases.")
+	}
+	col := map[string]int{}
+	header := recs[0]
+	for i := range header {
+		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+	}
+	var missing []string
+	for _, f := range Hotline12345Fields {
+		names := f.Headers
+		if m != nil && m.Columns[f.Field] != "" {
+			names = []string{m.Columns[f.Field]}
+		}
+		for _, n := range names {
+			if i := slices.Index(header, n); i >= 0 {
+				col[f.Field] = i
+				break
+			}
+		}
+		if _, ok := col[f.Field]; !ok && f.Required {
+			missing = append(missing, fmt.Sprintf("%s (%s)", f.Field, strings.Join(names, "/")))
+		}
+	}
+	if len(missing) > 0 {
+		return nil, &Error{Code: EINVALID, Message: "The header lacks columns: " + strings.Join(missing, ", ") +
+			"; name them in the mapping file's columns if the file calls them otherwise.",
+			Fields: map[string]string{"columns": strings.Join(missing, ", ")}}
+	}
+	rows := make([]Hotline12345Row, 0, len(recs)-1)
+	for i, rec := range recs[1:] {
+		blank := true
+		for _, v := range rec {
+			if strings.TrimSpace(v) != "" {
+				blank = false
+				break
+			}
+		}
+		if blank {
+			continue
+		}
+		row := Hotline12345Row{Line: i + 2, Fields: map[string]string{}}
+		for f, c := range col {
+			if c < len(rec) {
+				row.Fields[f] = strings.TrimSpace(rec[c])
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows, nil
+}
+
+// RowError is a row an import left out, and why.
+type RowError struct {
+	Line   int    `json:"line"`
+	Field  string `json:"field,omitempty"`
+	Reason string `json:"reason"`
+	// ExternalID is the row's 工单编号, when it has one.
+	ExternalID string `json:"external_id,omitempty"`
+}
+
+// hotlineTimeLayouts are the ways exports write a time, in China
+// Standard Time unless they say otherwise.
+var hotlineTimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04:05", "2006/1/2 15:04:05",
+	"2006/01/02 15:04", "2006/1/2 15:04", "2006-01-02", "2006/1/2", "2006年1月2日 15:04:05", "2006年1月2日 15:04", "2006年1月2日"}
+
+// ParseHotlineTime reads a time as exports write it: a layout of
+// hotlineTimeLayouts in China Standard Time, RFC 3339, or a spreadsheet's
+// date serial number (an XLSX cell).
+func ParseHotlineTime(s string) (time.Time, bool) {
+	s = strings.TrimSpace(s)
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, true
+	}
+	for _, l := range hotlineTimeLayouts {
+		if t, err := time.ParseInLocation(l, s, ChinaTime); err == nil {
+			return t, true
+		}
+	}
+	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 20000 && f < 80000 {
+		// Days since 1899-12-30 (the spreadsheet epoch), in local time.
+		day := math.Floor(f)
+		secs := math.Round((f - day) * 86400)
+		t := time.Date(1899, 12, 30, 0, 0, 0, 0, ChinaTime).AddDate(0, 0, int(day)).Add(time.Duration(secs) * time.Second)
+		return t, true
+	}
+	return time.Time{}, false
+}
+
+// Hotline12345Case turns a row into a case on the hotline channel, with
+// the time limit (the platform's, not Gridline's: the deadline is set at
+// dispatch) kept as a line of the text. Its place is the caller's (see
+// Gazetteer). Errors are the row's, naming the field.
+func Hotline12345Case(row Hotline12345Row, c *Catalogue, m *Hotline12345Mapping) (*Ticket, *RowError) {
+	f := row.Fields
+	bad := func(field, format string, args ...any) *RowError {
+		return &RowError{Line: row.Line, Field: field, Reason: fmt.Sprintf(format, args...), ExternalID: f["external_id"]}
+	}
+	if f["external_id"] == "" {
+		return nil, bad("external_id", "工单编号 is empty")
+	}
+	at, ok := ParseHotlineTime(f["reported_at"])
+	if !ok {
+		return nil, bad("reported_at", "%q is not a time (e.g. 2026-11-27 08:30:00)", f["reported_at"])
+	}
+	t := &Ticket{Channel: ChannelHotline, ExternalID: f["external_id"], Text: f["text"], Address: f["address"],
+		ReportedAt: at.UTC(), Reporter: Reporter{Name: f["reporter_name"], Phone: normalizePhone(f["reporter_phone"])}}
+	switch strings.TrimSpace(f["confidential"]) {
+	case "", "否", "0", "N", "n", "false", "不保密":
+	case "是", "1", "Y", "y", "true", "保密":
+		t.Reporter.Confidential = true
+	default:
+		return nil, bad("confidential", "%q is not 是 or 否", f["confidential"])
+	}
+	if v := f["category"]; v != "" {
+		code, ok := hotlineCategory(v, c, m)
+		if !ok {
+			return nil, bad("category", "unknown category %q: map it in the mapping file's categories", v)
+		}
+		t.Category = code
+	} else if sug := c.Suggest(t.Text, 1); len(sug) > 0 {
+		t.Category = sug[0].Code
+	}
+	if v := f["time_limit"]; v != "" {
+		if lt, ok := ParseHotlineTime(v); ok {
+			t.Text += "\n【12345办理时限】" + lt.In(ChinaTime).Format("2006-01-02 15:04")
+		} else if hotlineLimit.MatchString(v) {
+			t.Text += "\n【12345办理时限】" + v
+		} else {
+			return nil, bad("time_limit", "%q is not a time or a limit such as 5个工作日", v)
+		}
+	}
+	if t.Address == "" {
+		return nil, bad("address", "诉求地址 is empty")
+	}
+	t.Normalize()
+	if err := t.Validate(); err != nil {
+		field := ""
+		for k := range ErrorFields(err) {
+			field = k
+		}
+		return nil, bad(field, "%s", ErrorMessage(err))
+	}
+	if t.ReportedAt.After(time.Now().Add(24 * time.Hour)) {
+		return nil, bad("reported_at", "%s is in the future", at.Format("2006-01-02 15:04"))
+	}
+	return t, nil
+}
+
+var hotlineLimit = regexp.MustCompile(`^\d{1,3}\s*个?(工作日|自然日|天|小时|工作小时|个工作时)$`)
+
+// normalizePhone drops the separators people type in phone numbers.
+func normalizePhone(s string) string {
+	return strings.Map(func(r rune) rune {
+		if r == ' ' || r == '-' || r == '(' || r == ')' {
+			return -1
+		}
+		return r
+	}, strings.TrimSpace(s))
+}
+
+// hotlineCategory finds the sub-class of a 诉求类型 value: the mapping
+// file's, a code, or a sub-class name, also as the last part of
+// "大类-小类" or "大类/小类".
+func hotlineCategory(v string, c *Catalogue, m *Hotline12345Mapping) (string, bool) {
+	if m != nil {
+		if code, ok := m.Categories[v]; ok {
+			cat, ok := c.Category(code)
+			return code, ok && !cat.IsMain()
+		}
+	}
+	if cat, ok := c.Category(v); ok && !cat.IsMain() {
+		return v, true
+	}
+	name := v
+	if i := strings.LastIndexAny(v, "-/>、"); i >= 0 {
+		name = strings.TrimSpace(v[i+1:])
+	}
+	code, ok := subclassNames(c)[name]
+	return code, ok
+}
+
+// subclassNamesOf caches subclassNames per catalogue: an import asks once
+// per row.
+var subclassNamesOf sync.Map // *Catalogue → map[string]string
+
+// subclassNames returns the sub-class codes of c by name (the first of a
+// name, in catalogue order).
+func subclassNames(c *Catalogue) map[string]string {
+	if m, ok := subclassNamesOf.Load(c); ok {
+		return m.(map[string]string)
+	}
+	m := map[string]string{}
+	for _, cat := range c.All() {
+		if _, dup := m[cat.Name]; !cat.IsMain() && !dup {
+			m[cat.Name] = cat.Code
+		}
+	}
+	subclassNamesOf.Store(c, m)
+	return m
+}
+
+// GeoLevel is how precisely a gazetteer placed an address.
+type GeoLevel string
+
+// Geocoding levels, most precise first.
+const (
+	GeoBuilding  GeoLevel = "building"  // a building of a compound: its standard address
+	GeoCompound  GeoLevel = "compound"  // a compound: the middle of its standard addresses
+	GeoCommunity GeoLevel = "community" // only a community or village: not placed
+	GeoTown      GeoLevel = "town"      // only a town or street: not placed
+	GeoNone      GeoLevel = ""          // nothing known
+)
+
+// Placed reports whether level l gives a position.
+func (l GeoLevel) Placed() bool { return l == GeoBuilding || l == GeoCompound }
+
+// Geocode is where a gazetteer put an address.
+type Geocode struct {
+	Level    GeoLevel
+	Lon, Lat float64
+	// GridCode is the grid of the standard address matched.
+	GridCode string
+	// Region is the most precise region code found (community or town).
+	Region string
+}
+
+// Gazetteer places addresses written in words on the standard addresses
+// (标准地址) and region names of the district: a compound named in the
+// address, in its community or town when those are named too, and a
+// building of it (N号楼/栋/幢), else the middle of the compound. Roads
+// are not in the standard addresses, so an address naming only a road and
+// its community is placed no better than the community, which leaves the
+// case for a person to place. Safe for concurrent use once built.
+type Gazetteer struct {
+	compounds []*gazCompound // longest name first
+	regions   []gazRegion    // communities and towns, longest name first
+	// byRune index compounds and regions by the first rune of their
+	// names, so an address is matched at each of its runes against the
+	// few names that start there, not against every name.
+	compoundsByRune map[rune][]*gazCompound
+	regionsByRune   map[rune][]gazRegion
+}
+
+type gazCompound struct {
+	name      string
+	community string // code
+	lon, lat  float64
+	grid      string
+	buildings map[int]gazPoint
+}
+
+type gazPoint struct {
+	lon, lat float64
+	grid     string
+}
+
+type gazRegion struct {
+	name, code string
+}
+
+// NewGazetteer builds a gazetteer from the standard addresses and the
+// regions (towns and communities) of the district. Addresses are written
+// "… 社区 小区名 N号楼M单元" (their FullName).
+func NewGazetteer(addrs []*Address, regions []*Region) *Gazetteer {
+	g := &Gazetteer{}
+	byKey := map[string]*gazCompound{}
+	type sum struct {
+		lon, lat float64
+		n        int
+	}
+	sums := map[*gazCompound]*sum{}
+	for _, a := range addrs {
+		parts := strings.Fields(a.FullName)
+		if len(parts) < 2 {
+			continue
+		}
+		name := parts[len(parts)-2]
+		if len(parts) == 2 {
+			name = parts[0]
+		}
+		key := a.CommunityCode + "|" + name
+		c := byKey[key]
+		if c == nil {
+			c = &gazCompound{name: normalizeAddress(name), community: a.CommunityCode, grid: a.GridCode, buildings: map[int]gazPoint{}}
+			byKey[key] = c
+			g.compounds = append(g.compounds, c)
+			sums[c] = &sum{}
+		}
+		s := sums[c]
+		s.lon, s.lat, s.n = s.lon+a.Lon, s.lat+a.Lat, s.n+1
+		if m := buildingNo.FindStringSubmatch(normalizeAddress(parts[len(parts)-1])); m != nil {
+			if n, err := strconv.Atoi(m[1]); err == nil {
+				if _, ok := c.buildings[n]; !ok {
+					c.buildings[n] = gazPoint{a.Lon, a.Lat, a.GridCode}
+				}
+			}
+		}
+	}
+	for c, s := range sums {
+		c.lon, c.lat = s.lon/float64(s.n), s.lat/float64(s.n)
+		// The grid of the building nearest the middle.
+		best := math.Inf(1)
+		for _, b := range c.buildings {
+			if d := math.Hypot(b.lon-c.lon, b.lat-c.lat); d < best {
+				best, c.grid = d, b.grid
+			}
+		}
+	}
+	slices.SortStableFunc(g.compounds, func(a, b *gazCompound) int {
+		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
+	})
+	for _, r := range regions {
+		if r.Level != LevelTown && r.Level != LevelVillage {
+			continue
+		}
+		for _, n := range regionAliases(r.Name) {
+			g.regions = append(g.regions, gazRegion{normalizeAddress(n), r.Code})
+		}
+	}
+	slices.SortStableFunc(g.regions, func(a, b gazRegion) int {
+		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
+	})
+	g.compoundsByRune, g.regionsByRune = map[rune][]*gazCompound{}, map[rune][]gazRegion{}
+	for _, c := range g.compounds {
+		if r, _ := utf8.DecodeRuneInString(c.name); c.name != "" {
+			g.compoundsByRune[r] = append(g.compoundsByRune[r], c)
+		}
+	}
+	for _, x := range g.regions {
+		if r, _ := utf8.DecodeRuneInString(x.name); x.name != "" {
+			g.regionsByRune[r] = append(g.regionsByRune[r], x)
+		}
+	}
+	return g
+}
+
+// regionAliases are the ways people write a region's name: 韦园社区居委会
+// is also 韦园社区 and 韦园; 小孟镇 stays 小孟镇.
+func regionAliases(name string) []string {
+	out := []string{name}
+	for _, suf := range []string{"社区居民委员会", "村民委员会", "居民委员会", "社区居委会", "村委会", "居委会"} {
+		if base, ok := strings.CutSuffix(name, suf); ok && base != "" {
+			kind := "社区"
+			if strings.Contains(suf, "村") {
+				kind = "村"
+			}
+			out = append(out, base+kind)
+			if utf8.RuneCountInString(base) >= 2 {
+				out = append(out, base)
+			}
+			break
+		}
+	}
+	return out
+}
+
+var buildingNo = regexp.MustCompile(`(\d+)\s*(?:号楼|号住宅楼|栋|幢|号院|号)`)
+
+// normalizeAddress folds full-width letters and digits to ASCII and drops
+// spaces and punctuation, so 盛景小区５号楼 matches 盛景小区 5号楼.
+func normalizeAddress(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r >= '０' && r <= '９' {
+			r = r - '０' + '0'
+		} else if r >= 'Ａ' && r <= 'ｚ' {
+			r = r - 'Ａ' + 'A'
+		}
+		if unicode.IsSpace(r) || unicode.IsPunct(r) {
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// Geocode places addr.
+func (g *Gazetteer) Geocode(addr string) Geocode {
+	a := normalizeAddress(addr)
+	var out Geocode
+	// The most precise region named (a community over a town): it
+	// narrows the compounds.
+	best := 0 // length of the name that gave out.Region
+	for i, r := range a {
+		for _, x := range g.regionsByRune[r] {
+			if !strings.HasPrefix(a[i:], x.name) {
+				continue
+			}
+			// 鼓楼 (a community's short name) inside 鼓楼街道 names the
+			// street, not the community.
+			if rest := a[i+len(x.name):]; len(x.code) == 12 && (strings.HasPrefix(rest, "街道") || strings.HasPrefix(rest, "镇")) {
+				continue
+			}
+			if len(x.code) > len(out.Region) || (len(x.code) == len(out.Region) && len(x.name) > best) {
+				out.Region, best = x.code, len(x.name)
+			}
+		}
+	}
+	switch len(out.Region) {
+	case 12:
+		out.Level = GeoCommunity
+	case 9:
+		out.Level = GeoTown
+	}
+	// The longest compound name in the address, within that region.
+	var found *gazCompound
+	at, ambiguous := -1, false
+	for i, r := range a {
+		for _, c := range g.compoundsByRune[r] {
+			if !strings.HasPrefix(a[i:], c.name) || (out.Region != "" && !strings.HasPrefix(c.community, out.Region)) {
+				continue
+			}
+			switch {
+			case found == nil || len(c.name) > len(found.name):
+				found, at, ambiguous = c, i, false
+			case len(c.name) == len(found.name) && c.community != found.community:
+				// The same name in two places the address does not
+				// tell apart: better unplaced than placed wrong.
+				ambiguous = true
+			}
+		}
+	}
+	if found == nil || ambiguous {
+		return out
+	}
+	out.Level, out.Lon, out.Lat, out.GridCode, out.Region = GeoCompound, found.lon, found.lat, found.grid, found.community
+	if m := buildingNo.FindStringSubmatch(a[at+len(found.name):]); m != nil {
+		if n, err := strconv.Atoi(m[1]); err == nil {
+			if b, ok := found.buildings[n]; ok {
+				out.Level, out.Lon, out.Lat, out.GridCode = GeoBuilding, b.lon, b.lat, b.grid
+			}
+		}
+	}
+	return out
+}
+
+// Hotline12345Report is what an import did: how many rows were read,
+// imported, already there (the same 工单编号 on the hotline channel), and
+// left out with their reasons; how the imported cases were placed.
+type Hotline12345Report struct {
+	Rows     int        `json:"rows"`
+	Imported int        `json:"imported"`
+	Existing int        `json:"existing"`
+	Failed   int        `json:"failed"`
+	Errors   []RowError `json:"errors"`
+	// Placed counts the imported cases by GeoLevel ("building",
+	// "compound", "community", "town", "none"); only the first two are
+	// placed in a grid, the others wait unlocated for a person.
+	Placed map[string]int `json:"placed"`
+	// Applied is false when an atomic import refused the file.
+	Applied bool `json:"applied"`
+}
+
+// HotlineImportService stores the cases of a 12345 export.
+type HotlineImportService interface {
+	// ImportHotlineCases takes in cases ts of the hotline channel, each
+	// with its place set (a grid path and position, or none: unlocated),
+	// in one transaction, numbered by the day each was received. A case
+	// whose external number is already on the hotline channel is left as
+	// it is: existing[i] says so. EFORBIDDEN if the caller may not take
+	// hotline cases in.
+	ImportHotlineCases(ctx context.Context, ts []*Ticket) (existing []bool, err error)
+}
+
+// ImportHotline12345 imports the rows of an export: each row checked
+// (Hotline12345Case) and placed (g), the same 工单编号 twice in the file
+// reported on its second line, and the good rows stored through svc —
+// all of them, or with atomic none when any row is bad. Rows already
+// imported count as existing, so running a file twice changes nothing.
+func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogue, m *Hotline12345Mapping, g *Gazetteer,
+	svc HotlineImportService, atomic bool) (*Hotline12345Report, error) {
+	rep := &Hotline12345Report{Rows: len(rows), Errors: []RowError{}, Placed: map[string]int{}}
+	// Checking and placing a row is pure and the bulk of the work: it
+	// runs on every core; what depends on the rows before (duplicates)
+	// follows in file order.
+	type done struct {
+		t   *Ticket
+		err *RowError
+		geo Geocode
+	}
+	res := make([]done, len(rows))
+	var wg sync.WaitGroup
+	workers := runtime.GOMAXPROCS(0)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func(w int) {
+			defer wg.Done()
+			for i := w; i < len(rows); i += workers {
+				t, rerr := Hotline12345Case(rows[i], c, m)
+				res[i] = done{t: t, err: rerr}
+				if rerr == nil {
+					res[i].geo = g.Geocode(t.Address)
+				}
+			}
+		}(w)
+	}
+	wg.Wait()
+	seen := map[string]int{}
+	var ts []*Ticket
+	var levels []GeoLevel
+	for i, row := range rows {
+		t, rerr := res[i].t, res[i].err
+		if rerr == nil {
+			if first, dup := seen[t.ExternalID]; dup {
+				rerr = &RowError{Line: row.Line, Field: "external_id", ExternalID: t.ExternalID,
+					Reason: fmt.Sprintf("工单编号 %s is also on line %d", t.ExternalID, first)}
+			}
+		}
+		if rerr != nil {
+			rep.Errors = append(rep.Errors, *rerr)
+			continue
+		}
+		seen[t.ExternalID] = row.Line
+		geo := res[i].geo
+		status := StatusUnlocated
+		if geo.Level.Placed() {
+			lon, lat := geo.Lon, geo.Lat
+			t.Lon, t.Lat, t.RegionPath, status = &lon, &lat, PathOf(geo.GridCode), StatusReceived
+		}
+		t.Status, t.Version = status, 1
+		t.Timeline = []*TicketEvent{{At: t.ReportedAt, Actor: ActorFrom(ctx).Name, Action: ActionCreate, To: status}}
+		ts = append(ts, t)
+		levels = append(levels, geo.Level)
+	}
+	rep.Failed = len(rep.Errors)
+	if atomic && rep.Failed > 0 {
+		return rep, nil
+	}
+	existing, err := svc.ImportHotlineCases(ctx, ts)
+	if err != nil {
+		return nil, err
+	}
+	for i, ex := range existing {
+		if ex {
+			rep.Existing++
+			continue
+		}
+		rep.Imported++
+		l := string(levels[i])
+		if l == "" {
+			l = "none"
+		}
+		rep.Placed[l]++
+	}
+	rep.Applied = true
+	return rep, nil
+}

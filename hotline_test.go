@@ -1,0 +1,85 @@
+package gridline_test
+
+import (
+	"testing"
+	"time"
+
+	"github.com/gridline/gridline"
+	"golang.org/x/text/encoding/simplifiedchinese"
+)
+
+func TestParseHotlineTime(t *testing.T) {
+	want := time.Date(2026, 11, 27, 8, 30, 0, 0, gridline.ChinaTime)
+	for _, s := range []string{"2026-11-27 08:30:00", "2026-11-27 08:30", "2026/11/27 8:30", "2026年11月27日 08:30",
+		"2026-11-27T00:30:00Z", "46353.354166666664"} {
+		got, ok := gridline.ParseHotlineTime(s)
+		if !ok || !got.Equal(want) {
+			t.Errorf("%q: %v %v, want %v", s, got, ok, want)
+		}
+	}
+	for _, s := range []string{"", "昨天", "2026-13-01 00:00", "12"} {
+		if _, ok := gridline.ParseHotlineTime(s); ok {
+			t.Errorf("%q parsed", s)
+		}
+	}
+}
+
+func TestDecodeText(t *testing.T) {
+	gbk, _ := simplifiedchinese.GBK.NewEncoder().String("工单编号,诉求内容\n1,路灯不亮\n")
+	got, err := gridline.DecodeText([]byte(gbk))
+	if err != nil || string(got) != "工单编号,诉求内容\n1,路灯不亮\n" {
+		t.Errorf("GBK: %q %v", got, err)
+	}
+	if got, err := gridline.DecodeText([]byte("\xef\xbb\xbf工单")); err != nil || string(got) != "工单" {
+		t.Errorf("UTF-8 with BOM: %q %v", got, err)
+	}
+	if _, err := gridline.DecodeText([]byte{0x00, 0x01, 0xff, 0xfe}); gridline.ErrorCode(err) != gridline.EINVALID {
+		t.Errorf("binary: %v", err)
+	}
+}
+
+// TestGazetteer places addresses written as callers and platforms write
+// them, and leaves unplaced what it cannot tell apart.
+func TestGazetteer(t *testing.T) {
+	addr := func(id int64, name, grid string, lon, lat float64) *gridline.Address {
+		return &gridline.Address{ID: id, FullName: name, Lon: lon, Lat: lat, RegionPath: gridline.PathOf(grid)}
+	}
+	g := gridline.NewGazetteer([]*gridline.Address{
+		addr(1, "山东省济宁市兖州区鼓楼街道韦园社区 盛景小区 1号楼1单元", "370812001002001", 116.1, 35.1),
+		addr(2, "山东省济宁市兖州区鼓楼街道韦园社区 盛景小区 2号楼1单元", "370812001002002", 116.2, 35.2),
+		addr(3, "山东省济宁市兖州区鼓楼街道长安社区 阳光公馆 1号楼1单元", "370812001012001", 116.3, 35.3),
+		addr(4, "山东省济宁市兖州区龙桥街道五里庄社区 阳光公馆 1号楼1单元", "370812003005001", 116.4, 35.4),
+	}, []*gridline.Region{
+		{Code: "370812001", Name: "鼓楼街道", Level: gridline.LevelTown},
+		{Code: "370812003", Name: "龙桥街道", Level: gridline.LevelTown},
+		{Code: "370812001002", Name: "韦园社区居委会", Level: gridline.LevelVillage},
+		{Code: "370812001012", Name: "长安社区居委会", Level: gridline.LevelVillage},
+		{Code: "370812001099", Name: "鼓楼社区居委会", Level: gridline.LevelVillage},
+		{Code: "370812003005", Name: "五里庄社区居委会", Level: gridline.LevelVillage},
+	})
+	for _, c := range []struct {
+		addr  string
+		level gridline.GeoLevel
+		grid  string
+	}{
+		{"盛景小区2号楼", gridline.GeoBuilding, "370812001002002"},
+		{"山东省济宁市兖州区鼓楼街道韦园社区盛景小区１号楼２单元", gridline.GeoBuilding, "370812001002001"},
+		{"盛景小区 9号楼", gridline.GeoCompound, ""},
+		{"盛景小区东门", gridline.GeoCompound, ""},
+		{"长安社区阳光公馆", gridline.GeoCompound, "370812001012001"},
+		{"五里庄阳光公馆1号楼", gridline.GeoBuilding, "370812003005001"},
+		{"阳光公馆1号楼", gridline.GeoNone, ""},                     // two compounds of that name
+		{"鼓楼街道阳光公馆", gridline.GeoCompound, "370812001012001"}, // the street tells them apart; 鼓楼 is not the community
+		{"鼓楼街道韦园社区建设路东段", gridline.GeoCommunity, ""},
+		{"龙桥街道某某路", gridline.GeoTown, ""},
+		{"火星", gridline.GeoNone, ""},
+	} {
+		got := g.Geocode(c.addr)
+		if got.Level != c.level || (c.grid != "" && got.GridCode != c.grid) {
+			t.Errorf("%s: %+v, want %s in %s", c.addr, got, c.level, c.grid)
+		}
+		if got.Level.Placed() != (got.GridCode != "") {
+			t.Errorf("%s: placed %v with grid %q", c.addr, got.Level.Placed(), got.GridCode)
+		}
+	}
+}
