@@ -5,7 +5,9 @@
 # `gridline demo` from empty to serving (SQLite and PostgreSQL), the HTTP
 # locate endpoints (CPU per request, batches) under go test and
 # gridline-load, `gridline locate` on 10 M rows and, when PostGIS is
-# installed, prepared ST_Intersects lookups on the same points. Loopback
+# installed, prepared ST_Intersects lookups on the same points; intake
+# over HTTP with the raw insert rate; with GRIDLINE_BENCH_SCALE=1 the case
+# list and KPIs over a million cases. Loopback
 # only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -132,3 +134,29 @@ sleep 8 # the bomb is built and the flood is on
 wait $lpid || true
 grep -E "slow|imports|RSS" "$tmp/attack.txt"
 kill $apid; wait $apid 2>/dev/null || true
+
+# Intake over HTTP (issue 7): 64 clients post new cases for 10 s to a demo
+# server on a copy of the first demo database, then the database's raw
+# single-row insert rate in the same run (--db), and the ratio.
+echo "== HTTP POST /api/v1/tickets, 64 clients, SQLite; then raw single-row inserts on the same file"
+echo "load average: $(cat /proc/loadavg)"
+cp "$tmp/demo1.db" "$tmp/intake.db"
+"$tmp/gridline" demo --addr 127.0.0.1:18484 --db "sqlite:$tmp/intake.db" >"$tmp/intake.log" 2>&1 &
+ipid=$!
+until curl -sf http://127.0.0.1:18484/healthz >/dev/null; do sleep 0.1; done
+token=$(curl -sf http://127.0.0.1:18484/api/v1/auth/login -H 'Content-Type: application/json' \
+	-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+"$tmp/gridline-load" intake --url http://127.0.0.1:18484 --token "$token" --concurrency 64 --duration 10s --db "sqlite:$tmp/intake.db"
+kill $ipid; wait $ipid 2>/dev/null || true
+
+# A million cases (issue 7): KPIs for the year and the case list's filters.
+# The first run builds and caches the database (about 12 min on SQLite, a
+# database gridline_bench_1m_v1 on PostgreSQL); set GRIDLINE_BENCH_SCALE=1.
+if [ "${GRIDLINE_BENCH_SCALE:-}" = 1 ]; then
+	echo "== a million cases: the case list (page and true total) and the year's KPIs, SQLite"
+	go test -run '^$' -bench 'ScaleTicketList|ScaleKPIs' -benchtime 10x -timeout 3h ./sqlstore/
+	if pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
+		echo "== the same, PostgreSQL"
+		GRIDLINE_TEST_POSTGRES_DSN=$PG go test -run '^$' -bench 'ScaleTicketList|ScaleKPIs' -benchtime 10x -timeout 3h ./sqlstore/
+	fi
+fi

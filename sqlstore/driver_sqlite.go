@@ -36,7 +36,12 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	q.Add("_pragma", "cache_size(-65536)")
 	q.Set("_time_format", "sqlite")
 	base := "file:" + path + "?"
-	write, err = sql.Open("sqlite", base+q.Encode()+"&_txlock=immediate")
+	// The writer keeps its statement journals in memory: a savepoint
+	// (intake's group commit takes one per case) or a statement that may
+	// fail midway copies every page it first changes there, and a temp
+	// file made that a write system call per page. They hold at most the
+	// pages one statement or savepoint changes.
+	write, err = sql.Open("sqlite", base+q.Encode()+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/gridline/gridline/sqlstore"
 )
 
 // runIntake is `gridline-load intake`: N clients post new cases to
@@ -22,13 +24,20 @@ import (
 // cases/s, latency percentiles and status counts. The server must have the
 // token's writes enabled.
 //
-//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s]
+// With --db (the server's database), it then measures in the same run the
+// database's raw single-row insert rate: as many clients insert one row
+// each per write transaction into a scratch table (dropped at the end)
+// through the store's own write path (its pools and pragmas), and it
+// prints the ratio of intake to it.
+//
+//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s] [--db DSN]
 func runIntake(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("gridline-load intake", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
 	token := fs.String("token", "", "API token")
 	conc := fs.Int("concurrency", 64, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send (at most 5m)")
+	dsn := fs.String("db", "", "the server's database (sqlite:PATH or postgres://…): also measure its raw single-row insert rate")
 	bbox := fs.String("bbox", "116.74,35.53,116.86,35.60", "minLon,minLat,maxLon,maxLat of the points (default: Yanzhou's streets)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -104,5 +113,66 @@ func runIntake(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "throughput   %.0f cases/s\n", float64(status[201])/elapsed.Seconds())
 	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", pct(.5), pct(.9), pct(.99), lat[len(lat)-1])
 	fmt.Fprintf(out, "status       %v  errors %d\n", status, errs.Load())
+	if *dsn == "" {
+		return nil
+	}
+	raw, err := rawInserts(*dsn, *conc, *duration)
+	if err != nil {
+		return fmt.Errorf("raw inserts: %w", err)
+	}
+	fmt.Fprintf(out, "raw inserts  %.0f rows/s (one row a transaction, %d clients)\n", raw, *conc)
+	fmt.Fprintf(out, "ratio        %.2f (intake ÷ raw inserts)\n", float64(status[201])/elapsed.Seconds()/raw)
 	return nil
+}
+
+// rawInserts measures single-row write transactions per second on the
+// database at dsn, from conc clients for d.
+func rawInserts(dsn string, conc int, d time.Duration) (float64, error) {
+	db := sqlstore.NewDB(dsn)
+	bg := context.Background()
+	if err := db.Open(bg); err != nil {
+		return 0, err
+	}
+	defer db.Close()
+	exec := func(q string, args ...any) error {
+		tx, err := db.BeginTx(bg, true)
+		if err != nil {
+			return err
+		}
+		defer tx.Rollback()
+		if _, err := tx.ExecContext(bg, q, args...); err != nil {
+			return err
+		}
+		return tx.Commit()
+	}
+	exec(`DROP TABLE IF EXISTS gl_load_raw`)
+	if err := exec(`CREATE TABLE gl_load_raw (id BIGINT PRIMARY KEY, at TIMESTAMP NOT NULL, text TEXT NOT NULL)`); err != nil {
+		return 0, err
+	}
+	defer exec(`DROP TABLE gl_load_raw`)
+	ctx, cancel := context.WithTimeout(bg, d)
+	defer cancel()
+	var n atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	start := time.Now()
+	for range conc {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ctx.Err() == nil {
+				id := n.Add(1)
+				if err := exec(`INSERT INTO gl_load_raw (id, at, text) VALUES ($1, $2, $3)`, id, time.Now().UTC(),
+					"小区门口路灯不亮，晚上很黑"); err != nil {
+					failed.Store(err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if err, _ := failed.Load().(error); err != nil {
+		return 0, err
+	}
+	return float64(n.Load()) / time.Since(start).Seconds(), nil
 }
