@@ -79,6 +79,15 @@ func (s *MeetingService) addItem(ctx context.Context, tx *Tx, m *gridline.Meetin
 	} else if err != nil {
 		return translate(tx.db.dialect, err)
 	}
+	// A meeting decides on the cases its recorder may dispatch; another's
+	// case is as unknown as a missing one.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(gridline.ActionDispatch)); ok {
+		if in, err := ticketInScope(ctx, tx, it.TicketID, sc); err != nil {
+			return err
+		} else if !in {
+			return gridline.FieldErrorf(f+".ticket_id", "no case %d", it.TicketID)
+		}
+	}
 	if !status.Open() {
 		return &gridline.Error{Code: gridline.ECONFLICT,
 			Message: fmt.Sprintf("Case %s is %s; a meeting decides on open cases.", it.TicketNumber, status),
@@ -176,6 +185,23 @@ func (s *MeetingService) FindMeetings(ctx context.Context, f gridline.MeetingFil
 
 func findMeetings(ctx context.Context, tx *Tx, f gridline.MeetingFilter, id *int64) ([]*gridline.Meeting, int, error) {
 	var w where
+	// A meeting is seen by whoever may see one of its cases, and by the
+	// units that attended or were given an item; its minutes are shown
+	// whole.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
+		cond, args := ticketScope(sc)
+		cond = "(id IN (SELECT i.meeting_id FROM meeting_items i JOIN tickets t ON t.id = i.ticket_id WHERE " + cond + ")"
+		if len(sc.Units) > 0 {
+			cond += " OR id IN (SELECT meeting_id FROM meeting_units WHERE unit_id IN (" + qmarks(len(sc.Units)) + "))" +
+				" OR id IN (SELECT meeting_id FROM meeting_items WHERE lead_unit_id IN (" + qmarks(len(sc.Units)) + "))"
+			for range 2 {
+				for _, u := range sc.Units {
+					args = append(args, u)
+				}
+			}
+		}
+		w.add(cond+")", args...)
+	}
 	if id != nil {
 		w.add("id = ?", *id)
 	}

@@ -357,3 +357,69 @@ func TestDispatchLevel(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestWhistleMeetingScope: whistles and meetings are seen by whoever may
+// see their case, and by the units named in them; a whistle or a meeting
+// item on a case out of scope is refused as if the case did not exist.
+func TestWhistleMeetingScope(t *testing.T) {
+	f := newScopeFixture(t)
+	other := f.mustUnit(t, gridline.UnitDepartment, "区城管局", "370812")
+	w, err := f.s.Whistles.BlowWhistle(ctx, f.a.ID, gridline.WhistleRequest{Units: []int64{other.ID}, Reason: "路灯线路需城管配合"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &gridline.Meeting{HeldAt: time.Now(), Place: "会议室", Chair: "张主任",
+		Items: []gridline.MeetingItem{{TicketID: f.a.ID, LeadUnit: f.dept.ID, Plan: "住建局牵头"}}}
+	if err := f.s.Meetings.CreateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	street := func(code string) gridline.Grant { return gridline.Grant{Role: gridline.RoleStreet, Region: code} }
+	unit := func(role gridline.Role, id int64) gridline.Grant { return gridline.Grant{Role: role, UnitID: &id} }
+	for _, tt := range []struct {
+		name             string
+		grant            gridline.Grant
+		whistle, meeting bool
+	}{
+		{"street of the case", street("370812001"), true, true},
+		{"another street", street("370812003"), false, false},
+		{"the unit whistled for", unit(gridline.RoleDepartment, other.ID), true, false},
+		{"the lead unit", unit(gridline.RoleDepartment, f.dept.ID), true, true},
+		{"a resident", gridline.Grant{Role: gridline.RoleResident}, false, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			c := as(51, tt.grant)
+			ws, n, err := f.s.Whistles.FindWhistles(c, gridline.WhistleFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n == 1 && len(ws) == 1 && ws[0].ID == w.ID; got != tt.whistle || (!tt.whistle && n != 0) {
+				t.Errorf("whistles: %d listed (total %d), want the whistle %v", len(ws), n, tt.whistle)
+			}
+			_, err = f.s.Whistles.FindWhistleByID(c, w.ID)
+			if (err == nil) != tt.whistle || err != nil && gridline.ErrorCode(err) != gridline.ENOTFOUND {
+				t.Errorf("whistle by id: %v, want found %v", err, tt.whistle)
+			}
+			ms, n, err := f.s.Meetings.FindMeetings(c, gridline.MeetingFilter{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := n == 1 && len(ms) == 1 && ms[0].ID == m.ID; got != tt.meeting || (!tt.meeting && n != 0) {
+				t.Errorf("meetings: %d listed (total %d), want the meeting %v", len(ms), n, tt.meeting)
+			}
+		})
+	}
+	// Another street can neither whistle on the case nor put it on a meeting.
+	c := as(51, street("370812003"))
+	if _, err := f.s.Whistles.BlowWhistle(c, f.a.ID, gridline.WhistleRequest{Units: []int64{other.ID}, Reason: "越界"}); gridline.ErrorCode(err) != gridline.ENOTFOUND {
+		t.Errorf("whistle on another street's case: %v, want ENOTFOUND", err)
+	}
+	bad := &gridline.Meeting{HeldAt: time.Now(), Place: "会议室", Chair: "李主任",
+		Items: []gridline.MeetingItem{{TicketID: f.a.ID, LeadUnit: f.dept.ID, Plan: "越界"}}}
+	if err := f.s.Meetings.CreateMeeting(c, bad); gridline.ErrorCode(err) != gridline.EINVALID || !strings.Contains(err.Error(), "items[0].ticket_id") {
+		t.Errorf("meeting on another street's case: %v, want EINVALID naming items[0].ticket_id", err)
+	}
+	// The street of the case may do both.
+	if _, err := f.s.Whistles.BlowWhistle(as(51, street("370812001")), f.a.ID, gridline.WhistleRequest{Units: []int64{other.ID}, Reason: "再吹哨"}); err != nil {
+		t.Errorf("whistle by the case's street: %v", err)
+	}
+}

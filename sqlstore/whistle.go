@@ -49,6 +49,15 @@ func (s *WhistleService) BlowWhistle(ctx context.Context, ticketID int64, r grid
 	} else if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
+	// A whistle is blown on a case its blower may supervise; another's
+	// case is as unknown as a missing one.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(gridline.ActionSupervise)); ok {
+		if in, err := ticketInScope(ctx, tx, ticketID, sc); err != nil {
+			return nil, err
+		} else if !in {
+			return nil, gridline.Errorf(gridline.ENOTFOUND, "Case %d not found.", ticketID)
+		}
+	}
 	if !gridline.WhistleOpen(status) {
 		return nil, &gridline.Error{Code: gridline.ECONFLICT,
 			Message: fmt.Sprintf("Case %s is %s; a whistle is blown on an open, located case.", number, status),
@@ -157,6 +166,18 @@ func (s *WhistleService) FindWhistles(ctx context.Context, f gridline.WhistleFil
 
 func findWhistles(ctx context.Context, tx *Tx, f gridline.WhistleFilter, id *int64) ([]*gridline.Whistle, int, error) {
 	var w where
+	// A whistle is seen by whoever may see its case, and by the units
+	// whistled for, who must report to it.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
+		cond, args := ticketScope(sc)
+		if len(sc.Units) > 0 {
+			cond = "(" + cond + " OR w.id IN (SELECT whistle_id FROM whistle_units WHERE unit_id IN (" + qmarks(len(sc.Units)) + ")))"
+			for _, u := range sc.Units {
+				args = append(args, u)
+			}
+		}
+		w.add(cond, args...)
+	}
 	if id != nil {
 		w.add("w.id = ?", *id)
 	}
