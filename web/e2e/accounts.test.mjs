@@ -144,7 +144,7 @@ describe('accounts and roles', { skip: BASE ? false : 'GRIDLINE_URL is not set (
   // the write buttons on the list and on one case.
   const roles = [
     { user: 'admin', name: '系统管理员', nav: ['网格地图', '治理力量', '工单', '督办', '考核指标', '用户管理', '审计日志'], intake: true, acts: true },
-    { user: 'grid', name: '专职网格员', nav: ['网格地图', '工单'], intake: true, acts: null },
+    { user: 'grid', name: '专职网格员', nav: ['网格地图', '工单'], intake: true, acts: null, reveal: true },
     { user: 'leader', name: '区领导', nav: ['网格地图', '治理力量', '工单', '督办', '考核指标'], intake: false, acts: false },
     { user: 'department', nav: ['网格地图', '工单', '督办', '考核指标'], intake: false, acts: null },
   ];
@@ -175,6 +175,27 @@ describe('accounts and roles', { skip: BASE ? false : 'GRIDLINE_URL is not set (
         for (const a of shown) assert.ok(me.permissions.includes(`tickets.${a}`), `${a} is among the role's permissions`);
         if (r.acts === false) assert.equal(shown.length, 0, 'a read-only role sees no action buttons');
         await shot(page, `accounts-${r.user}-ticket.png`);
+      }
+      // A masked number: 查看号码 for the roles that may reveal it, the
+      // number the API reveals once clicked, and the look in the audit log.
+      const masked = apiList.items.find((x) => x.reporter && !x.reporter.confidential && (x.reporter.phone || '').includes('*'));
+      if (r.reveal) assert.ok(masked, `${r.user} has a case with a masked number among the first five`);
+      if (masked) {
+        await page.goto(`${BASE}/tickets/${masked.id}`, { waitUntil: 'domcontentloaded' });
+        await page.locator('.tp-phone').waitFor({ timeout: 20_000 });
+        assert.equal((await page.locator('.tp-phone').textContent()).trim(), masked.reporter.phone, 'the number is masked first');
+        const button = page.getByRole('button', { name: '查看号码' });
+        assert.equal(await button.count(), me.permissions.includes('tickets.reveal') ? 1 : 0, '查看号码 is there for the roles that may reveal');
+        if (r.reveal) {
+          await button.click();
+          await page.waitForFunction(() => !document.querySelector('.tp-phone').textContent.includes('*'), null, { timeout: 10_000 });
+          const shownPhone = (await page.locator('.tp-phone').textContent()).trim();
+          assert.match(shownPhone, /^1\d{10}$/, 'the revealed number');
+          const audit = (await api(adminToken, 'GET', `/api/v1/audit?entity=ticket&action=reveal&key=${masked.id}&limit=5`)).data;
+          assert.ok(audit.items.some((a) => a.actor.includes(me.user.username)),
+            `the reveal is in the audit log with ${me.user.username}: ${JSON.stringify(audit.items)}`);
+          await shot(page, `accounts-${r.user}-revealed.png`);
+        }
       }
       // Pages the role may not open say so.
       if (!r.nav.includes('用户管理')) {

@@ -29,6 +29,12 @@ export function actOnTicket(id, action, body) {
   return post(`tickets/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`, body);
 }
 
+// revealReporter returns the case's reporter unmasked ({name, phone,
+// confidential}); the server records the look in the audit log.
+export function revealReporter(id) {
+  return post(`tickets/${encodeURIComponent(id)}/reveal`, {});
+}
+
 // findTicketByNumber returns the case numbered number
 // (COUNTY-YYYYMMDD-NNNNNN), or null. The API filters by neither number nor
 // county of numbering, so this lists the cases taken in on the number's

@@ -96,6 +96,8 @@ export default {
   mergedInto: 'Merged into',
   externalId: 'External number',
   reporter: 'Reporter',
+  revealPhone: 'Show number',
+  revealDenied: 'A confidential reporter\'s number is for the command centre only',
   confidential: 'Confidential',
   address: 'Address',
   location: 'Place',

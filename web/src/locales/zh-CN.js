@@ -95,6 +95,8 @@ export default {
   mergedInto: '已合并到',
   externalId: '来源编号',
   reporter: '反映人',
+  revealPhone: '查看号码',
+  revealDenied: '保密反映人的号码仅指挥中心可查看',
   confidential: '保密',
   address: '地址',
   location: '事发位置',
