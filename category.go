@@ -186,6 +186,8 @@ type Catalogue struct {
 	keywordW  map[string]float64 // keyword → weight
 	bigramIDF map[string]float64 // bigram → inverse document frequency over sub-classes
 	profile   []map[string]bool  // per entry of subs: the bigrams of its name and keywords
+	gramSubs  map[string][]int   // bigram → the entries of subs whose profile has it
+	kwFirst   map[rune][]string  // the keywords by their first character, each once
 	vocabOnce sync.Once          // vocab, for the duplicate finder
 	vocab     map[uint64]bool
 }
@@ -567,7 +569,24 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 		return nil
 	}
 	text = normalizeText(text)
-	grams := bigrams(text)
+	// The keywords in the text, found from each of its characters, and
+	// each sub-class's bigram score, from the bigrams' lists of
+	// sub-classes: a case's text touches few of either, and the
+	// catalogue's hundreds of sub-classes are not each searched.
+	in := map[string]bool{}
+	for i, r := range text {
+		for _, kw := range c.kwFirst[r] {
+			if strings.HasPrefix(text[i:], kw) {
+				in[kw] = true
+			}
+		}
+	}
+	gramScore := make([]float64, len(c.subs))
+	for g := range bigrams(text) {
+		for _, k := range c.gramSubs[g] {
+			gramScore[k] += bigramWeight * c.bigramIDF[g]
+		}
+	}
 	var out []Suggestion
 	var found []string
 	for k, i := range c.subs {
@@ -575,7 +594,7 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 		var s Suggestion
 		found = found[:0]
 		for _, kw := range cat.Keywords {
-			if strings.Contains(text, kw) {
+			if in[kw] || kw == "" {
 				found = append(found, kw)
 			}
 		}
@@ -587,11 +606,7 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 				s.Score += c.keywordW[kw]
 			}
 		}
-		for g := range grams {
-			if c.profile[k][g] {
-				s.Score += bigramWeight * c.bigramIDF[g]
-			}
-		}
+		s.Score += gramScore[k]
 		if s.Score > 0 {
 			s.Code, s.Name = cat.Code, cat.Name
 			s.Score = math.Round(s.Score*1000) / 1000
@@ -630,6 +645,18 @@ func (c *Catalogue) index() {
 	c.keywordW = make(map[string]float64, len(df))
 	for kw, n := range df {
 		c.keywordW[kw] = float64(utf8.RuneCountInString(kw)) / float64(n)
+	}
+	c.gramSubs = map[string][]int{}
+	for k, prof := range c.profile {
+		for g := range prof {
+			c.gramSubs[g] = append(c.gramSubs[g], k)
+		}
+	}
+	c.kwFirst = map[rune][]string{}
+	for kw := range df {
+		if r, _ := utf8.DecodeRuneInString(kw); kw != "" {
+			c.kwFirst[r] = append(c.kwFirst[r], kw)
+		}
 	}
 	c.bigramIDF = make(map[string]float64, len(gdf))
 	for g, n := range gdf {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 	"unicode/utf8"
@@ -137,6 +138,12 @@ func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 // only the place; category agreement and closeness in place and time add
 // to it.
 func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
+	return scoreDuplicate(cat, nil, a, b)
+}
+
+// scoreDuplicate is ScoreDuplicate taking the fingerprints from fc, when
+// not nil.
+func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
 	rule := DuplicateRuleFor(cat, a.Category)
 	why.DistanceM = DistanceM(a.Lon, a.Lat, b.Lon, b.Lat)
 	gap := a.ReportedAt.Sub(b.ReportedAt)
@@ -147,8 +154,8 @@ func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why Dup
 	if why.DistanceM > rule.Radius || gap > rule.Window {
 		return 0, why, false
 	}
-	a.Fingerprint(cat)
-	b.Fingerprint(cat)
+	fc.fingerprint(cat, a)
+	fc.fingerprint(cat, b)
 	why.TextSimilarity = gramSimilarity(a.grams, b.grams)
 	catScore := 0.0
 	switch {
@@ -186,12 +193,18 @@ const (
 // Others that are c itself, merged, voided or rejected are skipped: a
 // merged case's master is the candidate.
 func RankDuplicates(cat *Catalogue, c *DuplicateCase, others []*DuplicateCase, n int) []DuplicateCandidate {
+	return RankDuplicatesCached(cat, nil, c, others, n)
+}
+
+// RankDuplicatesCached is RankDuplicates taking the cases' fingerprints
+// from fc and keeping there those it makes; fc may be nil.
+func RankDuplicatesCached(cat *Catalogue, fc *FingerprintCache, c *DuplicateCase, others []*DuplicateCase, n int) []DuplicateCandidate {
 	out := []DuplicateCandidate{}
 	for _, o := range others {
 		if o.ID == c.ID || !DuplicateTarget(o.Status) {
 			continue
 		}
-		score, why, ok := ScoreDuplicate(cat, c, o)
+		score, why, ok := scoreDuplicate(cat, fc, c, o)
 		if !ok || score < DuplicateThreshold {
 			continue
 		}
@@ -208,6 +221,73 @@ func RankDuplicates(cat *Catalogue, c *DuplicateCase, others []*DuplicateCase, n
 		out = out[:n]
 	}
 	return out
+}
+
+// FingerprintCache keeps the text fingerprints of cases by id, so that a
+// case read again by the next lookups around it (at intake, every new
+// case's neighbours) is not fingerprinted again. An entry is used only for
+// the same text and catalogue it was made from, so an edited text or
+// vocabulary makes a new one. It holds between max and twice max entries,
+// the most recently used kept. Safe for concurrent use.
+type FingerprintCache struct {
+	mu       sync.Mutex
+	max      int
+	cat      *Catalogue
+	cur, old map[int64]fingerprint
+}
+
+// fingerprint is a cached text fingerprint.
+type fingerprint struct {
+	text  string
+	grams []gram
+}
+
+// NewFingerprintCache returns a cache of about max fingerprints.
+func NewFingerprintCache(max int) *FingerprintCache {
+	return &FingerprintCache{max: max, cur: map[int64]fingerprint{}}
+}
+
+// fingerprint sets c's fingerprint from fc, or makes it and keeps it
+// there; a nil fc only makes it. A case without an id (not stored) is not
+// kept.
+func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
+	if c.grams != nil {
+		return
+	}
+	if fc == nil || c.ID == 0 {
+		c.Fingerprint(cat)
+		return
+	}
+	fc.mu.Lock()
+	if fc.cat != cat {
+		fc.cat, fc.cur, fc.old = cat, map[int64]fingerprint{}, nil
+	}
+	f, ok := fc.cur[c.ID]
+	if !ok {
+		if f, ok = fc.old[c.ID]; ok {
+			fc.put(c.ID, f)
+		}
+	}
+	fc.mu.Unlock()
+	if ok && f.text == c.Text {
+		c.grams = f.grams
+		return
+	}
+	c.Fingerprint(cat)
+	fc.mu.Lock()
+	if fc.cat == cat {
+		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams})
+	}
+	fc.mu.Unlock()
+}
+
+// put keeps f for id, the older half dropped when the newer is full.
+// fc.mu is held.
+func (fc *FingerprintCache) put(id int64, f fingerprint) {
+	if len(fc.cur) >= fc.max {
+		fc.old, fc.cur = fc.cur, make(map[int64]fingerprint, fc.max)
+	}
+	fc.cur[id] = f
 }
 
 // DuplicateTarget reports whether a case in status s can be the master of
@@ -247,6 +327,18 @@ func DuplicateBox(lon, lat, radius float64) [4]float64 {
 	kx, ky := metresPerDegree(lat)
 	dx, dy := radius/kx*1.001+1e-9, radius/ky*1.001+1e-9
 	return [4]float64{lon - dx, lat - dy, lon + dx, lat + dy}
+}
+
+// DuplicateDisc returns the terms of a test for the points within radius
+// metres of lon/lat, a little widened against rounding, that a store can
+// make on its index without reading the rows: x, y is within when
+// ((x-lon)·kx)² + ((y-lat)·ky)² ≤ r2. It keeps every point DistanceM puts
+// within radius (its scale is taken at the two points' mean latitude,
+// here at lat: a relative difference under 1e-3 over a few kilometres).
+func DuplicateDisc(lon, lat, radius float64) (kx, ky, r2 float64) {
+	kx, ky = metresPerDegree(lat)
+	r := radius*1.01 + 1
+	return kx, ky, r * r
 }
 
 // DuplicateCells returns the keys of the cells that DuplicateBox(lon, lat,

@@ -150,3 +150,28 @@ func BenchmarkScoreDuplicate(b *testing.B) {
 		gridline.ScoreDuplicate(cat, &a, &o)
 	}
 }
+
+// TestFingerprintCache ranks the labelled pairs with and without a small
+// cache (so entries are dropped and made again): the same candidates and
+// scores, also after a case's text changes under the same id.
+func TestFingerprintCache(t *testing.T) {
+	pairs := readLabelledPairs(t)
+	cat := gridline.DefaultCatalogue()
+	fc := gridline.NewFingerprintCache(16)
+	fresh := func(c *gridline.DuplicateCase) *gridline.DuplicateCase { d := *c; return &d }
+	for round := range 3 {
+		for i, p := range pairs {
+			a, b := fresh(p.a), fresh(p.b)
+			a.ID, b.ID = int64(2*i+1), int64(2*i+2)
+			if round == 2 {
+				// Another text under the same id: the pair's texts swapped.
+				a.Text, b.Text = b.Text, a.Text
+			}
+			want := gridline.RankDuplicates(cat, fresh(b), []*gridline.DuplicateCase{fresh(a)}, 5)
+			got := gridline.RankDuplicatesCached(cat, fc, b, []*gridline.DuplicateCase{a}, 5)
+			if len(got) != len(want) || len(got) == 1 && (got[0].Score != want[0].Score || got[0].Reasons != want[0].Reasons) {
+				t.Fatalf("round %d pair %d: cached %+v; uncached %+v", round, p.id, got, want)
+			}
+		}
+	}
+}

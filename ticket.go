@@ -331,6 +331,10 @@ type Ticket struct {
 	Photos    []*Photo  `json:"photos,omitempty"`
 	CreatedAt time.Time `json:"created_at"`
 	UpdatedAt time.Time `json:"updated_at"`
+	// Suggestions are the sub-classes proposed for the text at intake,
+	// best first, when the store chose the category from them (none was
+	// given): the answer shows them without suggesting twice. Not stored.
+	Suggestions []Suggestion `json:"-"`
 }
 
 // TicketEvent is one step of a case's timeline, written in the same

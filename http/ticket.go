@@ -118,8 +118,12 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 	if created {
 		status = http.StatusCreated
 	}
-	// The category suggestions show why a category was proposed.
-	sug := s.catalogue(r).Suggest(t.Text, 3)
+	// The category suggestions show why a category was proposed; the
+	// store made them already when it chose the category.
+	sug := t.Suggestions
+	if !created || sug == nil {
+		sug = s.catalogue(r).Suggest(t.Text, 3)
+	}
 	if sug == nil {
 		sug = []gridline.Suggestion{}
 	}

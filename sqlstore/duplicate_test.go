@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"math"
 	"testing"
 	"time"
 
@@ -163,5 +164,29 @@ func TestMergedHearTheMaster(t *testing.T) {
 		if len(relayed) != len(want) || relayed[0] != want[0] || relayed[1] != want[1] {
 			t.Fatalf("case %d relayed %q; want %q", id, relayed, want)
 		}
+	}
+}
+
+// TestDuplicatesDisc checks the radius at a diagonal, where the lookup's
+// disc (tested in SQL) cuts the box's corner: the same report 145 m away
+// is still read and a candidate (a lamp's radius is 150 m), 160 m away,
+// inside the box, is not.
+func TestDuplicatesDisc(t *testing.T) {
+	f := newFixture(t)
+	const lon, lat = 116.7900, 35.5450
+	kx, ky, _ := gridline.DuplicateDisc(lon, lat, 0)
+	at := func(m float64) (float64, float64) { d := m / math.Sqrt2; return lon + d/kx, lat + d/ky }
+	text := "光明路与府河路交叉口东南角路灯不亮"
+	near := mustTicketIn(t, f, lon, lat, text, "0115")
+	x, y := at(145)
+	in := mustTicketIn(t, f, x, y, text, "0115")
+	x, y = at(160)
+	out := mustTicketIn(t, f, x, y, text, "0115")
+	got, err := f.s.Duplicates.FindDuplicates(ctx, near.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ids := candidateIDs(got); len(ids) != 1 || ids[0] != in.ID || got[0].DistanceM != 145 {
+		t.Fatalf("candidates %+v; want only %d at 145 m (not %d at 160 m)", got, in.ID, out.ID)
 	}
 }

@@ -293,6 +293,10 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	return out, total, nil
 }
 
+// IntakeSuggestions is how many category suggestions intake makes when no
+// category is given (t.Suggestions), as many as its answer shows.
+const IntakeSuggestions = 3
+
 // CreateTicket implements gridline.TicketService. The case is located
 // before the transaction, from the committed grids.
 func (s *TicketService) CreateTicket(ctx context.Context, t *gridline.Ticket) (bool, error) {
@@ -324,9 +328,10 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		} else if c.IsMain() {
 			return false, gridline.FieldErrorf("category", "%s %s is a main class; choose one of its sub-classes", c.Code, c.Name)
 		}
-	} else if sug := s.catalogue().Suggest(t.Text, 1); len(sug) > 0 {
-		// The text's best match, for a person to confirm or correct.
-		t.Category = sug[0].Code
+	} else if sug := s.catalogue().Suggest(t.Text, IntakeSuggestions); len(sug) > 0 {
+		// The text's best match, for a person to confirm or correct; the
+		// others go with it to the intake's answer.
+		t.Category, t.Suggestions = sug[0].Code, sug
 	}
 	t.Status = gridline.StatusUnlocated
 	t.RegionPath = gridline.RegionPath{}

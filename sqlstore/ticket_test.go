@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/gridline/gridline"
 )
 
@@ -39,6 +40,10 @@ func act(tb testing.TB, f *fixture, id int64, r gridline.TicketActionRequest) *g
 
 // TestTicketLoop takes one case through the whole loop and checks its
 // status, version, timeline and the feed at the end.
+// intakeOnly leaves out of a comparison what an intake's answer carries
+// and the stored case does not: the category suggestions it was made with.
+var intakeOnly = cmpopts.IgnoreFields(gridline.Ticket{}, "Suggestions")
+
 func TestTicketLoop(t *testing.T) {
 	f := newFixture(t)
 	unit := f.mustUnit(t, gridline.UnitDepartment, "区执法局", "370812")
@@ -55,7 +60,7 @@ func TestTicketLoop(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if diff := cmp.Diff(read, tk); diff != "" {
+	if diff := cmp.Diff(read, tk, intakeOnly); diff != "" {
 		t.Fatalf("intake answer differs from the stored case (-read +answer):\n%s", diff)
 	}
 	deadline := time.Now().Add(48 * time.Hour)
