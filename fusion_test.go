@@ -40,7 +40,9 @@ func TestClassifyFusion(t *testing.T) {
 		{"voided finding", []*gridline.FusionCase{finding(2, lamp, "0115", 0, -time.Hour)},
 			func(_ *gridline.FusionCase, gs []*gridline.FusionCase) { gs[0].Status = gridline.StatusVoided }, gridline.FusionMissed, 0},
 		{"merged finding still found", []*gridline.FusionCase{finding(2, lamp, "0115", 0, -time.Hour)},
-			func(_ *gridline.FusionCase, gs []*gridline.FusionCase) { gs[0].Status, gs[0].MergedInto = gridline.StatusMerged, 9 },
+			func(_ *gridline.FusionCase, gs []*gridline.FusionCase) {
+				gs[0].Status, gs[0].MergedInto = gridline.StatusMerged, 9
+			},
 			gridline.FoundFirst, 2},
 		{"call merged into the finding", []*gridline.FusionCase{finding(2, "王因街道某处井盖缺失", "0101", 0.05, -time.Hour)},
 			func(h *gridline.FusionCase, _ []*gridline.FusionCase) { h.MergedInto = 2 }, gridline.FoundFirst, 2},
