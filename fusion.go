@@ -227,3 +227,14 @@ func InFusionClasses(cat *Catalogue, code string, classes []string) bool {
 	m := mainClass(cat, code)
 	return m != "" && slices.Contains(classes, m)
 }
+
+// CheckFusionClasses checks that every code of classes is a main class of
+// cat.
+func CheckFusionClasses(cat *Catalogue, classes []string) error {
+	for _, c := range classes {
+		if mainClass(cat, c) != c {
+			return FieldErrorf("classes", "%q is not a main class of the catalogue", c)
+		}
+	}
+	return nil
+}

@@ -57,6 +57,9 @@ func (s *FusionService) FusionDaily(ctx context.Context, f gridline.FusionFilter
 		return nil, err
 	}
 	cat := s.db.catalogue()
+	if err := gridline.CheckFusionClasses(cat, f.Classes); err != nil {
+		return nil, err
+	}
 	from := f.From.UTC()
 	end := f.To.AddDate(0, 0, 1).UTC()
 	tx, err := s.db.BeginTx(ctx, false)
@@ -73,7 +76,9 @@ func (s *FusionService) FusionDaily(ctx context.Context, f gridline.FusionFilter
 	w.add("t.reported_at >= ?", from)
 	w.add("t.reported_at < ?", end)
 	w.add("t.status NOT IN (?, ?)", string(gridline.StatusVoided), string(gridline.StatusRejected))
-	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
+	if sc, ok := scopeFor(ctx, gridline.ResourceKPIs, gridline.ActRead); ok {
+		// The cases the caller's KPIs cover, a unit's co-handled ones
+		// too: a department sees what its grid workers missed there.
 		cond, args := ticketScope(sc)
 		w.add(cond, args...)
 	}
