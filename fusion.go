@@ -84,12 +84,20 @@ func FusionMatch(cat *Catalogue, h, g *FusionCase) bool {
 // earliest), nil when missed.
 func ClassifyFusion(cat *Catalogue, h *FusionCase, findings []*FusionCase) (FusionOutcome, *FusionCase) {
 	var best *FusionCase
+	// The rule's bounds, once: most findings a store offers lie outside
+	// them, and ScoreDuplicate (which checks them again) need not see them.
+	rule := DuplicateRuleFor(cat, h.Category)
+	box := DuplicateBox(h.Lon, h.Lat, rule.Radius)
 	for _, g := range findings {
 		if g.ID == h.ID || g.Status == StatusVoided || g.Status == StatusRejected {
 			continue
 		}
 		if best != nil && !g.ReportedAt.Before(best.ReportedAt) {
 			continue // an earlier match already decides
+		}
+		if !FusionLinked(h, g) && (g.Lon < box[0] || g.Lat < box[1] || g.Lon > box[2] || g.Lat > box[3] ||
+			g.ReportedAt.Before(h.ReportedAt.Add(-rule.Window)) || g.ReportedAt.After(h.ReportedAt.Add(rule.Window))) {
+			continue
 		}
 		if FusionMatch(cat, h, g) {
 			best = g

@@ -45,6 +45,10 @@ func scanFusion(rows *sql.Rows, c *gridline.FusionCase, extra ...any) error {
 	return nil
 }
 
+// fusionScanCells is the number of place cells from which the findings
+// of the window are read in one pass, not cell by cell.
+const fusionScanCells = 100
+
 // fusionChunk bounds the IN lists of one query.
 const fusionChunk = 500
 
@@ -233,6 +237,15 @@ func (s *FusionService) findings(ctx context.Context, tx *Tx, hot []*fusionHotli
 		list = append(list, c)
 	}
 	slices.Sort(list)
+	if len(list) > fusionScanCells {
+		// Most of the city: one pass over the window reads the findings
+		// faster than a range scan per cell and a row lookup per finding.
+		args := append(slices.Clone(base), from, to)
+		if err := read(fmt.Sprintf("reported_at >= $%d AND reported_at < $%d AND place_cell IS NOT NULL", n+1, n+2), args); err != nil {
+			return nil, err
+		}
+		list = nil
+	}
 	for start := 0; start < len(list); start += fusionChunk {
 		part := list[start:min(start+fusionChunk, len(list))]
 		args := append(slices.Clone(base), from, to)
