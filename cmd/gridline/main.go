@@ -322,7 +322,7 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		// The main classes the daily hotline–grid comparison compares.
 		fusionClasses = strings.Split(v, ",")
 		if err := gridline.CheckFusionClasses(gridline.DefaultCatalogue(), fusionClasses); err != nil {
-			return fmt.Errorf("GRIDLINE_FUSION_CLASSES: %w", err)
+			return fmt.Errorf("GRIDLINE_FUSION_CLASSES: %v", gridline.ErrorFields(err)["classes"])
 		}
 	}
 	m.Server = &glhttp.Server{
