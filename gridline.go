@@ -90,6 +90,7 @@ type Services struct {
 	Tickets     TicketService
 	KPIs        KPIService
 	Duplicates  DuplicateService
+	Fusion      FusionService
 	Whistles    WhistleService
 	Meetings    MeetingService
 	Open311     Open311RequestService

@@ -32,6 +32,10 @@ type Server struct {
 	Logger *slog.Logger
 	// Limits bound every request; zero fields take DefaultLimits.
 	Limits Limits
+	// FusionClasses are the main classes the hotline–grid comparison
+	// compares when a request names none; nil takes
+	// gridline.DefaultFusionClasses.
+	FusionClasses []string
 
 	ln      net.Listener
 	srv     *http.Server
@@ -134,6 +138,7 @@ func (s *Server) routes() []route {
 		{pattern: "PUT /api/v1/calendar/days/{date}", handler: s.handleCalendarDay, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "DELETE /api/v1/calendar/days/{date}", handler: s.handleCalendarDayDelete, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "GET /api/v1/kpis", handler: s.handleKPIs, expensive: true, res: gridline.ResourceKPIs, act: gridline.ActRead},
+		{pattern: "GET /api/v1/fusion/daily", handler: s.handleFusionDaily, expensive: true, res: gridline.ResourceKPIs, act: gridline.ActRead},
 
 		{pattern: "GET /api/v1/stats/overview", handler: s.handleStatsOverview, expensive: true, res: gridline.ResourceStats, act: gridline.ActRead},
 		{pattern: "GET /api/v1/stats/workforce", handler: s.handleStatsWorkforce, expensive: true, res: gridline.ResourceStats, act: gridline.ActRead},

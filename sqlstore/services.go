@@ -24,6 +24,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Tickets:     tickets,
 		KPIs:        NewKPIService(db),
 		Duplicates:  NewDuplicateService(db),
+		Fusion:      NewFusionService(db),
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
 		Open311:     NewOpen311Service(db, tickets),

@@ -317,13 +317,22 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	} else if n == 0 {
 		m.logger.Warn("no accounts yet: the API is read-only until you create the first admin with `gridline user add admin --name 管理员 --role admin` (it asks for the password)")
 	}
+	var fusionClasses []string
+	if v := os.Getenv("GRIDLINE_FUSION_CLASSES"); v != "" {
+		// The main classes the daily hotline–grid comparison compares.
+		fusionClasses = strings.Split(v, ",")
+		if err := gridline.CheckFusionClasses(gridline.DefaultCatalogue(), fusionClasses); err != nil {
+			return fmt.Errorf("GRIDLINE_FUSION_CLASSES: %v", gridline.ErrorFields(err)["classes"])
+		}
+	}
 	m.Server = &glhttp.Server{
-		Addr:     c.addr,
-		Limits:   limits,
-		Services: svcs,
-		Ping:     m.DB.Ping,
-		UI:       web.FS(),
-		Logger:   m.logger,
+		Addr:          c.addr,
+		Limits:        limits,
+		FusionClasses: fusionClasses,
+		Services:      svcs,
+		Ping:          m.DB.Ping,
+		UI:            web.FS(),
+		Logger:        m.logger,
 	}
 	if err := m.Server.Open(ctx); err != nil {
 		return err

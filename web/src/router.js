@@ -42,6 +42,7 @@ export const router = createRouter({
     { path: '/admin/audit', name: 'audit', component: () => import('./views/AuditPage.vue'), meta: { title: 'audit', perm: 'audit.read', section: 'audit' } },
     // Supervision and assessment: the lights on the open cases, the KPIs.
     { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
+    { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],

@@ -69,3 +69,9 @@ export function getCalendar(from, to, options) {
 export function getKPIs(from, to, by, options) {
   return get('kpis', { from, to, by }, options);
 }
+
+// getFusionDaily returns the hotline–grid comparison of the days from to
+// to (YYYY-MM-DD, both included) grouped by by: {rows, total, misses, …}.
+export function getFusionDaily(from, to, by, options) {
+  return get('fusion/daily', { from, to, by }, options);
+}
