@@ -27,12 +27,16 @@ const (
 	// ResourceCatalogue is the category catalogue and the working
 	// calendar: everyone reads them, admins edit them.
 	ResourceCatalogue Resource = "catalogue"
+	// ResourceWebhooks is the subscribers of status webhooks (the 12345
+	// platform's status endpoint) and their deliveries: a subscriber's
+	// secret signs what Gridline sends, so only admins hold it.
+	ResourceWebhooks Resource = "webhooks"
 )
 
 // Resources lists every resource of the role table.
 var Resources = []Resource{ResourceRegions, ResourceGrids, ResourcePlaces, ResourceUnits, ResourcePeople,
 	ResourcePartyOrgs, ResourceTickets, ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit,
-	ResourceEvents, ResourceUsers, ResourceCatalogue}
+	ResourceEvents, ResourceUsers, ResourceCatalogue, ResourceWebhooks}
 
 // Action is what a principal does to a resource. For cases each step of
 // the loop (a [TicketAction]) is an action of its own, so the role table
@@ -83,6 +87,8 @@ func ActionsOf(r Resource) []Action {
 		return []Action{ActRead}
 	case ResourceCatalogue:
 		return []Action{ActRead, ActUpdate}
+	case ResourceWebhooks:
+		return []Action{ActRead, ActCreate, ActDelete}
 	}
 	return nil
 }
