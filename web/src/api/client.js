@@ -40,7 +40,8 @@ export function onUserChanged(fn) {
 }
 
 // APIError carries the server's {"error":{"code","message","fields"}} and,
-// for 429 and locked accounts, the seconds of Retry-After.
+// for 429 and locked accounts, the seconds of Retry-After; data is the
+// answer's body when it is not an error object (a refused import's report).
 export class APIError extends Error {
   constructor(status, code, message, fields, retryAfter) {
     super(message || `HTTP ${status}`);
@@ -103,13 +104,15 @@ async function send(method, path, { params = {}, body, signal } = {}) {
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrf && !SAFE.has(method)) headers['X-CSRF-Token'] = csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  // A FormData body (a file upload) sets its own multipart type.
+  const form = typeof FormData !== 'undefined' && body instanceof FormData;
+  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
   let res;
   try {
     res = await fetch(`/api/v1/${path}${qs ? `?${qs}` : ''}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: body === undefined || form ? body : JSON.stringify(body),
       signal,
       credentials: 'same-origin',
     });
@@ -130,7 +133,9 @@ async function send(method, path, { params = {}, body, signal } = {}) {
   if (!res.ok) {
     if (res.status === 401 && path !== 'auth/login' && signedOut) signedOut();
     const e = data && data.error ? data.error : {};
-    throw new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields, Number(res.headers.get('Retry-After')) || 0);
+    const err = new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields, Number(res.headers.get('Retry-After')) || 0);
+    if (data && !data.error) err.data = data;
+    throw err;
   }
   return data;
 }
