@@ -21,16 +21,39 @@ var (
 
 // labelledPair is one row of testdata/duplicates_labelled.csv.
 type labelledPair struct {
-	id    int
+	id    int64
 	split string // tune or held
 	dup   bool
 	kind  string
 	a, b  *gridline.DuplicateCase
 }
 
+// labelledSets are the labelled pair files: the first written with the
+// scorer, the second (b) written apart by another author who never saw
+// the scorer; each split half tune, half held out before any tuning.
+var labelledSets = []string{"testdata/duplicates_labelled.csv", "testdata/duplicates_labelled_b.csv"}
+
+// labelledSet limits the test to one file (-labelled-set=b), for
+// reporting each apart.
+var labelledSet = flag.String("labelled-set", "", "only this labelled set: a or b (default both)")
+
 func readLabelledPairs(tb testing.TB) []labelledPair {
 	tb.Helper()
-	f, err := os.Open("testdata/duplicates_labelled.csv")
+	var out []labelledPair
+	for i, name := range labelledSets {
+		if *labelledSet != "" && *labelledSet != string(rune('a'+i)) {
+			continue
+		}
+		out = append(out, readLabelledFile(tb, name, int64(i)*1000)...)
+	}
+	return out
+}
+
+// readLabelledFile reads one labelled set; pair ids are offset by base,
+// so the two sets' ids differ.
+func readLabelledFile(tb testing.TB, name string, base int64) []labelledPair {
+	tb.Helper()
+	f, err := os.Open(name)
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -40,7 +63,7 @@ func readLabelledPairs(tb testing.TB) []labelledPair {
 		tb.Fatal(err)
 	}
 	cat := gridline.DefaultCatalogue()
-	base := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	t0 := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	const lon, lat = 116.78, 35.55
 	var out []labelledPair
 	for i, r := range recs[1:] {
@@ -49,7 +72,7 @@ func readLabelledPairs(tb testing.TB) []labelledPair {
 		dist, err1 := strconv.ParseFloat(r[10], 64)
 		hours, err2 := strconv.ParseFloat(r[11], 64)
 		if err1 != nil || err2 != nil || id == 0 {
-			tb.Fatalf("line %d: bad pair, distance or hours: %v", i+2, r)
+			tb.Fatalf("%s line %d: bad pair, distance or hours: %v", name, i+2, r)
 		}
 		mk := func(caseID int64, ch, code, text string) *gridline.DuplicateCase {
 			if code == "" {
@@ -58,21 +81,21 @@ func readLabelledPairs(tb testing.TB) []labelledPair {
 					code = s[0].Code
 				}
 			} else if c, ok := cat.Category(code); !ok || c.IsMain() {
-				tb.Fatalf("line %d: %q is not a sub-class", i+2, code)
+				tb.Fatalf("%s line %d: %q is not a sub-class", name, i+2, code)
 			}
 			if !gridline.Channel(ch).Valid() {
-				tb.Fatalf("line %d: channel %q", i+2, ch)
+				tb.Fatalf("%s line %d: channel %q", name, i+2, ch)
 			}
 			return &gridline.DuplicateCase{ID: caseID, Channel: gridline.Channel(ch), Category: code, Text: text,
 				Status: gridline.StatusReceived}
 		}
 		a, b := mk(1, r[4], r[5], r[6]), mk(2, r[7], r[8], r[9])
-		a.Lon, a.Lat, a.ReportedAt = lon, lat, base
+		a.Lon, a.Lat, a.ReportedAt = lon, lat, t0
 		// b lies dist metres east of a, hours later.
 		kx := 6371008.8 * math.Pi / 180 * math.Cos(lat*math.Pi/180)
 		b.Lon, b.Lat = lon+dist/kx, lat
-		b.ReportedAt = base.Add(time.Duration(hours * float64(time.Hour)))
-		out = append(out, labelledPair{id: id, split: r[1], dup: r[2] == "1", kind: r[3], a: a, b: b})
+		b.ReportedAt = t0.Add(time.Duration(hours * float64(time.Hour)))
+		out = append(out, labelledPair{id: base + int64(id), split: r[1], dup: r[2] == "1", kind: r[3], a: a, b: b})
 	}
 	return out
 }
