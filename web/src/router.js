@@ -44,6 +44,9 @@ export const router = createRouter({
     { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
+    // The grid worker's phone app (网格通): its own pages under /m/, no
+    // desktop nav (meta.phone), installable (public/m/).
+    { path: '/m/:rest(.*)*', name: 'mobile', component: () => import('./views/MobileApp.vue'), props: true, meta: { title: 'mobileApp', phone: true } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });

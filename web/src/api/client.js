@@ -93,13 +93,16 @@ export async function request(method, path, options = {}) {
   }
 }
 
-async function send(method, path, { params = {}, body, signal } = {}) {
+// send calls the API. form, a FormData, is sent as multipart/form-data
+// (photos) instead of a JSON body; headers are added to the request's own
+// (the phone app's Idempotency-Key).
+async function send(method, path, { params = {}, body, form, headers: extra, signal } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
   }
   const qs = q.toString();
-  const headers = { Accept: 'application/json' };
+  const headers = { ...extra, Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrf && !SAFE.has(method)) headers['X-CSRF-Token'] = csrf;
@@ -109,7 +112,7 @@ async function send(method, path, { params = {}, body, signal } = {}) {
     res = await fetch(`/api/v1/${path}${qs ? `?${qs}` : ''}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form || (body === undefined ? undefined : JSON.stringify(body)),
       signal,
       credentials: 'same-origin',
     });
