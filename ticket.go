@@ -578,10 +578,6 @@ func (r *TicketActionRequest) Validate() error {
 		if err := r.checkCallback(); err != nil {
 			return err
 		}
-	case ActionCheckReport:
-		if !slices.Contains(outcomesOf(ActionCheckReport), r.Outcome) {
-			return FieldErrorf("outcome", "is required: the finding, one of %s", joinOutcomes(outcomesOf(ActionCheckReport)))
-		}
 	case ActionLocate:
 		if r.Lon == nil || r.Lat == nil {
 			return FieldErrorf("lon", "lon and lat are required to locate a case")
@@ -594,10 +590,8 @@ func (r *TicketActionRequest) Validate() error {
 			return FieldErrorf("opinion", "a reason is required for %s", r.Action)
 		}
 	}
-	if r.Action != ActionLocate && (r.Lon != nil || r.Lat != nil) {
-		if !TakesPlace(r.Action) {
-			return FieldErrorf("lon", "%s takes no position (only %s do)", r.Action, joinActions(onSiteActions))
-		}
+	// lon and lat on other actions are ignored, as they always were.
+	if TakesPlace(r.Action) && (r.Lon != nil || r.Lat != nil) {
 		if r.Lon == nil || r.Lat == nil {
 			return FieldErrorf("lat", "lon and lat come together")
 		}

@@ -238,17 +238,26 @@ describe('grid worker phone app', { skip: BASE ? false : 'GRIDLINE_URL is not se
     assertNoPageErrors(errors);
     await context.close();
 
-    // The case page shows the answer to the command centre, and offers a
-    // new check.
-    const desk = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' });
+    // The case page shows the answer to the command centre — finding,
+    // note, place and photo — and asks for a new check with its button.
+    const desk = await browser.newContext({ viewport: { width: 1440, height: 1500 }, locale: 'zh-CN' });
     await desk.addInitScript((tok) => localStorage.setItem('gridline.token', tok), admin);
     const dp = await desk.newPage();
     await dp.goto(`${BASE}/tickets/${check.id}`, { waitUntil: 'domcontentloaded' });
-    await dp.getByText('情况属实').first().waitFor();
-    await dp.getByText('现场确认 2 盏路灯不亮').waitFor();
-    await dp.locator('.tl-place').first().waitFor();
-    await dp.locator('[data-action=check_request]').waitFor();
+    const answered = dp.locator('.tl-item', { hasText: '反馈核查结果' });
+    await answered.getByText('情况属实').waitFor();
+    await answered.getByText('现场确认 2 盏路灯不亮').waitFor();
+    await answered.locator('.tl-place', { hasText: /距工单位置 \d+ 米/ }).waitFor();
+    await answered.locator('.tl-photos a').first().waitFor();
     await dp.screenshot({ path: path.join(ARTIFACTS, 'mobile-check-on-case-page.png'), fullPage: true });
+    await dp.locator('[data-action=check_request]').click();
+    const dialog = dp.getByRole('dialog');
+    await dialog.getByRole('textbox').fill('请再次核实是否已修复');
+    await dialog.getByRole('button', { name: /确定/ }).click();
+    await dp.locator('.tl-item', { hasText: '请再次核实是否已修复' }).waitFor();
+    assert.equal(await dp.locator('[data-action=check_request]').count(), 0, 'no second check while one is open');
     await desk.close();
+    const again = await api(worker, 'GET', '/api/v1/tickets?check=open');
+    assert.ok(again.items.some((x) => x.id === check.id), 'the new check is the grid worker\'s task');
   });
 });
