@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/gridline/gridline"
 )
 
 // TestIdempotencyAPI is a phone's offline queue sending its reports and
@@ -122,3 +124,60 @@ func TestIdempotencyAPI(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// TestCheckTaskAPI asks for an on-site check over HTTP and answers it as
+// the grid's worker: the task is in the worker's list while it is open,
+// the answer lands in the timeline with the place, and the refusals name
+// what is wrong.
+func TestCheckTaskAPI(t *testing.T) {
+	s, ts := newServer(t)
+	runScenarios(t, ts.URL, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "hotline case", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
+			body: `{"channel":"hotline","text":"来电反映路灯不亮","lon":116.805,"lat":35.555}`,
+			want: []string{`"allowed_actions":["file","reject","self_handle","merge","void","check_request"]`}},
+		{name: "no report before a request", method: "POST", url: "/api/v1/tickets/1/actions/check_report", auth: true, status: 409,
+			body: `{"outcome":"confirmed"}`, want: []string{`No on-site check`}},
+		{name: "a request says what to check", method: "POST", url: "/api/v1/tickets/1/actions/check_request", auth: true, status: 400,
+			want: []string{`"opinion"`}},
+		{name: "request", method: "POST", url: "/api/v1/tickets/1/actions/check_request", auth: true, status: 200,
+			body: `{"note":"请现场核实"}`, want: []string{`"status":"received"`, `"action":"check_request"`,
+				`"allowed_actions":["file","reject","self_handle","merge","void","check_report"]`}},
+		{name: "one open check at a time", method: "POST", url: "/api/v1/tickets/1/actions/check_request", auth: true, status: 409,
+			body: `{"note":"again"}`, want: []string{`is asked already`}},
+		{name: "bad check filter", method: "GET", url: "/api/v1/tickets?check=closed", auth: true, status: 400, want: []string{`"check"`}},
+	})
+	worker := roleToken(t, s.Services, "gw", gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002001"})
+	as := func(method, url, body string) (int, string) {
+		req, _ := http.NewRequest(method, ts.URL+url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+worker)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b := new(bytes.Buffer)
+		b.ReadFrom(res.Body)
+		return res.StatusCode, b.String()
+	}
+	if code, b := as("GET", "/api/v1/tickets?check=open", ""); code != 200 || !strings.Contains(b, `"total":1`) {
+		t.Errorf("worker's open checks: %d %s", code, b)
+	}
+	if code, b := as("POST", "/api/v1/tickets/1/actions/check_request", `{"note":"x"}`); code != 403 {
+		t.Errorf("a grid worker asks for a check: %d %s", code, b)
+	}
+	if code, b := as("POST", "/api/v1/tickets/1/actions/check_report", `{"note":"无"}`); code != 400 || !strings.Contains(b, `"outcome"`) {
+		t.Errorf("an answer without a finding: %d %s", code, b)
+	}
+	code, b := as("POST", "/api/v1/tickets/1/actions/check_report", `{"outcome":"not_found","note":"现场路灯正常","lon":116.806,"lat":35.555}`)
+	if code != 200 || !strings.Contains(b, `"outcome":"not_found"`) || !strings.Contains(b, `"distance_m":90`) || !strings.Contains(b, `"status":"received"`) {
+		t.Errorf("answer: %d %s", code, b)
+	}
+	if code, b := as("GET", "/api/v1/tickets?check=open", ""); code != 200 || !strings.Contains(b, `"total":0`) {
+		t.Errorf("open checks after the answer: %d %s", code, b)
+	}
+}
