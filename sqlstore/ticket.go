@@ -667,7 +667,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		return nil, err
 	}
 	if role == gridline.AssignCo {
-		return s.coAct(ctx, tx, t, r, unit)
+		co, err := s.coAct(ctx, tx, t, r, unit)
+		if err != nil {
+			return nil, err
+		}
+		return co, takeIdempotencyKey(ctx, tx, r.Idempotency, id)
 	}
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
