@@ -99,4 +99,5 @@ type Services struct {
 	Reference   ReferenceService
 	Users       UserService
 	Auth        AuthService
+	Idempotency IdempotencyService
 }

@@ -114,7 +114,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true, res: gridline.ResourceTickets, act: gridline.ActExport},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "GET /api/v1/tickets/{id}/photos/{n}", handler: s.handleTicketPhoto, res: gridline.ResourcePhotos, act: gridline.ActRead},
-		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction, res: gridline.ResourceTickets, act: actionFromPath},
+		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction, body: maxTicketForm, res: gridline.ResourceTickets, act: actionFromPath},
 		{pattern: "POST /api/v1/tickets/{id}/reveal", handler: s.handleTicketReveal, res: gridline.ResourceTickets, act: gridline.ActReveal},
 		{pattern: "GET /api/v1/tickets/{id}/duplicates", handler: s.handleTicketDuplicates, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/tickets/{id}/whistles", handler: s.handleWhistleBlow, res: gridline.ResourceTickets, act: gridline.Action(gridline.ActionSupervise)},

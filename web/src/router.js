@@ -46,6 +46,9 @@ export const router = createRouter({
     // The 12345 platform: importing its export (hotline intake), webhooks (admins).
     { path: '/hotline', name: 'hotline', component: () => import('./views/HotlinePage.vue'), meta: { title: 'hotline', perm: 'tickets.create' } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
+    // The grid worker's phone app (网格通): its own pages under /m/, no
+    // desktop nav (meta.phone), installable (public/m/).
+    { path: '/m/:rest(.*)*', name: 'mobile', component: () => import('./views/MobileApp.vue'), props: true, meta: { title: 'mobileApp', phone: true } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });

@@ -94,25 +94,26 @@ export async function request(method, path, options = {}) {
   }
 }
 
-async function send(method, path, { params = {}, body, signal } = {}) {
+// send calls the API. form, a FormData, is sent as multipart/form-data
+// (photos) instead of a JSON body; headers are added to the request's own
+// (the phone app's Idempotency-Key).
+async function send(method, path, { params = {}, body, form, headers: extra, signal } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
   }
   const qs = q.toString();
-  const headers = { Accept: 'application/json' };
+  const headers = { ...extra, Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrf && !SAFE.has(method)) headers['X-CSRF-Token'] = csrf;
-  // A FormData body (a file upload) sets its own multipart type.
-  const form = typeof FormData !== 'undefined' && body instanceof FormData;
-  if (body !== undefined && !form) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
   let res;
   try {
     res = await fetch(`/api/v1/${path}${qs ? `?${qs}` : ''}`, {
       method,
       headers,
-      body: body === undefined || form ? body : JSON.stringify(body),
+      body: form || (body === undefined ? undefined : JSON.stringify(body)),
       signal,
       credentials: 'same-origin',
     });
