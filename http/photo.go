@@ -66,51 +66,58 @@ func (s *Server) decodeTicketJSON(w http.ResponseWriter, r *http.Request, t *gri
 // returns how many photo slots it took, to be released once the case is
 // written, even with an error.
 func (s *Server) decodeTicketForm(w http.ResponseWriter, r *http.Request, t *gridline.Ticket) (held int, err error) {
+	photos, held, err := s.decodeIntakeForm(w, r, "ticket", t)
+	t.Photos = photos
+	return held, err
+}
+
+// decodeIntakeForm reads a multipart intake: one part named part with the
+// JSON of v and up to MaxTicketPhotos parts "photo" (see
+// decodeTicketForm). It returns the photos and the photo slots it took.
+func (s *Server) decodeIntakeForm(w http.ResponseWriter, r *http.Request, part string, v any) (photos []*gridline.Photo, held int, err error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return 0, gridline.Errorf(gridline.EINVALID, "multipart body: %v", err)
+		return nil, 0, gridline.Errorf(gridline.EINVALID, "multipart body: %v", err)
 	}
-	var photos []*gridline.Photo
 	seen := false
 	for {
-		part, err := mr.NextPart()
+		p, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return held, formError(err)
+			return nil, held, formError(err)
 		}
-		switch name := part.FormName(); name {
-		case "ticket":
+		switch name := p.FormName(); name {
+		case part:
 			if seen {
-				return held, gridline.FieldErrorf("ticket", "sent twice")
+				return nil, held, gridline.FieldErrorf(part, "sent twice")
 			}
 			seen = true
-			if err := decodePart(part, t, s.bodyLimit()); err != nil {
-				return held, err
+			if err := decodePart(p, v, s.bodyLimit()); err != nil {
+				return nil, held, err
 			}
 		case "photo":
 			n := len(photos) + 1
 			if n <= gridline.MaxTicketPhotos {
 				if err := s.takePhotoSlot(w, r); err != nil {
-					return held, err
+					return nil, held, err
 				}
 				held++
 			}
-			p, err := gridline.ReadPhoto(part, n)
+			ph, err := gridline.ReadPhoto(p, n)
 			if err != nil {
-				return held, formError(err)
+				return nil, held, formError(err)
 			}
-			photos = append(photos, p)
+			photos = append(photos, ph)
 		default:
-			return held, gridline.FieldErrorf("part", "%q is not a part of an intake (send one part ticket and up to %d parts photo)",
-				name, gridline.MaxTicketPhotos)
+			return nil, held, gridline.FieldErrorf("part", "%q is not a part of an intake (send one part %s and up to %d parts photo)",
+				name, part, gridline.MaxTicketPhotos)
 		}
 	}
 	if !seen {
-		return held, gridline.FieldErrorf("ticket", "is required: the case's JSON in a part named ticket")
+		return nil, held, gridline.FieldErrorf(part, "is required: the JSON in a part named %s", part)
 	}
-	t.Photos = photos
-	return held, nil
+	return photos, held, nil
 }
 
 // decodePart reads the case's JSON from a part of at most limit bytes,
