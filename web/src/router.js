@@ -44,6 +44,10 @@ export const router = createRouter({
     { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
+    // The residents' page (随手拍): no account, no staff shell
+    // (meta.public); a QR door plate opens /report?qr=TOKEN.
+    { path: '/report', name: 'report', component: () => import('./views/ResidentPage.vue'), props: { mode: 'report' }, meta: { title: 'resTitle', public: true } },
+    { path: '/report/follow', name: 'report-follow', component: () => import('./views/ResidentPage.vue'), props: { mode: 'follow' }, meta: { title: 'resTabFollow', public: true } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });
