@@ -88,7 +88,7 @@ func ParseResidentLimits(s string) (ResidentLimits, error) {
 // ResidentLimitError is the refusal of a report over a limit: ERATELIMITED
 // with a message in Chinese and English, the limit that was reached
 // ("phone" or "place") and the seconds until a report will be taken again
-// (the HTTP answer's Retry-After).
+// (the HTTP answer's Retry-After), and the limit itself as max.
 func ResidentLimitError(which string, limit int, retry time.Duration) *Error {
 	secs := int(retry.Seconds()) + 1
 	if secs < 1 {
@@ -104,7 +104,7 @@ func ResidentLimitError(which string, limit int, retry time.Duration) *Error {
 			"This place has had %d reports in the last hour and is being looked at; try again later.", limit, limit)
 	}
 	return &Error{Code: ERATELIMITED, Message: msg,
-		Fields: map[string]string{"limit": which, "retry_after": strconv.Itoa(secs)}}
+		Fields: map[string]string{"limit": which, "max": strconv.Itoa(limit), "retry_after": strconv.Itoa(secs)}}
 }
 
 // ResidentReport is what a resident sends from the /report page: what is
@@ -343,7 +343,11 @@ type PublicCase struct {
 	Stage      PublicStage `json:"stage"`
 	StageText  string      `json:"stage_text"`
 	Category   string      `json:"category,omitempty"`
-	Text       string      `json:"text"`
+	// CategoryName and CategoryNameEN name the category (the catalogue's
+	// sub-class).
+	CategoryName   string `json:"category_name,omitempty"`
+	CategoryNameEN string `json:"category_name_en,omitempty"`
+	Text           string `json:"text"`
 	Address    string      `json:"address,omitempty"`
 	Town       string      `json:"town,omitempty"`
 	Community  string      `json:"community,omitempty"`
@@ -359,13 +363,19 @@ type PublicCase struct {
 }
 
 // PublicCaseOf returns what the reporter of t may see of it (t read with
-// its timeline), with their rating if they made one.
-func PublicCaseOf(t *Ticket, rating *ResidentRating) *PublicCase {
+// its timeline), with their rating if they made one and its category named
+// from cat (nil: by code only).
+func PublicCaseOf(t *Ticket, rating *ResidentRating, cat *Catalogue) *PublicCase {
 	st := StageOf(t.Status)
 	c := &PublicCase{Number: t.Number, Stage: st, StageText: stageWords[st], Category: t.Category, Text: t.Text,
 		Address: t.Address, Town: t.Town.Name, Community: t.Community.Name, ReportedAt: t.ReportedAt,
 		ClosedAt: t.ClosedAt, Photos: len(t.Photos), Replies: []PublicReply{}, Rating: rating,
 		Rateable: rating == nil && Rateable(t.Status)}
+	if cat != nil {
+		if k, ok := cat.Category(t.Category); ok {
+			c.CategoryName, c.CategoryNameEN = k.Name, k.NameEN
+		}
+	}
 	for _, e := range t.Timeline {
 		if e.Opinion != "" {
 			c.Replies = append(c.Replies, PublicReply{At: e.At, Action: e.Action, Text: e.Opinion})

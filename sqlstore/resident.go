@@ -108,7 +108,7 @@ func (s *ResidentService) ReportAsResident(ctx context.Context, r *gridline.Resi
 	if !created {
 		return nil, gridline.Errorf(gridline.EINTERNAL, "resident report: case %d was not new", t.ID)
 	}
-	return &gridline.ResidentReceipt{Number: t.Number, FollowCode: code, Case: gridline.PublicCaseOf(t, nil)}, nil
+	return &gridline.ResidentReceipt{Number: t.Number, FollowCode: code, Case: gridline.PublicCaseOf(t, nil, s.db.catalogue())}, nil
 }
 
 // checkLimits refuses r when its phone has made lim.PerPhoneDay reports in
@@ -235,7 +235,7 @@ func (s *ResidentService) FollowCase(ctx context.Context, number, code string) (
 	if err != nil {
 		return nil, err
 	}
-	return gridline.PublicCaseOf(t, f.publicRating()), nil
+	return gridline.PublicCaseOf(t, f.publicRating(), s.db.catalogue()), nil
 }
 
 // RateCase implements gridline.ResidentService. The rating is the case's
@@ -304,6 +304,6 @@ func (s *ResidentService) RateCase(ctx context.Context, number, code string, r g
 		return nil, err
 	}
 	now := tx.now
-	out := gridline.PublicCaseOf(t, &gridline.ResidentRating{Satisfaction: r.Satisfaction, Comment: r.Comment, At: &now})
+	out := gridline.PublicCaseOf(t, &gridline.ResidentRating{Satisfaction: r.Satisfaction, Comment: r.Comment, At: &now}, s.db.catalogue())
 	return out, tx.Commit()
 }

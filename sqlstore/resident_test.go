@@ -48,7 +48,7 @@ func TestResidentReportFollowRate(t *testing.T) {
 	// Following: the code proves it, in any case and with dashes; a
 	// wrong code and an unknown number give the same answer.
 	pc, err := f.s.Residents.FollowCase(ctx, rc.Number, strings.ToLower(rc.FollowCode[:5])+"-"+rc.FollowCode[5:])
-	if err != nil || pc.Number != rc.Number || !strings.HasPrefix(pc.Community, "韦园社区") || pc.Rateable {
+	if err != nil || pc.Number != rc.Number || !strings.HasPrefix(pc.Community, "韦园社区") || pc.Rateable || pc.CategoryName == "" {
 		t.Fatalf("follow = %+v, %v", pc, err)
 	}
 	_, errWrong := f.s.Residents.FollowCase(ctx, rc.Number, "ZZZZZZZZZZ")
@@ -153,7 +153,7 @@ func TestResidentLimits(t *testing.T) {
 	residentReport(t, f, 116.8051, 35.5551, "13800000002", "路面塌陷一个坑")
 	_, err := f.s.Residents.ReportAsResident(ctx, &gridline.ResidentReport{Text: "路面有坑", Lon: ptr(116.8052), Lat: ptr(35.5550), Phone: "13800000003"})
 	wantCode(t, err, gridline.ERATELIMITED)
-	if fl := gridline.ErrorFields(err); fl["limit"] != "place" || fl["retry_after"] != "3001" || !strings.Contains(gridline.ErrorMessage(err), "地点") {
+	if fl := gridline.ErrorFields(err); fl["limit"] != "place" || fl["max"] != "2" || fl["retry_after"] != "3001" || !strings.Contains(gridline.ErrorMessage(err), "地点") {
 		t.Fatalf("place limit: %v %v", err, fl)
 	}
 	residentReport(t, f, 116.806, 35.555, "13800000003", "路面有坑")

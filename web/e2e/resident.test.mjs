@@ -201,6 +201,11 @@ describe('residents\' page', { skip }, () => {
     await card.waitFor({ timeout: 30_000 });
     assert.equal(await page.locator('#res-code').inputValue(), code, 'the follow code is filled in from this phone');
     assert.equal((await card.locator('[data-test=stage]').textContent()).trim(), '已办结');
+    const cats = await must(ADMIN, 'GET', '/api/v1/categories');
+    const cat = (cats.items || cats).find((c) => c.code === tk.category);
+    assert.ok(cat, `category ${tk.category} in the catalogue`);
+    assert.equal((await card.locator('[data-test=category]').textContent()).trim(), cat.name, 'the category is named');
+    assert.ok((await card.textContent()).includes(addr.full_name), 'the address is shown');
     const replies = await card.locator('[data-test=replies]').textContent();
     assert.ok(replies.includes(reply), 'the public reply is shown');
     const shown = await page.locator('.res-page').textContent();

@@ -457,4 +457,9 @@ export default {
   resStage_rejected: 'Not accepted',
   resStage_merged: 'Merged with a report of the same problem',
   resStage_voided: 'Withdrawn',
+  resLimit_phone: 'This phone number has made {n} reports in 24 hours; try again later (for an emergency call 12345 or 110).',
+  resLimit_place: 'This place has had {n} reports in the last hour and is being looked at; try again later.',
+  resTooManyGuesses: 'Too many wrong case numbers or codes; try again later.',
+  resNotFound: 'No case has this number and follow code; check both.',
+  resCategory: 'Category',
 };

@@ -459,4 +459,9 @@ export default {
   resStage_rejected: '不予受理',
   resStage_merged: '已并入同一问题的案件',
   resStage_voided: '已撤销',
+  resLimit_phone: '该手机号 24 小时内已上报 {n} 次，请稍后再试；紧急情况请拨打 12345 或 110。',
+  resLimit_place: '这个地点 1 小时内已有 {n} 次上报，问题已在处理中，请稍后再试。',
+  resTooManyGuesses: '查询错误次数过多，请稍后再试。',
+  resNotFound: '没有找到这个案件，请核对案件编号和查询码。',
+  resCategory: '问题类别',
 };
