@@ -136,6 +136,15 @@ func TestResidentRateClosed(t *testing.T) {
 		last.Outcome != gridline.OutcomeUnsatisfied || last.Resolved == nil || *last.Resolved {
 		t.Fatalf("last event = %+v", last)
 	}
+	// Counted as the case's callback, unsatisfied and unresolved, and no
+	// rework: nothing was sent back.
+	rep, err := f.s.KPIs.KPIs(ctx, gridline.KPIFilter{From: time.Now().Add(-time.Hour), To: time.Now().Add(time.Hour), By: "channel"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := rep.Total.Counts; c.Callbacks != 1 || c.Contacted != 1 || c.Resolved != 0 || c.Satisfied+c.Basic != 0 || c.Reworks != 0 {
+		t.Fatalf("KPI counts %+v", c)
+	}
 }
 
 // TestResidentLimits: the per-phone and per-place limits, counted in the
