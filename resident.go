@@ -339,20 +339,20 @@ func ResidentRatingStatus(from TicketStatus, o Outcome) (TicketStatus, error) {
 // PublicCase is what the reporter sees of their case: no names, no phone
 // numbers, no internal notes, no units' people.
 type PublicCase struct {
-	Number     string      `json:"number"`
-	Stage      PublicStage `json:"stage"`
-	StageText  string      `json:"stage_text"`
-	Category   string      `json:"category,omitempty"`
+	Number    string      `json:"number"`
+	Stage     PublicStage `json:"stage"`
+	StageText string      `json:"stage_text"`
+	Category  string      `json:"category,omitempty"`
 	// CategoryName and CategoryNameEN name the category (the catalogue's
 	// sub-class).
-	CategoryName   string `json:"category_name,omitempty"`
-	CategoryNameEN string `json:"category_name_en,omitempty"`
-	Text           string `json:"text"`
-	Address    string      `json:"address,omitempty"`
-	Town       string      `json:"town,omitempty"`
-	Community  string      `json:"community,omitempty"`
-	ReportedAt time.Time   `json:"reported_at"`
-	ClosedAt   *time.Time  `json:"closed_at"`
+	CategoryName   string     `json:"category_name,omitempty"`
+	CategoryNameEN string     `json:"category_name_en,omitempty"`
+	Text           string     `json:"text"`
+	Address        string     `json:"address,omitempty"`
+	Town           string     `json:"town,omitempty"`
+	Community      string     `json:"community,omitempty"`
+	ReportedAt     time.Time  `json:"reported_at"`
+	ClosedAt       *time.Time `json:"closed_at"`
 	// Photos counts the photos sent with the report.
 	Photos  int           `json:"photos"`
 	Replies []PublicReply `json:"replies"`
