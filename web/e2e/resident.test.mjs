@@ -127,9 +127,11 @@ describe('residents\' page', { skip }, () => {
     const list = await must(ADMIN, 'GET', `/api/v1/addresses?limit=1&offset=${Math.floor(Math.random() * 500)}`);
     const addr = list.items[0];
     assert.ok(addr && addr.qr_token, 'a demo address with a QR token');
+    // What the plate's QR code encodes, after the server's address.
+    assert.equal(addr.report_path, `/report?qr=${addr.qr_token}`);
 
     const context = await browser.newContext({ locale: 'zh-CN', ...PHONE });
-    const { page, errors } = await phonePage(context, `/report?qr=${encodeURIComponent(addr.qr_token)}`);
+    const { page, errors } = await phonePage(context, addr.report_path);
 
     // The plate's address is filled in, and pinned on the map.
     const plate = page.locator('[data-test=plate]');

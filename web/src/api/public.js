@@ -1,20 +1,17 @@
 // The residents' page (随手拍): /api/v1/public/…, open without an account.
-// Reports go as multipart/form-data (a part "report" with the JSON and the
-// photos), so they do not use client.js's JSON-only send.
-import { APIError, get, post } from './client.js';
+// Its requests go without credentials and reports as multipart/form-data
+// (a part "report" with the JSON and the photos), so they do not use
+// client.js's send.
+import { APIError, get } from './client.js';
 
-// reportProblem sends a report with its photos (File objects) and answers
-// {number, follow_code, case}. A refusal is an APIError; a limit is 429
-// with retryAfter (seconds) and a message in Chinese and English.
-export async function reportProblem(report, photos = []) {
-  const form = new FormData();
-  form.append('report', new Blob([JSON.stringify(report)], { type: 'application/json' }));
-  photos.forEach((f) => form.append('photo', f, f.name || 'photo.jpg'));
+// call sends a request of the residents' page without credentials — a
+// resident's report and follow are anonymous even from a browser signed
+// in as staff — and answers the decoded JSON or throws an APIError (for
+// 429 with retryAfter in seconds).
+async function call(method, path, { body, headers = {} } = {}) {
   let res;
   try {
-    // No credentials: a resident's report is anonymous even from a
-    // browser that is signed in as staff.
-    res = await fetch('/api/v1/public/reports', { method: 'POST', body: form, credentials: 'omit', headers: { Accept: 'application/json' } });
+    res = await fetch(`/api/v1/${path}`, { method, body, headers: { Accept: 'application/json', ...headers }, credentials: 'omit' });
   } catch (err) {
     throw new APIError(0, 'network', err.message);
   }
@@ -32,15 +29,28 @@ export async function reportProblem(report, photos = []) {
   return data;
 }
 
-// followCase returns the case as its reporter sees it; the code travels
-// in ?code= (never in the page's own URL).
+// reportProblem sends a report with its photos (File objects) and answers
+// {number, follow_code, case}. A limit is 429 with fields.limit ('phone'
+// or 'place'), fields.max and retryAfter.
+export function reportProblem(report, photos = []) {
+  const form = new FormData();
+  form.append('report', new Blob([JSON.stringify(report)], { type: 'application/json' }));
+  photos.forEach((f) => form.append('photo', f, f.name || 'photo.jpg'));
+  return call('POST', 'public/reports', { body: form });
+}
+
+// followCase returns the case as its reporter sees it. The code goes in a
+// header, never in a URL (proxies log URLs).
 export function followCase(number, code) {
-  return get(`public/cases/${encodeURIComponent(number)}`, { code });
+  return call('GET', `public/cases/${encodeURIComponent(number)}`, { headers: { 'X-Follow-Code': code } });
 }
 
 // rateCase records the resident's rating: {satisfaction, resolved, comment}.
 export function rateCase(number, code, rating) {
-  return post(`public/cases/${encodeURIComponent(number)}/rating`, { code, ...rating });
+  return call('POST', `public/cases/${encodeURIComponent(number)}/rating`, {
+    body: JSON.stringify({ code, ...rating }),
+    headers: { 'Content-Type': 'application/json' },
+  });
 }
 
 // addressByQR returns the address of a door plate's QR token.
