@@ -94,6 +94,7 @@ type Services struct {
 	Whistles    WhistleService
 	Meetings    MeetingService
 	Open311     Open311RequestService
+	Residents   ResidentService
 	Hotline     HotlineImportService
 	Webhooks    WebhookService
 	Reference   ReferenceService

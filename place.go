@@ -126,9 +126,18 @@ type Address struct {
 	Lon        float64 `json:"lon"`
 	Lat        float64 `json:"lat"`
 	RegionPath
-	QRToken   string    `json:"qr_token"`
-	CreatedAt time.Time `json:"created_at"`
+	QRToken string `json:"qr_token"`
+	// ReportPath is what the door plate's QR code opens, after the
+	// server's address: the residents' page with the plate filled in
+	// (QRReportPath).
+	ReportPath string    `json:"report_path"`
+	CreatedAt  time.Time `json:"created_at"`
 }
+
+// QRReportPath returns the path a door plate's QR code encodes (after the
+// server's https://host): the residents' page /report, which shows the
+// plate's address and point and reports a problem there.
+func QRReportPath(token string) string { return "/report?qr=" + token }
 
 // PlaceFilter selects points, compounds, buildings and addresses.
 type PlaceFilter struct {

@@ -31,12 +31,16 @@ const (
 	// platform's status endpoint) and their deliveries: a subscriber's
 	// secret signs what Gridline sends, so only admins hold it.
 	ResourceWebhooks Resource = "webhooks"
+	// ResourceResidentReports is the residents' page (随手拍): anyone
+	// reports without an account, and follows and rates their own case
+	// with its follow code (ResidentService), never seeing anyone else's.
+	ResourceResidentReports Resource = "resident_reports"
 )
 
 // Resources lists every resource of the role table.
 var Resources = []Resource{ResourceRegions, ResourceGrids, ResourcePlaces, ResourceUnits, ResourcePeople,
 	ResourcePartyOrgs, ResourceTickets, ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit,
-	ResourceEvents, ResourceUsers, ResourceCatalogue, ResourceWebhooks}
+	ResourceEvents, ResourceUsers, ResourceCatalogue, ResourceWebhooks, ResourceResidentReports}
 
 // Action is what a principal does to a resource. For cases each step of
 // the loop (a [TicketAction]) is an action of its own, so the role table
@@ -89,6 +93,9 @@ func ActionsOf(r Resource) []Action {
 		return []Action{ActRead, ActUpdate}
 	case ResourceWebhooks:
 		return []Action{ActRead, ActCreate, ActDelete}
+	case ResourceResidentReports:
+		// create: report; read: follow one's case; update: rate it.
+		return []Action{ActCreate, ActRead, ActUpdate}
 	}
 	return nil
 }
@@ -136,8 +143,10 @@ var (
 
 // publicRules are what everyone may read, signed in or not: the public
 // map (regions, grids, places with their QR door plates), the handling
-// units and the party organisations. Cases, people, KPIs, statistics, the
-// audit log and the change feed need a signed-in role.
+// units and the party organisations; and the residents' page, where
+// anyone reports a problem and follows and rates their own case by its
+// number and follow code. Cases, people, KPIs, statistics, the audit log
+// and the change feed need a signed-in role.
 var publicRules = []Rule{
 	{ResourceRegions, actsRead, ScopeAll},
 	{ResourceGrids, actsRead, ScopeAll},
@@ -145,6 +154,7 @@ var publicRules = []Rule{
 	{ResourceUnits, actsRead, ScopeAll},
 	{ResourcePartyOrgs, actsRead, ScopeAll},
 	{ResourceCatalogue, actsRead, ScopeAll},
+	{ResourceResidentReports, []Action{ActCreate, ActRead, ActUpdate}, ScopeAll},
 }
 
 func join(groups ...[]Action) []Action { return slices.Concat(groups...) }

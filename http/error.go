@@ -64,6 +64,10 @@ func (s *Server) Error(w http.ResponseWriter, r *http.Request, err error) {
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	if ra := body.Error.Fields["retry_after"]; code == gridline.ERATELIMITED && ra != "" && w.Header().Get("Retry-After") == "" {
+		// A limit the store counted says when it lifts.
+		w.Header().Set("Retry-After", ra)
+	}
 	if status == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
 		w.Header().Set("Retry-After", "1")
 	}

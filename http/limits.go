@@ -204,6 +204,7 @@ type guarded struct {
 	hashes    chan struct{} // password checks at once (hashSlots)
 	clients   rateLimiter
 	logins    rateLimiter // failed logins per address
+	follows   rateLimiter // wrong case numbers or follow codes per address
 	closing   atomic.Bool
 	cancel    context.CancelFunc
 	base      context.Context

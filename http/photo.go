@@ -111,8 +111,8 @@ func (s *Server) decodeForm(w http.ResponseWriter, r *http.Request, name string,
 			}
 			photos = append(photos, p)
 		default:
-			what := "an intake"
-			if name != "ticket" {
+			what := map[string]string{"ticket": "an intake", "report": "a report"}[name]
+			if what == "" {
 				what = "an action"
 			}
 			return nil, held, gridline.FieldErrorf("part", "%q is not a part of %s (send one part %s and up to %d parts photo)",

@@ -89,6 +89,9 @@ type matrixFixture struct {
 	people       []matrixPerson
 	principals   map[gridline.Role]*gridline.Principal
 	tokens       map[gridline.Role]string
+	// public is a resident's report outside the grids, to follow and
+	// rate on the residents' page.
+	public *gridline.ResidentReceipt
 }
 
 func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
@@ -211,7 +214,11 @@ func newMatrixFixture(t *testing.T, s *glhttp.Server) *matrixFixture {
 		}
 		f.people = append(f.people, matrixPerson{id: p.ID, region: p.RegionCode})
 	}
-
+	var err error
+	f.public, err = s.Residents.ReportAsResident(ctx, &gridline.ResidentReport{Text: "路灯不亮", Address: "无网格处", Phone: "13700000000"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -278,6 +285,14 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 		"webhooks.read":      {method: "GET", url: "/api/v1/webhooks"},
 		"webhooks.create":    {method: "POST", url: "/api/v1/webhooks", body: `{}`},
 		"webhooks.delete":    {method: "DELETE", url: "/api/v1/webhooks/999999"},
+		// The residents' page: a report (201, or 429 once the phone's
+		// limit is reached), following and rating one's own case (409:
+		// not replied yet).
+		"resident_reports.create": {method: "POST", url: "/api/v1/public/reports",
+			body: `{"text":"井盖缺失","lon":116.806,"lat":35.556,"phone":"13600000000"}`},
+		"resident_reports.read": {method: "GET", url: "/api/v1/public/cases/" + f.public.Number + "?code=" + f.public.FollowCode},
+		"resident_reports.update": {method: "POST", url: "/api/v1/public/cases/" + f.public.Number + "/rating",
+			body: `{"code":"` + f.public.FollowCode + `","satisfaction":"satisfied"}`},
 	}
 	for _, a := range gridline.TicketActions {
 		body := fmt.Sprintf(`{"version":0,"opinion":"probe","note":"probe","into":%d,"lead_unit":%d,"lon":116.806,"lat":35.556`,

@@ -160,6 +160,10 @@ func (s *Server) routes() []route {
 		{pattern: "GET /open311/v2/requests/{id}", handler: open311Wildcard("id", s.handleOpen311Request)},
 		{pattern: "GET /open311/v2/tokens/{token}", handler: open311Wildcard("token", s.handleOpen311Token)},
 
+		{pattern: "POST /api/v1/public/reports", handler: s.handlePublicReport, body: maxTicketForm, open: true, res: gridline.ResourceResidentReports, act: gridline.ActCreate},
+		{pattern: "GET /api/v1/public/cases/{number}", handler: s.handlePublicCase, open: true, res: gridline.ResourceResidentReports, act: gridline.ActRead},
+		{pattern: "POST /api/v1/public/cases/{number}/rating", handler: s.handlePublicRating, body: 8 << 10, open: true, res: gridline.ResourceResidentReports, act: gridline.ActUpdate},
+
 		{pattern: "POST /api/v1/auth/login", handler: s.handleLogin, body: 4 << 10, open: true, hashes: true},
 		{pattern: "POST /api/v1/auth/logout", handler: s.handleLogout, open: true},
 		{pattern: "GET /api/v1/auth/me", handler: s.handleMe},

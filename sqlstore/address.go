@@ -56,6 +56,7 @@ func findAddresses(ctx context.Context, tx *Tx, f gridline.PlaceFilter, qrToken 
 			var a gridline.Address
 			err := rows.Scan(&a.ID, &a.Code, &a.FullName, &a.BuildingID, &a.EntranceNo, &a.Lon, &a.Lat,
 				&a.CountyCode, &a.TownCode, &a.CommunityCode, &a.GridCode, &a.QRToken, &a.CreatedAt, total)
+			a.ReportPath = gridline.QRReportPath(a.QRToken)
 			return &a, err
 		})
 }

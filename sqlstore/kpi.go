@@ -218,7 +218,9 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 				c.SignedOnTime++
 			}
 		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,
-			a == gridline.ActionCallback && o == gridline.OutcomeUnsatisfied:
+			a == gridline.ActionCallback && o == gridline.OutcomeUnsatisfied && fromStatus != toStatus:
+			// An unsatisfied callback that left the case where it was (a
+			// resident's rating of a closed case) sent nothing back.
 			c.Reworks++
 		}
 		if a == gridline.ActionCallback {

@@ -28,6 +28,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Whistles:    NewWhistleService(db),
 		Meetings:    NewMeetingService(db, tickets),
 		Open311:     NewOpen311Service(db, tickets),
+		Residents:   NewResidentService(db, tickets),
 		Hotline:     NewHotlineImportService(db, tickets),
 		Webhooks:    NewWebhookService(db),
 		Reference:   NewReferenceService(db),

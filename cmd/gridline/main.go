@@ -325,6 +325,17 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 			return fmt.Errorf("GRIDLINE_FUSION_CLASSES: %v", gridline.ErrorFields(err)["classes"])
 		}
 	}
+	if v := os.Getenv("GRIDLINE_RESIDENT_LIMITS"); v != "" {
+		// How often residents may report: per phone a day, per place an
+		// hour (the residents' page).
+		lim, err := gridline.ParseResidentLimits(v)
+		if err != nil {
+			return fmt.Errorf("GRIDLINE_RESIDENT_LIMITS: %v", err)
+		}
+		if rs, ok := svcs.Residents.(*sqlstore.ResidentService); ok {
+			rs.Limits = lim
+		}
+	}
 	m.Server = &glhttp.Server{
 		Addr:          c.addr,
 		Limits:        limits,

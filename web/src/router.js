@@ -49,6 +49,10 @@ export const router = createRouter({
     // The grid worker's phone app (网格通): its own pages under /m/, no
     // desktop nav (meta.phone), installable (public/m/).
     { path: '/m/:rest(.*)*', name: 'mobile', component: () => import('./views/MobileApp.vue'), props: true, meta: { title: 'mobileApp', phone: true } },
+    // The residents' page (随手拍): no account, no staff shell
+    // (meta.public); a QR door plate opens /report?qr=TOKEN.
+    { path: '/report', name: 'report', component: () => import('./views/ResidentPage.vue'), props: { mode: 'report' }, meta: { title: 'resTitle', public: true } },
+    { path: '/report/follow', name: 'report-follow', component: () => import('./views/ResidentPage.vue'), props: { mode: 'follow' }, meta: { title: 'resTabFollow', public: true } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
 });
