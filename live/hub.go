@@ -360,6 +360,15 @@ func (s *stream) Next(ctx context.Context, wait time.Duration) (*gridline.LiveMe
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	for {
+		// What was queued before a drop is still delivered.
+		select {
+		case it := <-s.ch:
+			if s.visible(ctx, it) {
+				return it.msg, nil
+			}
+			continue
+		default:
+		}
 		select {
 		case it := <-s.ch:
 			if s.visible(ctx, it) {

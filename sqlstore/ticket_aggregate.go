@@ -26,6 +26,16 @@ func (d dialect) dayBucket(col string) string {
 	return `strftime('%Y-%m-%d', ` + col + `, '+8 hours')`
 }
 
+// floorInt is the integer floor of expr, which is never negative here:
+// SQLite's CAST truncates (the floor of a number ≥ 0), PostgreSQL's
+// rounds.
+func (d dialect) floorInt(expr string) string {
+	if d.isPostgres() {
+		return "CAST(floor(" + expr + ") AS INTEGER)"
+	}
+	return "CAST(" + expr + " AS INTEGER)"
+}
+
 // AggregateTickets implements gridline.TicketAggregateService: one GROUP
 // BY over the selection (the indexes of GET /api/v1/tickets' filters), so
 // a year of cases is counted in the database, never sent whole.
@@ -71,14 +81,14 @@ func (s *TicketAggregateService) AggregateTickets(ctx context.Context, f gridlin
 	case "day":
 		key = tx.db.dialect.dayBucket("t.created_at")
 	case "tile":
-		// Cells in degrees from (-180, -90): both sums are ≥ 0, so the
-		// cast's truncation is the floor. The size is a number the code
-		// computed from a checked zoom, written into the SQL.
+		// Cells in degrees from (-180, -90). The size is a number the
+		// code computed from a checked zoom, written into the SQL.
 		z := f.Z
 		out.Z = &z
 		size := strconv.FormatFloat(gridline.AggregateCell(f.Z), 'g', -1, 64)
 		w.add("t.lon IS NOT NULL AND t.lat IS NOT NULL")
-		key = "CAST((t.lon + 180) / " + size + " AS INTEGER), CAST((t.lat + 90) / " + size + " AS INTEGER)"
+		d := tx.db.dialect
+		key = d.floorInt("(t.lon + 180) / "+size) + ", " + d.floorInt("(t.lat + 90) / "+size)
 		counts += ", AVG(t.lon), AVG(t.lat)"
 	}
 	group = key
