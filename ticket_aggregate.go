@@ -66,7 +66,8 @@ func (f *TicketAggregateFilter) Validate() error {
 func AggregateCell(z int) float64 { return 360 / math.Exp2(float64(z)+3) }
 
 // TicketAggregateRow is one group of an aggregate: how many cases, how
-// many of them open, with a yellow or a red light; Lon and Lat are the
+// many of them open, and how many open with a yellow or a red light (a
+// closed case keeps its last light; it is not counted here); Lon and Lat are the
 // mean place of its placed cases (By tile) or the case's place (By case,
 // with its Status and Warning).
 type TicketAggregateRow struct {

@@ -62,8 +62,12 @@ func (s *TicketAggregateService) AggregateTickets(ctx context.Context, f gridlin
 			open = append(open, "'"+string(st)+"'")
 		}
 	}
-	counts := `COUNT(*), SUM(CASE WHEN t.status IN (` + joinComma(open) + `) THEN 1 ELSE 0 END),
-		SUM(CASE WHEN t.warning = 'yellow' THEN 1 ELSE 0 END), SUM(CASE WHEN t.warning = 'red' THEN 1 ELSE 0 END)`
+	// A closed case keeps the light it had: yellow and red count the
+	// open cases with that light now.
+	isOpen := `t.status IN (` + joinComma(open) + `)`
+	counts := `COUNT(*), SUM(CASE WHEN ` + isOpen + ` THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + isOpen + ` AND t.warning = 'yellow' THEN 1 ELSE 0 END),
+		SUM(CASE WHEN ` + isOpen + ` AND t.warning = 'red' THEN 1 ELSE 0 END)`
 	var key, group string
 	switch f.By {
 	case "grid":
@@ -144,12 +148,12 @@ func aggregateCases(ctx context.Context, tx *Tx, w where, f gridline.TicketAggre
 		r.Key, r.Lon, r.Lat = strconv.FormatInt(id, 10), &lon, &lat
 		if r.Status.Open() {
 			r.Open = 1
-		}
-		switch r.Warning {
-		case gridline.WarningYellow:
-			r.Yellow = 1
-		case gridline.WarningRed:
-			r.Red = 1
+			switch r.Warning {
+			case gridline.WarningYellow:
+				r.Yellow = 1
+			case gridline.WarningRed:
+				r.Red = 1
+			}
 		}
 		out.Total++
 		out.Rows = append(out.Rows, r)

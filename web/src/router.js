@@ -43,6 +43,8 @@ export const router = createRouter({
     // Supervision and assessment: the lights on the open cases, the KPIs.
     { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
+    // The command centre's big screen: full screen, without the nav bar.
+    { path: '/command', name: 'command', component: () => import('./views/CommandPage.vue'), props: regionProps, meta: { title: 'command', perm: 'kpis.read', fullscreen: true } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
     { path: '/:unknown(.*)*', redirect: (to) => ({ name: 'map', query: to.query }) },
   ],
