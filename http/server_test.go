@@ -109,7 +109,7 @@ type scenario struct {
 	notWant []string
 }
 
-func (sc scenario) run(t *testing.T, base string) string {
+func (sc scenario) run(t testing.TB, base string) string {
 	t.Helper()
 	req, err := http.NewRequest(sc.method, base+sc.url, strings.NewReader(sc.body))
 	if err != nil {

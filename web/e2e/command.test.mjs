@@ -11,6 +11,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import zlib from 'node:zlib';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, READY_TIMEOUT, REGION, assertNoPageErrors, centroid } from './common.mjs';
@@ -42,6 +43,26 @@ const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`);
 const num = (n) => Number(n).toLocaleString('zh-CN');
 const median = (xs) => xs[Math.floor(xs.length / 2)];
 const p95 = (xs) => xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+
+// png returns a 256×256 PNG of one colour: a base map tile.
+function png([r, g, b]) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(256, 0);
+  ihdr.writeUInt32BE(256, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const row = Buffer.alloc(1 + 256 * 3);
+  for (let x = 0; x < 256; x++) row.set([r, g, b], 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: 256 }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
 
 // cardsOf reads the cards' raw values and texts.
 async function cardsOf(page) {
@@ -141,7 +162,7 @@ describe('command centre', { skip }, () => {
     assert.match(await page.getByTestId('map-total').textContent(), /地图范围内 [\d,]+ 件/);
     await page.waitForFunction(() => document.querySelector('.cc')?.dataset.live === 'live', null, { timeout: 10_000 });
     await page.waitForTimeout(1000); // chart animations
-    await page.screenshot({ path: path.join(ARTIFACTS, 'command-overview.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-overview.png'), timeout: 120_000 });
 
     // A case taken in elsewhere: the screen shows it without a reload.
     await page.evaluate(() => { window.__sameDocument = true; });
@@ -180,7 +201,7 @@ describe('command centre', { skip }, () => {
     const enums = await api('/api/v1/enums');
     const received = enums.ticket_statuses.find((x) => x.code === created.ticket.status).name;
     assert.equal((await page.getByTestId('case-status').textContent()).trim(), received, 'its status');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'command-case.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-case.png'), timeout: 120_000 });
 
     // Frame times while panning and zooming over the district, with the
     // year of cases on the map.
@@ -211,7 +232,37 @@ describe('command centre', { skip }, () => {
     await page.waitForFunction(() => window.__ccMap.getSource('buildings').serialize().data.features.length > 0, null, { timeout: 60_000 });
     await page.waitForTimeout(2000);
     assert.ok(await page.evaluate(() => window.__ccMap.getPitch() > 45), 'pitched');
-    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d.png') });
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d.png'), timeout: 120_000 });
+    assertNoPageErrors(errors);
+    await context.close();
+  });
+
+  // The base map: the server's configuration (GET /api/v1/config/map,
+  // answered here by the test as a server started with
+  // GRIDLINE_BASEMAP_URL would) puts raster tiles, served by the test,
+  // under the map page and the command centre, with the attribution.
+  test('a configured base map is drawn under every map page, with its attribution', { timeout: 180_000 }, async () => {
+    const context = await browser.newContext({ ...VIEW, storageState: storage });
+    const tiles = [];
+    await context.route('**/api/v1/config/map', (r) => r.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ basemap: { type: 'raster', tiles: [`${BASE}/e2e-tiles/{z}/{x}/{y}.png`], tile_size: 256, max_zoom: 18, attribution: '© 测试底图' } }),
+    }));
+    const tile = png([200, 170, 90]);
+    await context.route('**/e2e-tiles/**', (r) => { tiles.push(r.request().url()); return r.fulfill({ contentType: 'image/png', body: tile }); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+    for (const [p, shot] of [['/', 'basemap-map.png'], ['/command', 'basemap-command.png']]) {
+      tiles.length = 0;
+      await page.goto(`${BASE}${p}?region=${REGION}`, { waitUntil: 'domcontentloaded' });
+      await page.locator('.maplibregl-ctrl-attrib').getByText('© 测试底图').waitFor({ timeout: READY_TIMEOUT });
+      for (let i = 0; i < 100 && tiles.length === 0; i++) await page.waitForTimeout(200);
+      assert.ok(tiles.length > 0, `${p}: base map tiles requested`);
+      assert.ok(tiles.every((u) => /\/e2e-tiles\/\d+\/\d+\/\d+\.png$/.test(u)), `${p}: tile URLs ${tiles.slice(0, 3)}`);
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: path.join(ARTIFACTS, shot), timeout: 120_000 });
+    }
     assertNoPageErrors(errors);
     await context.close();
   });
