@@ -118,7 +118,9 @@ describe('command centre', { skip }, () => {
     await page.goto(`${BASE}/command?region=${REGION}`, { waitUntil: 'domcontentloaded' });
     // First meaningful paint: the district with the year's cases on the
     // map, and the cards of today and of the open cases.
-    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.ready === 'true', null, { timeout: READY_TIMEOUT });
+    // (The bound is generous: on this shared 2-core machine at load
+    // average 20+ it took 45 s; the figure is reported, not asserted.)
+    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.ready === 'true', null, { timeout: 3 * READY_TIMEOUT });
     figures.firstMeaningfulPaintMs = Date.now() - t0;
     counting = false;
     // The period's rates come from the KPI API, which reads a year of
@@ -256,7 +258,7 @@ describe('command centre', { skip }, () => {
     for (const [p, shot] of [['/', 'basemap-map.png'], ['/command', 'basemap-command.png']]) {
       tiles.length = 0;
       await page.goto(`${BASE}${p}?region=${REGION}`, { waitUntil: 'domcontentloaded' });
-      await page.locator('.maplibregl-ctrl-attrib').getByText('© 测试底图').waitFor({ timeout: READY_TIMEOUT });
+      await page.locator('.maplibregl-ctrl-attrib').getByText('© 测试底图').waitFor({ timeout: 3 * READY_TIMEOUT });
       for (let i = 0; i < 100 && tiles.length === 0; i++) await page.waitForTimeout(200);
       assert.ok(tiles.length > 0, `${p}: base map tiles requested`);
       assert.ok(tiles.every((u) => /\/e2e-tiles\/\d+\/\d+\/\d+\.png$/.test(u)), `${p}: tile URLs ${tiles.slice(0, 3)}`);
