@@ -245,7 +245,11 @@ func (h *Hub) read(ctx context.Context, after, upto int64) ([]*item, int64, erro
 				} else if err != nil {
 					return nil, after, err
 				}
-				it.msg.Kind, it.msg.Ticket, it.t = "ticket", gridline.LiveTicketOf(t), t
+				// Kept for the scope check only: what it reads, not the
+				// timeline, photos or text (the ring holds thousands).
+				kept := &gridline.Ticket{ID: t.ID, RegionPath: t.RegionPath, CreatedBy: t.CreatedBy,
+					LeadUnitID: t.LeadUnitID, Assignments: t.Assignments}
+				it.msg.Kind, it.msg.Ticket, it.t = "ticket", gridline.LiveTicketOf(t), kept
 			}
 			out = append(out, it)
 		}
