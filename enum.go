@@ -151,6 +151,8 @@ var actionLabels = map[TicketAction][2]string{
 	ActionReopen:        {"重办", "Reopen"},
 	ActionUrge:          {"催办", "Urge"},
 	ActionSupervise:     {"督办", "Supervise"},
+	ActionCheckRequest:  {"发起现场核查", "Request on-site check"},
+	ActionCheckReport:   {"反馈核查结果", "Report on-site check"},
 }
 
 var satisfactionLabels = []Label{

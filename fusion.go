@@ -38,8 +38,10 @@ var DefaultFusionClasses = []string{"01", "02", "03", "04", "05", "06", "101", "
 // grid's finding, so a hotline case that follows them is not 未诉先办.
 var FusionGridChannels = []Channel{ChannelGridPatrol, ChannelVideoPatrol}
 
-// FusionGroupings are what a comparison can be grouped by.
-var FusionGroupings = []string{"town", "community", "grid", "worker"}
+// FusionGroupings are what a comparison can be grouped by; "day" keys
+// each row by the calls' day (YYYY-MM-DD, China time), so that a month's
+// trend is one request. Days without calls have no row.
+var FusionGroupings = []string{"town", "community", "grid", "worker", "day"}
 
 // FusionMaxDays is the longest period of one comparison.
 const FusionMaxDays = 31

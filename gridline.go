@@ -100,4 +100,5 @@ type Services struct {
 	Reference   ReferenceService
 	Users       UserService
 	Auth        AuthService
+	Idempotency IdempotencyService
 }

@@ -39,6 +39,9 @@ type Photo struct {
 	Height    int       `json:"height"`
 	SHA256    string    `json:"sha256"` // of the stored bytes, hex
 	CreatedAt time.Time `json:"created_at"`
+	// EventID is the timeline event an on-site action brought the photo
+	// with; nil for the intake's photos.
+	EventID *int64 `json:"event_id,omitempty"`
 	// Data is the cleaned image at intake; reads stream it with
 	// [TicketService.FindTicketPhoto] instead.
 	Data []byte `json:"-"`

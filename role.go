@@ -27,12 +27,16 @@ const (
 	// ResourceCatalogue is the category catalogue and the working
 	// calendar: everyone reads them, admins edit them.
 	ResourceCatalogue Resource = "catalogue"
+	// ResourceWebhooks is the subscribers of status webhooks (the 12345
+	// platform's status endpoint) and their deliveries: a subscriber's
+	// secret signs what Gridline sends, so only admins hold it.
+	ResourceWebhooks Resource = "webhooks"
 )
 
 // Resources lists every resource of the role table.
 var Resources = []Resource{ResourceRegions, ResourceGrids, ResourcePlaces, ResourceUnits, ResourcePeople,
 	ResourcePartyOrgs, ResourceTickets, ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit,
-	ResourceEvents, ResourceUsers, ResourceCatalogue}
+	ResourceEvents, ResourceUsers, ResourceCatalogue, ResourceWebhooks}
 
 // Action is what a principal does to a resource. For cases each step of
 // the loop (a [TicketAction]) is an action of its own, so the role table
@@ -83,6 +87,8 @@ func ActionsOf(r Resource) []Action {
 		return []Action{ActRead}
 	case ResourceCatalogue:
 		return []Action{ActRead, ActUpdate}
+	case ResourceWebhooks:
+		return []Action{ActRead, ActCreate, ActDelete}
 	}
 	return nil
 }
@@ -145,10 +151,12 @@ func join(groups ...[]Action) []Action { return slices.Concat(groups...) }
 
 // gridWorkerRules are the three kinds of grid worker's: the cases of
 // their grid; they report what they find on patrol, close small cases on
-// the spot and verify handled ones on site. Replies are the handling
+// the spot, verify handled ones on site and answer the on-site checks
+// asked of their grid (check_report). Replies are the handling
 // unit's; a grid worker's own small case closes with self_handle.
 var gridWorkerRules = []Rule{
-	{ResourceTickets, join(actsRead, []Action{ActCreate, ActReveal, Action(ActionSelfHandle), Action(ActionVerify)}), ScopeRegion},
+	{ResourceTickets, join(actsRead, []Action{ActCreate, ActReveal, Action(ActionSelfHandle), Action(ActionVerify),
+		Action(ActionCheckReport)}), ScopeRegion},
 	{ResourcePhotos, actsRead, ScopeRegion},
 }
 
@@ -175,22 +183,22 @@ var roleTable = map[Role][]Rule{
 		{ResourceEvents, actsRead, ScopeAll},
 	},
 	// A street (town) files and dispatches the cases of its area,
-	// verifies and supervises them; callbacks and closing are the
+	// verifies and supervises them, asks grid workers for on-site checks; callbacks and closing are the
 	// command centre's (the 12345 callback team).
 	RoleStreet: {
 		{ResourcePeople, []Action{ActRead, ActReveal}, ScopeRegion},
 		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal}, actsFrontDesk, actsDispatch,
-			[]Action{Action(ActionVerify)}, actsSupervise), ScopeRegion},
+			[]Action{Action(ActionVerify), Action(ActionCheckRequest)}, actsSupervise), ScopeRegion},
 		{ResourcePhotos, actsRead, ScopeRegion},
 		{ResourceKPIs, actsRead, ScopeRegion},
 		{ResourceStats, actsRead, ScopeRegion},
 	},
-	// A community files the cases of its area and handles small ones on
+	// A community files the cases of its area, asks for on-site checks and handles small ones on
 	// the spot; dispatching to units is the street's.
 	RoleCommunity: {
 		{ResourcePeople, []Action{ActRead, ActReveal}, ScopeRegion},
 		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal}, actsFrontDesk,
-			[]Action{Action(ActionSelfHandle), Action(ActionVerify), Action(ActionUrge)}), ScopeRegion},
+			[]Action{Action(ActionSelfHandle), Action(ActionVerify), Action(ActionUrge), Action(ActionCheckRequest)}), ScopeRegion},
 		{ResourcePhotos, actsRead, ScopeRegion},
 		{ResourceKPIs, actsRead, ScopeRegion},
 		{ResourceStats, actsRead, ScopeRegion},

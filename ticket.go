@@ -97,13 +97,19 @@ const (
 	ActionReopen        TicketAction = "reopen"         // 重办
 	ActionUrge          TicketAction = "urge"           // 催办
 	ActionSupervise     TicketAction = "supervise"      // 督办
+	// ActionCheckRequest asks the grid workers of a case's grid to check
+	// it on site (核查任务); ActionCheckReport is a worker's answer, with
+	// the place it was given from, photos and a finding. Neither moves the
+	// case through the loop: the check informs whoever acts next.
+	ActionCheckRequest TicketAction = "check_request"
+	ActionCheckReport  TicketAction = "check_report"
 )
 
 // TicketActions lists every action in loop order.
 var TicketActions = []TicketAction{ActionLocate, ActionFile, ActionReject, ActionSelfHandle, ActionMerge, ActionVoid,
 	ActionDispatch, ActionSign, ActionReturn, ActionRedispatch, ActionExtendRequest, ActionExtendApprove,
 	ActionExtendDeny, ActionDefer, ActionReply, ActionRate, ActionVerify, ActionCallback, ActionClose, ActionReopen,
-	ActionUrge, ActionSupervise}
+	ActionUrge, ActionSupervise, ActionCheckRequest, ActionCheckReport}
 
 // Valid reports whether a is a known action.
 func (a TicketAction) Valid() bool { return slices.Contains(TicketActions, a) }
@@ -121,7 +127,17 @@ const (
 	OutcomeBasic       Outcome = "basic"       // callback: 基本满意
 	OutcomeUnsatisfied Outcome = "unsatisfied" // callback: 不满意, the case is reopened
 	OutcomeUnreachable Outcome = "unreachable" // callback: 联系不上
+	// A check's findings: the problem is there as reported (情况属实),
+	// nothing was found at the place (未发现), or it was handled already
+	// (已处置).
+	OutcomeConfirmed      Outcome = "confirmed"
+	OutcomeNotFound       Outcome = "not_found"
+	OutcomeAlreadyHandled Outcome = "already_handled"
 )
+
+// checkable lists the statuses in which a case can be checked on site:
+// placed in a grid and still open.
+var checkable = []TicketStatus{StatusReceived, StatusFiled, StatusDispatched, StatusHandling, StatusVerifying, StatusCallback}
 
 // transition is one row of the loop: in status from, action with outcome
 // leads to status to. A row with to == "" keeps the status (urge, an
@@ -187,6 +203,14 @@ var transitions = func() []transition {
 	for _, s := range working {
 		t = append(t, transition{s, ActionUrge, OutcomeNone, ""}, transition{s, ActionSupervise, OutcomeNone, ""})
 	}
+	for _, s := range checkable {
+		// A check asked and answered keeps the status; whether one is
+		// open is the store's to say.
+		t = append(t, transition{s, ActionCheckRequest, OutcomeNone, ""})
+		for _, o := range outcomesOf(ActionCheckReport) {
+			t = append(t, transition{s, ActionCheckReport, o, ""})
+		}
+	}
 	return t
 }()
 
@@ -198,6 +222,8 @@ func outcomesOf(a TicketAction) []Outcome {
 		return []Outcome{OutcomePassed, OutcomeFailed}
 	case ActionCallback:
 		return []Outcome{OutcomeSatisfied, OutcomeBasic, OutcomeUnsatisfied, OutcomeUnreachable}
+	case ActionCheckReport:
+		return []Outcome{OutcomeConfirmed, OutcomeNotFound, OutcomeAlreadyHandled}
 	}
 	return []Outcome{OutcomeNone}
 }
@@ -335,6 +361,10 @@ type Ticket struct {
 	// best first, when the store chose the category from them (none was
 	// given): the answer shows them without suggesting twice. Not stored.
 	Suggestions []Suggestion `json:"-"`
+	// Idempotency is the intake's key, when its sender gave one: a retry
+	// with the same key takes nothing in (see [Idempotent]). Not stored
+	// with the case.
+	Idempotency *Idempotent `json:"-"`
 }
 
 // TicketEvent is one step of a case's timeline, written in the same
@@ -357,7 +387,46 @@ type TicketEvent struct {
 	// other events and on callbacks recorded before they were asked.
 	Contacted *bool `json:"contacted,omitempty"`
 	Resolved  *bool `json:"resolved,omitempty"`
+	// Lon and Lat are where the actor stood when an on-site action
+	// (verify, self_handle, check_report) was sent, and DistanceM how far
+	// that is from the case's place, in metres; nil when not given.
+	Lon       *float64 `json:"lon,omitempty"`
+	Lat       *float64 `json:"lat,omitempty"`
+	DistanceM *float64 `json:"distance_m,omitempty"`
 }
+
+// OnSiteRadiusM is how far from a case's place, in metres, an on-site
+// action may be sent and still count as on site: phone GPS in a town errs
+// by tens of metres, and a case's place is where it was reported from.
+// Farther is recorded and flagged, not refused.
+const OnSiteRadiusM = 300
+
+// OnSite reports whether an action given from (lon, lat) at distance d
+// from the case counts as on site.
+func OnSite(d float64) bool { return d <= OnSiteRadiusM }
+
+// onSiteActions are the actions that take the actor's position and
+// photos: done at the place.
+var onSiteActions = []TicketAction{ActionSelfHandle, ActionVerify, ActionCheckReport}
+
+// CheckOpen reports whether an on-site check of t is asked and not yet
+// answered, from its timeline (FindTicketByID's): the last check event
+// is a request.
+func CheckOpen(t *Ticket) bool {
+	for i := len(t.Timeline) - 1; i >= 0; i-- {
+		switch t.Timeline[i].Action {
+		case ActionCheckRequest:
+			return true
+		case ActionCheckReport:
+			return false
+		}
+	}
+	return false
+}
+
+// TakesPlace reports whether action a is done at the place and so takes
+// a position and photos.
+func TakesPlace(a TicketAction) bool { return slices.Contains(onSiteActions, a) }
 
 // Ticket text limits, in characters.
 const (
@@ -420,8 +489,11 @@ type TicketFilter struct {
 	Category *string // a main class or sub-class code (prefix)
 	Within   *string // region code prefix
 	GridCode *string
-	UnitID   *int64 // lead unit
-	Overdue  bool   // open and past the deadline
+	// CheckOpen keeps the cases with an on-site check asked and not yet
+	// answered: a grid worker's check tasks.
+	CheckOpen bool
+	UnitID    *int64 // lead unit
+	Overdue   bool   // open and past the deadline
 	// Warning keeps the cases with this supervision light (yellow, red).
 	Warning  *WarningLevel
 	From, To *time.Time
@@ -466,6 +538,12 @@ type TicketActionRequest struct {
 	Contacted    *bool   `json:"contacted"`
 	Resolved     *bool   `json:"resolved"`
 	Satisfaction Outcome `json:"satisfaction"`
+	// Photos are the pictures an on-site action brings (self_handle,
+	// verify, check_report), sent as multipart parts; the case keeps them
+	// after its intake photos.
+	Photos []*Photo `json:"-"`
+	// Idempotency is the action's key, when its sender gave one.
+	Idempotency *Idempotent `json:"-"`
 }
 
 // Validate checks the fields an action needs, before the store looks at
@@ -507,12 +585,24 @@ func (r *TicketActionRequest) Validate() error {
 		if err := LonLatError(*r.Lon, *r.Lat); err != nil {
 			return err
 		}
-	case ActionReject, ActionReturn, ActionVoid, ActionExtendDeny:
+	case ActionReject, ActionReturn, ActionVoid, ActionExtendDeny, ActionCheckRequest:
 		if strings.TrimSpace(r.Opinion) == "" && strings.TrimSpace(r.Note) == "" {
 			return FieldErrorf("opinion", "a reason is required for %s", r.Action)
 		}
 	}
-	return nil
+	// lon and lat on other actions are ignored, as they always were.
+	if TakesPlace(r.Action) && (r.Lon != nil || r.Lat != nil) {
+		if r.Lon == nil || r.Lat == nil {
+			return FieldErrorf("lat", "lon and lat come together")
+		}
+		if err := LonLatError(*r.Lon, *r.Lat); err != nil {
+			return err
+		}
+	}
+	if len(r.Photos) > 0 && !TakesPlace(r.Action) {
+		return FieldErrorf("photo", "%s takes no photos (only %s do)", r.Action, joinActions(onSiteActions))
+	}
+	return validatePhotos(r.Photos)
 }
 
 // WarningLevel is a case's supervision light.

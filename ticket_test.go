@@ -61,7 +61,7 @@ func TestIllegalAction(t *testing.T) {
 		t.Fatalf("sign a received case: %v", err)
 	}
 	f := gridline.ErrorFields(err)
-	if f["status"] != "received" || f["allowed"] != "file, reject, self_handle, merge, void" {
+	if f["status"] != "received" || f["allowed"] != "file, reject, self_handle, merge, void, check_request, check_report" {
 		t.Fatalf("fields = %v", f)
 	}
 	for _, tt := range []struct {

@@ -9,7 +9,7 @@ import (
 )
 
 // handleFusionDaily answers GET /api/v1/fusion/daily?date= (or from=&to=)
-// [&by=town|community|grid|worker][&classes=01,02,…].
+// [&by=town|community|grid|worker|day][&classes=01,02,…].
 func (s *Server) handleFusionDaily(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "date", "from", "to", "by", "classes")
 	f := gridline.FusionFilter{By: "town", Classes: s.FusionClasses}

@@ -66,67 +66,79 @@ func (s *Server) decodeTicketJSON(w http.ResponseWriter, r *http.Request, t *gri
 // returns how many photo slots it took, to be released once the case is
 // written, even with an error.
 func (s *Server) decodeTicketForm(w http.ResponseWriter, r *http.Request, t *gridline.Ticket) (held int, err error) {
+	photos, held, err := s.decodeForm(w, r, "ticket", t)
+	t.Photos = photos
+	return held, err
+}
+
+// decodeForm reads a multipart body of one JSON part named name into v
+// and up to MaxTicketPhotos parts "photo": an intake, or an on-site
+// action with its photos. It returns the photos and how many photo slots
+// it took, to be released once they are written, even with an error.
+func (s *Server) decodeForm(w http.ResponseWriter, r *http.Request, name string, v any) (photos []*gridline.Photo, held int, err error) {
 	mr, err := r.MultipartReader()
 	if err != nil {
-		return 0, gridline.Errorf(gridline.EINVALID, "multipart body: %v", err)
+		return nil, 0, gridline.Errorf(gridline.EINVALID, "multipart body: %v", err)
 	}
-	var photos []*gridline.Photo
 	seen := false
 	for {
 		part, err := mr.NextPart()
 		if errors.Is(err, io.EOF) {
 			break
 		} else if err != nil {
-			return held, formError(err)
+			return nil, held, formError(err)
 		}
-		switch name := part.FormName(); name {
-		case "ticket":
+		switch got := part.FormName(); got {
+		case name:
 			if seen {
-				return held, gridline.FieldErrorf("ticket", "sent twice")
+				return nil, held, gridline.FieldErrorf(name, "sent twice")
 			}
 			seen = true
-			if err := decodePart(part, t, s.bodyLimit()); err != nil {
-				return held, err
+			if err := decodePart(part, name, v, s.bodyLimit()); err != nil {
+				return nil, held, err
 			}
 		case "photo":
 			n := len(photos) + 1
 			if n <= gridline.MaxTicketPhotos {
 				if err := s.takePhotoSlot(w, r); err != nil {
-					return held, err
+					return nil, held, err
 				}
 				held++
 			}
 			p, err := gridline.ReadPhoto(part, n)
 			if err != nil {
-				return held, formError(err)
+				return nil, held, formError(err)
 			}
 			photos = append(photos, p)
 		default:
-			return held, gridline.FieldErrorf("part", "%q is not a part of an intake (send one part ticket and up to %d parts photo)",
-				name, gridline.MaxTicketPhotos)
+			what := "an intake"
+			if name != "ticket" {
+				what = "an action"
+			}
+			return nil, held, gridline.FieldErrorf("part", "%q is not a part of %s (send one part %s and up to %d parts photo)",
+				got, what, name, gridline.MaxTicketPhotos)
 		}
 	}
 	if !seen {
-		return held, gridline.FieldErrorf("ticket", "is required: the case's JSON in a part named ticket")
+		return nil, held, gridline.FieldErrorf(name, "is required: the JSON in a part named %s", name)
 	}
-	t.Photos = photos
-	return held, nil
+	return photos, held, nil
 }
 
-// decodePart reads the case's JSON from a part of at most limit bytes,
-// as strictly as decode reads a body.
-func decodePart(part io.Reader, v any, limit int64) error {
+// decodePart reads the JSON of part name of at most limit bytes, as
+// strictly as decode reads a body.
+func decodePart(part io.Reader, name string, v any, limit int64) error {
 	lr := &io.LimitedReader{R: part, N: limit + 1}
 	dec := json.NewDecoder(lr)
 	dec.DisallowUnknownFields()
 	err := dec.Decode(v)
 	if lr.N <= 0 {
-		return gridline.FieldErrorf("ticket", "larger than %d bytes", limit)
+		return gridline.FieldErrorf(name, "larger than %d bytes", limit)
 	} else if err != nil {
 		return bodyError(err)
 	}
 	if dec.More() {
-		return gridline.FieldErrorf("ticket", "has data after the JSON value")
+		return gridline.FieldErrorf(name, "has data after the JSON value")
 	}
 	return nil
 }

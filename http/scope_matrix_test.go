@@ -275,6 +275,9 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 		"users.update":       {method: "PATCH", url: "/api/v1/users/999999", body: `{"name":"x"}`},
 		"catalogue.read":     {method: "GET", url: "/api/v1/categories"},
 		"catalogue.update":   {method: "PUT", url: "/api/v1/calendar/days/2024-13-01", body: `{"type":"holiday"}`},
+		"webhooks.read":      {method: "GET", url: "/api/v1/webhooks"},
+		"webhooks.create":    {method: "POST", url: "/api/v1/webhooks", body: `{}`},
+		"webhooks.delete":    {method: "DELETE", url: "/api/v1/webhooks/999999"},
 	}
 	for _, a := range gridline.TicketActions {
 		body := fmt.Sprintf(`{"version":0,"opinion":"probe","note":"probe","into":%d,"lead_unit":%d,"lon":116.806,"lat":35.556`,

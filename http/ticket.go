@@ -40,8 +40,14 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	rateable := slices.ContainsFunc(t.Assignments, func(a *gridline.TicketAssignment) bool {
 		return a.Role == gridline.AssignCo && a.RepliedAt != nil
 	})
+	// A check is asked while none is open and answered while one is;
+	// a list's cases have no timeline to tell, and offer neither.
+	open, timeline := gridline.CheckOpen(t), t.Timeline != nil
 	for _, a := range gridline.AllowedActions(t.Status) {
 		if a == gridline.ActionRate && !rateable {
+			continue
+		}
+		if a == gridline.ActionCheckRequest && (!timeline || open) || a == gridline.ActionCheckReport && !open {
 			continue
 		}
 		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
@@ -109,8 +115,29 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	created, err := s.Tickets.CreateTicket(r.Context(), &t)
+	idem, err := requestKey(r)
 	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	rebuild := func(id int64) (any, error) {
+		got, err := s.Tickets.FindTicketByID(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return map[string]any{"ticket": ticketView(r, got), "duplicates": s.duplicatesOf(r, got),
+			"category_suggestions": []gridline.Suggestion{}}, nil
+	}
+	if idem != nil {
+		idem.Fingerprint, t.Idempotency = gridline.TicketFingerprint(&t), idem
+		if s.replay(w, r, idem, http.StatusCreated, rebuild) {
+			return
+		}
+	}
+	created, err := s.Tickets.CreateTicket(r.Context(), &t)
+	if isReplay(err) && s.replay(w, r, idem, http.StatusCreated, rebuild) {
+		return
+	} else if err != nil {
 		s.Error(w, r, err)
 		return
 	}
@@ -127,7 +154,7 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 	if sug == nil {
 		sug = []gridline.Suggestion{}
 	}
-	writeJSON(w, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": s.duplicatesOf(r, &t),
+	s.answerKeyed(w, r, idem, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": s.duplicatesOf(r, &t),
 		"category_suggestions": sug})
 }
 
@@ -224,7 +251,7 @@ func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q", "check"}
 
 // ticketFilter reads the case filters from q; problems are q's error.
 func ticketFilter(q *query) gridline.TicketFilter {
@@ -251,6 +278,12 @@ func ticketFilter(q *query) gridline.TicketFilter {
 		}
 		f.Channel = &ch
 	}
+	if v := q.str("check"); v != nil {
+		if *v != "open" {
+			q.fail(gridline.FieldErrorf("check", "must be open (cases with an on-site check waiting), got %q", *v))
+		}
+		f.CheckOpen = true
+	}
 	f.From, f.To = q.time("from"), q.time("to")
 	return f
 }
@@ -274,7 +307,9 @@ func (s *Server) handleTicketView(w http.ResponseWriter, r *http.Request) {
 }
 
 // handleTicketAction takes one step of the loop:
-// POST /api/v1/tickets/{id}/actions/{action} with the action's body.
+// POST /api/v1/tickets/{id}/actions/{action} with the action's body as
+// JSON, or for an on-site action as multipart/form-data: a part "action"
+// with the JSON and up to MaxTicketPhotos parts "photo".
 func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
 	if err := parseQuery(r).err; err != nil {
 		s.Error(w, r, err)
@@ -286,19 +321,55 @@ func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var req gridline.TicketActionRequest
-	if r.ContentLength != 0 {
+	if multipartBody(r) {
+		photos, held, err := s.decodeForm(w, r, "action", &req)
+		defer s.releasePhotoSlots(held)
+		if err != nil {
+			s.Error(w, r, err)
+			return
+		}
+		req.Photos = photos
+	} else if r.ContentLength != 0 {
+		// The route takes multipart bodies with photos; JSON is held to
+		// the ordinary limit.
+		if limit := s.bodyLimit(); r.ContentLength > limit {
+			w.Header().Set("Connection", "close")
+			s.Error(w, r, gridline.Errorf(gridline.EINVALID, "request body is larger than %d bytes", limit))
+			return
+		}
+		r.Body = http.MaxBytesReader(w, r.Body, s.bodyLimit())
 		if err := decode(r, &req); err != nil {
 			s.Error(w, r, err)
 			return
 		}
 	}
 	req.Action = gridline.TicketAction(r.PathValue("action"))
-	t, err := s.Tickets.ActOnTicket(r.Context(), id, req)
+	idem, err := requestKey(r)
 	if err != nil {
 		s.Error(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, ticketView(r, t))
+	rebuild := func(id int64) (any, error) {
+		got, err := s.Tickets.FindTicketByID(r.Context(), id)
+		if err != nil {
+			return nil, err
+		}
+		return ticketView(r, got), nil
+	}
+	if idem != nil {
+		idem.Fingerprint, req.Idempotency = gridline.ActionFingerprint(id, &req), idem
+		if s.replay(w, r, idem, http.StatusOK, rebuild) {
+			return
+		}
+	}
+	t, err := s.Tickets.ActOnTicket(r.Context(), id, req)
+	if isReplay(err) && s.replay(w, r, idem, http.StatusOK, rebuild) {
+		return
+	} else if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	s.answerKeyed(w, r, idem, http.StatusOK, ticketView(r, t))
 }
 
 // time returns an RFC 3339 time parameter, or nil when absent.

@@ -50,6 +50,11 @@ func (s *Server) uiHandler() http.Handler {
 			}
 		}
 		ctype := mime.TypeByExtension(path.Ext(name))
+		if path.Ext(name) == ".webmanifest" {
+			// The phone app's manifest (m/manifest.webmanifest); not
+			// in every system's MIME table.
+			ctype = "application/manifest+json"
+		}
 		if ctype == "" {
 			ctype = http.DetectContentType(data)
 		}

@@ -102,15 +102,23 @@ SCRATCH=$(echo "$PG" | sed -E "s#/[^/?]+(\?|$)#/$scratch\1#")
 if psql -q "$SCRATCH" -c "CREATE EXTENSION IF NOT EXISTS postgis" >/dev/null 2>&1; then
 	echo "== PostGIS pairing: the same 100,000 points, PostGIS over pgx vs HTTP GET /api/v1/locate"
 	awk 'BEGIN { srand(2); print "lon,lat"; for (i = 0; i < 100000; i++) printf "%.6f,%.6f\n", 116.62 + rand() * 0.37, 35.45 + rand() * 0.23 }' >"$tmp/points-100k.csv"
-	"$tmp/gridline-load" postgis --dsn "$SCRATCH" --points "$tmp/points-100k.csv" --conns 4,16 --duration 10s | tee "$tmp/postgis.txt"
+	# Each side with the standard client (pgx QueryRow, net/http) and with
+	# the lean one (pgconn, raw keep-alive HTTP/1.1: cmd/gridline-load/lean.go);
+	# the ratios pair like with like.
+	for client in std lean; do
+		"$tmp/gridline-load" postgis --client $client --dsn "$SCRATCH" --points "$tmp/points-100k.csv" --conns 4,16 --duration 10s | tee "$tmp/postgis-$client.txt"
+	done
 	for c in 4 16; do
-		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" | tee "$tmp/http-$c.txt"
-		pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis.txt")
-		http=$(awk '$1 == "throughput" { print $2 }' "$tmp/http-$c.txt")
-		echo "ratio at $c: HTTP GET locate ÷ PostGIS = $(echo "scale=2; $http / $pg" | bc)"
+		for client in std lean; do
+			"$tmp/gridline-load" --client $client --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" | tee "$tmp/http-$client-$c.txt"
+			pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis-$client.txt")
+			http=$(awk '$1 == "throughput" { print $2 }' "$tmp/http-$client-$c.txt")
+			echo "ratio at $c, $client clients: HTTP GET locate ÷ PostGIS = $(echo "scale=2; $http / $pg" | bc)"
+		done
+		pg=$(awk -v c="$c" '$2 == c && $3 == "conns:" { print $4 }' "$tmp/postgis-lean.txt")
 		"$tmp/gridline-load" --url http://127.0.0.1:18181 --duration 10s --concurrency $c --points "$tmp/points-100k.csv" --batch 10000 | tee "$tmp/batch-$c.txt"
 		batch=$(awk '$1 == "points" { print $2 }' "$tmp/batch-$c.txt")
-		echo "ratio at $c: HTTP POST locate (10,000 a request) ÷ PostGIS = $(echo "scale=1; $batch / $pg" | bc)"
+		echo "ratio at $c: HTTP POST locate (10,000 a request) ÷ PostGIS (lean) = $(echo "scale=1; $batch / $pg" | bc)"
 	done
 else
 	echo "== PostGIS pairing: SKIPPED (no PostGIS: apt-get install postgresql-<version>-postgis-3)"

@@ -325,6 +325,8 @@ func (s *FusionService) groupKeys(ctx context.Context, tx *Tx, by string, hot []
 			if h.grid != "" {
 				keys[i] = workers[h.grid]
 			}
+		case "day":
+			keys[i] = h.ReportedAt.In(gridline.ChinaTime).Format(time.DateOnly)
 		}
 	}
 	return keys, nil
@@ -341,6 +343,11 @@ func (s *FusionService) groupNames(ctx context.Context, tx *Tx, by string, count
 	}
 	var q string
 	switch by {
+	case "day":
+		for _, k := range keys {
+			names[k] = k
+		}
+		return names, nil
 	case "grid":
 		q = `SELECT code, name FROM grids`
 	case "worker":

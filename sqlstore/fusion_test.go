@@ -111,6 +111,27 @@ func TestFusionDaily(t *testing.T) {
 		t.Fatalf("two days: %+v", rep.Total)
 	}
 
+	// By day over three days: a row per day with calls, each exactly that
+	// day's own comparison (the day before's call, too).
+	three := gridline.FusionFilter{From: day.AddDate(0, 0, -1), To: day.AddDate(0, 0, 1), By: "day"}
+	rep, err = f.s.Fusion.FusionDaily(ctx, three)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rows) != 3 || rep.Rows[0].Key != "2026-06-09" || rep.Rows[1].Name != "2026-06-10" || rep.Rows[2].Key != "2026-06-11" {
+		t.Fatalf("by day: rows %+v", rep.Rows)
+	}
+	for i, r := range rep.Rows {
+		d := day.AddDate(0, 0, i-1)
+		one, err := f.s.Fusion.FusionDaily(ctx, gridline.FusionFilter{From: d, To: d, By: "town"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r.FusionCounts != one.Total.FusionCounts {
+			t.Errorf("by day %s: %+v, the day alone %+v", r.Key, r.FusionCounts, one.Total.FusionCounts)
+		}
+	}
+
 	// Scoped like cases: the 府东 community's staff see their call only.
 	rep, err = f.s.Fusion.FusionDaily(as(99, gridline.Grant{Role: gridline.RoleCommunity, Region: "370812003001"}),
 		gridline.FusionFilter{From: day, To: day, By: "community"})

@@ -13,9 +13,9 @@ import (
 func addTicketPhotos(ctx context.Context, tx *Tx, ticketID int64, photos []*gridline.Photo) error {
 	for _, p := range photos {
 		p.CreatedAt = tx.now
-		if _, err := tx.exec(ctx, `INSERT INTO ticket_photos (ticket_id, seq, mime, size, sha256, width, height, created_at, data)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-			ticketID, p.N, p.MIME, p.Size, p.SHA256, p.Width, p.Height, p.CreatedAt, p.Data); err != nil {
+		if _, err := tx.exec(ctx, `INSERT INTO ticket_photos (ticket_id, seq, mime, size, sha256, width, height, created_at, data, event_id)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+			ticketID, p.N, p.MIME, p.Size, p.SHA256, p.Width, p.Height, p.CreatedAt, p.Data, p.EventID); err != nil {
 			return err
 		}
 	}
@@ -35,7 +35,7 @@ func listedPhotos(photos []*gridline.Photo) []*gridline.Photo {
 
 // findTicketPhotos lists a case's photos without their bytes.
 func findTicketPhotos(ctx context.Context, tx *Tx, ticketID int64) ([]*gridline.Photo, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT seq, mime, size, sha256, width, height, created_at
+	rows, err := tx.QueryContext(ctx, `SELECT seq, mime, size, sha256, width, height, created_at, event_id
 		FROM ticket_photos WHERE ticket_id = $1 ORDER BY seq`, ticketID)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
@@ -44,7 +44,7 @@ func findTicketPhotos(ctx context.Context, tx *Tx, ticketID int64) ([]*gridline.
 	var out []*gridline.Photo
 	for rows.Next() {
 		var p gridline.Photo
-		if err := rows.Scan(&p.N, &p.MIME, &p.Size, &p.SHA256, &p.Width, &p.Height, &p.CreatedAt); err != nil {
+		if err := rows.Scan(&p.N, &p.MIME, &p.Size, &p.SHA256, &p.Width, &p.Height, &p.CreatedAt, &p.EventID); err != nil {
 			return nil, err
 		}
 		p.CreatedAt = p.CreatedAt.UTC()

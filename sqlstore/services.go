@@ -34,5 +34,6 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Reference:   NewReferenceService(db),
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
+		Idempotency: NewIdempotencyService(db),
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -96,7 +97,7 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	}
 	t := ts[0]
 	rows, err := tx.QueryContext(ctx, `SELECT id, ticket_id, at, actor, unit_id, action, from_status, to_status, outcome, opinion, note,
-		contacted, resolved FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
+		contacted, resolved, lon, lat, distance_m FROM ticket_events WHERE ticket_id = $1 ORDER BY id`, id)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
@@ -104,7 +105,7 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	for rows.Next() {
 		var e gridline.TicketEvent
 		if err := rows.Scan(&e.ID, &e.TicketID, &e.At, &e.Actor, &e.UnitID, &e.Action, &e.From, &e.To, &e.Outcome,
-			&e.Opinion, &e.Note, &e.Contacted, &e.Resolved); err != nil {
+			&e.Opinion, &e.Note, &e.Contacted, &e.Resolved, &e.Lon, &e.Lat, &e.DistanceM); err != nil {
 			return nil, err
 		}
 		e.At = e.At.UTC()
@@ -221,6 +222,9 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 	}
 	if f.GridCode != nil {
 		w.add("t.grid_code = ?", *f.GridCode)
+	}
+	if f.CheckOpen {
+		w.add("EXISTS (SELECT 1 FROM ticket_checks k WHERE k.ticket_id = t.id AND k.answered_at IS NULL)")
 	}
 	if f.UnitID != nil {
 		w.add("t.lead_unit_id = ?", *f.UnitID)
@@ -356,6 +360,9 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		}
 	}
 	created, err := s.createTicket(ctx, t, also)
+	if errors.Is(err, gridline.ErrIdempotentReplay) {
+		return false, err
+	}
 	if gridline.ErrorCode(err) == gridline.ECONFLICT && t.ExternalID != "" {
 		// Another request took the same external number in meanwhile.
 		return s.findExternal(ctx, t)
@@ -495,6 +502,9 @@ func answerCreated(t *gridline.Ticket) {
 // tx. A known external number is not an error: it reads the case back
 // into t and reports false.
 func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, error) {
+	if err := checkIdempotent(ctx, tx, t.Idempotency); err != nil {
+		return false, err
+	}
 	if t.ExternalID != "" {
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM tickets WHERE channel = $1 AND external_id = $2`,
@@ -554,6 +564,9 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 	if err := tx.record(ctx, "create", "ticket", auditKey(t.ID), ""); err != nil {
 		return false, err
 	}
+	if err := takeIdempotencyKey(ctx, tx, t.Idempotency, t.ID); err != nil {
+		return false, err
+	}
 	t.Timeline = []*gridline.TicketEvent{first}
 	return true, nil
 }
@@ -590,9 +603,10 @@ func externalTaken(t *gridline.Ticket) error {
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
 	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
 	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
-		outcome, opinion, note, contacted, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
+		outcome, opinion, note, contacted, resolved, lon, lat, distance_m)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,
 		e.TicketID, e.At, e.Actor, e.UnitID, string(e.Action), string(e.From), string(e.To), string(e.Outcome),
-		e.Opinion, e.Note, e.Contacted, e.Resolved).Scan(&e.ID)
+		e.Opinion, e.Note, e.Contacted, e.Resolved, e.Lon, e.Lat, e.DistanceM).Scan(&e.ID)
 }
 
 // ActOnTicket implements gridline.TicketService. The case's row is locked
@@ -634,6 +648,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err := tx.lockRow(ctx, "tickets", "id", id); err != nil {
 		return nil, err
 	}
+	// After the lock: of two sends of one key, the second sees the
+	// first's and changes nothing.
+	if err := checkIdempotent(ctx, tx, r.Idempotency); err != nil {
+		return nil, err
+	}
 	t, err := findTicketByID(ctx, tx, id)
 	if err != nil {
 		return nil, err
@@ -655,7 +674,11 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		return nil, err
 	}
 	if role == gridline.AssignCo {
-		return s.coAct(ctx, tx, t, r, unit)
+		co, err := s.coAct(ctx, tx, t, r, unit)
+		if err != nil {
+			return nil, err
+		}
+		return co, takeIdempotencyKey(ctx, tx, r.Idempotency, id)
 	}
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
@@ -691,7 +714,23 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if r.Action == gridline.ActionRate {
 		e.Note = joinNote(fmt.Sprintf("评价协办单位 %d：%d 分", *r.Unit, *r.Rating), r.Note)
 	}
+	if r.Lon != nil && gridline.TakesPlace(r.Action) {
+		e.Lon, e.Lat = r.Lon, r.Lat
+		if t.Lon != nil && t.Lat != nil {
+			d := math.Round(gridline.DistanceM(*r.Lon, *r.Lat, *t.Lon, *t.Lat))
+			e.DistanceM = &d
+		}
+	}
 	if err := addTicketEvent(ctx, tx, e); err != nil {
+		return nil, err
+	}
+	if err := addActionPhotos(ctx, tx, id, e.ID, r.Photos); err != nil {
+		return nil, err
+	}
+	if err := recordCheck(ctx, tx, t, r.Action, e); err != nil {
+		return nil, err
+	}
+	if err := takeIdempotencyKey(ctx, tx, r.Idempotency, id); err != nil {
 		return nil, err
 	}
 	if err := tx.record(ctx, string(r.Action), "ticket", auditKey(id), ""); err != nil {

@@ -7,10 +7,10 @@
 //
 //	gridline-load [--url http://127.0.0.1:8080] [--duration 10s] [--requests 1000000]
 //	              [--concurrency 8] [--bbox 116.62,35.45,116.99,35.68 | --points FILE.csv]
-//	              [--batch 10000]
+//	              [--batch 10000] [--client std|lean]
 //	gridline-load attack [--url …] [--token T] [--duration 30s] [--slow 10000] [--pid N]
 //	gridline-load intake [--url …] --token T [--concurrency 64] [--duration 10s]
-//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16]
+//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--client std|lean]
 //
 // The points are 100,000 random points in the bounding box, or those of
 // FILE.csv (lon,lat lines, a header line allowed), taken in turn by all
@@ -72,8 +72,15 @@ func run(args []string, out io.Writer) error {
 	layer := fs.String("layer", "", "layer parameter, if any")
 	pointsFile := fs.String("points", "", "CSV file of lon,lat points to use instead of random ones")
 	batch := fs.Int("batch", 0, "points a request: POST /api/v1/locate with this many (0: GET one point a request)")
+	clientKind := fs.String("client", "std", "GET client: std (net/http) or lean (requests made beforehand, answers read as bytes; see lean.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *clientKind != "std" && *clientKind != "lean" {
+		return errors.New("--client: want std or lean")
+	}
+	if *clientKind == "lean" && *batch > 0 {
+		return errors.New("--client lean: for GET only (a batch's cost is the server's, not the client's)")
 	}
 	if *batch < 0 || *batch > 100_000 {
 		return errors.New("--batch: want 0 (GET) to 100000 points a request")
@@ -117,7 +124,20 @@ func run(args []string, out io.Writer) error {
 	errs := 0
 	var wg sync.WaitGroup
 	start := time.Now()
-	for w := 0; w < *conc; w++ {
+	if *clientKind == "lean" {
+		reqs := leanRequests(u.Host, pts, url.QueryEscape(*layer))
+		start = time.Now()
+		for _, r := range leanGet(ctx, u.Host, reqs, *conc, *maxReq) {
+			lat = append(lat, r.lat...)
+			for k, v := range r.status {
+				status[k] += v
+			}
+			if r.err != nil && ctx.Err() == nil {
+				errs++
+			}
+		}
+	}
+	for w := 0; w < *conc && *clientKind == "std"; w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

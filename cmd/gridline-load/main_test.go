@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -25,6 +26,35 @@ func TestRun(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "requests     200 ") || !strings.Contains(out.String(), "200×200") {
 		t.Fatalf("output:\n%s", out.String())
+	}
+}
+
+// TestRunLean: the lean client sends exactly the requests asked for, each
+// a well-formed GET the server parses, and reads every answer, whatever
+// its status and length, on kept-alive connections.
+func TestRunLean(t *testing.T) {
+	var seen, conns atomic.Int64
+	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n := seen.Add(1)
+		if r.URL.Path != "/api/v1/locate" || r.URL.Query().Get("lat") == "" || n%3 == 0 {
+			w.WriteHeader(400)
+			return
+		}
+		w.Write(bytes.Repeat([]byte("x"), int(n%50)))
+	}))
+	ts.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	ts.Start()
+	defer ts.Close()
+	var out bytes.Buffer
+	if err := run([]string{"--url", ts.URL, "--client", "lean", "--requests", "300", "--concurrency", "3", "--duration", "5s"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "requests     300 ") || !strings.Contains(out.String(), "200×200 400×100") || seen.Load() != 300 || conns.Load() != 3 {
+		t.Fatalf("server saw %d requests on %d connections; output:\n%s", seen.Load(), conns.Load(), out.String())
 	}
 }
 

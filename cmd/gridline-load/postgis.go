@@ -33,7 +33,7 @@ ORDER BY layer_order, code LIMIT 1`
 // given points, then measures prepared ST_Intersects lookups, one point
 // each, from a pgx client over N connections.
 //
-//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--duration 10s]
+//	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--duration 10s] [--client std|lean]
 //
 // The database must have the postgis extension; the table gl_bench_grids
 // is dropped and made anew. Loopback only, like gridline-load.
@@ -43,8 +43,12 @@ func runPostGIS(args []string, out io.Writer) error {
 	pointsFile := fs.String("points", "", "CSV of lon,lat points (a header line allowed)")
 	connsFlag := fs.String("conns", "4,16", "connection counts to measure")
 	duration := fs.Duration("duration", 10*time.Second, "how long to measure each count (at most 5m)")
+	clientKind := fs.String("client", "std", "std (pgx QueryRow and Scan) or lean (pgconn, parameters made beforehand; see lean.go)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *clientKind != "std" && *clientKind != "lean" {
+		return errors.New("--client: want std or lean")
 	}
 	if *dsn == "" || *pointsFile == "" || *duration <= 0 || *duration > 5*time.Minute {
 		return errors.New("want --dsn, --points and 0 < --duration ≤ 5m")
@@ -87,7 +91,11 @@ func runPostGIS(args []string, out io.Writer) error {
 		if err != nil || n < 1 || n > 256 {
 			return fmt.Errorf("--conns: %q is not 1–256", s)
 		}
-		done, took, err := measure(ctx, cfg, pts, n, *duration)
+		m := measure
+		if *clientKind == "lean" {
+			m = measureLean
+		}
+		done, took, err := m(ctx, cfg, pts, n, *duration)
 		if err != nil {
 			return err
 		}

@@ -86,6 +86,8 @@ describe('hotline–grid comparison page', { skip }, () => {
     await page.waitForFunction(() => document.querySelector('[data-testid="fusion-trend"]').dataset.points === '30', null, { timeout: 60_000 });
     const day1 = await admin(`/api/v1/fusion/daily?date=${DAY}`);
     assert.equal(day1.total.hotline, rep.total.hotline);
+    // The trend's last point is the day's own rate (one by-day request for the 30).
+    assert.equal(await page.getByTestId('fusion-trend').getAttribute('data-last-rate'), String(rep.total.rate));
     await page.waitForTimeout(800); // the chart's animation
     await page.screenshot({ path: path.join(ARTIFACTS, 'fusion-by-town.png'), fullPage: true });
 

@@ -67,6 +67,12 @@ export async function loadMe() {
   try {
     apply(await request('GET', 'auth/me'));
   } catch (err) {
+    if (err.status === 0) {
+      // No network (the phone app opened offline): who is signed in is
+      // unknown, not "nobody"; the hint stays for when it returns.
+      auth.loaded = true;
+      return;
+    }
     if (err.status !== 401) console.warn('auth/me:', err.message);
     apply(null);
   }

@@ -25,3 +25,15 @@ export function grantText(g, unitName) {
   const where = g.region || (g.unit_id != null ? (unitName && unitName(g.unit_id)) || `#${g.unit_id}` : '');
   return where ? `${roleName(g.role)} · ${where}` : roleName(g.role);
 }
+
+// takesHotline reports whether grants let their holder take cases in on
+// the hotline channel (the role table's intake_channels; none listed
+// means any): who may import the 12345 export. False until the table
+// has loaded.
+export function takesHotline(grants) {
+  return grants.some((g) => {
+    const r = roles.byCode[g.role];
+    if (!r || !r.rules.some((x) => x.resource === 'tickets' && x.actions.includes('create'))) return false;
+    return !r.intake_channels || r.intake_channels.includes('hotline');
+  });
+}

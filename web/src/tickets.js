@@ -29,6 +29,8 @@ export function isWarned(ticket) {
 //   satisfaction     the reporter's satisfaction
 //   answers          a callback's answers: contacted, resolved
 //   note             an optional internal note
+//   checkAsk         what the grid worker is to check on site (a required internal note)
+//   finding          an on-site check's finding: confirmed, not_found, already_handled
 // Actions not listed are confirmed with an optional note.
 const FIELDS = {
   locate: ['place', 'note'],
@@ -45,6 +47,8 @@ const FIELDS = {
   self_handle: ['opinion', 'note'],
   verify: ['verify', 'note'],
   callback: ['answers', 'satisfaction', 'note'],
+  check_request: ['checkAsk'],
+  check_report: ['finding', 'note'],
 };
 
 export function actionFields(action) {

@@ -40,7 +40,8 @@ export function onUserChanged(fn) {
 }
 
 // APIError carries the server's {"error":{"code","message","fields"}} and,
-// for 429 and locked accounts, the seconds of Retry-After.
+// for 429 and locked accounts, the seconds of Retry-After; data is the
+// answer's body when it is not an error object (a refused import's report).
 export class APIError extends Error {
   constructor(status, code, message, fields, retryAfter) {
     super(message || `HTTP ${status}`);
@@ -93,13 +94,16 @@ export async function request(method, path, options = {}) {
   }
 }
 
-async function send(method, path, { params = {}, body, signal } = {}) {
+// send calls the API. form, a FormData, is sent as multipart/form-data
+// (photos) instead of a JSON body; headers are added to the request's own
+// (the phone app's Idempotency-Key).
+async function send(method, path, { params = {}, body, form, headers: extra, signal } = {}) {
   const q = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) {
     if (v !== undefined && v !== null && v !== '') q.set(k, v);
   }
   const qs = q.toString();
-  const headers = { Accept: 'application/json' };
+  const headers = { ...extra, Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   else if (csrf && !SAFE.has(method)) headers['X-CSRF-Token'] = csrf;
@@ -109,7 +113,7 @@ async function send(method, path, { params = {}, body, signal } = {}) {
     res = await fetch(`/api/v1/${path}${qs ? `?${qs}` : ''}`, {
       method,
       headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
+      body: form || (body === undefined ? undefined : JSON.stringify(body)),
       signal,
       credentials: 'same-origin',
     });
@@ -130,7 +134,9 @@ async function send(method, path, { params = {}, body, signal } = {}) {
   if (!res.ok) {
     if (res.status === 401 && path !== 'auth/login' && signedOut) signedOut();
     const e = data && data.error ? data.error : {};
-    throw new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields, Number(res.headers.get('Retry-After')) || 0);
+    const err = new APIError(res.status, e.code, e.message || text.slice(0, 200), e.fields, Number(res.headers.get('Retry-After')) || 0);
+    if (data && !data.error) err.data = data;
+    throw err;
   }
   return data;
 }
