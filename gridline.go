@@ -88,6 +88,7 @@ type Services struct {
 	Events      EventService
 	Locate      LocateService
 	Tickets     TicketService
+	Aggregates  TicketAggregateService
 	KPIs        KPIService
 	Duplicates  DuplicateService
 	Fusion      FusionService

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/netip"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -80,9 +81,34 @@ const contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 
 	"img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; child-src 'self' blob:; " +
 	"object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
 
-// setSecurityHeaders sets the headers every answer carries.
-func setSecurityHeaders(h http.Header, tls bool) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+// policy returns the Content-Security-Policy: contentSecurityPolicy, with
+// the base map's origins allowed to be fetched and drawn when one is
+// configured (MapLibre fetches tiles, then draws them as images).
+func policy(bm gridline.BaseMap) string {
+	var origins []string
+	for _, u := range append(append([]string{}, bm.Tiles...), bm.Style) {
+		if !strings.HasPrefix(u, "http://") && !strings.HasPrefix(u, "https://") {
+			continue
+		}
+		scheme, rest, _ := strings.Cut(u, "://")
+		host, _, _ := strings.Cut(rest, "/")
+		host, _, _ = strings.Cut(host, "?")
+		if o := scheme + "://" + host; !slices.Contains(origins, o) {
+			origins = append(origins, o)
+		}
+	}
+	if len(origins) == 0 {
+		return contentSecurityPolicy
+	}
+	extra := " " + strings.Join(origins, " ")
+	p := strings.Replace(contentSecurityPolicy, "img-src 'self' data: blob:", "img-src 'self' data: blob:"+extra, 1)
+	return strings.Replace(p, "connect-src 'self'", "connect-src 'self'"+extra, 1)
+}
+
+// setSecurityHeaders sets the headers every answer carries; csp is the
+// server's policy.
+func setSecurityHeaders(h http.Header, tls bool, csp string) {
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Referrer-Policy", "same-origin")

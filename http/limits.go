@@ -155,6 +155,10 @@ type route struct {
 	// of milliseconds each); they share hashSlots, so a burst of logins
 	// cannot take all memory or starve other requests of the cores.
 	hashes bool
+	// stream routes (Server-Sent Events) hold their connection for
+	// minutes: they do not keep an in-flight slot (the live hub bounds
+	// how many are open) and set their own write deadlines.
+	stream bool
 	// open routes take anonymous writes and ignore bad credentials
 	// (login, logout): a stale cookie must not keep anyone from logging
 	// in again.
@@ -208,6 +212,10 @@ type guarded struct {
 	closing   atomic.Bool
 	cancel    context.CancelFunc
 	base      context.Context
+	csp       string // the Content-Security-Policy (policy)
+	// streamsDone is closed when the server closes: live streams end.
+	streamsDone chan struct{}
+	streamOnce  sync.Once
 }
 
 // guard wraps a route in everything every request gets, in one function so
@@ -242,13 +250,17 @@ func (s *Server) guard(rt route) http.Handler {
 		}
 		select {
 		case g.inFlight <- struct{}{}:
-			defer func() { <-g.inFlight }()
+			if rt.stream {
+				<-g.inFlight
+			} else {
+				defer func() { <-g.inFlight }()
+			}
 		default:
 			sw.Header().Set("Retry-After", "1")
 			refuse(gridline.Errorf(gridline.EUNAVAILABLE, "The server is busy; try again in a second."))
 			return
 		}
-		setSecurityHeaders(sw.Header(), s.secure(r))
+		setSecurityHeaders(sw.Header(), s.secure(r), g.csp)
 		ip := s.clientIP(r)
 		var p *gridline.Principal
 		if api {

@@ -36,6 +36,12 @@ type Server struct {
 	// compares when a request names none; nil takes
 	// gridline.DefaultFusionClasses.
 	FusionClasses []string
+	// Live pushes the changes of cases (GET /api/v1/stream); nil answers
+	// that route 503.
+	Live gridline.LiveService
+	// BaseMap is the base map the web app's maps draw
+	// (GET /api/v1/config/map); the zero value is the plain map.
+	BaseMap gridline.BaseMap
 
 	ln      net.Listener
 	srv     *http.Server
@@ -112,6 +118,8 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/tickets", handler: s.handleTicketCreate, body: maxTicketForm, res: gridline.ResourceTickets, act: gridline.ActCreate},
 		{pattern: "GET /api/v1/tickets/export.csv", handler: s.handleTicketExportCSV, expensive: true, res: gridline.ResourceTickets, act: gridline.ActExport},
 		{pattern: "GET /api/v1/tickets/export.xlsx", handler: s.handleTicketExportXLSX, expensive: true, res: gridline.ResourceTickets, act: gridline.ActExport},
+		{pattern: "GET /api/v1/tickets/aggregate", handler: s.handleTicketAggregate, expensive: true, res: gridline.ResourceTickets, act: gridline.ActRead},
+		{pattern: "GET /api/v1/stream", handler: s.handleStream, stream: true, quiet: true, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "GET /api/v1/tickets/{id}", handler: s.handleTicketView, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "GET /api/v1/tickets/{id}/photos/{n}", handler: s.handleTicketPhoto, res: gridline.ResourcePhotos, act: gridline.ActRead},
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction, body: maxTicketForm, res: gridline.ResourceTickets, act: actionFromPath},
@@ -145,6 +153,7 @@ func (s *Server) routes() []route {
 		{pattern: "GET /api/v1/audit", handler: s.handleAuditIndex, res: gridline.ResourceAudit, act: gridline.ActRead},
 		{pattern: "GET /api/v1/events", handler: s.handleEventIndex, res: gridline.ResourceEvents, act: gridline.ActRead},
 		{pattern: "GET /api/v1/enums", handler: s.handleEnums},
+		{pattern: "GET /api/v1/config/map", handler: s.handleMapConfig},
 		{pattern: "GET /api/v1/roles", handler: s.handleRoles},
 		{pattern: "GET /api/v1/openapi.json", handler: s.handleOpenAPI},
 
@@ -195,7 +204,8 @@ func (s *Server) Handler() http.Handler {
 	base, cancel := context.WithCancel(context.Background())
 	s.g = &guarded{limits: l, inFlight: make(chan struct{}, l.MaxInFlight),
 		expensive: make(chan struct{}, l.MaxExpensive), uploads: make(chan struct{}, 1),
-		photos: make(chan struct{}, photoSlots), hashes: make(chan struct{}, hashSlots), base: base, cancel: cancel}
+		photos: make(chan struct{}, photoSlots), hashes: make(chan struct{}, hashSlots), base: base, cancel: cancel,
+		streamsDone: make(chan struct{}), csp: policy(s.BaseMap)}
 	s.metrics = newMetrics(s)
 	mux := http.NewServeMux()
 	for _, rt := range s.routes() {
@@ -262,6 +272,9 @@ func (s *Server) Close(ctx context.Context) error {
 		return nil
 	}
 	s.g.closing.Store(true)
+	// Live streams never go idle: end them, and their clients reconnect
+	// to another instance or after the restart.
+	s.g.streamOnce.Do(func() { close(s.g.streamsDone) })
 	if err := s.srv.Shutdown(ctx); err == nil {
 		return nil
 	}

@@ -99,6 +99,8 @@ type scenario struct {
 	url    string
 	body   string
 	auth   bool
+	// tok, when set, is the token sent instead of the admin's.
+	tok string
 	// ctype is the body's Content-Type, when it is not JSON (Open311
 	// posts forms).
 	ctype   string
@@ -107,7 +109,7 @@ type scenario struct {
 	notWant []string
 }
 
-func (sc scenario) run(t *testing.T, base string) string {
+func (sc scenario) run(t testing.TB, base string) string {
 	t.Helper()
 	req, err := http.NewRequest(sc.method, base+sc.url, strings.NewReader(sc.body))
 	if err != nil {
@@ -115,6 +117,9 @@ func (sc scenario) run(t *testing.T, base string) string {
 	}
 	if sc.auth {
 		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	if sc.tok != "" {
+		req.Header.Set("Authorization", "Bearer "+sc.tok)
 	}
 	if sc.ctype != "" {
 		req.Header.Set("Content-Type", sc.ctype)

@@ -67,6 +67,21 @@ func (s *Server) handleEnums(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, gridline.AllEnums())
 }
 
+// handleMapConfig answers the base map the web app draws under its
+// layers: {"basemap": {"type": "none"}} without one.
+func (s *Server) handleMapConfig(w http.ResponseWriter, r *http.Request) {
+	if err := parseQuery(r).err; err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	bm := s.BaseMap
+	if bm.Type == "" {
+		bm = gridline.BaseMapNone
+	}
+	w.Header().Set("Cache-Control", "no-cache")
+	writeJSON(w, http.StatusOK, map[string]any{"basemap": bm})
+}
+
 // handleEventIndex reads the change feed after a position, oldest first
 // (the route's events.read).
 func (s *Server) handleEventIndex(w http.ResponseWriter, r *http.Request) {

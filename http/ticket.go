@@ -207,6 +207,48 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 	})
 }
 
+// handleTicketAggregate serves GET /api/v1/tickets/aggregate: the cases
+// the list would select, counted by grid, community, town, status,
+// category, channel, day or map cell, or the placed cases of a bbox.
+func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"by", "z", "bbox", "limit"})...)
+	f := gridline.TicketAggregateFilter{Filter: ticketFilter(q), By: "grid"}
+	if v := q.str("by"); v != nil {
+		f.By = *v
+	}
+	if v := q.int64("z"); v != nil {
+		if *v < 0 || *v > gridline.MaxAggregateZoom {
+			q.fail(gridline.FieldErrorf("z", "want a zoom from 0 to %d", gridline.MaxAggregateZoom))
+		}
+		f.Z = int(*v)
+	} else if f.By == "tile" {
+		q.fail(gridline.FieldErrorf("z", "by tile needs the map's zoom"))
+	}
+	if v := q.str("bbox"); v != nil {
+		var b [4]float64
+		if n, err := fmt.Sscanf(*v, "%g,%g,%g,%g", &b[0], &b[1], &b[2], &b[3]); err != nil || n != 4 {
+			q.fail(gridline.FieldErrorf("bbox", "want four numbers west,south,east,north"))
+		}
+		f.BBox = &b
+	}
+	if v := q.int64("limit"); v != nil {
+		if *v < 1 || *v > gridline.MaxAggregateCases {
+			q.fail(gridline.FieldErrorf("limit", "want 1 to %d", gridline.MaxAggregateCases))
+		}
+		f.Limit = int(*v)
+	}
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	out, err := s.Aggregates.AggregateTickets(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
 var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q", "check"}

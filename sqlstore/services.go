@@ -22,6 +22,7 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Events:      NewEventService(db),
 		Locate:      loc,
 		Tickets:     tickets,
+		Aggregates:  NewTicketAggregateService(db),
 		KPIs:        NewKPIService(db),
 		Duplicates:  NewDuplicateService(db),
 		Fusion:      NewFusionService(db),

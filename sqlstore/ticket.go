@@ -135,7 +135,49 @@ func (s *TicketService) FindTickets(ctx context.Context, f gridline.TicketFilter
 }
 
 func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridline.Ticket, int, error) {
-	var w where
+	w, categoryAt := ticketWhere(ctx, tx, f)
+	if f.BeforeID != nil {
+		w.add("t.id < ?", *f.BeforeID)
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
+			` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
+		if err != nil {
+			return nil, 0, translate(tx.db.dialect, err)
+		}
+		defer rows.Close()
+		var out []*gridline.Ticket
+		var unused int
+		for rows.Next() {
+			t, err := scanTicket(rows, &unused)
+			if err != nil {
+				return nil, 0, err
+			}
+			out = append(out, t)
+		}
+		return out, 0, rows.Err()
+	}
+	if categoryAt < 0 {
+		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, -1)
+	}
+	// A prefix is a range of the index (category, id), not in id order: a
+	// page of a large selection (a main class, a few per cent of all
+	// cases) is found faster walking the ids backwards, a page of a small
+	// one from the range. The count, which the range makes cheap, decides.
+	var total int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&total); err != nil {
+		return nil, 0, translate(tx.db.dialect, err)
+	}
+	page := w
+	if total > categoryRangeRows {
+		page.conds = slices.Clone(w.conds)
+		page.conds[categoryAt] = strings.ReplaceAll(page.conds[categoryAt], "t.category", "(t.category || '')")
+	}
+	return findTicketPage(ctx, tx, page, w, f.Limit, f.Offset, total)
+}
+
+// ticketWhere returns the selection of f in the caller's scope (alias t),
+// and where in it the category's condition is (-1 for none). f's paging
+// fields are not read.
+func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where, categoryAt int) {
 	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
 		cond, args := ticketScope(sc)
 		w.add(cond, args...)
@@ -156,7 +198,7 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 	if f.Channel != nil {
 		w.add("t.channel = ?", string(*f.Channel))
 	}
-	categoryAt := -1
+	categoryAt = -1
 	if f.Category != nil {
 		lo, hi := prefixRange(*f.Category)
 		categoryAt = len(w.conds)
@@ -209,42 +251,7 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 	if f.Query != nil && *f.Query != "" {
 		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
 	}
-	if f.BeforeID != nil {
-		w.add("t.id < ?", *f.BeforeID)
-		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
-			` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
-		if err != nil {
-			return nil, 0, translate(tx.db.dialect, err)
-		}
-		defer rows.Close()
-		var out []*gridline.Ticket
-		var unused int
-		for rows.Next() {
-			t, err := scanTicket(rows, &unused)
-			if err != nil {
-				return nil, 0, err
-			}
-			out = append(out, t)
-		}
-		return out, 0, rows.Err()
-	}
-	if categoryAt < 0 {
-		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, -1)
-	}
-	// A prefix is a range of the index (category, id), not in id order: a
-	// page of a large selection (a main class, a few per cent of all
-	// cases) is found faster walking the ids backwards, a page of a small
-	// one from the range. The count, which the range makes cheap, decides.
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	page := w
-	if total > categoryRangeRows {
-		page.conds = slices.Clone(w.conds)
-		page.conds[categoryAt] = strings.ReplaceAll(page.conds[categoryAt], "t.category", "(t.category || '')")
-	}
-	return findTicketPage(ctx, tx, page, w, f.Limit, f.Offset, total)
+	return w, categoryAt
 }
 
 // categoryRangeRows is the size of a category's selection above which its

@@ -32,6 +32,7 @@ import (
 	"github.com/gridline/gridline/deadline"
 	"github.com/gridline/gridline/demo"
 	glhttp "github.com/gridline/gridline/http"
+	"github.com/gridline/gridline/live"
 	"github.com/gridline/gridline/locate"
 	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/web"
@@ -305,6 +306,14 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	hooks := &webhook.Worker{Webhooks: svcs.Webhooks, Logger: m.logger}
 	hooks.Open()
 	defer hooks.Close()
+	// The command centre's live stream follows the feed's cases.
+	hub := live.New(svcs)
+	hub.Committed = func() int64 { return m.DB.CommittedSeqOf(live.Entities...) }
+	hub.Logger = m.logger
+	if err := hub.Open(ctx); err != nil {
+		return err
+	}
+	defer hub.Close()
 	limits, grace, err := limitsFromEnv()
 	if err != nil {
 		return err
@@ -336,11 +345,23 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 			rs.Limits = lim
 		}
 	}
+	// The base map under the web app's maps: none by default (offline
+	// intranets), else tiles or a style from the configured URL.
+	baseMap, err := gridline.ParseBaseMap(os.Getenv("GRIDLINE_BASEMAP_URL"), os.Getenv("GRIDLINE_BASEMAP_TYPE"),
+		os.Getenv("GRIDLINE_BASEMAP_ATTRIBUTION"), os.Getenv("GRIDLINE_BASEMAP_SUBDOMAINS"))
+	if err != nil {
+		for field, why := range gridline.ErrorFields(err) {
+			return fmt.Errorf("GRIDLINE_BASEMAP_%s: %s", strings.ToUpper(field), why)
+		}
+		return err
+	}
 	m.Server = &glhttp.Server{
 		Addr:          c.addr,
 		Limits:        limits,
 		FusionClasses: fusionClasses,
 		Services:      svcs,
+		Live:          hub,
+		BaseMap:       baseMap,
 		Ping:          m.DB.Ping,
 		UI:            web.FS(),
 		Logger:        m.logger,

@@ -45,6 +45,8 @@ export const router = createRouter({
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
     // The 12345 platform: importing its export (hotline intake), webhooks (admins).
     { path: '/hotline', name: 'hotline', component: () => import('./views/HotlinePage.vue'), meta: { title: 'hotline', perm: 'tickets.create' } },
+    // The command centre's big screen: full screen, without the nav bar.
+    { path: '/command', name: 'command', component: () => import('./views/CommandPage.vue'), props: regionProps, meta: { title: 'command', perm: 'kpis.read', fullscreen: true } },
     { path: '/kpis', name: 'kpis', component: () => import('./views/KpiPage.vue'), props: regionProps, meta: { title: 'kpis', perm: 'kpis.read' } },
     // The grid worker's phone app (网格通): its own pages under /m/, no
     // desktop nav (meta.phone), installable (public/m/).

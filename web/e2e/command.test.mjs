@@ -1,0 +1,276 @@
+// Browser test of the command centre's big screen (/command) at 1920×1080
+// as the account `command`: the KPI cards show what GET /api/v1/kpis and
+// GET /api/v1/tickets/aggregate give; a case taken in elsewhere
+// (POST /api/v1/tickets from the test) appears in the live list, on the
+// map and in the cards without a reload (SSE); a click on a case opens its
+// details; the 3D view extrudes the buildings. It measures the first
+// meaningful paint from a cold cache, the page's initial JavaScript
+// (gzipped, as sent) and the frame times while panning and zooming.
+//
+//   GRIDLINE_URL=http://127.0.0.1:18101 node --test web/e2e/command.test.mjs
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import zlib from 'node:zlib';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, READY_TIMEOUT, REGION, assertNoPageErrors, centroid } from './common.mjs';
+
+const PASSWORD = process.env.GRIDLINE_PASSWORD || 'demo1234';
+const VIEW = { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' };
+
+async function login(username) {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok && data && data.token, `log in as ${username}: ${res.status}`);
+  return data.token;
+}
+
+const skip = BASE ? false : 'GRIDLINE_URL is not set';
+const TOKEN = BASE ? await login('command') : '';
+
+// api calls the API as the account command; a busy server's 503 (the
+// reports' shared bound, which the page's own reads hold too) is retried.
+async function api(p, init = {}) {
+  let res;
+  for (let i = 0; ; i++) {
+    res = await fetch(BASE + p, { ...init, headers: { Accept: 'application/json', Authorization: `Bearer ${TOKEN}`, ...(init.headers || {}) } });
+    if (res.status !== 503 || i === 10) break;
+    await new Promise((r) => setTimeout(r, 1000 * (Number(res.headers.get('Retry-After')) || 2)));
+  }
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok, `${init.method || 'GET'} ${p} answered ${res.status}: ${JSON.stringify(data)}`);
+  return data;
+}
+
+const q = (o) => new URLSearchParams(o).toString();
+const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`);
+const num = (n) => Number(n).toLocaleString('zh-CN');
+const median = (xs) => xs[Math.floor(xs.length / 2)];
+const p95 = (xs) => xs[Math.min(xs.length - 1, Math.floor(xs.length * 0.95))];
+
+// png returns a 256×256 PNG of one colour: a base map tile.
+function png([r, g, b]) {
+  const chunk = (type, data) => {
+    const len = Buffer.alloc(4);
+    len.writeUInt32BE(data.length);
+    const td = Buffer.concat([Buffer.from(type), data]);
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(zlib.crc32(td) >>> 0);
+    return Buffer.concat([len, td, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(256, 0);
+  ihdr.writeUInt32BE(256, 4);
+  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
+  const row = Buffer.alloc(1 + 256 * 3);
+  for (let x = 0; x < 256; x++) row.set([r, g, b], 1 + x * 3);
+  const raw = Buffer.concat(Array.from({ length: 256 }, () => row));
+  return Buffer.concat([Buffer.from([137, 80, 78, 71, 13, 10, 26, 10]), chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
+}
+
+// cardsOf reads the cards' raw values and texts.
+async function cardsOf(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll('[data-testid^="card-"]')].map((el) => [
+    el.dataset.testid.slice(5), { raw: el.dataset.value, text: el.querySelector('.cc-card-value').textContent.trim() },
+  ])));
+}
+
+describe('command centre', { skip }, () => {
+  let browser;
+  let storage;
+  const figures = {};
+  before(async () => {
+    assert.ok(fs.existsSync(CHROMIUM), `no browser at ${CHROMIUM}`);
+    fs.mkdirSync(ARTIFACTS, { recursive: true });
+    browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: LAUNCH_ARGS });
+    // Sign in through the login page, as a person does (the session
+    // cookie); the cold-cache load below reuses only the cookie.
+    const context = await browser.newContext(VIEW);
+    const page = await context.newPage();
+    await page.goto(`${BASE}/login?redirect=/command`, { waitUntil: 'domcontentloaded' });
+    await page.getByLabel('用户名').fill('command');
+    await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.waitForURL((u) => u.pathname === '/command', { timeout: 15_000 });
+    await page.locator('.cc').waitFor({ timeout: 15_000 });
+    storage = await context.storageState();
+    await context.close();
+  });
+  after(async () => {
+    if (browser) await browser.close();
+    if (Object.keys(figures).length) console.log('command centre figures:', JSON.stringify(figures));
+  });
+
+  test('cards equal the APIs, a new case arrives live, details, 3D, frame times', { timeout: 600_000 }, async () => {
+    const context = await browser.newContext({ ...VIEW, storageState: storage });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`); });
+    page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+    // The JavaScript the page loads, as sent (gzipped), before it is ready.
+    const scripts = new Map();
+    let counting = true;
+    page.on('requestfinished', async (req) => {
+      if (!counting || req.resourceType() !== 'script') return;
+      const s = await req.sizes().catch(() => null);
+      if (s) scripts.set(req.url(), s.responseBodySize);
+    });
+
+    // Cold cache (a new context): until the cards hold the KPI API's
+    // figures and the map has drawn the district and its cases.
+    const t0 = Date.now();
+    await page.goto(`${BASE}/command?region=${REGION}`, { waitUntil: 'domcontentloaded' });
+    // First meaningful paint: the district with the year's cases on the
+    // map, and the cards of today and of the open cases.
+    // (The bound is generous: on this shared 2-core machine at load
+    // average 20+ it took 45 s; the figure is reported, not asserted.)
+    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.ready === 'true', null, { timeout: 3 * READY_TIMEOUT });
+    figures.firstMeaningfulPaintMs = Date.now() - t0;
+    counting = false;
+    // The period's rates come from the KPI API, which reads a year of
+    // timelines: seconds.
+    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.kpis === 'true', null, { timeout: 180_000 });
+    figures.kpiCardsMs = Date.now() - t0;
+    const worker = [...scripts.keys()].filter((u) => /worker/.test(u));
+    figures.initialJsGzipKB = Math.round([...scripts].filter(([u]) => !worker.includes(u)).reduce((n, [, b]) => n + b, 0) / 1024);
+    figures.workerJsGzipKB = Math.round(worker.reduce((n, u) => n + scripts.get(u), 0) / 1024);
+    assert.ok(figures.initialJsGzipKB <= 1200, `initial JS ${figures.initialJsGzipKB} KB gzipped > 1.2 MB`);
+
+    // The cards are the APIs' figures, for the period the page names.
+    const period = await page.evaluate(() => ({ from: document.querySelector('.cc').dataset.from, to: document.querySelector('.cc').dataset.to, at: document.querySelector('.cc').dataset.at }));
+    const today = { from: `${period.at}T00:00:00+08:00`, to: period.to };
+    const check = async () => {
+      const kToday = await api(`/api/v1/kpis?${q({ ...today, by: 'town' })}`);
+      const kPeriod = await api(`/api/v1/kpis?${q({ from: period.from, to: period.to, by: 'town' })}`);
+      const states = await api(`/api/v1/tickets/aggregate?${q({ by: 'status', within: REGION })}`);
+      const sum = (k) => states.rows.reduce((n, r) => n + r[k], 0);
+      return {
+        today: kToday.total.counts.received, open: sum('open'), yellow: sum('yellow'), red: sum('red'),
+        'on-time': kPeriod.total.on_time_rate, satisfaction: kPeriod.total.yanzhou_satisfaction, 'avg-days': kPeriod.total.avg_handling_days,
+      };
+    };
+    const want = await check();
+    const cards = await cardsOf(page);
+    for (const k of ['today', 'open', 'yellow', 'red']) {
+      assert.equal(Number(cards[k].raw), want[k], `card ${k}`);
+      assert.equal(cards[k].text, num(want[k]), `card ${k} text`);
+    }
+    assert.equal(cards['on-time'].text, pct(want['on-time']), 'on-time closure');
+    assert.equal(cards.satisfaction.text, pct(want.satisfaction), 'satisfaction');
+    assert.equal(cards['avg-days'].text, `${want['avg-days'].toFixed(2)}天`, 'average handling time');
+    assert.ok(want.open > 0 && want['on-time'] > 0.9, `the demo's year shows: ${JSON.stringify(want)}`);
+    // The charts drew; the map counts the cases of the period in view.
+    for (const id of ['chart-trend', 'chart-category', 'chart-channel', 'chart-towns']) {
+      assert.ok(await page.getByTestId(id).locator('canvas').count() > 0, `${id} drew`);
+    }
+    assert.match(await page.getByTestId('map-total').textContent(), /地图范围内 [\d,]+ 件/);
+    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.live === 'live', null, { timeout: 10_000 });
+    await page.waitForTimeout(1000); // chart animations
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-overview.png'), timeout: 120_000 });
+
+    // A case taken in elsewhere: the screen shows it without a reload.
+    await page.evaluate(() => { window.__sameDocument = true; });
+    const grids = await api(`/api/v1/geojson/grids?within=370812001`);
+    const grid = grids.features[0];
+    const [lon, lat] = centroid(grid.geometry.type === 'Polygon' ? grid.geometry.coordinates[0] : grid.geometry.coordinates[0][0]);
+    const created = await api('/api/v1/tickets', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'hotline', text: '指挥中心大屏测试：路灯不亮，夜间出行不便', lon, lat }),
+    });
+    const sent = Date.now(); // the intake's answer: committed
+    const id = created.ticket.id;
+    await page.locator(`[data-testid="feed"] li[data-ticket="${id}"]`).waitFor({ timeout: 10_000 });
+    figures.liveListMs = Date.now() - sent;
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="card-today"]').dataset.value) === n, want.today + 1, { timeout: 30_000 });
+    figures.liveCardsMs = Date.now() - sent;
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="card-open"]').dataset.value) === n, want.open + 1, { timeout: 30_000 });
+    const onMap = await page.evaluate((i) => window.__ccMap.getSource('recent').serialize().data.features.some((f) => f.properties.id === i), id);
+    assert.ok(onMap, 'the new case is on the map');
+    assert.ok(await page.evaluate(() => window.__sameDocument === true), 'no reload');
+    const after1 = await check();
+    assert.equal(after1.today, want.today + 1, 'the KPI API counts it too');
+    assert.equal(Number((await cardsOf(page)).today.raw), after1.today);
+    assert.ok((await page.getByTestId('feed').textContent()).includes(created.ticket.number), 'the list names its number');
+
+    // Its details: zoomed in, a click on its marker.
+    await page.evaluate(([x, y]) => window.__ccMap.jumpTo({ center: [x, y], zoom: 16 }), [lon, lat]);
+    await page.waitForFunction(() => window.__ccMap.getSource('cases').serialize().data.features.length > 0 && window.__ccMap.loaded(), null, { timeout: 20_000 });
+    await page.waitForTimeout(500);
+    const box = await page.getByTestId('map').boundingBox();
+    const pt = await page.evaluate(([x, y]) => window.__ccMap.project([x, y]), [lon, lat]);
+    await page.mouse.click(box.x + pt.x, box.y + pt.y);
+    const side = page.getByTestId('side-panel');
+    await side.waitFor({ timeout: 10_000 });
+    await side.getByText(created.ticket.number).waitFor({ timeout: 10_000 });
+    const enums = await api('/api/v1/enums');
+    const received = enums.ticket_statuses.find((x) => x.code === created.ticket.status).name;
+    assert.equal((await page.getByTestId('case-status').textContent()).trim(), received, 'its status');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-case.png'), timeout: 120_000 });
+
+    // Frame times while panning and zooming over the district, with the
+    // year of cases on the map.
+    await page.evaluate(() => window.__ccMap.jumpTo({ center: [116.78, 35.56], zoom: 10.5, pitch: 0 }));
+    await page.waitForTimeout(1500);
+    const frames = await page.evaluate(async () => {
+      const map = window.__ccMap;
+      const deltas = [];
+      let last = performance.now();
+      let on = true;
+      const loop = (t) => { deltas.push(t - last); last = t; if (on) requestAnimationFrame(loop); };
+      requestAnimationFrame(loop);
+      const move = (o) => new Promise((r) => { map.once('moveend', r); map.easeTo({ ...o, duration: 1200 }); });
+      await move({ center: [116.86, 35.60] });
+      await move({ zoom: 12.5 });
+      await move({ center: [116.74, 35.52] });
+      await move({ zoom: 10.5 });
+      on = false;
+      return deltas.slice(1).sort((a, b) => a - b);
+    });
+    figures.frames = frames.length;
+    figures.frameMedianMs = Math.round(median(frames) * 10) / 10;
+    figures.frameP95Ms = Math.round(p95(frames) * 10) / 10;
+
+    // 3D: the buildings extruded by floors.
+    await page.evaluate(() => window.__ccMap.jumpTo({ center: [116.757, 35.58], zoom: 16 }));
+    await page.getByTestId('toggle-3d').click();
+    await page.waitForFunction(() => window.__ccMap.getSource('buildings').serialize().data.features.length > 0, null, { timeout: 60_000 });
+    await page.waitForTimeout(2000);
+    assert.ok(await page.evaluate(() => window.__ccMap.getPitch() > 45), 'pitched');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d.png'), timeout: 120_000 });
+    assertNoPageErrors(errors);
+    await context.close();
+  });
+
+  // The base map: the server's configuration (GET /api/v1/config/map,
+  // answered here by the test as a server started with
+  // GRIDLINE_BASEMAP_URL would) puts raster tiles, served by the test,
+  // under the map page and the command centre, with the attribution.
+  test('a configured base map is drawn under every map page, with its attribution', { timeout: 180_000 }, async () => {
+    const context = await browser.newContext({ ...VIEW, storageState: storage });
+    const tiles = [];
+    await context.route('**/api/v1/config/map', (r) => r.fulfill({
+      contentType: 'application/json',
+      body: JSON.stringify({ basemap: { type: 'raster', tiles: [`${BASE}/e2e-tiles/{z}/{x}/{y}.png`], tile_size: 256, max_zoom: 18, attribution: '© 测试底图' } }),
+    }));
+    const tile = png([200, 170, 90]);
+    await context.route('**/e2e-tiles/**', (r) => { tiles.push(r.request().url()); return r.fulfill({ contentType: 'image/png', body: tile }); });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+    for (const [p, shot] of [['/', 'basemap-map.png'], ['/command', 'basemap-command.png']]) {
+      tiles.length = 0;
+      await page.goto(`${BASE}${p}?region=${REGION}`, { waitUntil: 'domcontentloaded' });
+      await page.locator('.maplibregl-ctrl-attrib').getByText('© 测试底图').waitFor({ timeout: 3 * READY_TIMEOUT });
+      for (let i = 0; i < 100 && tiles.length === 0; i++) await page.waitForTimeout(200);
+      assert.ok(tiles.length > 0, `${p}: base map tiles requested`);
+      assert.ok(tiles.every((u) => /\/e2e-tiles\/\d+\/\d+\/\d+\.png$/.test(u)), `${p}: tile URLs ${tiles.slice(0, 3)}`);
+      await page.waitForTimeout(2000);
+      await page.screenshot({ path: path.join(ARTIFACTS, shot), timeout: 120_000 });
+    }
+    assertNoPageErrors(errors);
+    await context.close();
+  });
+});
