@@ -74,7 +74,9 @@ func scaleDB(b *testing.B) (*sqlstore.DB, gridline.Services, *demo.History) {
 		}
 		dsn = "sqlite:" + filepath.Join(dir, "g.db")
 	}
+	start = time.Now()
 	db := storetest.OpenAt(b, dsn)
+	b.Logf("opened %s in %v (migrations included)", dsn, time.Since(start))
 	s := storetest.Services(b, db)
 	one := gridline.TicketFilter{Limit: 1}
 	_, n, err := s.Tickets.FindTickets(context.Background(), one)

@@ -582,6 +582,7 @@ func externalTaken(t *gridline.Ticket) error {
 
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
 	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
+	tx.touchKPIs(e.TicketID) // a step may count (kpi_rollup.go)
 	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
 		outcome, opinion, note, contacted, resolved) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id`,
 		e.TicketID, e.At, e.Actor, e.UnitID, string(e.Action), string(e.From), string(e.To), string(e.Outcome),
