@@ -157,8 +157,9 @@ type Tx struct {
 	events *[]gridline.Event
 	audits *[]auditWho
 	// kpiDirty holds the cases whose KPI rollups refreshKPIs brings up to
-	// date before commit; shared with nested transactions.
-	kpiDirty *map[int64]struct{}
+	// date before commit, true for those taken in by this transaction (no
+	// stored contribution yet); shared with nested transactions.
+	kpiDirty *map[int64]bool
 }
 
 // stmts caches the statements prepared in one transaction (shared by
@@ -339,7 +340,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]struct{}{}}, nil
+		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}}, nil
 }
 
 // exec runs a statement and translates driver errors.

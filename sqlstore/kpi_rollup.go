@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"maps"
 	"math/bits"
 	"slices"
 	"sort"
@@ -574,7 +575,17 @@ func (tx *Tx) touchKPIs(ids ...int64) {
 		return
 	}
 	for _, id := range ids {
-		(*tx.kpiDirty)[id] = struct{}{}
+		if _, ok := (*tx.kpiDirty)[id]; !ok {
+			(*tx.kpiDirty)[id] = false
+		}
+	}
+}
+
+// newKPICase marks a case this transaction takes in: it has no stored
+// contribution to read.
+func (tx *Tx) newKPICase(id int64) {
+	if tx.kpiDirty != nil {
+		(*tx.kpiDirty)[id] = true
 	}
 }
 
@@ -588,6 +599,7 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 	for id := range *tx.kpiDirty {
 		ids = append(ids, id)
 	}
+	dirty := maps.Clone(*tx.kpiDirty)
 	clear(*tx.kpiDirty)
 	slices.Sort(ids)
 	cal := tx.db.calendar()
@@ -595,14 +607,14 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		if err := tx.refreshKPIChunk(ctx, cal, part, delta); err != nil {
+		if err := tx.refreshKPIChunk(ctx, cal, part, dirty, delta); err != nil {
 			return fmt.Errorf("kpi rollups: %w", err)
 		}
 	}
 	return delta.apply(ctx, tx)
 }
 
-func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids []int64, delta *kpiDelta) error {
+func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids []int64, dirty map[int64]bool, delta *kpiDelta) error {
 	args := make([]any, len(ids))
 	for i, id := range ids {
 		args[i] = id
@@ -647,23 +659,25 @@ func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids [
 		cells string
 	}
 	old := map[int64]fact{}
-	rows, err = tx.QueryContext(ctx, `SELECT ticket_id, unit_key, grid, community, town, category, channel, cells FROM kpi_facts
-		WHERE ticket_id IN (`+in+`)`, args...)
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	for rows.Next() {
-		var id int64
-		var f fact
-		if err := rows.Scan(&id, &f.keys[0], &f.keys[1], &f.keys[2], &f.keys[3], &f.keys[4], &f.keys[5], &f.cells); err != nil {
-			rows.Close()
+	if slices.ContainsFunc(ids, func(id int64) bool { return !dirty[id] }) {
+		rows, err = tx.QueryContext(ctx, `SELECT ticket_id, unit_key, grid, community, town, category, channel, cells FROM kpi_facts
+			WHERE ticket_id IN (`+in+`)`, args...)
+		if err != nil {
+			return translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var id int64
+			var f fact
+			if err := rows.Scan(&id, &f.keys[0], &f.keys[1], &f.keys[2], &f.keys[3], &f.keys[4], &f.keys[5], &f.cells); err != nil {
+				rows.Close()
+				return err
+			}
+			old[id] = f
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		old[id] = f
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
 	}
 	var changed []int64
 	news := map[int64]fact{}

@@ -537,6 +537,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
+	tx.newKPICase(t.ID)
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err

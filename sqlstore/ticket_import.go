@@ -147,7 +147,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		return err
 	}
 	for _, r := range rows {
-		tx.touchKPIs(r.id)
+		tx.newKPICase(r.id)
 	}
 	if err := tx.Commit(); err != nil {
 		return err

@@ -16,7 +16,7 @@ CREATE TABLE kpi_facts (
 	category   TEXT NOT NULL,
 	channel    TEXT NOT NULL,
 	cells      TEXT NOT NULL
-);
+) WITHOUT ROWID; -- one B-tree, not a table and its key's index: fewer pages for every commit to write
 
 -- kpi_days sums, per grouping (dim 0–5: unit, grid, community, town,
 -- category, channel), key and day (China time, days since 1970-01-01),
@@ -44,7 +44,7 @@ CREATE TABLE kpi_days (
 	satisfied            BIGINT NOT NULL DEFAULT 0,
 	basic                BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (dim, day, key)
-);
+) WITHOUT ROWID;
 
 -- kpi_spans holds what depends on the period's end: counts to take back
 -- (and cases open and overdue) when the end falls in (lo, hi]. cls is the
@@ -75,5 +75,5 @@ CREATE TABLE kpi_spans (
 	satisfied            BIGINT NOT NULL DEFAULT 0,
 	basic                BIGINT NOT NULL DEFAULT 0,
 	PRIMARY KEY (dim, key, lo, hi)
-);
+) WITHOUT ROWID;
 CREATE INDEX kpi_spans_cls_idx ON kpi_spans (dim, cls, lo);
