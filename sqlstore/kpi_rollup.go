@@ -802,7 +802,7 @@ func backfillKPIRollups(ctx context.Context, tx *Tx) error {
 		return fmt.Errorf("kpi_days: %w", err)
 	}
 	spans := delta.sortedSpans()
-	return copyRows(ctx, tx, "kpi_spans", append([]string{"dim", "key", "lo", "hi", "cls"}, kpiCols...), len(spans),
+	if err := copyRows(ctx, tx, "kpi_spans", append([]string{"dim", "key", "lo", "hi", "cls"}, kpiCols...), len(spans),
 		func(i int, dst []any) []any {
 			k := spans[i]
 			dst = append(dst, k.dim, k.key, k.lo, k.hi, spanClass(k.lo, k.hi))
@@ -810,7 +810,18 @@ func backfillKPIRollups(ctx context.Context, tx *Tx) error {
 				dst = append(dst, x)
 			}
 			return dst
-		})
+		}); err != nil {
+		return fmt.Errorf("kpi_spans: %w", err)
+	}
+	if tx.db.dialect.isPostgres() {
+		// Statistics now, not when autovacuum comes by: without them the
+		// planner takes a year's rows for ten and sorts them to group
+		// (230 ms against 84 ms by hash on the million-case database).
+		if _, err := tx.ExecContext(ctx, `ANALYZE kpi_days, kpi_spans, kpi_facts`); err != nil {
+			return translate(tx.db.dialect, err)
+		}
+	}
+	return nil
 }
 
 // rollupKPIs answers the counts of f from the rollups, or ok false when
