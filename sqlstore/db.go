@@ -160,6 +160,10 @@ type Tx struct {
 	// date before commit, true for those taken in by this transaction (no
 	// stored contribution yet); shared with nested transactions.
 	kpiDirty *map[int64]bool
+	// kpiCal, when set, is the working calendar this transaction's
+	// rollups are computed on: a calendar edit's, before the cached one
+	// is dropped at commit.
+	kpiCal *gridline.Calendar
 }
 
 // stmts caches the statements prepared in one transaction (shared by

@@ -602,7 +602,10 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 	dirty := maps.Clone(*tx.kpiDirty)
 	clear(*tx.kpiDirty)
 	slices.Sort(ids)
-	cal := tx.db.calendar()
+	cal := tx.kpiCal
+	if cal == nil {
+		cal = tx.db.calendar()
+	}
 	delta := newKPIDelta()
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
@@ -720,6 +723,38 @@ func (d dialect) params(n int) string {
 		return placeholders(1, n)
 	}
 	return qmarks(n)
+}
+
+// touchKPIsOnDay marks, for an edit of the working calendar on date
+// (YYYY-MM-DD, China), the cases open at some moment of that day: their
+// working time and timely sign-offs may change. The rollups are computed
+// on the calendar as the transaction leaves it.
+func (tx *Tx) touchKPIsOnDay(ctx context.Context, date string) error {
+	day, err := time.ParseInLocation(time.DateOnly, date, gridline.ChinaTime)
+	if err != nil {
+		return gridline.FieldErrorf("date", "must be YYYY-MM-DD, got %q", date)
+	}
+	edits, err := calendarEdits(ctx, tx, tx.db.dialect)
+	if err != nil {
+		return err
+	}
+	if tx.kpiCal, err = calendarWith(edits); err != nil {
+		return err
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE created_at < $1 AND (closed_at IS NULL OR closed_at >= $2)`,
+		day.AddDate(0, 0, 1).UTC(), day.UTC())
+	if err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		tx.touchKPIs(id)
+	}
+	return rows.Err()
 }
 
 // backfillKPIRollups fills the rollups from every case and timeline:

@@ -222,6 +222,18 @@ func TestKPIRollupsMatchDirect(t *testing.T) {
 		t.Fatalf("street by unit: %s", diff)
 	}
 
+	// A working day of the history made a holiday, then back: working
+	// times and timely sign-offs move, and the rollups with them.
+	hol := &gridline.CalendarEdit{Date: "2024-11-12", Type: gridline.DayHoliday, Note: "停工"}
+	if err := f.s.Reference.SaveCalendarDay(ctx, hol); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, ctx, "holiday", []string{"unit", "channel"})
+	if err := f.s.Reference.DeleteCalendarDay(ctx, hol.Date); err != nil {
+		t.Fatal(err)
+	}
+	compare(t, ctx, "holiday undone", []string{"unit"})
+
 	before, err := sqlstore.DumpKPIRollups(ctx, f.db)
 	if err != nil {
 		t.Fatal(err)
