@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -155,6 +156,14 @@ type Tx struct {
 	// flush); shared with nested transactions.
 	events *[]gridline.Event
 	audits *[]auditWho
+	// kpiDirty holds the cases whose KPI rollups refreshKPIs brings up to
+	// date before commit, true for those taken in by this transaction (no
+	// stored contribution yet); shared with nested transactions.
+	kpiDirty *map[int64]bool
+	// kpiCal, when set, is the working calendar this transaction's
+	// rollups are computed on: a calendar edit's, before the cached one
+	// is dropped at commit.
+	kpiCal *gridline.Calendar
 }
 
 // stmts caches the statements prepared in one transaction (shared by
@@ -214,6 +223,9 @@ func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
+	}
+	if err := tx.refreshKPIs(context.Background()); err != nil {
+		return err
 	}
 	seqs, err := tx.flush(context.Background())
 	if err != nil {
@@ -287,7 +299,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
 		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
-			cache: outer.cache, events: outer.events, audits: outer.audits}, nil
+			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty}, nil
 	}
 	pool := db.read
 	if writable {
@@ -332,7 +344,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho)}, nil
+		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}}, nil
 }
 
 // exec runs a statement and translates driver errors.
@@ -350,6 +362,12 @@ func (tx *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, erro
 func (tx *Tx) record(ctx context.Context, action, entity, key, detail string) error {
 	*tx.events = append(*tx.events, gridline.Event{At: tx.now, Entity: entity, Action: action, Key: key, Detail: detail})
 	*tx.audits = append(*tx.audits, whoOf(ctx))
+	if entity == "ticket" {
+		// Every change to a case may move its KPIs (kpi_rollup.go).
+		if id, err := strconv.ParseInt(key, 10, 64); err == nil {
+			tx.touchKPIs(id)
+		}
+	}
 	return nil
 }
 

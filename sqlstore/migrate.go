@@ -11,6 +11,12 @@ import (
 //go:embed migrations
 var migrationsFS embed.FS
 
+// migrationCode is the Go part of a migration, run in its transaction
+// right after its SQL: the data it computes with the domain's rules.
+var migrationCode = map[string]func(context.Context, *Tx) error{
+	"0018_kpi_rollups.sql": backfillKPIRollups,
+}
+
 // migrationNames lists the migration files of a dialect in order.
 func migrationNames(d dialect) ([]string, error) {
 	names, err := fs.Glob(migrationsFS, "migrations/"+d.name+"/*.sql")
@@ -67,6 +73,11 @@ func (db *DB) migrateFile(ctx context.Context, name string) error {
 	}
 	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
 		return err
+	}
+	if fn := migrationCode[name]; fn != nil {
+		if err := fn(ctx, tx); err != nil {
+			return err
+		}
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_migrations (name) VALUES ($1)`, name); err != nil {
 		return err

@@ -215,6 +215,9 @@ func (s *ReferenceService) SaveCalendarDay(ctx context.Context, e *gridline.Cale
 	if err := tx.record(ctx, "update", "calendar", e.Date, string(e.Type)+" "+e.Note); err != nil {
 		return err
 	}
+	if err := tx.touchKPIsOnDay(ctx, e.Date); err != nil {
+		return err
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
@@ -237,6 +240,9 @@ func (s *ReferenceService) DeleteCalendarDay(ctx context.Context, date string) e
 		return gridline.Errorf(gridline.ENOTFOUND, "No edit of the calendar on %q.", date)
 	}
 	if err := tx.record(ctx, "delete", "calendar", date, ""); err != nil {
+		return err
+	}
+	if err := tx.touchKPIsOnDay(ctx, date); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -554,6 +554,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}
+	tx.newKPICase(t.ID)
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
@@ -602,6 +603,7 @@ func externalTaken(t *gridline.Ticket) error {
 
 func addTicketEvent(ctx context.Context, tx *Tx, e *gridline.TicketEvent) error {
 	e.At, e.Actor = tx.now, gridline.ActorFrom(ctx).Name
+	tx.touchKPIs(e.TicketID) // a step may count (kpi_rollup.go)
 	return tx.QueryRowContext(ctx, `INSERT INTO ticket_events (ticket_id, at, actor, unit_id, action, from_status, to_status,
 		outcome, opinion, note, contacted, resolved, lon, lat, distance_m)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id`,

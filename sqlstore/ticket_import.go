@@ -146,6 +146,9 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 	if err := tx.record(ctx, "import", "tickets", rows[0].number, detail); err != nil {
 		return err
 	}
+	for _, r := range rows {
+		tx.newKPICase(r.id)
+	}
 	if err := tx.Commit(); err != nil {
 		return err
 	}
