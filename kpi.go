@@ -225,3 +225,19 @@ type KPIService interface {
 	// KPIs returns EINVALID for a bad filter.
 	KPIs(ctx context.Context, f KPIFilter) (*KPIReport, error)
 }
+
+// IsRework reports whether a timeline step sends a case back to be
+// handled again (the rework of DESIGN §5): a failed verification, a
+// reopening, or an unsatisfied callback that moved the case. An
+// unsatisfied callback that left it where it was (a resident's rating of
+// a closed case) sent nothing back. The KPI query and its rollups both
+// count by it.
+func IsRework(a TicketAction, o Outcome, from, to TicketStatus) bool {
+	switch {
+	case a == ActionVerify && o == OutcomeFailed, a == ActionReopen:
+		return true
+	case a == ActionCallback && o == OutcomeUnsatisfied:
+		return from != to
+	}
+	return false
+}

@@ -79,3 +79,25 @@ func deref(p *float64) any {
 	}
 	return *p
 }
+
+func TestIsRework(t *testing.T) {
+	for _, c := range []struct {
+		a        gridline.TicketAction
+		o        gridline.Outcome
+		from, to gridline.TicketStatus
+		want     bool
+	}{
+		{gridline.ActionVerify, gridline.OutcomeFailed, gridline.StatusVerifying, gridline.StatusHandling, true},
+		{gridline.ActionVerify, gridline.OutcomePassed, gridline.StatusVerifying, gridline.StatusCallback, false},
+		{gridline.ActionReopen, "", gridline.StatusClosed, gridline.StatusHandling, true},
+		{gridline.ActionCallback, gridline.OutcomeUnsatisfied, gridline.StatusCallback, gridline.StatusHandling, true},
+		// A resident's rating of a closed case sends nothing back.
+		{gridline.ActionCallback, gridline.OutcomeUnsatisfied, gridline.StatusClosed, gridline.StatusClosed, false},
+		{gridline.ActionCallback, gridline.OutcomeSatisfied, gridline.StatusCallback, gridline.StatusClosed, false},
+		{gridline.ActionReturn, "", gridline.StatusDispatched, gridline.StatusFiled, false},
+	} {
+		if got := gridline.IsRework(c.a, c.o, c.from, c.to); got != c.want {
+			t.Errorf("IsRework(%s, %s, %s→%s) = %v", c.a, c.o, c.from, c.to, got)
+		}
+	}
+}

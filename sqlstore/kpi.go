@@ -246,10 +246,7 @@ func (s *KPIService) countEvents(ctx context.Context, tx *Tx, tickets map[int64]
 			if limit, err := s.db.calendar().AddWorkingHours(dispatched, gridline.SignWithin); !dispatched.IsZero() && err == nil && !at.After(limit) {
 				c.SignedOnTime++
 			}
-		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,
-			a == gridline.ActionCallback && o == gridline.OutcomeUnsatisfied && fromStatus != toStatus:
-			// An unsatisfied callback that left the case where it was (a
-			// resident's rating of a closed case) sent nothing back.
+		case gridline.IsRework(a, o, gridline.TicketStatus(fromStatus), gridline.TicketStatus(toStatus)):
 			c.Reworks++
 		}
 		if a == gridline.ActionCallback {

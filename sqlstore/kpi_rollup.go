@@ -268,8 +268,7 @@ func computeKPICells(cal *gridline.Calendar, t *kpiCase, evs []kpiEvent) kpiCell
 				v[kSignedOnTime] = 1
 			}
 			emit(d, v, 1)
-		case a == gridline.ActionVerify && o == gridline.OutcomeFailed, a == gridline.ActionReopen,
-			a == gridline.ActionCallback && o == gridline.OutcomeUnsatisfied:
+		case gridline.IsRework(a, o, gridline.TicketStatus(e.from), gridline.TicketStatus(e.to)):
 			emit(d, one(kReworks), 1)
 		}
 		if a == gridline.ActionCallback {

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -38,8 +39,28 @@ func TestKPIRollupsMatchDirect(t *testing.T) {
 	channels := []gridline.Channel{gridline.ChannelHotline, gridline.ChannelGridPatrol, gridline.ChannelSnapReport, gridline.ChannelProperty}
 	texts := []string{"路灯不亮", "占道经营", "下水道堵塞", "噪音扰民", "路面塌陷", "垃圾清运不及时"}
 	var ids []int64
+	// Residents' reports, rated once closed (a callback that keeps the
+	// case closed: counted, but no rework).
+	receipts := map[int64]*gridline.ResidentReceipt{}
 	intake := func() {
 		t.Helper()
+		if rng.IntN(6) == 0 {
+			p := places[rng.IntN(len(places))]
+			lon, lat := p[0]+rng.Float64()*0.004, p[1]+rng.Float64()*0.004
+			rec, err := f.s.Residents.ReportAsResident(ctx, &gridline.ResidentReport{Text: texts[rng.IntN(len(texts))],
+				Lon: &lon, Lat: &lat, Phone: fmt.Sprintf("139%08d", len(receipts))})
+			if err != nil {
+				t.Fatalf("resident's report: %v", err)
+			}
+			// The newest case is the report just taken in.
+			list, _, err := f.s.Tickets.FindTickets(ctx, gridline.TicketFilter{Limit: 1})
+			if err != nil || len(list) != 1 || list[0].Number != rec.Number {
+				t.Fatalf("resident's case %s: %v %d", rec.Number, err, len(list))
+			}
+			receipts[list[0].ID] = rec
+			ids = append(ids, list[0].ID)
+			return
+		}
 		tk := &gridline.Ticket{Channel: channels[rng.IntN(len(channels))], Text: texts[rng.IntN(len(texts))],
 			Reporter: gridline.Reporter{Name: "王女士", Phone: "13912345678"}}
 		if rng.IntN(10) > 0 {
@@ -74,7 +95,8 @@ func TestKPIRollupsMatchDirect(t *testing.T) {
 		for _, a := range allowed {
 			n := 8
 			switch a {
-			case gridline.ActionReject, gridline.ActionVoid, gridline.ActionMerge, gridline.ActionSelfHandle:
+			case gridline.ActionReject, gridline.ActionVoid, gridline.ActionMerge, gridline.ActionSelfHandle,
+				gridline.ActionCheckRequest, gridline.ActionCheckReport:
 				n = 1
 			case gridline.ActionUrge, gridline.ActionSupervise, gridline.ActionDefer, gridline.ActionExtendRequest,
 				gridline.ActionExtendApprove, gridline.ActionExtendDeny, gridline.ActionReopen:
@@ -145,6 +167,19 @@ func TestKPIRollupsMatchDirect(t *testing.T) {
 			step()
 		}
 		now = now.Add(time.Duration(rng.IntN(80)) * time.Minute)
+	}
+	rated := 0
+	for id, rec := range receipts {
+		if tk, err := f.s.Tickets.FindTicketByID(ctx, id); err == nil && tk.Status == gridline.StatusClosed {
+			if _, err := f.s.Residents.RateCase(ctx, rec.Number, rec.FollowCode,
+				gridline.ResidentRating{Satisfaction: gridline.OutcomeUnsatisfied}); err != nil {
+				t.Fatalf("rate %s: %v", rec.Number, err)
+			}
+			rated++
+		}
+	}
+	if rated == 0 {
+		t.Errorf("no resident rated a closed case: make the history richer")
 	}
 	// An import: closed cases with their timelines, one of them reworked.
 	var imp []*gridline.Ticket
