@@ -385,7 +385,7 @@ export default {
   coUnit: 'Co-unit',
   boardFirst: 'showing the {n} newest of each',
   // The command centre.
-  command: 'Command centre',
+  command: 'Command',
   ccTitle: 'Grid governance command centre',
   ccPeriod: 'Period',
   ccPeriod1: 'Today',
@@ -438,7 +438,7 @@ export default {
   ccUpdated: 'Figures as of {at}',
   ccUncategorised: 'Uncategorised',
   ccOtherChannels: 'Other channels',
-  hotline: '12345 platform',
+  hotline: '12345',
   hotlineSub: 'Import the 12345 platform\'s case export; statuses go back to it',
   hotlineImport: 'Import a 12345 case export',
   hotlineImportHelp: 'Upload the case file the 12345 platform exports (CSV in UTF-8 or GBK, or XLSX). Cases are matched by their 12345 number: importing a file twice creates nothing twice. Addresses are placed in grids from the standard addresses; those that cannot be wait in the unlocated queue. A mapping file (JSON) names columns with other headers.',
