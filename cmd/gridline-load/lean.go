@@ -140,17 +140,10 @@ func measureLean(ctx context.Context, cfg *pgx.ConnConfig, pts [][2]float64, n i
 	for i, p := range pts {
 		params[i] = [2][]byte{strconv.AppendFloat(nil, p[0], 'f', -1, 64), strconv.AppendFloat(nil, p[1], 'f', -1, 64)}
 	}
-	conns := make([]*pgx.Conn, n)
-	for i := range conns {
-		c, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer c.Close(ctx)
-		if _, err := c.Prepare(ctx, "lookup", lookup); err != nil {
-			return 0, 0, err
-		}
-		conns[i] = c
+	conns, err := lookupConns(ctx, cfg, n)
+	defer closeConns(ctx, conns)
+	if err != nil {
+		return 0, 0, err
 	}
 	var next, done atomic.Int64
 	var failed atomic.Value

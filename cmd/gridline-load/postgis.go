@@ -182,17 +182,10 @@ func compare(ctx context.Context, cfg *pgx.ConnConfig, idx *locate.Index, pts []
 // measure sends lookups over n connections, each prepared, for d, taking
 // the points in turn, and returns how many were answered and the time.
 func measure(ctx context.Context, cfg *pgx.ConnConfig, pts [][2]float64, n int, d time.Duration) (int64, time.Duration, error) {
-	conns := make([]*pgx.Conn, n)
-	for i := range conns {
-		c, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			return 0, 0, err
-		}
-		defer c.Close(ctx)
-		if _, err := c.Prepare(ctx, "lookup", lookup); err != nil {
-			return 0, 0, err
-		}
-		conns[i] = c
+	conns, err := lookupConns(ctx, cfg, n)
+	defer closeConns(ctx, conns)
+	if err != nil {
+		return 0, 0, err
 	}
 	var next, done atomic.Int64
 	var failed atomic.Value
@@ -218,4 +211,27 @@ func measure(ctx context.Context, cfg *pgx.ConnConfig, pts [][2]float64, n int, 
 		return 0, 0, err
 	}
 	return done.Load(), took, nil
+}
+
+// lookupConns opens n connections, each with the lookup prepared; close
+// them with closeConns, also after an error.
+func lookupConns(ctx context.Context, cfg *pgx.ConnConfig, n int) ([]*pgx.Conn, error) {
+	var conns []*pgx.Conn
+	for range n {
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			return conns, err
+		}
+		conns = append(conns, c)
+		if _, err := c.Prepare(ctx, "lookup", lookup); err != nil {
+			return conns, err
+		}
+	}
+	return conns, nil
+}
+
+func closeConns(ctx context.Context, conns []*pgx.Conn) {
+	for _, c := range conns {
+		c.Close(ctx)
+	}
 }
