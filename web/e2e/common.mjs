@@ -46,3 +46,19 @@ export function centroid(ring) {
   }
   return a === 0 ? ring[0] : [x / (3 * a), y / (3 * a)];
 }
+
+// PASSWORD is the demo accounts' password (GRIDLINE_PASSWORD, default demo1234).
+export const PASSWORD = process.env.GRIDLINE_PASSWORD || 'demo1234';
+
+// login signs username in over the API and returns its session token,
+// which a test puts in localStorage 'gridline.token' or sends as Bearer.
+export async function login(username) {
+  const res = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ username, password: PASSWORD }),
+  });
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok && data && data.token, `log in as ${username}: ${res.status} ${JSON.stringify(data)}`);
+  return data.token;
+}

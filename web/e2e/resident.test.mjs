@@ -14,20 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, assertNoOverflow, assertNoPageErrors } from './common.mjs';
-
-const PASSWORD = process.env.GRIDLINE_PASSWORD || 'demo1234';
-
-async function login(username) {
-  const res = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const data = await res.json().catch(() => null);
-  assert.ok(res.ok && data && data.token, `log in as ${username}: ${res.status} ${JSON.stringify(data)}`);
-  return data.token;
-}
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, assertNoOverflow, assertNoPageErrors, PASSWORD, login } from './common.mjs';
 
 const skip = BASE ? false : 'GRIDLINE_URL is not set';
 const ADMIN = BASE ? await login('admin') : '';

@@ -15,21 +15,9 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, READY_TIMEOUT, REGION, assertNoPageErrors, centroid } from './common.mjs';
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, READY_TIMEOUT, REGION, assertNoPageErrors, centroid, PASSWORD, login } from './common.mjs';
 
-const PASSWORD = process.env.GRIDLINE_PASSWORD || 'demo1234';
 const DESKTOP = { viewport: { width: 1440, height: 900 } };
-
-async function login(username) {
-  const res = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ username, password: PASSWORD }),
-  });
-  const data = await res.json().catch(() => null);
-  assert.ok(res.ok && data && data.token, `log in as ${username}: ${res.status} ${JSON.stringify(data)}`);
-  return data.token;
-}
 
 const skip = BASE ? false : 'GRIDLINE_URL is not set';
 const ADMIN = BASE ? await login('admin') : '';
