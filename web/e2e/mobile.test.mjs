@@ -13,9 +13,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, assertNoOverflow, assertNoPageErrors, centroid } from './common.mjs';
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, assertNoOverflow, assertNoPageErrors, centroid, pngImage } from './common.mjs';
 
 const PASSWORD = process.env.GRIDLINE_PASSWORD || 'demo1234';
 
@@ -40,35 +39,7 @@ async function api(token, method, p, body) {
 // png returns a small PNG photo (a gradient), as a phone's camera would
 // hand a file to the page.
 function png(w = 48, h = 32) {
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
-  });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; ihdr[9] = 2;
-  const rows = [];
-  for (let y = 0; y < h; y++) {
-    rows.push(Buffer.from([0]));
-    for (let x = 0; x < w; x++) rows.push(Buffer.from([x * 5, y * 7, 160]));
-  }
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(Buffer.concat(rows))), chunk('IEND', Buffer.alloc(0))]);
+  return pngImage(w, h, (x, y) => [x * 5, y * 7, 160]);
 }
 
 describe('grid worker phone app', { skip: BASE ? false : 'GRIDLINE_URL is not set (see scripts/browser-test.sh)' }, () => {

@@ -12,9 +12,8 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import zlib from 'node:zlib';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, assertNoOverflow, assertNoPageErrors, PASSWORD, login } from './common.mjs';
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, assertNoOverflow, assertNoPageErrors, PASSWORD, login, pngImage } from './common.mjs';
 
 const skip = BASE ? false : 'GRIDLINE_URL is not set';
 const ADMIN = BASE ? await login('admin') : '';
@@ -38,40 +37,10 @@ async function must(token, method, p, body) {
 // phone's camera would give a picture of a pothole, made here so the test
 // needs no file.
 function png(w = 48, h = 36) {
-  const raw = Buffer.alloc((w * 3 + 1) * h);
-  for (let y = 0; y < h; y++) {
-    raw[y * (w * 3 + 1)] = 0;
-    for (let x = 0; x < w; x++) {
-      const o = y * (w * 3 + 1) + 1 + x * 3;
-      const hole = (x - w / 2) ** 2 + ((y - h * 0.7) * 1.6) ** 2 < 60;
-      const [r, g, b] = y < h / 3 ? [135, 190, 235] : hole ? [30, 30, 30] : [110, 110, 115];
-      raw[o] = r; raw[o + 1] = g; raw[o + 2] = b;
-    }
-  }
-  const crcTable = Array.from({ length: 256 }, (_, n) => {
-    let c = n;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-    return c >>> 0;
+  return pngImage(w, h, (x, y) => {
+    const hole = (x - w / 2) ** 2 + ((y - h * 0.7) * 1.6) ** 2 < 60;
+    return y < h / 3 ? [135, 190, 235] : hole ? [30, 30, 30] : [110, 110, 115];
   });
-  const crc = (buf) => {
-    let c = 0xffffffff;
-    for (const b of buf) c = crcTable[(c ^ b) & 0xff] ^ (c >>> 8);
-    return (c ^ 0xffffffff) >>> 0;
-  };
-  const chunk = (type, data) => {
-    const len = Buffer.alloc(4);
-    len.writeUInt32BE(data.length);
-    const td = Buffer.concat([Buffer.from(type), data]);
-    const c = Buffer.alloc(4);
-    c.writeUInt32BE(crc(td));
-    return Buffer.concat([len, td, c]);
-  };
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(w, 0);
-  ihdr.writeUInt32BE(h, 4);
-  ihdr[8] = 8; ihdr[9] = 2; // 8-bit RGB
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
-    chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
 
 const phone = () => `13${5 + Math.floor(Math.random() * 4)}${String(Math.floor(Math.random() * 1e8)).padStart(8, '0')}`;
