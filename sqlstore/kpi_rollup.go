@@ -1,13 +1,13 @@
 package sqlstore
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"maps"
 	"math/bits"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -447,69 +447,50 @@ func newKPIDelta() *kpiDelta {
 func (d *kpiDelta) add(keys [6]string, c *kpiCells, sign int64) {
 	for dim, key := range keys {
 		for day, v := range c.days {
-			k := kpiDayKey{dim, key, day}
-			x := d.days[k]
-			if x == nil {
-				x = &kvec{}
-				d.days[k] = x
-			}
-			x.add(v, sign)
+			bump(d.days, kpiDayKey{dim, key, day}, v, sign)
 		}
 		for s, v := range c.spans {
-			k := kpiSpanKey{dim, key, s[0], s[1]}
-			x := d.spans[k]
-			if x == nil {
-				x = &kvec{}
-				d.spans[k] = x
-			}
-			x.add(v, sign)
+			bump(d.spans, kpiSpanKey{dim, key, s[0], s[1]}, v, sign)
 		}
 	}
 }
 
-// sortedDays returns the non-zero day changes in key order (so that two
-// PostgreSQL transactions lock the rows they share in the same order).
+// bump adds v times sign to m[k], making it when missing.
+func bump[K comparable](m map[K]*kvec, k K, v *kvec, sign int64) {
+	x := m[k]
+	if x == nil {
+		x = &kvec{}
+		m[k] = x
+	}
+	x.add(v, sign)
+}
+
+// nonZero returns the keys of m whose change is not zero, ordered by
+// compare (so that two PostgreSQL transactions lock the rows they share
+// in the same order).
+func nonZero[K comparable](m map[K]*kvec, compare func(a, b K) int) []K {
+	ks := make([]K, 0, len(m))
+	for k, v := range m {
+		if !v.zero() {
+			ks = append(ks, k)
+		}
+	}
+	slices.SortFunc(ks, compare)
+	return ks
+}
+
+// sortedDays returns the non-zero day changes by dimension, day and key.
 func (d *kpiDelta) sortedDays() []kpiDayKey {
-	ks := make([]kpiDayKey, 0, len(d.days))
-	for k, v := range d.days {
-		if !v.zero() {
-			ks = append(ks, k)
-		}
-	}
-	sort.Slice(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.dim != b.dim {
-			return a.dim < b.dim
-		}
-		if a.day != b.day {
-			return a.day < b.day
-		}
-		return a.key < b.key
+	return nonZero(d.days, func(a, b kpiDayKey) int {
+		return cmp.Or(cmp.Compare(a.dim, b.dim), cmp.Compare(a.day, b.day), strings.Compare(a.key, b.key))
 	})
-	return ks
 }
 
+// sortedSpans returns the non-zero span changes by dimension, key and span.
 func (d *kpiDelta) sortedSpans() []kpiSpanKey {
-	ks := make([]kpiSpanKey, 0, len(d.spans))
-	for k, v := range d.spans {
-		if !v.zero() {
-			ks = append(ks, k)
-		}
-	}
-	sort.Slice(ks, func(i, j int) bool {
-		a, b := ks[i], ks[j]
-		if a.dim != b.dim {
-			return a.dim < b.dim
-		}
-		if a.key != b.key {
-			return a.key < b.key
-		}
-		if a.lo != b.lo {
-			return a.lo < b.lo
-		}
-		return a.hi < b.hi
+	return nonZero(d.spans, func(a, b kpiSpanKey) int {
+		return cmp.Or(cmp.Compare(a.dim, b.dim), strings.Compare(a.key, b.key), cmp.Compare(a.lo, b.lo), cmp.Compare(a.hi, b.hi))
 	})
-	return ks
 }
 
 // upsertRows adds the delta to the rollups, a multi-row upsert per batch.
