@@ -164,6 +164,8 @@ describe('command centre', { skip }, () => {
     assert.ok(want.open > 0 && want['on-time'] > 0.9, `the demo's year shows: ${JSON.stringify(want)}`);
     // The charts drew; the map counts the cases of the period in view.
     for (const id of ['chart-trend', 'chart-category', 'chart-channel', 'chart-towns']) {
+      // The charts draw after their own answers: the cards may come first.
+      await page.getByTestId(id).locator('canvas').first().waitFor({ timeout: READY_TIMEOUT }).catch(() => {});
       assert.ok(await page.getByTestId(id).locator('canvas').count() > 0, `${id} drew`);
     }
     assert.match(await page.getByTestId('map-total').textContent(), /地图范围内 [\d,]+ 件/);
