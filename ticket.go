@@ -494,6 +494,10 @@ type TicketFilter struct {
 	CheckOpen bool
 	UnitID    *int64 // lead unit
 	Overdue   bool   // open and past the deadline
+	// Open keeps the cases not yet in a final status (closed, rejected,
+	// merged, voided): a supervision board's, since a closed case keeps
+	// its last light as history but can no longer be urged.
+	Open bool
 	// Warning keeps the cases with this supervision light (yellow, red).
 	Warning  *WarningLevel
 	From, To *time.Time
