@@ -50,6 +50,7 @@ var exportColumns = []exportColumn{
 	{"镇街", 14, func(t *gridline.Ticket, _ *exportNames) any { return t.Town.Name }},
 	{"村居", 18, func(t *gridline.Ticket, _ *exportNames) any { return t.Community.Name }},
 	{"网格", 20, func(t *gridline.Ticket, _ *exportNames) any { return t.Grid.Name }},
+	{"楼栋位置", 24, func(t *gridline.Ticket, _ *exportNames) any { return gridline.BuildingPlace(t) }},
 	{"承办单位", 26, func(t *gridline.Ticket, n *exportNames) any { return n.unit(t.LeadUnitID) }},
 	{"办理时限", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(t.Deadline) }},
 	{"受理时间", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(&t.CreatedAt) }},
