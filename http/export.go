@@ -50,13 +50,15 @@ var exportColumns = []exportColumn{
 	{"镇街", 14, func(t *gridline.Ticket, _ *exportNames) any { return t.Town.Name }},
 	{"村居", 18, func(t *gridline.Ticket, _ *exportNames) any { return t.Community.Name }},
 	{"网格", 20, func(t *gridline.Ticket, _ *exportNames) any { return t.Grid.Name }},
-	{"楼栋位置", 24, func(t *gridline.Ticket, _ *exportNames) any { return gridline.BuildingPlace(t) }},
 	{"承办单位", 26, func(t *gridline.Ticket, n *exportNames) any { return n.unit(t.LeadUnitID) }},
 	{"办理时限", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(t.Deadline) }},
 	{"受理时间", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(&t.CreatedAt) }},
 	{"结案时间", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(t.ClosedAt) }},
 	{"反映人", 10, func(t *gridline.Ticket, _ *exportNames) any { return t.Reporter.Name }},
 	{"联系电话", 16, func(t *gridline.Ticket, _ *exportNames) any { return t.Reporter.Phone }},
+	// Last, so the columns before keep their places for those who read
+	// them by position.
+	{"楼栋位置", 24, func(t *gridline.Ticket, _ *exportNames) any { return gridline.BuildingPlace(t) }},
 }
 
 func chinaTime(t *time.Time) any {
