@@ -31,7 +31,9 @@ func TestTicketAtBuildingAPI(t *testing.T) {
 		t.Fatalf("addresses: %v %s", err, body)
 	}
 	plate, addr2 := addrs.Items[1].QRToken, ftoa(float64(addrs.Items[1].ID))
-	intake := func(place string) string { return `{"channel":"hotline","text":"楼上漏水，卫生间天花板滴水",` + place + `}` }
+	intake := func(place string) string {
+		return `{"channel":"hotline","text":"楼上漏水，卫生间天花板滴水",` + place + `}`
+	}
 	runScenarios(t, ts.URL, []scenario{
 		{name: "at a building's floor", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
 			body: intake(`"building_id":1,"entrance":1,"floor":12`),
@@ -46,8 +48,8 @@ func TestTicketAtBuildingAPI(t *testing.T) {
 			body: intake(`"lon":116.805,"lat":35.555`), want: []string{`"building_id":null`, `"building":null`, `"entrance":0`, `"floor":null`}},
 		{name: "multipart takes the building too", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
 			ctype: "multipart/form-data; boundary=XyZ",
-			body: "--XyZ\r\nContent-Disposition: form-data; name=\"ticket\"\r\n\r\n" + intake(`"building_id":1,"floor":18`) + "\r\n--XyZ--\r\n",
-			want: []string{`"building_id":1`, `"floor":18`}},
+			body:  "--XyZ\r\nContent-Disposition: form-data; name=\"ticket\"\r\n\r\n" + intake(`"building_id":1,"floor":18`) + "\r\n--XyZ--\r\n",
+			want:  []string{`"building_id":1`, `"floor":18`}},
 
 		{name: "unknown building", method: "POST", url: "/api/v1/tickets", auth: true, status: 400,
 			body: intake(`"building_id":99`), want: []string{`"building_id":"no building 99"`}},
