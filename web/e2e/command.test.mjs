@@ -282,8 +282,10 @@ describe('command centre', { skip }, () => {
       const p = map.project([lon, lat]);
       for (let y = Math.round(p.y) + 60; y > p.y - 400; y -= 3) {
         for (let x = Math.round(p.x) - 200; x < p.x + 200; x += 3) {
-          const hits = map.queryRenderedFeatures([x, y], { layers: ['building-cases-3d', 'buildings-3d'] });
-          if (hits.length && hits[0].layer.id === l && hits[0].id === f && !(n && hits.some((h) => h.layer.id === n))) return [x, y];
+          // What the click handler tries first (the 2D markers) must not
+          // be there either.
+          const hits = map.queryRenderedFeatures([x, y], { layers: ['recent-dot', 'cases-circle', 'building-cases-3d', 'buildings-3d'] });
+          if (hits.length && hits[0].layer.id === l && hits[0].id === f && !hits.some((h) => h.layer.id === n || /circle|dot/.test(h.layer.id))) return [x, y];
         }
       }
       return null;
