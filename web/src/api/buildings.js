@@ -36,7 +36,7 @@ export function distanceM(footprint, p) {
   return d;
 }
 
-// buildingLabel names a case's place in its building, as the exports do:
+// buildingPlace names a case's place in its building, as the exports do:
 // "韦园小区 5号楼 2单元 6层" (zh) or with the English words.
 export function buildingPlace(tk, t) {
   if (!tk || !tk.building) return '';
