@@ -161,12 +161,14 @@ func join(groups ...[]Action) []Action { return slices.Concat(groups...) }
 
 // gridWorkerRules are the three kinds of grid worker's: the cases of
 // their grid; they report what they find on patrol, close small cases on
-// the spot, verify handled ones on site and answer the on-site checks
-// asked of their grid (check_report). Replies are the handling
-// unit's; a grid worker's own small case closes with self_handle.
+// the spot, verify handled ones on site, answer the on-site checks
+// asked of their grid (check_report) and call back the residents of
+// their grid (回访: the seed's grid workers visit and phone the people
+// they serve; closing stays the command centre's). Replies are the
+// handling unit's; a grid worker's own small case closes with self_handle.
 var gridWorkerRules = []Rule{
 	{ResourceTickets, join(actsRead, []Action{ActCreate, ActReveal, Action(ActionSelfHandle), Action(ActionVerify),
-		Action(ActionCheckReport)}), ScopeRegion},
+		Action(ActionCheckReport), Action(ActionCallback)}), ScopeRegion},
 	{ResourcePhotos, actsRead, ScopeRegion},
 }
 

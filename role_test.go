@@ -46,6 +46,8 @@ func TestRoleTable(t *testing.T) {
 		{gridline.RoleGridWorkerSpecial, tix, ta(gridline.ActionSelfHandle), gridline.ScopeRegion},
 		{gridline.RoleGridWorker, tix, ta(gridline.ActionDispatch), ""},
 		{gridline.RoleGridWorker, tix, ta(gridline.ActionReply), ""},
+		{gridline.RoleGridWorker, tix, ta(gridline.ActionCallback), gridline.ScopeRegion},
+		{gridline.RoleGridWorkerProperty, tix, ta(gridline.ActionClose), ""},
 		{gridline.RoleGridWorker, gridline.ResourceKPIs, gridline.ActRead, ""},
 		{gridline.RoleDepartment, tix, ta(gridline.ActionSign), gridline.ScopeUnit},
 		{gridline.RoleDepartment, tix, ta(gridline.ActionReply), gridline.ScopeUnit},

@@ -512,6 +512,10 @@ type TicketFilter struct {
 	CheckOpen bool
 	UnitID    *int64 // lead unit
 	Overdue   bool   // open and past the deadline
+	// Open keeps the cases not yet in a final status (closed, rejected,
+	// merged, voided): a supervision board's, since a closed case keeps
+	// its last light as history but can no longer be urged.
+	Open bool
 	// BuildingID keeps the cases at that building; AtBuilding the cases
 	// placed at any building (the command centre's 3D view).
 	BuildingID *int64

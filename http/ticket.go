@@ -252,12 +252,12 @@ func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "warning", "from", "to", "q", "check", "building"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check", "building"}
 
 // ticketFilter reads the case filters from q; problems are q's error.
 func ticketFilter(q *query) gridline.TicketFilter {
 	f := gridline.TicketFilter{Category: q.code("category"), Within: q.code("within"), GridCode: q.code("grid"),
-		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Query: q.str("q")}
+		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Open: q.bool("open"), Query: q.str("q")}
 	if v := q.str("status"); v != nil {
 		st := gridline.TicketStatus(*v)
 		if !st.Valid() {

@@ -248,13 +248,15 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.lead_unit_id = ?", *f.UnitID)
 	}
 	if f.Overdue {
+		w.add("t.deadline < ?", tx.now)
+	}
+	if f.Overdue || f.Open {
 		var open []any
 		for _, st := range gridline.TicketStatuses {
 			if st.Open() {
 				open = append(open, string(st))
 			}
 		}
-		w.add("t.deadline < ?", tx.now)
 		w.add("t.status IN ("+placeholders(len(w.args)+1, len(open))+")", open...)
 	}
 	if f.Warning != nil {

@@ -220,7 +220,7 @@ func TestTicketConcurrentActions(t *testing.T) {
 func TestTicketFilters(t *testing.T) {
 	f := newFixture(t)
 	a := mustTicket(t, f, 116.805, 35.555, "小区路灯坏了")
-	mustTicket(t, f, 116.825, 35.555, "楼上装修噪音")
+	noise := mustTicket(t, f, 116.825, 35.555, "楼上装修噪音")
 	mustTicket(t, f, 116.905, 35.605, "路灯不亮")
 	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
 	act(t, f, a.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
@@ -255,6 +255,19 @@ func TestTicketFilters(t *testing.T) {
 	f.db.Now = func() time.Time { return time.Now().Add(2 * time.Hour) }
 	if got := count(gridline.TicketFilter{Overdue: true}); got != 1 {
 		t.Errorf("overdue two hours later: %d, want 1", got)
+	}
+	// Open leaves out the final statuses; with a light, it is the
+	// supervision board's selection.
+	red := gridline.WarningRed
+	if got := count(gridline.TicketFilter{Open: true}); got != 3 {
+		t.Errorf("open: %d, want 3", got)
+	}
+	act(t, f, noise.ID, gridline.TicketActionRequest{Action: gridline.ActionReject, Opinion: "非本辖区"})
+	if got := count(gridline.TicketFilter{Open: true}); got != 2 {
+		t.Errorf("open after a rejection: %d, want 2", got)
+	}
+	if got, all := count(gridline.TicketFilter{Open: true, Warning: &red}), count(gridline.TicketFilter{Warning: &red}); got > all {
+		t.Errorf("open red %d > red %d", got, all)
 	}
 	// Keyset pages: below an id, newest first, not counted.
 	var seen []int64

@@ -4,7 +4,8 @@
 // with a photo (it waits in the outbox), reopens the app with no network
 // (the service worker's shell), gets the network back — the report
 // arrives, exactly once — and answers an on-site check asked of the grid,
-// whose answer the command centre then sees on the case page.
+// whose answer the command centre then sees on the case page; then calls
+// back the resident of a handled case of the grid from the task list.
 //
 //   GRIDLINE_URL=http://127.0.0.1:18102 node --test web/e2e/mobile.test.mjs
 //
@@ -230,5 +231,61 @@ describe('grid worker phone app', { skip: BASE ? false : 'GRIDLINE_URL is not se
     await desk.close();
     const again = await api(worker, 'GET', '/api/v1/tickets?check=open');
     assert.ok(again.items.some((x) => x.id === check.id), 'the new check is the grid worker\'s task');
+  });
+
+  test('calls back the resident of a handled case of the grid', async () => {
+    // A hotline case of the grid taken through the loop to 待回访 over the API.
+    const created = await api(admin, 'POST', '/api/v1/tickets', {
+      channel: 'hotline', text: `来电反映楼下垃圾桶满溢无人清运 ${stamp}`, lon: spot[0] - 0.0002, lat: spot[1],
+      reporter: { name: '王女士', phone: '13905371234' },
+    });
+    const id = created.ticket.id;
+    const units = await api(admin, 'GET', '/api/v1/units?limit=1');
+    await api(admin, 'POST', `/api/v1/tickets/${id}/actions/file`, {});
+    await api(admin, 'POST', `/api/v1/tickets/${id}/actions/dispatch`, { lead_unit: units.items[0].id });
+    await api(admin, 'POST', `/api/v1/tickets/${id}/actions/sign`, {});
+    await api(admin, 'POST', `/api/v1/tickets/${id}/actions/reply`, { opinion: '垃圾已清运。' });
+    await api(admin, 'POST', `/api/v1/tickets/${id}/actions/verify`, { outcome: 'passed' });
+    assert.equal((await api(admin, 'GET', `/api/v1/tickets/${id}`)).status, 'callback');
+
+    const context = await browser.newContext({
+      ...PHONE, locale: 'zh-CN', permissions: ['geolocation'],
+      geolocation: { longitude: spot[0], latitude: spot[1], accuracy: 12 },
+    });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+    await page.goto(`${BASE}/m/`, { waitUntil: 'domcontentloaded' });
+    await page.getByLabel('用户名').fill('grid');
+    await page.getByLabel('密码').fill(PASSWORD);
+    await page.getByRole('button', { name: '登录' }).click();
+    await page.locator('[data-test=my-grid]').getByText(gridCode).waitFor();
+    await page.goto(`${BASE}/m/tasks`, { waitUntil: 'domcontentloaded' });
+    const card = page.locator('.m-card', { hasText: '待回访的工单' });
+    await card.locator(`[data-ticket="${id}"]`).click();
+    const task = page.locator('[data-test=task]');
+    await task.locator('[data-action=callback]').click();
+    const form = task.locator('form[data-form=callback]');
+    // The reporter's phone is masked until asked for; the look is audited.
+    const caller = form.locator('[data-test=caller]');
+    await caller.getByText('王女士').waitFor();
+    assert.ok(!(await caller.textContent()).includes('13905371234'), 'the phone is masked before the worker asks');
+    await caller.getByRole('button', { name: '显示号码（留痕）' }).click();
+    await caller.locator('a[href="tel:13905371234"]').waitFor();
+    await form.getByLabel('满意', { exact: true }).check();
+    await form.getByLabel('备注').fill('电话回访，居民表示已清运');
+    await assertNoOverflow(page, 'callback form');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'mobile-callback.png'), fullPage: true });
+    await form.getByRole('button', { name: '提交' }).click();
+    await page.getByText(/已送达/).waitFor({ timeout: 15000 });
+    const done = await api(admin, 'GET', `/api/v1/tickets/${id}`);
+    const last = done.timeline[done.timeline.length - 1];
+    assert.equal(last.action, 'callback');
+    assert.equal(last.outcome, 'satisfied');
+    const me = await api(worker, 'GET', '/api/v1/auth/me');
+    assert.ok([me.username, me.name, me.user?.username, me.user?.name].includes(last.actor), `called back by ${last.actor}, not the grid worker`);
+    await card.locator(`[data-ticket="${id}"]`).waitFor({ state: 'detached' });
+    assertNoPageErrors(errors);
+    await context.close();
   });
 });

@@ -197,8 +197,8 @@ describe('co-units, supervision and KPIs', { skip }, () => {
   });
 
   test('the supervision board shows an overdue case red and urges it', { timeout: 120_000 }, async () => {
-    const red = await admin('GET', `/api/v1/tickets?warning=red&limit=300`);
-    const yellow = await admin('GET', `/api/v1/tickets?warning=yellow&limit=1`);
+    const red = await admin('GET', `/api/v1/tickets?warning=red&open=true&limit=300`);
+    const yellow = await admin('GET', `/api/v1/tickets?warning=yellow&open=true&limit=1`);
     assert.ok(red.total > 0, 'the demo has overdue cases');
     const target = red.items.find((c) => c.allowed_actions.includes('urge'));
     assert.ok(target, 'an overdue case that can be urged');

@@ -3,12 +3,13 @@ import { get, post } from './client.js';
 
 // findTickets returns {items, total}: one page of cases, newest first.
 // Filters: status, channel, category, within (region code), grid, unit
-// (lead unit id), overdue, warning (yellow, red), from and to (RFC 3339, on the intake time), q
+// (lead unit id), overdue, open (not in a final status), warning (yellow, red), from and to (RFC 3339, on the intake time), q
 // (text contains).
 export function findTickets(filter = {}, options) {
-  const { status, channel, category, within, grid, unit, overdue, warning, from, to, q, limit, offset } = filter;
+  const { status, channel, category, within, grid, unit, overdue, open, warning, from, to, q, limit, offset } = filter;
   return get('tickets', {
-    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, warning, from, to, q, limit, offset,
+    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, open: open ? 'true' : undefined,
+    warning, from, to, q, limit, offset,
   }, options);
 }
 
