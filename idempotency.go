@@ -78,6 +78,27 @@ func TicketFingerprint(t *Ticket) string {
 	for i, p := range t.Photos {
 		photos[i] = p.SHA256
 	}
+	if t.NamesBuilding() || t.Entrance != 0 || t.Floor != nil {
+		// The place inside a building counts too; an intake without one
+		// keeps the digest it always had, so keys taken before it came
+		// still replay.
+		return requestDigest("intake", struct {
+			Channel    Channel
+			ExternalID string
+			Text       string
+			Category   string
+			Lon, Lat   *float64
+			Address    string
+			Reporter   Reporter
+			Photos     []string
+			BuildingID *int64
+			Entrance   int
+			Floor      *int
+			AddressID  *int64
+			QRToken    string
+		}{t.Channel, t.ExternalID, t.Text, t.Category, t.Lon, t.Lat, t.Address, t.Reporter, photos,
+			t.BuildingID, t.Entrance, t.Floor, t.AddressID, t.QRToken})
+	}
 	return requestDigest("intake", struct {
 		Channel    Channel
 		ExternalID string

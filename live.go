@@ -21,6 +21,10 @@ type LiveTicket struct {
 	CommunityCode string       `json:"community_code"`
 	GridCode      string       `json:"grid_code,omitempty"`
 	ReportedAt    time.Time    `json:"reported_at"`
+	// BuildingID and Floor place a case at its building and floor (the
+	// command centre's 3D view); absent for a case at no building.
+	BuildingID *int64 `json:"building_id,omitempty"`
+	Floor      *int   `json:"floor,omitempty"`
 }
 
 // LiveMessage is one message of the live stream. Seq is the change feed's
@@ -39,7 +43,7 @@ type LiveMessage struct {
 func LiveTicketOf(t *Ticket) *LiveTicket {
 	return &LiveTicket{ID: t.ID, Number: t.Number, Status: t.Status, Warning: t.Warning, Channel: t.Channel,
 		Category: t.Category, Lon: t.Lon, Lat: t.Lat, TownCode: t.TownCode, CommunityCode: t.CommunityCode,
-		GridCode: t.GridCode, ReportedAt: t.ReportedAt}
+		GridCode: t.GridCode, ReportedAt: t.ReportedAt, BuildingID: t.BuildingID, Floor: t.Floor}
 }
 
 // LiveService pushes the changes of cases to open screens as they are

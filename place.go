@@ -198,7 +198,7 @@ type BuildingService interface {
 	CreateBuilding(ctx context.Context, b *Building) error
 	UpdateBuilding(ctx context.Context, id int64, upd BuildingUpdate) (*Building, error)
 	// DeleteBuilding deletes its entrances and addresses with it; returns
-	// ECONFLICT while party organisations refer to it.
+	// ECONFLICT while party organisations or cases refer to it.
 	DeleteBuilding(ctx context.Context, id int64) error
 }
 

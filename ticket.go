@@ -324,6 +324,20 @@ type Ticket struct {
 	Lat     *float64 `json:"lat"`
 	Address string   `json:"address,omitempty"`
 	RegionPath
+	// BuildingID, Entrance and Floor place the case inside a building of
+	// the foundation: "building 5, entrance 2, floor 6" (see
+	// [CheckBuildingPlace]). Entrance is the entrance unit's number (0:
+	// not known), Floor 1 to the entrance's floors (nil: not known).
+	// Building is the building as a case shows it, filled by the store.
+	BuildingID *int64          `json:"building_id"`
+	Building   *TicketBuilding `json:"building"`
+	Entrance   int             `json:"entrance"`
+	Floor      *int            `json:"floor"`
+	// AddressID and QRToken are intake's other ways to name the place: a
+	// standard address, or the token of a scanned QR door plate. Each
+	// resolves to its building, entrance and point. Not stored.
+	AddressID  *int64    `json:"address_id,omitempty"`
+	QRToken    string    `json:"qr_token,omitempty"`
 	Grid       Named     `json:"grid"`
 	Community  Named     `json:"community"`
 	Town       Named     `json:"town"`
@@ -439,6 +453,7 @@ func (t *Ticket) Normalize() {
 	t.Text = strings.TrimSpace(t.Text)
 	t.Address = strings.TrimSpace(t.Address)
 	t.ExternalID = strings.TrimSpace(t.ExternalID)
+	t.QRToken = strings.TrimSpace(t.QRToken)
 	t.Reporter.Name = strings.TrimSpace(t.Reporter.Name)
 	t.Reporter.Phone = strings.TrimSpace(t.Reporter.Phone)
 }
@@ -464,8 +479,11 @@ func (t *Ticket) Validate() error {
 		if err := LonLatError(*t.Lon, *t.Lat); err != nil {
 			return err
 		}
-	} else if t.Address == "" {
-		return FieldErrorf("lon", "a place is required: lon and lat, or an address")
+	} else if t.Address == "" && !t.NamesBuilding() {
+		return FieldErrorf("lon", "a place is required: lon and lat, an address, a building (building_id, address_id) or a door plate (qr_token)")
+	}
+	if err := t.validateBuildingPlace(); err != nil {
+		return err
 	}
 	if t.Reporter.Phone != "" && !validPhone(t.Reporter.Phone) {
 		return FieldErrorf("reporter.phone", "%q is not a phone number", MaskPhone(t.Reporter.Phone))
@@ -498,6 +516,10 @@ type TicketFilter struct {
 	// merged, voided): a supervision board's, since a closed case keeps
 	// its last light as history but can no longer be urged.
 	Open bool
+	// BuildingID keeps the cases at that building; AtBuilding the cases
+	// placed at any building (the command centre's 3D view).
+	BuildingID *int64
+	AtBuilding bool
 	// Warning keeps the cases with this supervision light (yellow, red).
 	Warning  *WarningLevel
 	From, To *time.Time

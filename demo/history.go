@@ -75,12 +75,17 @@ type Case struct {
 	// demo even while the case waits to be located.
 	Grid, Compound int
 	Lon, Lat       float64
+	// Building is the building the case's text names (an index into
+	// d.Buildings, −1 for none), with the entrance and floor it names
+	// (0: none): a lift, a leak, noise between floors.
+	Building, Entrance, Floor int
 }
 
 // Tickets returns the cases ready for TicketService.ImportTickets, with
-// unit IDs from unitIDs (indexed as History's units) and merges naming
-// their master as −(index+1).
-func (h *History) Tickets(unitIDs []int64) []*gridline.Ticket {
+// unit IDs from unitIDs (indexed as History's units), building IDs from
+// buildingIDs (indexed as the District's buildings; nil: no case at a
+// building) and merges naming their master as −(index+1).
+func (h *History) Tickets(unitIDs, buildingIDs []int64) []*gridline.Ticket {
 	id := func(i int) *int64 {
 		if i < 0 {
 			return nil
@@ -93,6 +98,14 @@ func (h *History) Tickets(unitIDs []int64) []*gridline.Ticket {
 		c := &h.Cases[i]
 		t := c.Ticket
 		t.LeadUnitID = id(c.Lead)
+		if c.Building >= 0 && buildingIDs != nil {
+			b := buildingIDs[c.Building]
+			t.BuildingID, t.Entrance = &b, c.Entrance
+			if c.Floor > 0 {
+				f := c.Floor
+				t.Floor = &f
+			}
+		}
 		if c.Master >= 0 {
 			m := int64(-(c.Master + 1))
 			t.MergedInto = &m
@@ -324,6 +337,10 @@ type historyGen struct {
 	// recent are indexes of appeals that a later appeal may repeat.
 	recent []int
 	extSeq map[string]int // 12345 numbers per day
+	// said is what the text being written named of its building: slot
+	// records it as it fills {楼}, {单元} and {楼层}, drawing nothing more.
+	said   struct{ building, entrance, floor int }
+	floors *rand.Rand // streamFloors
 }
 
 type gridPlace struct {
@@ -370,6 +387,10 @@ func (w *weighted) pick(rng *rand.Rand) int {
 // streamHistory is the random stream of the history (see areas.go).
 const streamHistory uint64 = 64
 
+// streamFloors is the stream of the floors the intake asks for where the
+// text names none: its own, so the history's cases stay as they were.
+const streamFloors uint64 = 66
+
 // GenerateHistory generates the year of cases before o.End for d:
 // citizens' appeals at the seed's rate, what grid workers find on patrol
 // and in compounds, the smaller channels, each case placed in a grid of
@@ -387,7 +408,7 @@ func GenerateHistory(d *District, o HistoryOptions) (*History, error) {
 	if err != nil {
 		return nil, err
 	}
-	g := &historyGen{d: d, rng: newRand(d.Seed, streamHistory), cal: gridline.ChinaCalendar(),
+	g := &historyGen{d: d, rng: newRand(d.Seed, streamHistory), floors: newRand(d.Seed, streamFloors), cal: gridline.ChinaCalendar(),
 		cat: gridline.DefaultCatalogue(), proj: newProjection(boundary.Bound()), class: map[string]*caseClass{},
 		classPicks: map[[2]int]weighted{}, extSeq: map[string]int{}}
 	g.h = &History{End: o.End.In(gridline.ChinaTime), Start: o.End.In(gridline.ChinaTime).AddDate(-1, 0, 0)}
@@ -669,6 +690,7 @@ func (g *historyGen) slot(name string, p place, gp *gridPlace, rng *rand.Rand) s
 		return gp.community
 	case "楼":
 		if p.building >= 0 {
+			g.said.building = p.building
 			return d.Buildings[p.building].Name
 		}
 		return fmt.Sprintf("%d号楼", 1+rng.IntN(12))
@@ -677,10 +699,16 @@ func (g *historyGen) slot(name string, p place, gp *gridPlace, rng *rand.Rand) s
 		if p.building >= 0 {
 			n = len(d.Buildings[p.building].Entrances)
 		}
-		return fmt.Sprintf("%d单元", 1+rng.IntN(n))
+		e := 1 + rng.IntN(n)
+		if p.building >= 0 {
+			g.said.entrance = d.Buildings[p.building].Entrances[e-1].Number
+		}
+		return fmt.Sprintf("%d单元", e)
 	case "楼层":
 		if p.building >= 0 {
-			return fmt.Sprintf("%d楼", 1+rng.IntN(d.Buildings[p.building].Floors))
+			f := 1 + rng.IntN(d.Buildings[p.building].Floors)
+			g.said.floor = f
+			return fmt.Sprintf("%d楼", f)
 		}
 		return pick(rng, floorsSaid)
 	case "时长":
@@ -734,7 +762,7 @@ const duplicateShare = 0.02
 func (g *historyGen) generate(s *stream, at time.Time) error {
 	at = at.Truncate(time.Second)
 	idx := len(g.h.Cases)
-	g.h.Cases = append(g.h.Cases, Case{Lead: -1, Master: -1})
+	g.h.Cases = append(g.h.Cases, Case{Lead: -1, Master: -1, Building: -1})
 	c := &g.h.Cases[idx]
 	t := &c.Ticket
 	t.Channel = s.channel
@@ -756,7 +784,32 @@ func (g *historyGen) generate(s *stream, at time.Time) error {
 	}
 	c.Grid, c.Compound, c.Lon, c.Lat = p.grid, p.compound, p.lon, p.lat
 	t.Category = cls.code
+	g.said.building, g.said.entrance, g.said.floor = -1, 0, 0
 	t.Text = g.text(s, cls, p)
+	if g.said.building >= 0 {
+		// The text names the building: the case is placed there, at the
+		// entrance and floor it names. The floor stays within its
+		// entrance's (the text drew it from the building's).
+		c.Building, c.Entrance, c.Floor = g.said.building, g.said.entrance, g.said.floor
+		b := &g.d.Buildings[c.Building]
+		if c.Entrance != 0 && c.Floor == 0 {
+			// The taker asks which floor when it matters: where the
+			// leak or the noise is. A lift is the whole building's, a
+			// door entry system the ground floor's.
+			switch {
+			case strings.Contains(t.Text, "电梯"):
+			case strings.Contains(t.Text, "门禁"):
+				c.Floor = 1
+			default:
+				c.Floor = 1 + g.floors.IntN(b.Floors)
+			}
+		}
+		for _, e := range b.Entrances {
+			if e.Number == c.Entrance && e.Floors > 0 && c.Floor > e.Floors {
+				c.Floor = e.Floors
+			}
+		}
+	}
 	gp := &g.grids[p.grid]
 	t.Address = gp.town + gp.community + p.spot
 	if strings.HasPrefix(p.spot, gp.community) {
@@ -894,8 +947,58 @@ func LoadHistory(ctx context.Context, d *District, h *History, s gridline.Servic
 		}
 		ids[len(d.Units)+i] = id
 	}
-	if err := s.Tickets.ImportTickets(ctx, h.Tickets(ids)); err != nil {
+	buildingIDs, err := storedBuildings(ctx, d, h, s)
+	if err != nil {
+		return err
+	}
+	if err := s.Tickets.ImportTickets(ctx, h.Tickets(ids, buildingIDs)); err != nil {
 		return fmt.Errorf("demo: import the year's cases: %w", err)
 	}
 	return nil
+}
+
+// storedBuildings returns the IDs Load gave d's buildings, by index, found
+// by compound and building name (unique within a compound); nil when no
+// case of h is at a building.
+func storedBuildings(ctx context.Context, d *District, h *History, s gridline.Services) ([]int64, error) {
+	if !slices.ContainsFunc(h.Cases, func(c Case) bool { return c.Building >= 0 }) {
+		return nil, nil
+	}
+	const page = 5000
+	compound := map[int64]string{}
+	for offset := 0; ; offset += page {
+		cs, total, err := s.Compounds.FindCompounds(ctx, gridline.PlaceFilter{Offset: offset, Limit: page})
+		if err != nil {
+			return nil, fmt.Errorf("demo: find compounds: %w", err)
+		}
+		for _, c := range cs {
+			compound[c.ID] = c.Name
+		}
+		if len(cs) == 0 || offset+len(cs) >= total {
+			break
+		}
+	}
+	type key struct{ compound, building string }
+	byName := map[key]int64{}
+	for offset := 0; ; offset += page {
+		bs, total, err := s.Buildings.FindBuildings(ctx, gridline.PlaceFilter{Offset: offset, Limit: page})
+		if err != nil {
+			return nil, fmt.Errorf("demo: find buildings: %w", err)
+		}
+		for _, b := range bs {
+			if b.CompoundID != nil {
+				byName[key{compound[*b.CompoundID], b.Name}] = b.ID
+			}
+		}
+		if len(bs) == 0 || offset+len(bs) >= total {
+			break
+		}
+	}
+	ids := make([]int64, len(d.Buildings))
+	for i, b := range d.Buildings {
+		if ids[i] = byName[key{d.Compounds[b.Compound].Name, b.Name}]; ids[i] == 0 {
+			return nil, fmt.Errorf("demo: building %s %s is not stored: load the district first", d.Compounds[b.Compound].Name, b.Name)
+		}
+	}
+	return ids, nil
 }

@@ -82,7 +82,7 @@ func TestHistoryTimelines(t *testing.T) {
 	inWorkingTime := func(at time.Time) bool { return cal.WorkingDuration(at.Add(-time.Minute), at) > 0 }
 	offHours := map[gridline.TicketAction]int{}
 	steps := 0
-	for i, tk := range h.Tickets(fakeUnitIDs(d, h)) {
+	for i, tk := range h.Tickets(fakeUnitIDs(d, h), nil) {
 		if err := tk.Validate(); err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, tk.Text)
 		}
@@ -165,6 +165,54 @@ func TestHistoryPlaces(t *testing.T) {
 	if located < len(h.Cases)*9/10 || inCompound < len(h.Cases)/5 {
 		t.Errorf("%d of %d located, %d in compounds", located, len(h.Cases), inCompound)
 	}
+}
+
+// TestHistoryBuildings: a share of the cases inside compounds — those
+// whose text names a building: lifts, leaks, heating, noise between
+// floors — are at that building of their compound, at an entrance and a
+// floor it has, and its name is in the text.
+func TestHistoryBuildings(t *testing.T) {
+	d := testDistrict(t)
+	h := testHistory(t)
+	buildingIDs := make([]int64, len(d.Buildings))
+	for i := range buildingIDs {
+		buildingIDs[i] = int64(i + 1)
+	}
+	tickets := h.Tickets(fakeUnitIDs(d, h), buildingIDs)
+	inCompound, atBuilding, withFloor := 0, 0, 0
+	for i := range h.Cases {
+		c := &h.Cases[i]
+		if c.Compound >= 0 {
+			inCompound++
+		}
+		if c.Building < 0 {
+			if tickets[i].BuildingID != nil || tickets[i].Floor != nil {
+				t.Fatalf("case %d: no building, but the ticket has %v floor %v", i, tickets[i].BuildingID, tickets[i].Floor)
+			}
+			continue
+		}
+		atBuilding++
+		b := &d.Buildings[c.Building]
+		if b.Compound != c.Compound || !strings.Contains(c.Ticket.Text, b.Name) {
+			t.Fatalf("case %d at %s of compound %d, in compound %d: %s", i, b.Name, b.Compound, c.Compound, c.Ticket.Text)
+		}
+		tk := tickets[i]
+		if *tk.BuildingID != buildingIDs[c.Building] || tk.Entrance != c.Entrance {
+			t.Fatalf("case %d: ticket building %d entrance %d, case %d/%d", i, *tk.BuildingID, tk.Entrance, c.Building, c.Entrance)
+		}
+		if c.Floor > 0 {
+			withFloor++
+		}
+		if err := gridline.CheckBuildingPlace(&b.Building, tk.Entrance, tk.Floor); err != nil {
+			t.Fatalf("case %d: %v (%s)", i, err, c.Ticket.Text)
+		}
+	}
+	// A few per cent of the compounds' cases name their building, and
+	// some of those a floor.
+	if atBuilding < inCompound/50 || atBuilding > inCompound/2 || withFloor == 0 || withFloor >= atBuilding {
+		t.Errorf("%d cases in compounds, %d at a building, %d of them at a floor", inCompound, atBuilding, withFloor)
+	}
+	t.Logf("%d cases, %d in compounds, %d at a building, %d at a floor", len(h.Cases), inCompound, atBuilding, withFloor)
 }
 
 // TestHistoryCatalogue: the demo draws every sub-class of the catalogue

@@ -56,6 +56,9 @@ var exportColumns = []exportColumn{
 	{"结案时间", 17, func(t *gridline.Ticket, _ *exportNames) any { return chinaTime(t.ClosedAt) }},
 	{"反映人", 10, func(t *gridline.Ticket, _ *exportNames) any { return t.Reporter.Name }},
 	{"联系电话", 16, func(t *gridline.Ticket, _ *exportNames) any { return t.Reporter.Phone }},
+	// Last, so the columns before keep their places for those who read
+	// them by position.
+	{"楼栋位置", 24, func(t *gridline.Ticket, _ *exportNames) any { return gridline.BuildingPlace(t) }},
 }
 
 func chinaTime(t *time.Time) any {

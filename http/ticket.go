@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/gridline/gridline"
@@ -251,7 +252,7 @@ func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check", "building"}
 
 // ticketFilter reads the case filters from q; problems are q's error.
 func ticketFilter(q *query) gridline.TicketFilter {
@@ -283,6 +284,16 @@ func ticketFilter(q *query) gridline.TicketFilter {
 			q.fail(gridline.FieldErrorf("check", "must be open (cases with an on-site check waiting), got %q", *v))
 		}
 		f.CheckOpen = true
+	}
+	if v := q.str("building"); v != nil {
+		// A building's id, or any: the cases placed at a building.
+		if *v == "any" {
+			f.AtBuilding = true
+		} else if id, err := strconv.ParseInt(*v, 10, 64); err != nil {
+			q.fail(gridline.FieldErrorf("building", "want a building's id or any, got %q", *v))
+		} else {
+			f.BuildingID = &id
+		}
 	}
 	f.From, f.To = q.time("from"), q.time("to")
 	return f

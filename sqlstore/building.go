@@ -297,7 +297,7 @@ func (s *BuildingService) UpdateBuilding(ctx context.Context, id int64, upd grid
 
 // DeleteBuilding implements gridline.BuildingService. Its entrances and
 // standard addresses go with it (ON DELETE CASCADE on both databases);
-// party organisations tied to it make it ECONFLICT.
+// party organisations tied to it, or cases placed at it, make it ECONFLICT.
 func (s *BuildingService) DeleteBuilding(ctx context.Context, id int64) error {
 	tx, err := s.db.BeginTx(ctx, true)
 	if err != nil {
@@ -310,7 +310,10 @@ func (s *BuildingService) DeleteBuilding(ctx context.Context, id int64) error {
 	}
 	if err := deleteRow(ctx, tx, "buildings", "building", id, fmt.Sprintf(`{"entrances":%d}`, len(b.Entrances)), refCount{
 		`SELECT COUNT(*) FROM party_orgs WHERE building_id = $1`,
-		"Building %d still has %d party organisations; delete them first."}); err != nil {
+		"Building %d still has %d party organisations; delete them first."}, refCount{
+		// Cases are records: a building they were placed at stays.
+		`SELECT COUNT(*) FROM tickets WHERE building_id = $1`,
+		"Building %d has %d cases placed at it; it cannot be deleted."}); err != nil {
 		return err
 	}
 	return tx.Commit()

@@ -68,6 +68,10 @@ func (s *ResidentService) ReportAsResident(ctx context.Context, r *gridline.Resi
 		return nil, err
 	}
 	ctx = residentCtx(ctx)
+	// A plate whose pin the resident left where it was places the case at
+	// its building and entrance too; a moved pin says the problem is
+	// elsewhere, and the plate only names the address.
+	atPlate := r.QR != "" && r.Lon == nil && r.Lat == nil
 	if r.QR != "" {
 		a, err := NewAddressService(s.db).FindAddressByQR(ctx, r.QR)
 		if gridline.ErrorCode(err) == gridline.ENOTFOUND {
@@ -89,6 +93,9 @@ func (s *ResidentService) ReportAsResident(ctx context.Context, r *gridline.Resi
 	}
 	lim := s.limits()
 	t := r.Ticket()
+	if atPlate {
+		t.QRToken = r.QR
+	}
 	created, err := s.tickets.createWith(ctx, t, func(ctx context.Context, tx *Tx) error {
 		if err := tx.lockKey(ctx, "resident_reports"); err != nil {
 			return err

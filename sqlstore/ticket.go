@@ -41,22 +41,34 @@ const ticketColumns = `t.id, t.number, t.channel, t.external_id, t.text, t.categ
 	t.address, t.county_code, t.town_code, t.community_code, t.grid_code, COALESCE(g.name, ''), COALESCE(c.name, ''),
 	COALESCE(w.name, ''), t.reporter_name, t.reporter_phone, t.reporter_confidential, t.reported_at, t.lead_unit_id,
 	t.deadline, t.base_deadline, t.merged_into, t.closed_at, t.warning, t.escalated_to, t.compound_id, t.created_by,
-	t.created_at, t.updated_at`
+	t.created_at, t.updated_at, t.building_id, t.entrance, t.floor, COALESCE(tb.name, ''), COALESCE(tb.floors, 0),
+	COALESCE(tb.height_m, 0), COALESCE(tbc.name, '')`
 
 const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
-	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code`
+	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code
+	LEFT JOIN buildings tb ON tb.id = t.building_id LEFT JOIN compounds tbc ON tbc.id = tb.compound_id`
 
 func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 	var t gridline.Ticket
 	var lon, lat sql.NullFloat64
 	var deadline, base, closed sql.NullTime
+	var floor sql.NullInt64
+	var b gridline.TicketBuilding
 	err := rows.Scan(&t.ID, &t.Number, &t.Channel, &t.ExternalID, &t.Text, &t.Category, &t.Status, &t.Version, &lon, &lat,
 		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
 		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
 		&deadline, &base, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CompoundID, &t.CreatedBy, &t.CreatedAt,
-		&t.UpdatedAt, total)
+		&t.UpdatedAt, &t.BuildingID, &t.Entrance, &floor, &b.Name, &b.Floors, &b.HeightM, &b.CompoundName, total)
 	if err != nil {
 		return nil, err
+	}
+	if t.BuildingID != nil {
+		b.ID = *t.BuildingID
+		t.Building = &b
+	}
+	if floor.Valid {
+		f := int(floor.Int64)
+		t.Floor = &f
 	}
 	if lon.Valid && lat.Valid {
 		t.Lon, t.Lat = &lon.Float64, &lat.Float64
@@ -223,6 +235,12 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 	if f.GridCode != nil {
 		w.add("t.grid_code = ?", *f.GridCode)
 	}
+	if f.BuildingID != nil {
+		w.add("t.building_id = ?", *f.BuildingID)
+	}
+	if f.AtBuilding {
+		w.add("t.building_id IS NOT NULL")
+	}
 	if f.CheckOpen {
 		w.add("EXISTS (SELECT 1 FROM ticket_checks k WHERE k.ticket_id = t.id AND k.answered_at IS NULL)")
 	}
@@ -348,6 +366,10 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 	}
 	t.Status = gridline.StatusUnlocated
 	t.RegionPath = gridline.RegionPath{}
+	building, err := s.placeInBuilding(ctx, t)
+	if err != nil {
+		return false, err
+	}
 	if t.Lon != nil {
 		l, ok, err := s.locate(ctx, *t.Lon, *t.Lat)
 		if err != nil {
@@ -356,7 +378,12 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		if ok {
 			t.RegionPath, t.Status = gridline.PathOf(l.Grid.Code), gridline.StatusReceived
 			t.Grid, t.Community, t.Town = l.Grid, l.Community, l.Town
-			if t.CompoundID, err = compoundAt(ctx, s.db.read, t.GridCode, *t.Lon, *t.Lat); err != nil {
+			if building != nil && building.CompoundID != nil {
+				// The building says whose compound it is, even at a point
+				// in the street outside its outline.
+				id := *building.CompoundID
+				t.CompoundID = &id
+			} else if t.CompoundID, err = compoundAt(ctx, s.db.read, t.GridCode, *t.Lon, *t.Lat); err != nil {
 				return false, err
 			}
 		}
@@ -548,11 +575,13 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 	t.LeadUnitID, t.Deadline, t.MergedInto, t.ClosedAt = nil, nil, nil, nil
 	err := tx.QueryRowContext(ctx, `INSERT INTO tickets (number, channel, external_id, text, category, status, version, lon, lat,
 		address, county_code, town_code, community_code, grid_code, reporter_name, reporter_phone, reporter_confidential,
-		reported_at, created_at, updated_at, compound_id, created_by, place_cell)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23) RETURNING id`,
+		reported_at, created_at, updated_at, compound_id, created_by, place_cell, building_id, entrance, floor)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, $26)
+		RETURNING id`,
 		t.Number, string(t.Channel), t.ExternalID, t.Text, t.Category, string(t.Status), t.Version, t.Lon, t.Lat,
 		t.Address, t.CountyCode, t.TownCode, t.CommunityCode, t.GridCode, t.Reporter.Name, t.Reporter.Phone,
-		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, t.CompoundID, t.CreatedBy, placeCell(t.Lon, t.Lat)).Scan(&t.ID)
+		t.Reporter.Confidential, t.ReportedAt, t.CreatedAt, t.UpdatedAt, t.CompoundID, t.CreatedBy, placeCell(t.Lon, t.Lat),
+		t.BuildingID, t.Entrance, t.Floor).Scan(&t.ID)
 	if err != nil {
 		return false, translate(tx.db.dialect, err)
 	}

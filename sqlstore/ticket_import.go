@@ -16,7 +16,8 @@ import (
 var ticketImportColumns = []string{"id", "number", "channel", "external_id", "text", "category", "status", "version",
 	"lon", "lat", "address", "county_code", "town_code", "community_code", "grid_code", "reporter_name", "reporter_phone",
 	"reporter_confidential", "reported_at", "lead_unit_id", "deadline", "base_deadline", "merged_into", "closed_at",
-	"warning", "warn_at", "escalated_to", "created_at", "updated_at", "compound_id", "place_cell"}
+	"warning", "warn_at", "escalated_to", "created_at", "updated_at", "compound_id", "place_cell",
+	"building_id", "entrance", "floor"}
 
 var ticketEventColumns = []string{"ticket_id", "at", "actor", "unit_id", "action", "from_status", "to_status", "outcome",
 	"opinion", "note", "contacted", "resolved"}
@@ -195,7 +196,7 @@ func (r *importRow) args(dst []any) []any {
 		gridline.TimelineVersion(t.Timeline), t.Lon, t.Lat, t.Address, t.CountyCode, t.TownCode, t.CommunityCode,
 		t.GridCode, t.Reporter.Name, t.Reporter.Phone, t.Reporter.Confidential, reportedAt(t), t.LeadUnitID,
 		utcPtr(t.Deadline), utcPtr(t.BaseDeadline), r.mergedInto, utcPtr(t.ClosedAt), string(t.Warning), r.warnAt,
-		t.EscalatedTo, r.created(), r.updated(), r.compound, placeCell(t.Lon, t.Lat))
+		t.EscalatedTo, r.created(), r.updated(), r.compound, placeCell(t.Lon, t.Lat), t.BuildingID, t.Entrance, t.Floor)
 }
 
 // reportedAt is when the reporter reported the case; as at intake, the

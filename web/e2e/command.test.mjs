@@ -246,6 +246,68 @@ describe('command centre', { skip }, () => {
     await context.close();
   });
 
+  // A case at a building and floor stands as a column at that floor's
+  // height over the extruded building; a click on it opens the case, a
+  // click on the building lists its open cases by floor.
+  test('3D: a case at its building and floor; clicks open it and the building', { timeout: 300_000 }, async () => {
+    const bs = await api(`/api/v1/buildings?${q({ within: REGION, limit: 200 })}`);
+    const b = bs.items.find((x) => x.floors >= 6) || bs.items[0];
+    const floor = Math.max(2, Math.floor(b.floors / 2));
+    const created = await api('/api/v1/tickets', {
+      method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ channel: 'hotline', text: `指挥中心三维测试：${b.name}${floor}楼楼道漏水`, building_id: b.id, floor }),
+    });
+    const id = created.ticket.id;
+    assert.equal(created.ticket.floor, floor);
+    const context = await browser.newContext({ ...VIEW, storageState: storage });
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+    await page.goto(`${BASE}/command?region=${REGION}`, { waitUntil: 'domcontentloaded' });
+    await page.waitForFunction(() => document.querySelector('.cc')?.dataset.ready === 'true', null, { timeout: 3 * READY_TIMEOUT });
+    await page.evaluate(([x, y]) => window.__ccMap.jumpTo({ center: [x, y], zoom: 17.5 }), [b.lon, b.lat]);
+    await page.getByTestId('toggle-3d').click();
+    await page.waitForFunction((i) => window.__ccMap.getSource('building-cases').serialize().data.features.some((f) => f.id === i), id, { timeout: 120_000 });
+    await page.waitForTimeout(2500); // the camera's pitch
+    // The column spans the floor: base (floor − 1) × the floor height.
+    const col = await page.evaluate((i) => window.__ccMap.getSource('building-cases').serialize().data.features.find((f) => f.id === i).properties, id);
+    const per = (b.height_m || b.floors * 3) / b.floors;
+    assert.ok(Math.abs(col.base - ((floor - 1) * per + 0.3)) < 0.01 && Math.abs(col.top - (floor * per - 0.3)) < 0.01,
+      `column ${col.base}–${col.top} m, floor ${floor} of ${per} m`);
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d-floor.png'), timeout: 120_000 });
+    // Where on screen each is drawn: the rendered features under a grid of
+    // points over the building (a 3D column rises above its foot).
+    const spot = (layer, fid, not) => page.evaluate(([l, f, n, lon, lat]) => {
+      const map = window.__ccMap;
+      const p = map.project([lon, lat]);
+      for (let y = Math.round(p.y) + 60; y > p.y - 400; y -= 3) {
+        for (let x = Math.round(p.x) - 200; x < p.x + 200; x += 3) {
+          // What the click handler tries first (the 2D markers) must not
+          // be there either.
+          const hits = map.queryRenderedFeatures([x, y], { layers: ['recent-dot', 'cases-circle', 'building-cases-3d', 'buildings-3d'] });
+          if (hits.length && hits[0].layer.id === l && hits[0].id === f && !hits.some((h) => h.layer.id === n || /circle|dot/.test(h.layer.id))) return [x, y];
+        }
+      }
+      return null;
+    }, [layer, fid, not, b.lon, b.lat]);
+    const box = await page.getByTestId('map').boundingBox();
+    const at = await spot('building-cases-3d', id);
+    assert.ok(at, 'the case column is drawn');
+    await page.mouse.click(box.x + at[0], box.y + at[1]);
+    const side = page.getByTestId('side-panel');
+    await side.getByText(created.ticket.number).waitFor({ timeout: 10_000 });
+    assert.ok((await page.getByTestId('case-building').textContent()).includes(`${b.name} ${floor}层`), 'the panel names building and floor');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d-case.png'), timeout: 120_000 });
+    const on = await spot('buildings-3d', b.id, 'building-cases-3d');
+    assert.ok(on, 'the building is drawn');
+    await page.mouse.click(box.x + on[0], box.y + on[1]);
+    await page.locator(`[data-testid="building-cases"] li[data-ticket="${id}"]`).waitFor({ timeout: 10_000 });
+    assert.ok((await side.textContent()).includes(b.name), 'the building panel names it');
+    await page.screenshot({ path: path.join(ARTIFACTS, 'command-3d-building.png'), timeout: 120_000 });
+    assertNoPageErrors(errors);
+    await context.close();
+  });
+
   // The base map: the server's configuration (GET /api/v1/config/map,
   // answered here by the test as a server started with
   // GRIDLINE_BASEMAP_URL would) puts raster tiles, served by the test,

@@ -417,6 +417,50 @@ describe('case workbench', { skip: BASE ? false : 'GRIDLINE_URL is not set (see 
     }
   });
 
+  test('a case at a building: intake picks building, entrance and floor; the case page shows them', { timeout: 180_000 }, async () => {
+    // A building of the demo with two entrances or more, and its centre.
+    const bs = await getJSON(`/api/v1/buildings?within=${REGION}&limit=200`);
+    const b = bs.items.find((x) => x.entrances.length >= 2 && x.floors >= 4);
+    assert.ok(b, 'the demo has a building with two entrances');
+    const context = await browser.newContext({ locale: 'zh-CN', ...DESKTOP });
+    await context.addInitScript((tok) => { try { localStorage.setItem('gridline.token', tok); } catch { /* about:blank */ } }, TOKEN);
+    const { page, errors } = await openPage(context, `/tickets/new?region=${REGION}#18/${b.lat}/${b.lon}`);
+    try {
+      const map = page.locator('[role="region"].map-canvas');
+      await page.locator('[role="region"].map-canvas[aria-busy="false"]').waitFor({ timeout: READY_TIMEOUT });
+      const box = await map.boundingBox();
+      await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
+      // The click is on the building: the form offers it, chosen.
+      const pick = page.locator('[data-test="building-pick"]');
+      await pick.waitFor({ timeout: 20_000 });
+      await page.waitForFunction((name) => {
+        const el = document.querySelector('[data-test="building-pick"] .el-select__selected-item:not(.is-hidden)');
+        return el && el.textContent.trim() === name;
+      }, b.name, { timeout: 10_000 });
+      await choose(page, pick, '单元', '2单元');
+      await pick.locator('.el-input-number input').fill('3');
+      await choose(page, page, '来源渠道', label('channels', 'hotline'));
+      const text = `${b.name}2单元3楼卫生间漏水，楼下天花板滴水（浏览器测试 ${Date.now()}）`;
+      await page.getByRole('textbox', { name: '诉求内容' }).fill(text);
+      await page.waitForTimeout(300);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'ticket-new-building.png') });
+      await page.getByRole('button', { name: '受理', exact: true }).click();
+
+      await page.waitForURL(/\/tickets\/\d+/);
+      const id = Number(/\/tickets\/(\d+)/.exec(page.url())[1]);
+      const t = await expectCase(page, id, 'received', 1, 'taken in at a building');
+      assert.equal(t.building_id, b.id, 'the case is not at the building chosen');
+      assert.equal(t.entrance, 2);
+      assert.equal(t.floor, 3);
+      const shown = (await page.locator('[data-test="ticket-building"]').textContent()).trim();
+      assert.ok(shown.endsWith(`${b.name} 2单元 3层`), `the case page shows ${shown}`);
+      await page.screenshot({ path: path.join(ARTIFACTS, 'ticket-building.png') });
+      assertNoPageErrors(errors);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('the list: filters in the URL find the closed case', { timeout: 120_000 }, async () => {
     assert.ok(closed, 'the journey did not close a case');
     const context = await browser.newContext({ locale: 'zh-CN', ...DESKTOP });

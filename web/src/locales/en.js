@@ -577,4 +577,17 @@ export default {
   resTooManyGuesses: 'Too many wrong case numbers or codes; try again later.',
   resNotFound: 'No case has this number and follow code; check both.',
   resCategory: 'Category',
+  // A case at its building, entrance and floor (intake, case page, command centre).
+  building: 'Building',
+  buildingPick: 'Choose a building (optional)',
+  buildingHere: 'where clicked',
+  buildingPlace: 'In building',
+  floorsN: '{n} floors',
+  entrance: 'Entrance',
+  entranceN: 'entrance {n}',
+  floor: 'Floor',
+  floorN: 'floor {n}',
+  ccBuildingCases: 'Open cases',
+  ccBuildingNoCases: 'No open cases in this building',
+  ccCasesAtFloors: 'Cases in buildings (by floor)',
 };

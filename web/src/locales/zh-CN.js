@@ -578,4 +578,17 @@ export default {
   resTooManyGuesses: '查询错误次数过多，请稍后再试。',
   resNotFound: '没有找到这个案件，请核对案件编号和查询码。',
   resCategory: '问题类别',
+  // A case at its building, entrance and floor (intake, case page, command centre).
+  building: '楼栋',
+  buildingPick: '选择楼栋（可选）',
+  buildingHere: '所点位置',
+  buildingPlace: '楼栋位置',
+  floorsN: '{n} 层',
+  entrance: '单元',
+  entranceN: '{n}单元',
+  floor: '楼层',
+  floorN: '{n}层',
+  ccBuildingCases: '未办结工单',
+  ccBuildingNoCases: '该楼栋暂无未办结工单',
+  ccCasesAtFloors: '楼栋工单（按楼层）',
 };
