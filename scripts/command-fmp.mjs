@@ -8,8 +8,15 @@
 // side: the first animation frame, from navigation start, at which the
 // seven cards hold figures and the map has the county's grids and the
 // case cells and has nothing left to load (map.loaded()). The page's own
-// mark is printed beside it when there is one. Needs web/node_modules
+// mark is printed beside it when there is one.
+//
+// On a shared machine the wall-clock figure follows the load; the CPU time
+// the load cost does much less: Chromium's (every process of it: page,
+// GPU — that is, SwiftShader — and network) and, with GRIDLINE_PID set to
+// the server's process id, the server's, both from /proc, in CPU
+// seconds from navigation until the paint. Needs web/node_modules
 // (playwright-core) and Chromium (CHROMIUM_PATH, default /usr/bin/chromium).
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,6 +40,33 @@ const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', headless: true,
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
+// cpu returns the CPU seconds of pid and its descendants, those that
+// ended and were reaped included (Linux /proc); with children, of its
+// descendants only.
+function cpu(pid, children = false) {
+  const procs = new Map();
+  for (const d of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const st = fs.readFileSync(`/proc/${d}/stat`, 'utf8');
+      const f = st.slice(st.lastIndexOf(')') + 2).split(' ');
+      procs.set(Number(d), { ppid: Number(f[1]), ticks: Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]) });
+    } catch { /* gone meanwhile */ }
+  }
+  let ticks = 0;
+  const walk = (p) => {
+    ticks += procs.get(p)?.ticks || 0;
+    for (const [c, v] of procs) if (v.ppid === p) walk(c);
+  };
+  if (children) {
+    for (const [c, v] of procs) if (v.ppid === pid) walk(c);
+  } else {
+    walk(pid);
+  }
+  return ticks / 100; // USER_HZ
+}
+const serverPid = Number(process.env.GRIDLINE_PID || 0);
+const browserCPU = () => cpu(process.pid, true); // Chromium is this script's child
 const probe = () => {
   const look = () => {
     const map = window.__ccMap;
@@ -53,8 +87,10 @@ for (let i = 0; i < loads; i++) {
   await context.addInitScript((t) => { localStorage.setItem('gridline.token', t); }, token);
   await context.addInitScript(probe);
   const page = await context.newPage();
+  const cpu0 = [browserCPU(), serverPid ? cpu(serverPid) : 0];
   await page.goto(`${BASE}/command?region=${REGION}`, { waitUntil: 'domcontentloaded' });
   await page.waitForFunction(() => window.__probeFMP > 0, null, { timeout: 180_000, polling: 100 });
+  const cpuUsed = [browserCPU() - cpu0[0], serverPid ? cpu(serverPid) - cpu0[1] : null];
   const r = await page.evaluate(() => ({
     probe: Math.round(window.__probeFMP),
     mark: Math.round(performance.getEntriesByName('gridline:command-fmp')[0]?.startTime || 0) || null,
@@ -65,10 +101,13 @@ for (let i = 0; i < loads; i++) {
       ...performance.getEntriesByType('mark').filter((m) => m.name.startsWith('gridline:command-'))
         .map((m) => [m.name.slice('gridline:command-'.length), m.startTime])].map(([k, v]) => [k, Math.round(v)])),
   }));
+  r.cpu = cpuUsed;
   rows.push(r);
-  console.log(`load ${i + 1}: first meaningful paint ${r.probe} ms (page's mark ${r.mark ?? '—'} ms), JavaScript before it ${r.js} KB gzipped; steps ${JSON.stringify(r.steps)}`);
+  console.log(`load ${i + 1}: first meaningful paint ${r.probe} ms (page's mark ${r.mark ?? '—'} ms), JavaScript before it ${r.js} KB gzipped; CPU s browser ${r.cpu[0].toFixed(2)}, server ${r.cpu[1] == null ? '—' : r.cpu[1].toFixed(2)}; steps ${JSON.stringify(r.steps)}`);
   await context.close();
 }
 await browser.close();
 const sorted = rows.map((r) => r.probe).sort((a, b) => a - b);
-console.log(`median of ${loads}: ${sorted[Math.floor(sorted.length / 2)]} ms (min ${sorted[0]}, max ${sorted[sorted.length - 1]})`);
+const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+console.log(`median of ${loads}: ${med(sorted)} ms (min ${sorted[0]}, max ${sorted[sorted.length - 1]}); CPU s browser ${med(rows.map((r) => r.cpu[0])).toFixed(2)}`
+  + (serverPid ? `, server ${med(rows.map((r) => r.cpu[1])).toFixed(2)}` : ''));

@@ -110,14 +110,6 @@ describe('command centre', { skip }, () => {
     const errors = [];
     page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`); });
     page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
-    // The JavaScript the page loads, as sent (gzipped); MapLibre's worker
-    // is fetched for the worker, out of the page's resource timing.
-    const scripts = new Map();
-    page.on('requestfinished', async (req) => {
-      if (req.resourceType() !== 'script' && !/worker/.test(req.url())) return;
-      const s = await req.sizes().catch(() => null);
-      if (s) scripts.set(req.url(), s.responseBodySize);
-    });
     // jsKB sums the page's scripts as sent (resource timing's
     // encodedBodySize) that started before the time `before` (ms from
     // navigation start).
@@ -146,6 +138,9 @@ describe('command centre', { skip }, () => {
     assert.deepEqual(paint.cards, [], 'every card has its figure at the first paint');
     assert.ok(paint.cells > 0 && paint.grids > 0 && paint.towns > 0 && paint.loaded, `the map is drawn at the first paint: ${JSON.stringify(paint)}`);
     figures.firstMeaningfulPaintMs = Math.round(paint.mark);
+    // Where the time went: the page's steps (CommandPage.vue), from navigation start.
+    figures.steps = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
+      .filter((m) => m.name.startsWith('gridline:command-')).map((m) => [m.name.slice(17), Math.round(m.startTime)])));
     assert.equal(await page.evaluate(() => document.querySelector('.cc').dataset.kpis), 'true', 'the KPI cards are part of the first paint');
     // Initial JavaScript: what the page fetched up to its first paint.
     figures.initialJsGzipKB = await jsKB(paint.mark);
@@ -186,7 +181,6 @@ describe('command centre', { skip }, () => {
     await page.waitForTimeout(1000); // chart animations
     // All of the page's JavaScript, the charts' too (after the first paint).
     figures.allJsGzipKB = await jsKB(Infinity);
-    figures.workerJsGzipKB = Math.round([...scripts].filter(([u]) => /worker/.test(u)).reduce((n, [, b]) => n + b, 0) / 1024);
     await page.screenshot({ path: path.join(ARTIFACTS, 'command-overview.png'), timeout: 120_000 });
 
     // A case taken in elsewhere: the screen shows it without a reload.
