@@ -24,6 +24,12 @@ const uiMissing = `<!doctype html><html lang="zh-CN"><meta charset="utf-8"><titl
 // path so client-side routes work.
 func (s *Server) uiHandler() http.Handler {
 	cache := &gzipCache{files: map[string][]byte{}}
+	if s.UI != nil {
+		// The first visitor of a page must not wait while MapLibre's
+		// megabyte is compressed (seconds on a busy machine): the assets
+		// are compressed in the background as the server starts.
+		go cache.warm(s.UI)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
@@ -91,16 +97,37 @@ type gzipCache struct {
 
 func (c *gzipCache) get(name string, data []byte) []byte {
 	c.mu.Lock()
-	defer c.mu.Unlock()
-	if z, ok := c.files[name]; ok {
+	z, ok := c.files[name]
+	c.mu.Unlock()
+	if ok {
 		return z
 	}
+	// Compressed outside the lock: one large file must not hold back the
+	// others; two callers of the same file may both compress it.
 	var buf bytes.Buffer
 	zw, _ := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	zw.Write(data)
 	zw.Close()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	c.files[name] = buf.Bytes()
 	return c.files[name]
+}
+
+// warm compresses the compressible files of ui's assets/ and index.html.
+func (c *gzipCache) warm(ui fs.FS) {
+	fs.WalkDir(ui, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() || !(strings.HasPrefix(name, "assets/") || name == "index.html") {
+			return nil
+		}
+		if !compressible(mime.TypeByExtension(path.Ext(name))) {
+			return nil
+		}
+		if data, err := fs.ReadFile(ui, name); err == nil {
+			c.get(name, data)
+		}
+		return nil
+	})
 }
 
 //go:embed openapi.json

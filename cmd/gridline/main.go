@@ -445,6 +445,7 @@ func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	loc.Logger = m.logger
 	svcs := sqlstore.NewServices(m.DB, loc)
 	svcs.Stats = &cache.Stats{Stats: svcs.Stats, Events: svcs.Events}
+	svcs.Aggregates = &cache.Aggregates{Aggregates: svcs.Aggregates, Events: svcs.Events}
 	auth := sqlstore.NewAuthService(m.DB)
 	auth.Policy = policy
 	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },

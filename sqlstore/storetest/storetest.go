@@ -88,7 +88,7 @@ func OpenAt(tb testing.TB, dsn string) *sqlstore.DB {
 }
 
 // Services returns every service over db as the binary wires them: the
-// reports and credentials cached against the change feed, and a locate service that
+// reports, case aggregates and credentials cached against the change feed, and a locate service that
 // follows db's change feed (refreshed by place writes and by lookups after
 // this process's writes; it is not polling, so tests stay deterministic).
 func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
@@ -97,6 +97,7 @@ func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
 	loc.Committed = func() int64 { return db.CommittedSeqOf(locate.Entities...) }
 	s := sqlstore.NewServices(db, loc)
 	s.Stats = &cache.Stats{Stats: s.Stats, Events: s.Events}
+	s.Aggregates = &cache.Aggregates{Aggregates: s.Aggregates, Events: s.Events}
 	s.Auth = &cache.Auth{AuthService: s.Auth, Now: func() time.Time { return db.Now() },
 		Committed: func() int64 { return db.CommittedSeqOf(cache.AuthEntities...) }}
 	return s
