@@ -27,29 +27,39 @@ var DefaultDuplicateRule = DuplicateRule{Radius: 300, Window: 7 * 24 * time.Hour
 
 const day = 24 * time.Hour
 
-// DuplicateRules are the rules per category main class. A broken facility
-// stays where it is and is reported again for weeks (30 days, a tight
-// radius); noise and dust carry and are reported by neighbours streets
-// apart within days; a water or power cut covers a neighbourhood within
-// hours; a dispute is one household's for a month.
+// DuplicateRules are the rules per category main class, and for the few
+// sub-classes whose incidents stay or spread unlike the rest of their
+// class. A broken facility stays where it is and is reported again for
+// weeks (30 days, a tight radius); noise and dust carry and are reported
+// by neighbours streets apart within days; a water or power cut covers a
+// neighbourhood within hours; a dispute is one household's for a month.
+// Refuse, wrecks, stalls and parked cars stay, or come back every day,
+// until someone acts: two weeks. What lies along a line (a village road,
+// a river) or drifts (smoke, sewage, a farm's smell) is named by
+// reporters at points hundreds of metres apart.
 var DuplicateRules = map[string]DuplicateRule{
-	"01":  {Radius: 150, Window: 30 * day}, // 公用设施: lamps, manhole covers
-	"02":  {Radius: 200, Window: 30 * day}, // 道路交通
-	"03":  {Radius: 150, Window: 14 * day}, // 市容环境设施
-	"04":  {Radius: 150, Window: 14 * day}, // 园林绿化
-	"05":  {Radius: 100, Window: 30 * day}, // 房屋土地
-	"06":  {Radius: 150, Window: 30 * day}, // 其他设施
-	"101": {Radius: 200, Window: 7 * day},  // 市容环境 (events)
-	"102": {Radius: 200, Window: 14 * day}, // 宣传广告
-	"103": {Radius: 500, Window: 7 * day},  // 施工管理: dust and noise carry
-	"104": {Radius: 500, Window: 2 * day},  // 突发事件: reported at once, by many
-	"105": {Radius: 200, Window: 7 * day},  // 街面秩序
-	"201": {Radius: 300, Window: 30 * day}, // 物业管理: one compound
-	"202": {Radius: 500, Window: 7 * day},  // 供暖供热
-	"203": {Radius: 1000, Window: 3 * day}, // 水电气: an outage covers an area
-	"204": {Radius: 300, Window: 30 * day}, // 劳动保障: one employer
-	"205": {Radius: 500, Window: 7 * day},  // 噪声扰民
-	"206": {Radius: 100, Window: 30 * day}, // 矛盾纠纷: one household
+	"01":    {Radius: 150, Window: 30 * day}, // 公用设施: lamps, manhole covers
+	"02":    {Radius: 200, Window: 30 * day}, // 道路交通
+	"0212":  {Radius: 500, Window: 30 * day}, // 农村公路: a road between villages
+	"03":    {Radius: 150, Window: 14 * day}, // 市容环境设施
+	"04":    {Radius: 150, Window: 14 * day}, // 园林绿化
+	"05":    {Radius: 100, Window: 30 * day}, // 房屋土地
+	"06":    {Radius: 150, Window: 30 * day}, // 其他设施
+	"101":   {Radius: 200, Window: 14 * day}, // 市容环境 (events): refuse, structures, materials stay
+	"10105": {Radius: 500, Window: 14 * day}, // 水域不洁: along a river
+	"10106": {Radius: 200, Window: 60 * day}, // 废弃车辆: a wreck stands for months
+	"102":   {Radius: 200, Window: 14 * day}, // 宣传广告
+	"103":   {Radius: 500, Window: 7 * day},  // 施工管理: dust and noise carry
+	"104":   {Radius: 500, Window: 2 * day},  // 突发事件: reported at once, by many
+	"105":   {Radius: 200, Window: 14 * day}, // 街面秩序: the same stall or car every day
+	"106":   {Radius: 500, Window: 14 * day}, // 其他事件: land, rivers, farms, pollution
+	"10603": {Radius: 1000, Window: 7 * day}, // 工业废气: smoke and smell drift
+	"201":   {Radius: 300, Window: 30 * day}, // 物业管理: one compound
+	"202":   {Radius: 500, Window: 7 * day},  // 供暖供热
+	"203":   {Radius: 1000, Window: 3 * day}, // 水电气: an outage covers an area
+	"204":   {Radius: 300, Window: 30 * day}, // 劳动保障: one employer
+	"205":   {Radius: 500, Window: 7 * day},  // 噪声扰民
+	"206":   {Radius: 100, Window: 30 * day}, // 矛盾纠纷: one household
 }
 
 // MaxDuplicates is how many candidates intake and GET …/duplicates show.
@@ -59,11 +69,15 @@ const MaxDuplicates = 5
 // and the weights in [ScoreDuplicate] were tuned on the tuning part of
 // testdata/duplicates_labelled.csv only; docs/benchmarks.md gives
 // precision and recall on the held-out part.
-const DuplicateThreshold = 0.5
+const DuplicateThreshold = 0.43
 
-// DuplicateRuleFor returns the rule for a case of category code in cat.
+// DuplicateRuleFor returns the rule for a case of category code in cat:
+// its sub-class's, else its main class's, else the default.
 func DuplicateRuleFor(cat *Catalogue, code string) DuplicateRule {
 	if main := mainClass(cat, code); main != "" {
+		if r, ok := DuplicateRules[code]; ok {
+			return r
+		}
 		if r, ok := DuplicateRules[main]; ok {
 			return r
 		}
@@ -89,9 +103,14 @@ type DuplicateReasons struct {
 	DistanceM  float64 `json:"distance_m"`
 	HoursApart float64 `json:"hours_apart"`
 	// SameCategory is "sub" for the same sub-class, "main" for the same
-	// main class, "" otherwise.
+	// main class, "related" for classes the lexicon relates (one incident
+	// seen from two sides), "" otherwise.
 	SameCategory   string  `json:"same_category"`
 	TextSimilarity float64 `json:"text_similarity"`
+	// OtherBuilding is true when both texts name building numbers and
+	// none in common (3号楼 against 5号楼): neighbours' lifts, pipes and
+	// flats, not one incident.
+	OtherBuilding bool `json:"other_building,omitempty"`
 }
 
 // DuplicateCandidate is a case that may be the same incident as another.
@@ -120,6 +139,7 @@ type DuplicateCase struct {
 	Lon, Lat   float64
 	ReportedAt time.Time
 	grams      []gram
+	buildings  []string // the building numbers the text names (3号楼 → "3")
 }
 
 // Fingerprint prepares c's text for comparison with cat's vocabulary;
@@ -127,7 +147,7 @@ type DuplicateCase struct {
 // repeating the work.
 func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 	if c.grams == nil {
-		c.grams = textGrams(c.Text, cat)
+		c.grams, c.buildings = textGrams(c.Text, cat)
 	}
 }
 
@@ -145,7 +165,9 @@ func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why Dup
 // not nil.
 func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
 	rule := DuplicateRuleFor(cat, a.Category)
-	why.DistanceM = DistanceM(a.Lon, a.Lat, b.Lon, b.Lat)
+	// In whole metres, as reported: a case 300.0000001 m away is within a
+	// 300 m radius (the store's disc keeps it too).
+	why.DistanceM = math.Round(DistanceM(a.Lon, a.Lat, b.Lon, b.Lat))
 	gap := a.ReportedAt.Sub(b.ReportedAt)
 	if gap < 0 {
 		gap = -gap
@@ -157,17 +179,29 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 	fc.fingerprint(cat, a)
 	fc.fingerprint(cat, b)
 	why.TextSimilarity = gramSimilarity(a.grams, b.grams)
+	why.OtherBuilding = otherBuilding(a.buildings, b.buildings)
 	catScore := 0.0
 	switch {
 	case a.Category != "" && a.Category == b.Category:
 		why.SameCategory, catScore = "sub", 1
-	case a.Category != "" && b.Category != "" && mainClass(cat, a.Category) == mainClass(cat, b.Category):
-		why.SameCategory, catScore = "main", 0.5
+	case a.Category != "" && b.Category != "":
+		ma, mb := mainClass(cat, a.Category), mainClass(cat, b.Category)
+		switch {
+		case ma == mb:
+			why.SameCategory, catScore = "main", 0.5
+		case dupLex.relatedClasses(a.Category, ma, b.Category, mb):
+			// One incident filed from two sides (a broken
+			// transformer as 电力设施 and as 电力线路故障): as
+			// close as the same main class.
+			why.SameCategory, catScore = "related", 0.5
+		}
 	}
 	place := 1 - why.DistanceM/rule.Radius
 	when := 1 - float64(gap)/float64(rule.Window)
 	score = dupWeightText*why.TextSimilarity + dupWeightCategory*catScore + dupWeightPlace*place + dupWeightTime*when
-	why.DistanceM = math.Round(why.DistanceM)
+	if why.OtherBuilding {
+		score = math.Max(0, score-dupOtherBuildingPenalty)
+	}
 	why.HoursApart = math.Round(why.HoursApart*10) / 10
 	why.TextSimilarity = math.Round(why.TextSimilarity*1000) / 1000
 	return math.Round(score*1000) / 1000, why, true
@@ -177,8 +211,21 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 // in text similarity, against 1 for other pairs.
 const dupProblemWeight = 3
 
+// dupProblemShare is the share of text similarity given to the problem
+// words alone (the pairs of the catalogue's vocabulary) when both texts
+// have some: two neighbours' complaints share the place's words, and only
+// the words for the problem (井盖 against 路灯, 不热 against 漏水) tell
+// them apart; the overlap coefficient, so a terse note naming the problem
+// once matches a long story naming it among others.
+const dupProblemShare = 0.5
+
 // dupCharWeight is the weight of a single character in text similarity.
 const dupCharWeight = 0.5
+
+// dupOtherBuildingPenalty is what a pair naming different buildings loses
+// from its score: enough that the same problem in the next building is no
+// candidate unless all else agrees.
+const dupOtherBuildingPenalty = 0.15
 
 // The weights of ScoreDuplicate; they sum to 1.
 const (
@@ -238,8 +285,9 @@ type FingerprintCache struct {
 
 // fingerprint is a cached text fingerprint.
 type fingerprint struct {
-	text  string
-	grams []gram
+	text      string
+	grams     []gram
+	buildings []string
 }
 
 // NewFingerprintCache returns a cache of about max fingerprints.
@@ -270,13 +318,13 @@ func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
 	}
 	fc.mu.Unlock()
 	if ok && f.text == c.Text {
-		c.grams = f.grams
+		c.grams, c.buildings = f.grams, f.buildings
 		return
 	}
 	c.Fingerprint(cat)
 	fc.mu.Lock()
 	if fc.cat == cat {
-		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams})
+		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, buildings: c.buildings})
 	}
 	fc.mu.Unlock()
 }
@@ -387,20 +435,9 @@ var dupStopPhrases = []string{
 	"已拍照上传", "拍照上传", "现场照片", "见附件", "附照片",
 }
 
-// dupStopByRune lists the stop phrases by their first character, longest
-// first, so normalising tries only the phrases that can start where it
-// stands.
-var dupStopByRune = func() map[rune][]string {
-	m := map[rune][]string{}
-	for _, p := range dupStopPhrases {
-		r, _ := utf8.DecodeRuneInString(p)
-		m[r] = append(m[r], p)
-	}
-	for _, ps := range m {
-		sort.SliceStable(ps, func(i, j int) bool { return len(ps[i]) > len(ps[j]) })
-	}
-	return m
-}()
+// dupPhrases are the stop phrases and the lexicon's synonyms by their
+// first character, longest first.
+var dupPhrases = dupLex.phrasesByRune(dupStopPhrases)
 
 // dupParticles are characters that carry grammar, not content.
 const dupParticles = "的了吗呢吧啊呀么哦嘛"
@@ -463,17 +500,22 @@ func normalizeRunes(s string) []rune {
 	}
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if ps, ok := dupStopByRune[r]; ok {
-			skip := 0
-			for _, p := range ps {
-				if strings.HasPrefix(s[i:], p) {
-					skip = len(p)
+		if ps, ok := dupPhrases[r]; ok {
+			var hit *dupPhrase
+			for k := range ps {
+				if strings.HasPrefix(s[i:], ps[k].from) {
+					hit = &ps[k]
 					break
 				}
 			}
-			if skip > 0 {
-				brk()
-				i += skip
+			if hit != nil {
+				i += len(hit.from)
+				if hit.to == nil {
+					brk()
+				} else {
+					out = append(out, hit.to...)
+					lastBreak = false
+				}
 				continue
 			}
 		}
@@ -501,11 +543,11 @@ func normalizeRunes(s string) []rune {
 }
 
 // textGrams returns the weighted bigrams of s's normalised text, sorted
-// by key and without repeats. Pairs of the catalogue's vocabulary (the
+// by key and without repeats, and the building numbers it names. Pairs of the catalogue's vocabulary (the
 // names and keywords of its sub-classes: 路灯, 井盖, 不亮, 漏水) say what
 // the problem is and weigh dupProblemWeight; pairs of every complaint
 // weigh a third; the rest — mostly the place — one.
-func textGrams(s string, cat *Catalogue) []gram {
+func textGrams(s string, cat *Catalogue) ([]gram, []string) {
 	norm := normalizeRunes(s)
 	vocab := cat.vocabulary()
 	out := make([]gram, 0, 2*len(norm))
@@ -530,7 +572,40 @@ func textGrams(s string, cat *Catalogue) []gram {
 		out = append(out, gram{key: k, weight: w})
 	}
 	slices.SortFunc(out, func(x, y gram) int { return cmp.Compare(x.key, y.key) })
-	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key })
+	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key }), buildingNumbers(norm)
+}
+
+// buildingNumbers returns the numbers norm gives buildings: the digits
+// before 号楼 (the lexicon reads 栋楼, #楼 as it), 栋 or 幢.
+func buildingNumbers(norm []rune) []string {
+	var out []string
+	for i, r := range norm {
+		if r != '号' && r != '栋' && r != '幢' || r == '号' && (i+1 >= len(norm) || norm[i+1] != '楼') {
+			continue
+		}
+		j := i
+		for j > 0 && unicode.IsDigit(norm[j-1]) && i-j < 4 {
+			j--
+		}
+		if j < i && !slices.Contains(out, string(norm[j:i])) {
+			out = append(out, string(norm[j:i]))
+		}
+	}
+	return out
+}
+
+// otherBuilding reports whether a and b both name buildings and none in
+// common.
+func otherBuilding(a, b []string) bool {
+	if len(a) == 0 || len(b) == 0 {
+		return false
+	}
+	for _, x := range a {
+		if slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
 }
 
 // gramSimilarity is the mean of the weighted Dice coefficient and the
@@ -538,12 +613,18 @@ func textGrams(s string, cat *Catalogue) []gram {
 // grid worker's terse note against a caller's long story, overlap alone
 // lets a short note match anything long.
 func gramSimilarity(a, b []gram) float64 {
-	var wa, wb, both float64
+	var wa, wb, both, pa, pb, pboth float64
 	for _, g := range a {
 		wa += g.weight
+		if g.weight == dupProblemWeight {
+			pa += g.weight
+		}
 	}
 	for _, g := range b {
 		wb += g.weight
+		if g.weight == dupProblemWeight {
+			pb += g.weight
+		}
 	}
 	if wa == 0 || wb == 0 {
 		return 0
@@ -556,13 +637,20 @@ func gramSimilarity(a, b []gram) float64 {
 			j++
 		default:
 			both += a[i].weight
+			if a[i].weight == dupProblemWeight {
+				pboth += a[i].weight
+			}
 			i++
 			j++
 		}
 	}
 	dice := 2 * both / (wa + wb)
 	overlap := both / math.Min(wa, wb)
-	return (dice + overlap) / 2
+	sim := (dice + overlap) / 2
+	if pa > 0 && pb > 0 {
+		sim = (1-dupProblemShare)*sim + dupProblemShare*pboth/math.Min(pa, pb)
+	}
+	return sim
 }
 
 // Timeline entries that annotate a case without moving it through the

@@ -114,13 +114,17 @@ func ClassifyFusion(cat *Catalogue, h *FusionCase, findings []*FusionCase) (Fusi
 	return FoundLater, best
 }
 
-// FusionWindow returns the longest duplicate window of the classes: the
-// comparison reads grid findings this far either side of its period.
+// FusionWindow returns the longest duplicate window of the classes and
+// their sub-classes: the comparison reads grid findings this far either
+// side of its period.
 func FusionWindow(classes []string) time.Duration {
 	w := DefaultDuplicateRule.Window
-	for _, c := range classes {
-		if r, ok := DuplicateRules[c]; ok && r.Window > w {
-			w = r.Window
+	for code, r := range DuplicateRules {
+		for _, c := range classes {
+			// A sub-class's code starts with its main class's.
+			if strings.HasPrefix(code, c) && r.Window > w {
+				w = r.Window
+			}
 		}
 	}
 	return w
