@@ -47,7 +47,7 @@ var DuplicateRules = map[string]DuplicateRule{
 	"06":    {Radius: 150, Window: 30 * day}, // 其他设施
 	"101":   {Radius: 200, Window: 14 * day}, // 市容环境 (events): refuse, structures, materials stay
 	"10105": {Radius: 500, Window: 14 * day}, // 水域不洁: along a river
-	"10106": {Radius: 200, Window: 60 * day}, // 废弃车辆: a wreck stands for months
+	"10106": {Radius: 200, Window: 30 * day}, // 废弃车辆: a wreck stands for months
 	"102":   {Radius: 200, Window: 14 * day}, // 宣传广告
 	"103":   {Radius: 500, Window: 7 * day},  // 施工管理: dust and noise carry
 	"104":   {Radius: 500, Window: 2 * day},  // 突发事件: reported at once, by many
@@ -479,7 +479,8 @@ func (c *Catalogue) vocabulary() map[uint64]bool {
 	return c.vocab
 }
 
-// chineseDigits folds Chinese numerals to digits, so 三号楼 and 3号楼 agree.
+// chineseDigits folds Chinese numerals to digits, so 三号楼 and 3号楼 agree
+// (十 is read by its neighbours: 十二 12, 二十 20).
 var chineseDigits = map[rune]rune{'〇': '0', '零': '0', '一': '1', '二': '2', '两': '2', '三': '3', '四': '4',
 	'五': '5', '六': '6', '七': '7', '八': '8', '九': '9'}
 
@@ -526,6 +527,24 @@ func normalizeRunes(s string) []rune {
 		r = unicode.ToLower(r)
 		if d, ok := chineseDigits[r]; ok {
 			r = d
+		}
+		if r == '十' {
+			// 十二 is 12, 二十 20, 二十一 21, 十 10.
+			next, _ := utf8.DecodeRuneInString(s[i:])
+			_, nextDigit := chineseDigits[next]
+			nextDigit = nextDigit || next >= '0' && next <= '9'
+			prevDigit := len(out) > 0 && out[len(out)-1] >= '0' && out[len(out)-1] <= '9'
+			switch {
+			case prevDigit && nextDigit:
+			case prevDigit:
+				out = append(out, '0')
+			case nextDigit:
+				out = append(out, '1')
+			default:
+				out = append(out, '1', '0')
+			}
+			lastBreak = false
+			continue
 		}
 		switch {
 		case strings.ContainsRune(dupParticles, r):

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -31,24 +32,41 @@ type labelledPair struct {
 
 // labelledSets are the labelled pair files: the first written with the
 // scorer, the second (b) written apart by another author who never saw
-// the scorer; each split half tune, half held out before any tuning.
-var labelledSets = []string{"testdata/duplicates_labelled.csv", "testdata/duplicates_labelled_b.csv"}
+// the scorer, each split half tune, half held out before any tuning; the
+// third (c) written by a third author who never saw the scorer either,
+// never tuned on: every pair of it counts as held out, whatever its split
+// column says.
+var labelledSets = []string{"testdata/duplicates_labelled.csv", "testdata/duplicates_labelled_b.csv",
+	"testdata/duplicates_labelled_c.csv"}
+
+// untunedSets are the sets no part of which was tuned on.
+var untunedSets = map[string]bool{"c": true}
 
 // labelledSet limits the test to one file (-labelled-set=b), for
 // reporting each apart.
-var labelledSet = flag.String("labelled-set", "", "only this labelled set: a or b (default both)")
+var labelledSet = flag.String("labelled-set", "", "only this labelled set: a, b or c (default all there are)")
 
 func readLabelledPairs(tb testing.TB) []labelledPair {
 	tb.Helper()
 	var out []labelledPair
 	for i, name := range labelledSets {
-		if *labelledSet != "" && *labelledSet != string(rune('a'+i)) {
+		set := string(rune('a' + i))
+		if *labelledSet != "" && *labelledSet != set {
 			continue
 		}
-		out = append(out, readLabelledFile(tb, name, string(rune('a'+i)), int64(i)*1000)...)
+		if _, err := os.Stat(name); err != nil && untunedSets[set] && *labelledSet == "" {
+			continue // not written yet; asked for by name, it must be there
+		}
+		out = append(out, readLabelledFile(tb, name, set, int64(i)*1000)...)
+	}
+	if len(out) == 0 {
+		tb.Fatalf("no labelled set %q", *labelledSet)
 	}
 	return out
 }
+
+// labelledHeader is the first line of every labelled set.
+const labelledHeader = "pair,split,label,kind,channel_a,category_a,text_a,channel_b,category_b,text_b,distance_m,hours_apart"
 
 // readLabelledFile reads one labelled set; pair ids are offset by base,
 // so the two sets' ids differ.
@@ -63,12 +81,14 @@ func readLabelledFile(tb testing.TB, name, set string, base int64) []labelledPai
 	if err != nil {
 		tb.Fatal(err)
 	}
+	if len(recs) < 2 || strings.Join(recs[0], ",") != labelledHeader {
+		tb.Fatalf("%s: want the header %s and pairs", name, labelledHeader)
+	}
 	cat := gridline.DefaultCatalogue()
 	t0 := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 	const lon, lat = 116.78, 35.55
 	var out []labelledPair
 	for i, r := range recs[1:] {
-		// pair,split,label,kind,channel_a,category_a,text_a,channel_b,category_b,text_b,distance_m,hours_apart
 		id, _ := strconv.Atoi(r[0])
 		dist, err1 := strconv.ParseFloat(r[10], 64)
 		hours, err2 := strconv.ParseFloat(r[11], 64)
@@ -96,7 +116,16 @@ func readLabelledFile(tb testing.TB, name, set string, base int64) []labelledPai
 		kx := 6371008.8 * math.Pi / 180 * math.Cos(lat*math.Pi/180)
 		b.Lon, b.Lat = lon+dist/kx, lat
 		b.ReportedAt = t0.Add(time.Duration(hours * float64(time.Hour)))
-		out = append(out, labelledPair{id: base + int64(id), set: set, split: r[1], dup: r[2] == "1", kind: r[3], a: a, b: b})
+		split := r[1]
+		if untunedSets[set] {
+			split = "held"
+		} else if split != "tune" && split != "held" {
+			tb.Fatalf("%s line %d: split %q", name, i+2, split)
+		}
+		if r[2] != "0" && r[2] != "1" {
+			tb.Fatalf("%s line %d: label %q", name, i+2, r[2])
+		}
+		out = append(out, labelledPair{id: base + int64(id), set: set, split: split, dup: r[2] == "1", kind: r[3], a: a, b: b})
 	}
 	return out
 }
@@ -117,8 +146,8 @@ func (c confusion) f1() float64 {
 // docs/benchmarks.md and the test fails if they drop.
 func TestDuplicateLabelled(t *testing.T) {
 	pairs := readLabelledPairs(t)
-	if len(pairs) < 150 {
-		t.Fatalf("%d labelled pairs; want at least 150", len(pairs))
+	if len(pairs) < 100 {
+		t.Fatalf("%d labelled pairs; want at least 100", len(pairs))
 	}
 	cat := gridline.DefaultCatalogue()
 	got := map[string]*confusion{}
@@ -158,7 +187,7 @@ func TestDuplicateLabelled(t *testing.T) {
 	}
 	splits := []string{"tune", "a/tune", "b/tune"}
 	if *showHeld {
-		splits = append(splits, "held", "a/held", "b/held")
+		splits = append(splits, "held", "a/held", "b/held", "c/held")
 	}
 	for _, split := range splits {
 		c := got[split]
@@ -221,5 +250,69 @@ func TestFingerprintCache(t *testing.T) {
 				t.Fatalf("round %d pair %d: cached %+v; uncached %+v", round, p.id, got, want)
 			}
 		}
+	}
+}
+
+// TestNormalizeDuplicateText checks the folding the finder compares
+// after: formulas dropped, synonyms read as one word, numerals as digits.
+func TestNormalizeDuplicateText(t *testing.T) {
+	for _, tt := range []struct{ in, want string }{
+		{"市民来电反映：小区门口窨井盖没了！", "小区门口井盖缺失"},
+		{"下水道盖子丢了", "井盖子缺失"}, // the longest word first: 下水道盖, not 下水道盖子
+		{"十二号楼噪音扰民", "12号楼噪声噪声"},
+		{"二十一栋楼", "21号楼"},
+		{"5#楼东边", "5号楼东侧"},
+		{"摆地摊的流动商贩", "摊贩摊贩"},
+	} {
+		if got := gridline.NormalizeDuplicateText(tt.in); got != tt.want {
+			t.Errorf("NormalizeDuplicateText(%q) = %q; want %q", tt.in, got, tt.want)
+		}
+	}
+}
+
+// TestScoreDuplicateLexicon checks the reasons the lexicon and the
+// building numbers give a pair.
+func TestScoreDuplicateLexicon(t *testing.T) {
+	cat := gridline.DefaultCatalogue()
+	t0 := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+	mk := func(code, text string) *gridline.DuplicateCase {
+		return &gridline.DuplicateCase{Category: code, Text: text, Lon: 116.78, Lat: 35.55, ReportedAt: t0,
+			Status: gridline.StatusReceived}
+	}
+	// One broken transformer, filed by the grid as a power line fault
+	// and by a caller as power equipment.
+	score, why, ok := gridline.ScoreDuplicate(cat, mk("10406", "王庄村东箱变放电冒火花"),
+		mk("0113", "王庄村东头变压器冒火花"))
+	if !ok || why.SameCategory != "related" || score < gridline.DuplicateThreshold {
+		t.Errorf("related classes: score %.3f %+v", score, why)
+	}
+	// The same problem in the next building is not one incident.
+	same, _, _ := gridline.ScoreDuplicate(cat, mk("20103", "华勤花园3号楼电梯坏了"), mk("20103", "华勤花园3号楼电梯不动了"))
+	other, why, _ := gridline.ScoreDuplicate(cat, mk("20103", "华勤花园3号楼电梯坏了"), mk("20103", "华勤花园5号楼电梯不动了"))
+	if !why.OtherBuilding || other > same-0.1 {
+		t.Errorf("other building: score %.3f against %.3f, %+v", other, same, why)
+	}
+	// A wreck is looked for a month back, a parked car two weeks, a
+	// village road 500 m away.
+	for _, tt := range []struct {
+		code   string
+		radius float64
+		window time.Duration
+	}{{"10106", 200, 30 * 24 * time.Hour}, {"10503", 200, 14 * 24 * time.Hour}, {"0212", 500, 30 * 24 * time.Hour},
+		{"0201", 200, 30 * 24 * time.Hour}} {
+		if r := gridline.DuplicateRuleFor(cat, tt.code); r.Radius != tt.radius || r.Window != tt.window {
+			t.Errorf("rule for %s: %+v", tt.code, r)
+		}
+	}
+}
+
+// TestFusionWindowSubClasses checks that the comparison reads as far as
+// the longest window of its classes' sub-classes.
+func TestFusionWindowSubClasses(t *testing.T) {
+	if w := gridline.FusionWindow([]string{"101"}); w != 30*24*time.Hour { // 10106 废弃车辆
+		t.Errorf("FusionWindow(101) = %v; want 30 days", w)
+	}
+	if w := gridline.FusionWindow([]string{"104"}); w != 7*24*time.Hour { // the default's, longer than 2 days
+		t.Errorf("FusionWindow(104) = %v; want 7 days", w)
 	}
 }

@@ -1,0 +1,84 @@
+package gridline
+
+import (
+	"slices"
+	"strings"
+	"testing"
+)
+
+func TestParseDupLexicon(t *testing.T) {
+	for _, tt := range []struct{ name, text, err string }{
+		{"outside a section", "井盖 窨井盖\n", "outside a known section"},
+		{"a word alone", "[same]\n井盖\n", "a word and what it is read as"},
+		{"a single character", "[same]\n噪声 吵\n", "single character"},
+		{"a word read as two", "[same]\n井盖 窨井盖\n下水道 窨井盖\n", "read as two words"},
+		{"an unknown section", "[other]\n井盖 窨井盖\n", "outside a known section"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := parseDupLexicon(tt.text); err == nil || !strings.Contains(err.Error(), tt.err) {
+				t.Fatalf("error %v; want one saying %q", err, tt.err)
+			}
+		})
+	}
+	l, err := parseDupLexicon("# c\n[same]\n井盖 窨井盖 下水道盖\n[related]\n0113 10406\n205 20601\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(l.same) != 1 || len(l.related) != 4 {
+		t.Fatalf("parsed %+v", l)
+	}
+}
+
+// TestDupLexiconRelated checks related classes by sub-class and by a main
+// class standing for its sub-classes, in both directions.
+func TestDupLexiconRelated(t *testing.T) {
+	cat := DefaultCatalogue()
+	for _, tt := range []struct {
+		a, b string
+		want bool
+	}{
+		{"0113", "10406", true},  // 电力设施, 电力线路故障
+		{"10406", "0113", true},  // either way round
+		{"20502", "20601", true}, // 生活噪声 (main class 205) and 邻里纠纷
+		{"0113", "0115", false},  // 电力设施 and 路灯: same main class, not related lines
+		{"10106", "20401", false},
+	} {
+		ma, mb := mainClass(cat, tt.a), mainClass(cat, tt.b)
+		if got := dupLex.relatedClasses(tt.a, ma, tt.b, mb); got != tt.want {
+			t.Errorf("related(%s, %s) = %v; want %v", tt.a, tt.b, got, tt.want)
+		}
+	}
+}
+
+// TestDupLexiconCodes checks that every code of the built-in lexicon's
+// related lines is in the built-in catalogue: a renamed class would
+// otherwise silently relate nothing.
+func TestDupLexiconCodes(t *testing.T) {
+	cat := DefaultCatalogue()
+	for code := range dupLex.related {
+		if _, ok := cat.Category(code); !ok {
+			t.Errorf("related class %s is not in the catalogue", code)
+		}
+	}
+}
+
+func TestBuildingNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"华勤花园3号楼电梯坏了", []string{"3"}},
+		{"东方花园十二号楼和5#楼之间", []string{"12", "5"}},
+		{"锦绣华庭5栋2单元", []string{"5"}},
+		{"3号门口", nil},
+		{"号楼", nil},
+	} {
+		if got := buildingNumbers(normalizeRunes(tt.text)); !slices.Equal(got, tt.want) {
+			t.Errorf("buildingNumbers(%q) = %q; want %q", tt.text, got, tt.want)
+		}
+	}
+	if !otherBuilding([]string{"3"}, []string{"5"}) || otherBuilding([]string{"3", "5"}, []string{"5"}) ||
+		otherBuilding(nil, []string{"5"}) {
+		t.Error("otherBuilding: wrong")
+	}
+}
