@@ -65,10 +65,11 @@ var DuplicateRules = map[string]DuplicateRule{
 // MaxDuplicates is how many candidates intake and GET …/duplicates show.
 const MaxDuplicates = 5
 
-// DuplicateThreshold is the score from which a case is a candidate. It
-// and the weights in [ScoreDuplicate] were tuned on the tuning part of
-// testdata/duplicates_labelled.csv only; docs/benchmarks.md gives
-// precision and recall on the held-out part.
+// DuplicateThreshold is the score from which a case is a candidate. It,
+// the weights in [ScoreDuplicate] and the lexicon were tuned on the tuning
+// halves of testdata/duplicates_labelled.csv and _b.csv only;
+// docs/benchmarks.md gives precision and recall on the held-out halves and
+// on set c, which was never tuned on.
 const DuplicateThreshold = 0.43
 
 // DuplicateRuleFor returns the rule for a case of category code in cat:
@@ -630,7 +631,9 @@ func otherBuilding(a, b []string) bool {
 // gramSimilarity is the mean of the weighted Dice coefficient and the
 // weighted overlap coefficient of two gram sets: Dice alone punishes a
 // grid worker's terse note against a caller's long story, overlap alone
-// lets a short note match anything long.
+// lets a short note match anything long. When both name problem words
+// (pairs of the catalogue's vocabulary), their overlap coefficient takes
+// dupProblemShare of the result.
 func gramSimilarity(a, b []gram) float64 {
 	var wa, wb, both, pa, pb, pboth float64
 	for _, g := range a {
