@@ -188,7 +188,7 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 	case a.Category != "" && b.Category != "":
 		ma, mb := mainClass(cat, a.Category), mainClass(cat, b.Category)
 		switch {
-		case ma == mb:
+		case ma != "" && ma == mb:
 			why.SameCategory, catScore = "main", 0.5
 		case dupLex.relatedClasses(a.Category, ma, b.Category, mb):
 			// One incident filed from two sides (a broken
