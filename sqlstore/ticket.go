@@ -249,6 +249,10 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.created_at < ?", f.To.UTC())
 	}
 	if f.Query != nil && *f.Query != "" {
+		// The index narrows the candidates, the LIKE decides (textsearch.go).
+		if cond, arg := gramCondition(tx.db.dialect, *f.Query); cond != "" {
+			w.add(cond, arg)
+		}
 		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
 	}
 	return w, categoryAt
@@ -555,6 +559,9 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, translate(tx.db.dialect, err)
 	}
 	tx.newKPICase(t.ID)
+	if err := writeTicketGrams(ctx, tx, []int64{t.ID}, []string{t.Text}); err != nil {
+		return false, err
+	}
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
