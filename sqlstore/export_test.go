@@ -41,3 +41,10 @@ func (db *DB) RebuildTextIndexForTest(ctx context.Context) error {
 	}
 	return tx.Commit()
 }
+
+// ExecForTest runs a statement outside any transaction, for benchmarks
+// that shape the database (copies of rows, an index dropped).
+func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, q, args...)
+	return err
+}
