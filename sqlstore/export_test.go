@@ -48,3 +48,17 @@ func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
 	_, err := db.write.ExecContext(ctx, q, args...)
 	return err
 }
+
+// WriteTextIndexForTest indexes texts under ids in one transaction, as
+// ImportTickets does for its cases.
+func (db *DB) WriteTextIndexForTest(ctx context.Context, ids []int64, texts []string) error {
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := writeTicketGrams(ctx, tx, ids, texts); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
