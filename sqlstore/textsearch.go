@@ -83,22 +83,57 @@ func foldedRunes(s string) []rune {
 }
 
 // textGrams returns the index terms of a case's text, sorted and distinct:
-// each bigram of its folded runes, and its last rune alone.
+// each bigram of its folded runes, and its last rune alone. The terms are
+// slices of one string.
 func textGrams(text string) []string {
-	rs := foldedRunes(text)
-	if len(rs) == 0 {
+	keys := gramKeys(text)
+	joined := string(appendTerms(make([]byte, 0, len(keys)*(2*gramRuneWidth+1)), keys, ' '))
+	terms := make([]string, 0, len(keys))
+	for len(joined) > 0 {
+		i := strings.IndexByte(joined, ' ')
+		if i < 0 {
+			i = len(joined)
+		}
+		terms = append(terms, joined[:i])
+		joined = joined[min(i+1, len(joined)):]
+	}
+	return terms
+}
+
+// gramKeys returns text's terms as numbers, sorted as the terms are and
+// distinct: a bigram (a, b) is a<<32 | b+1, a last rune a is a<<32. Sorting
+// and comparing numbers, not strings, is most of what makes writing the
+// index of an import cheap.
+func gramKeys(text string) []uint64 {
+	keys := make([]uint64, 0, len(text)/2)
+	prev := rune(-1)
+	for _, r := range text {
+		r = foldRune(r)
+		if prev >= 0 {
+			keys = append(keys, uint64(prev)<<32|uint64(r+1))
+		}
+		prev = r
+	}
+	if prev < 0 {
 		return nil
 	}
-	buf := make([]byte, 0, len(rs)*2*gramRuneWidth)
-	terms := make([]string, 0, len(rs))
-	for i := 0; i+1 < len(rs); i++ {
-		start := len(buf)
-		buf = appendRune(appendRune(buf, rs[i]), rs[i+1])
-		terms = append(terms, string(buf[start:]))
+	keys = append(keys, uint64(prev)<<32)
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// appendTerms appends the terms of keys, sep after each but the last.
+func appendTerms(dst []byte, keys []uint64, sep byte) []byte {
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, sep)
+		}
+		dst = appendRune(dst, rune(k>>32))
+		if b := uint32(k); b != 0 {
+			dst = appendRune(dst, rune(b-1))
+		}
 	}
-	terms = append(terms, string(appendRune(nil, rs[len(rs)-1])))
-	slices.Sort(terms)
-	return slices.Compact(terms)
+	return dst
 }
 
 // queryGrams returns the terms every text containing q has: q's distinct
@@ -157,8 +192,10 @@ func writeTicketGrams(ctx context.Context, tx *Tx, ids []int64, texts []string) 
 			return append(dst, ids[i], v)
 		})
 	}
+	var buf []byte
 	return copyRows(ctx, tx, "ticket_grams", []string{"rowid", "grams"}, len(ids), func(i int, dst []any) []any {
-		return append(dst, ids[i], strings.Join(textGrams(texts[i]), " "))
+		buf = appendTerms(buf[:0], gramKeys(texts[i]), ' ')
+		return append(dst, ids[i], string(buf))
 	})
 }
 

@@ -31,6 +31,9 @@ func TestGramsCoverSubstrings(t *testing.T) {
 			}
 		}
 		have := textGrams(string(text))
+		if !slices.IsSorted(have) || len(slices.Compact(slices.Clone(have))) != len(have) {
+			t.Fatalf("text %q: terms not sorted and distinct: %v", string(text), have)
+		}
 		terms, prefix := queryGrams(string(q))
 		for _, term := range terms {
 			ok := slices.Contains(have, term)
