@@ -153,6 +153,23 @@ func queryGrams(q string) (terms []string, prefix bool) {
 	return slices.Compact(terms), false
 }
 
+// gramExact reports whether the index alone decides whether a text
+// contains q, so the LIKE can be left out: q is one rune or two (one term,
+// no two bigrams that need not be adjacent) and none of its runes has case
+// (Chinese, digits, punctuation), so that neither database's lower() nor
+// the folding can take a rune to or from one of q's. Most searches are two
+// Chinese characters; their count then reads the index, not the cases.
+func gramExact(q string) bool {
+	n := 0
+	for _, r := range q {
+		if n++; n > 2 || unicode.SimpleFold(r) != r || unicode.ToLower(r) != r || unicode.ToUpper(r) != r ||
+			unicode.ToTitle(r) != r {
+			return false
+		}
+	}
+	return n > 0
+}
+
 // gramCondition returns the condition (alias t) that narrows a text
 // search for q to the cases the index holds every term of, and its
 // argument; "" when q has no term.

@@ -55,3 +55,14 @@ func TestGramsCoverSubstrings(t *testing.T) {
 		}
 	}
 }
+
+// TestGramExact: only one or two runes without case are left to the index
+// alone.
+func TestGramExact(t *testing.T) {
+	for q, want := range map[string]bool{"噪音": true, "噪": true, "13": true, "，": true, `"*`: true, "%_": true,
+		"占道经营": false, "井盖缺": false, "k": false, "K": false, "İ": false, "ǅ": false, "ß": false, "1a": false, "": false} {
+		if got := gramExact(q); got != want {
+			t.Errorf("gramExact(%q) = %v, want %v", q, got, want)
+		}
+	}
+}

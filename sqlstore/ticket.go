@@ -249,11 +249,15 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.created_at < ?", f.To.UTC())
 	}
 	if f.Query != nil && *f.Query != "" {
-		// The index narrows the candidates, the LIKE decides (textsearch.go).
-		if cond, arg := gramCondition(tx.db.dialect, *f.Query); cond != "" {
+		// The index narrows the candidates, the LIKE decides, unless the
+		// index alone is exact for q (textsearch.go).
+		cond, arg := gramCondition(tx.db.dialect, *f.Query)
+		if cond != "" {
 			w.add(cond, arg)
 		}
-		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+		if cond == "" || !gramExact(*f.Query) {
+			w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+		}
 	}
 	return w, categoryAt
 }
