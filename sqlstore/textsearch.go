@@ -16,8 +16,9 @@ import (
 // indexes each case's text by its character bigrams, which suit Chinese
 // (no spaces between words, queries of two to four characters) as well as
 // numbers and Latin words: a text containing q contains every bigram of q.
-// The index only narrows the candidates; the LIKE stays and decides, so
-// totals are exact and the semantics are what they were.
+// The index narrows the candidates and the LIKE decides, so totals are
+// exact and the semantics are what they were; only where the index alone
+// is exact (gramExact: one or two runes without case) is the LIKE left out.
 //
 // A term is two runes of the folded text, each written as four base-36
 // digits (every code point fits): terms are plain [0-9a-z] words that
