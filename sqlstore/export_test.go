@@ -3,10 +3,62 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // QueryRowForTest runs a read query on the database, for tests that count
 // what a write left behind.
 func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.Row {
 	return db.read.QueryRowContext(ctx, q, args...)
+}
+
+// TextCandidatesForTest counts the cases the text index gives for q, before
+// the LIKE that decides: what the index narrows a text search to.
+func (db *DB) TextCandidatesForTest(ctx context.Context, q string) (int, error) {
+	cond, arg := gramCondition(db.dialect, q)
+	var n int
+	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t WHERE `+strings.Replace(cond, "?", "$1", 1), arg).Scan(&n)
+	return n, err
+}
+
+// RebuildTextIndexForTest empties the text index and fills it again as
+// migration 0019 does for the cases already there.
+func (db *DB) RebuildTextIndexForTest(ctx context.Context) error {
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	clear := `INSERT INTO ticket_grams (ticket_grams) VALUES ('delete-all')`
+	if db.dialect.isPostgres() {
+		clear = `DROP INDEX ticket_grams_idx; DELETE FROM ticket_grams`
+	}
+	if _, err := tx.ExecContext(ctx, clear); err != nil {
+		return err
+	}
+	if err := backfillTicketGrams(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// ExecForTest runs a statement outside any transaction, for benchmarks
+// that shape the database (copies of rows, an index dropped).
+func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
+	_, err := db.write.ExecContext(ctx, q, args...)
+	return err
+}
+
+// WriteTextIndexForTest indexes texts under ids in one transaction, as
+// ImportTickets does for its cases.
+func (db *DB) WriteTextIndexForTest(ctx context.Context, ids []int64, texts []string) error {
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := writeTicketGrams(ctx, tx, ids, texts); err != nil {
+		return err
+	}
+	return tx.Commit()
 }

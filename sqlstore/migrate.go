@@ -15,6 +15,7 @@ var migrationsFS embed.FS
 // right after its SQL: the data it computes with the domain's rules.
 var migrationCode = map[string]func(context.Context, *Tx) error{
 	"0018_kpi_rollups.sql": backfillKPIRollups,
+	"0019_text_search.sql": backfillTicketGrams,
 }
 
 // migrationNames lists the migration files of a dialect in order.

@@ -269,7 +269,15 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.created_at < ?", f.To.UTC())
 	}
 	if f.Query != nil && *f.Query != "" {
-		w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+		// The index narrows the candidates, the LIKE decides, unless the
+		// index alone is exact for q (textsearch.go).
+		cond, arg := gramCondition(tx.db.dialect, *f.Query)
+		if cond != "" {
+			w.add(cond, arg)
+		}
+		if cond == "" || !gramExact(*f.Query) {
+			w.add(`lower(t.text) LIKE lower(?) ESCAPE '\'`, containsPattern(*f.Query))
+		}
 	}
 	return w, categoryAt
 }
@@ -586,6 +594,9 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, translate(tx.db.dialect, err)
 	}
 	tx.newKPICase(t.ID)
+	if err := writeTicketGrams(ctx, tx, []int64{t.ID}, []string{t.Text}); err != nil {
+		return false, err
+	}
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err

@@ -95,6 +95,14 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 	}); err != nil {
 		return fmt.Errorf("import tickets: %w", err)
 	}
+	// The text index, in the same transaction (textsearch.go).
+	gramIDs, texts := make([]int64, len(rows)), make([]string, len(rows))
+	for k := range rows {
+		gramIDs[k], texts[k] = rows[k].id, rows[k].t.Text
+	}
+	if err := writeTicketGrams(ctx, tx, gramIDs, texts); err != nil {
+		return fmt.Errorf("import ticket text index: %w", err)
+	}
 	evs := make([]*gridline.TicketEvent, 0, events)
 	evID := make([]int64, 0, events)
 	for _, r := range rows {

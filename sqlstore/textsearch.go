@@ -1,0 +1,266 @@
+package sqlstore
+
+import (
+	"context"
+	"slices"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/jackc/pgx/v5/pgtype"
+)
+
+// The case list's text filter ("text contains q", TicketFilter.Query) is
+// a substring test, lower(text) LIKE lower('%q%'), which no B-tree helps:
+// over a million cases it read every case's text (1–2 s). ticket_grams
+// indexes each case's text by its character bigrams, which suit Chinese
+// (no spaces between words, queries of two to four characters) as well as
+// numbers and Latin words: a text containing q contains every bigram of q.
+// The index narrows the candidates and the LIKE decides, so totals are
+// exact and the semantics are what they were; only where the index alone
+// is exact (gramExact: one or two runes without case) is the LIKE left out.
+//
+// A term is two runes of the folded text, each written as four base-36
+// digits (every code point fits): terms are plain [0-9a-z] words that
+// neither FTS5's tokenizer nor tsvector's input reads anything into, and a
+// rune's code is a prefix of every term starting with that rune. The last
+// rune of a text is also a term by itself, so a one-rune query is the
+// prefix query "c*": every occurrence of c starts a bigram or ends the text.
+//
+// Folding maps every rune to the smallest rune of its case-folding orbit
+// (A, a → A; K, k, K → K). Whatever lower() does to a rune in either
+// database stays in its orbit, so the index never misses a case the LIKE
+// would take; it may over-match (SQLite's lower() folds ASCII only), which
+// the LIKE removes. Not covered: a lower() that turns one rune into
+// several (none in the C.UTF-8 or SQLite lower()).
+//
+// SQLite keeps the terms in an FTS5 table (contentless, detail=none: the
+// case ids of each term, no text and no positions), PostgreSQL in a table
+// of tsvectors with a GIN index. Case texts are never edited, so the terms
+// are written once, with the case: by intake and by ImportTickets in their
+// transactions, and for the cases before migration 0019 by its backfill.
+
+// gramRuneWidth is the base-36 digits of one rune in a term.
+const gramRuneWidth = 4
+
+// foldRune returns the smallest rune of r's simple case-folding orbit.
+func foldRune(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		if r != 'k' && r != 's' {
+			return r
+		}
+	}
+	min := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < min {
+			min = f
+		}
+	}
+	return min
+}
+
+// appendRune appends r's four base-36 digits.
+func appendRune(dst []byte, r rune) []byte {
+	const digits = "0123456789abcdefghijklmnopqrstuvwxyz"
+	var b [gramRuneWidth]byte
+	v := uint32(r)
+	for i := gramRuneWidth - 1; i >= 0; i-- {
+		b[i] = digits[v%36]
+		v /= 36
+	}
+	return append(dst, b[:]...)
+}
+
+// foldedRunes returns s's runes folded.
+func foldedRunes(s string) []rune {
+	rs := make([]rune, 0, len(s)/2)
+	for _, r := range s {
+		rs = append(rs, foldRune(r))
+	}
+	return rs
+}
+
+// textGrams returns the index terms of a case's text, sorted and distinct:
+// each bigram of its folded runes, and its last rune alone. The terms are
+// slices of one string.
+func textGrams(text string) []string {
+	keys := gramKeys(text)
+	joined := string(appendTerms(make([]byte, 0, len(keys)*(2*gramRuneWidth+1)), keys, ' '))
+	terms := make([]string, 0, len(keys))
+	for len(joined) > 0 {
+		i := strings.IndexByte(joined, ' ')
+		if i < 0 {
+			i = len(joined)
+		}
+		terms = append(terms, joined[:i])
+		joined = joined[min(i+1, len(joined)):]
+	}
+	return terms
+}
+
+// gramKeys returns text's terms as numbers, sorted as the terms are and
+// distinct: a bigram (a, b) is a<<32 | b+1, a last rune a is a<<32. Sorting
+// and comparing numbers, not strings, is most of what makes writing the
+// index of an import cheap.
+func gramKeys(text string) []uint64 {
+	keys := make([]uint64, 0, len(text)/2)
+	prev := rune(-1)
+	for _, r := range text {
+		r = foldRune(r)
+		if prev >= 0 {
+			keys = append(keys, uint64(prev)<<32|uint64(r+1))
+		}
+		prev = r
+	}
+	if prev < 0 {
+		return nil
+	}
+	keys = append(keys, uint64(prev)<<32)
+	slices.Sort(keys)
+	return slices.Compact(keys)
+}
+
+// appendTerms appends the terms of keys, sep after each but the last.
+func appendTerms(dst []byte, keys []uint64, sep byte) []byte {
+	for i, k := range keys {
+		if i > 0 {
+			dst = append(dst, sep)
+		}
+		dst = appendRune(dst, rune(k>>32))
+		if b := uint32(k); b != 0 {
+			dst = appendRune(dst, rune(b-1))
+		}
+	}
+	return dst
+}
+
+// queryGrams returns the terms every text containing q has: q's distinct
+// bigrams, or for a single rune that rune's code, to match as a prefix.
+func queryGrams(q string) (terms []string, prefix bool) {
+	rs := foldedRunes(q)
+	switch len(rs) {
+	case 0:
+		return nil, false
+	case 1:
+		return []string{string(appendRune(nil, rs[0]))}, true
+	}
+	for i := 0; i+1 < len(rs); i++ {
+		terms = append(terms, string(appendRune(appendRune(nil, rs[i]), rs[i+1])))
+	}
+	slices.Sort(terms)
+	return slices.Compact(terms), false
+}
+
+// gramExact reports whether the index alone decides whether a text
+// contains q, so the LIKE can be left out: q is one rune or two (one term,
+// no two bigrams that need not be adjacent) and none of its runes has case
+// (Chinese, digits, punctuation), so that neither database's lower() nor
+// the folding can take a rune to or from one of q's. Most searches are two
+// Chinese characters; their count then reads the index, not the cases.
+func gramExact(q string) bool {
+	n := 0
+	for _, r := range q {
+		if n++; n > 2 || unicode.SimpleFold(r) != r || unicode.ToLower(r) != r || unicode.ToUpper(r) != r ||
+			unicode.ToTitle(r) != r {
+			return false
+		}
+	}
+	return n > 0
+}
+
+// gramCondition returns the condition (alias t) that narrows a text
+// search for q to the cases the index holds every term of, and its
+// argument; "" when q has no term.
+func gramCondition(d dialect, q string) (string, any) {
+	terms, prefix := queryGrams(q)
+	if len(terms) == 0 {
+		return "", nil
+	}
+	if d.isPostgres() {
+		// tsquery: 'a' & 'b', or 'a':* for a prefix.
+		suffix := ""
+		if prefix {
+			suffix = ":*"
+		}
+		return "t.id IN (SELECT g.ticket_id FROM ticket_grams g WHERE g.grams @@ CAST(? AS tsquery))",
+			"'" + strings.Join(terms, "' & '") + "'" + suffix
+	}
+	// FTS5: "a" "b" (implicit AND), or "a"* for a prefix.
+	suffix := ""
+	if prefix {
+		suffix = "*"
+	}
+	return "t.id IN (SELECT rowid FROM ticket_grams WHERE ticket_grams MATCH ?)",
+		`"` + strings.Join(terms, `" "`) + `"` + suffix
+}
+
+// writeTicketGrams indexes the texts of new cases (ids[i] has texts[i]) in
+// tx: one COPY or multi-row insert for all of them.
+func writeTicketGrams(ctx context.Context, tx *Tx, ids []int64, texts []string) error {
+	if tx.db.dialect.isPostgres() {
+		return copyRows(ctx, tx, "ticket_grams", []string{"ticket_id", "grams"}, len(ids), func(i int, dst []any) []any {
+			terms := textGrams(texts[i])
+			v := pgtype.TSVector{Lexemes: make([]pgtype.TSVectorLexeme, len(terms)), Valid: true}
+			for k, w := range terms {
+				v.Lexemes[k].Word = w
+			}
+			return append(dst, ids[i], v)
+		})
+	}
+	var buf []byte
+	return copyRows(ctx, tx, "ticket_grams", []string{"rowid", "grams"}, len(ids), func(i int, dst []any) []any {
+		buf = appendTerms(buf[:0], gramKeys(texts[i]), ' ')
+		return append(dst, ids[i], string(buf))
+	})
+}
+
+// backfillTicketGrams indexes the texts of the cases there are (migration
+// 0019), a batch of ids at a time, and on PostgreSQL builds the GIN index
+// after the rows: building it whole is much faster than growing it.
+func backfillTicketGrams(ctx context.Context, tx *Tx) error {
+	const batch = 20000
+	var after int64
+	for {
+		rows, err := tx.QueryContext(ctx, `SELECT id, text FROM tickets WHERE id > $1 ORDER BY id LIMIT $2`, after, batch)
+		if err != nil {
+			return translate(tx.db.dialect, err)
+		}
+		var ids []int64
+		var texts []string
+		for rows.Next() {
+			var id int64
+			var text string
+			if err := rows.Scan(&id, &text); err != nil {
+				rows.Close()
+				return err
+			}
+			ids, texts = append(ids, id), append(texts, text)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if len(ids) == 0 {
+			break
+		}
+		if err := writeTicketGrams(ctx, tx, ids, texts); err != nil {
+			return err
+		}
+		after = ids[len(ids)-1]
+	}
+	if tx.db.dialect.isPostgres() {
+		if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `CREATE INDEX ticket_grams_idx ON ticket_grams USING gin (grams)`); err != nil {
+			return translate(tx.db.dialect, err)
+		}
+		if _, err := tx.ExecContext(ctx, `ANALYZE ticket_grams`); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,68 @@
+package sqlstore
+
+import (
+	"math/rand/v2"
+	"slices"
+	"strings"
+	"testing"
+	"unicode"
+)
+
+// TestGramsCoverSubstrings: whatever case a query's runes are written in
+// (ASCII, the Kelvin sign, long s, Greek, Cyrillic), every term of a
+// substring of a text is a term of the text, and a single rune is the
+// prefix of one: the index can narrow but never lose a match.
+func TestGramsCoverSubstrings(t *testing.T) {
+	alphabet := []rune("噪音占道经营井盖aAkKKſsSσΣςдД0123456789 -'\"*%，")
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		text := make([]rune, 1+r.IntN(20))
+		for i := range text {
+			text[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		i := r.IntN(len(text))
+		q := slices.Clone(text[i : i+1+r.IntN(len(text)-i)])
+		for k := range q {
+			switch r.IntN(3) {
+			case 0:
+				q[k] = unicode.ToUpper(q[k])
+			case 1:
+				q[k] = unicode.ToLower(q[k])
+			}
+		}
+		have := textGrams(string(text))
+		if !slices.IsSorted(have) || len(slices.Compact(slices.Clone(have))) != len(have) {
+			t.Fatalf("text %q: terms not sorted and distinct: %v", string(text), have)
+		}
+		terms, prefix := queryGrams(string(q))
+		for _, term := range terms {
+			ok := slices.Contains(have, term)
+			if prefix {
+				ok = slices.ContainsFunc(have, func(h string) bool { return strings.HasPrefix(h, term) })
+			}
+			if !ok {
+				t.Fatalf("text %q, query %q: term %s not in %v", string(text), string(q), term, have)
+			}
+		}
+		if len(q) > 1 && prefix || len(q) == 1 && !prefix {
+			t.Fatalf("query %q: prefix %v", string(q), prefix)
+		}
+	}
+	// Terms are [0-9a-z] only: nothing for FTS5 or tsquery to read.
+	for _, term := range textGrams(`"AND" OR NEAR * ' : & | ! 噪音`) {
+		if strings.Trim(term, "0123456789abcdefghijklmnopqrstuvwxyz") != "" || len(term)%gramRuneWidth != 0 {
+			t.Errorf("term %q", term)
+		}
+	}
+}
+
+// TestGramExact: only one or two runes without case are left to the index
+// alone.
+func TestGramExact(t *testing.T) {
+	for q, want := range map[string]bool{"噪音": true, "噪": true, "13": true, "，": true, `"*`: true, "%_": true,
+		"占道经营": false, "井盖缺": false, "k": false, "K": false, "İ": false, "ǅ": false, "ß": false, "1a": false, "": false} {
+		if got := gramExact(q); got != want {
+			t.Errorf("gramExact(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
