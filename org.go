@@ -362,6 +362,15 @@ type PersonService interface {
 	RevealPhone(ctx context.Context, id int64) (string, error)
 }
 
+// PeopleCreator is a PersonService that can also take many people in one
+// step, for bulk loads such as the demo's: CreatePeople does what
+// CreatePerson does for each person, in order — the same rows, audit rows
+// and change-feed events — all or nothing. An error names the person
+// ("people[i]"). Callers check for it and fall back to CreatePerson.
+type PeopleCreator interface {
+	CreatePeople(ctx context.Context, ps []*Person) error
+}
+
 // AssignmentService ties people to grids, points, compounds, units and
 // party organisations. An assignment is created or deleted, never changed.
 type AssignmentService interface {

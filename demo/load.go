@@ -45,14 +45,9 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		return &unitIDs[i]
 	}
 
-	personIDs := make([]int64, len(d.People))
-	for i := range d.People {
-		p := d.People[i].Person
-		p.UnitID = unitID(d.People[i].Unit)
-		p.Assignments = nil
-		if personIDs[i], err = stored(s.People.CreatePerson(ctx, &p), &p.ID, "person %d (%s)", i, p.Team); err != nil {
-			return err
-		}
+	personIDs, err := loadPeople(ctx, d, s.People, unitID)
+	if err != nil {
+		return err
 	}
 	personID := func(i int) *int64 {
 		if i < 0 {
@@ -138,6 +133,41 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		}
 	}
 	return nil
+}
+
+// loadPeople creates d's people, in one call when the store can
+// (gridline.PeopleCreator: a round trip or three a person is most of the
+// district's load on PostgreSQL), and returns their IDs by index.
+func loadPeople(ctx context.Context, d *District, svc gridline.PersonService, unitID func(int) *int64) ([]int64, error) {
+	ps := make([]gridline.Person, len(d.People))
+	for i := range d.People {
+		ps[i] = d.People[i].Person
+		ps[i].UnitID = unitID(d.People[i].Unit)
+		ps[i].Assignments = nil
+	}
+	ids := make([]int64, len(ps))
+	if bulk, ok := svc.(gridline.PeopleCreator); ok {
+		ptrs := make([]*gridline.Person, len(ps))
+		for i := range ps {
+			ptrs[i] = &ps[i]
+		}
+		if err := bulk.CreatePeople(ctx, ptrs); err != nil {
+			return nil, fmt.Errorf("demo: people: %w", err)
+		}
+		for i := range ps {
+			if ids[i] = ps[i].ID; ids[i] == 0 {
+				return nil, fmt.Errorf("demo: person %d (%s): the store returned no ID", i, ps[i].Team)
+			}
+		}
+		return ids, nil
+	}
+	for i := range ps {
+		var err error
+		if ids[i], err = stored(svc.CreatePerson(ctx, &ps[i]), &ps[i].ID, "person %d (%s)", i, ps[i].Team); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
 }
 
 // stored checks what a create call did: no error, and an ID from the

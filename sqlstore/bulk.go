@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/gridline/gridline"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -143,4 +145,19 @@ func addRows(ctx context.Context, tx *Tx, table string, cols []string, conflict,
 		return translate(tx.db.dialect, err)
 	}
 	return nil
+}
+
+// itemError names item i of list in a domain error's field and message
+// ("people[3].unit_id").
+func itemError(list string, i int, err error) error {
+	e, ok := err.(*gridline.Error)
+	if !ok {
+		return fmt.Errorf("%s[%d]: %w", list, i, err)
+	}
+	what := fmt.Sprintf("%s[%d]", list, i)
+	out := &gridline.Error{Code: e.Code, Message: what + ": " + e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[what+"."+k] = v
+	}
+	return out
 }

@@ -467,15 +467,20 @@ func existing(ctx context.Context, tx *Tx, q string, fixed, vals []any,
 	return found, nil
 }
 
-// reserveTicketIDs returns n new case IDs in increasing order. SQLite has
-// one writer, so the IDs after the highest are free; PostgreSQL draws
-// them from the column's sequence, as a default would, so concurrent
-// intake never takes one of them.
+// reserveTicketIDs returns n new case IDs in increasing order.
 func reserveTicketIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+	return reserveIDs(ctx, tx, "tickets", n)
+}
+
+// reserveIDs returns n new IDs of table (a constant) in increasing order.
+// SQLite has one writer, so the IDs after the highest are free;
+// PostgreSQL draws them from the column's sequence, as a default would,
+// so concurrent writers never take one of them.
+func reserveIDs(ctx context.Context, tx *Tx, table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if !tx.db.dialect.isPostgres() {
 		var top int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&top); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&top); err != nil {
 			return nil, translate(tx.db.dialect, err)
 		}
 		for i := int64(1); i <= int64(n); i++ {
@@ -483,7 +488,7 @@ func reserveTicketIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 		}
 		return ids, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, $1)`, n)
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
