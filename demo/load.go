@@ -111,28 +111,7 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		}
 	}
 
-	orgIDs := make([]int64, len(d.PartyOrgs))
-	for i := range d.PartyOrgs {
-		src := &d.PartyOrgs[i]
-		o := src.PartyOrg
-		if src.Parent >= i {
-			return fmt.Errorf("demo: party organisation %s comes before its parent", o.Name)
-		}
-		if src.Parent >= 0 {
-			o.ParentID = &orgIDs[src.Parent]
-		}
-		if src.Compound >= 0 {
-			o.CompoundID = &compoundIDs[src.Compound]
-		}
-		if src.Building >= 0 {
-			o.BuildingID = &buildingIDs[src.Building]
-		}
-		o.LeaderID = personID(src.Leader)
-		if orgIDs[i], err = stored(s.PartyOrgs.CreatePartyOrg(ctx, &o), &o.ID, "party organisation %s", o.Name); err != nil {
-			return err
-		}
-	}
-	return nil
+	return loadPartyOrgs(ctx, d, s.PartyOrgs, personID, compoundIDs, buildingIDs)
 }
 
 // loadPeople creates d's people, in one call when the store can
@@ -168,6 +147,61 @@ func loadPeople(ctx context.Context, d *District, svc gridline.PersonService, un
 		}
 	}
 	return ids, nil
+}
+
+// loadPartyOrgs creates d's party organisations, in one call when the
+// store can (gridline.PartyOrgCreator, parents named by index).
+func loadPartyOrgs(ctx context.Context, d *District, svc gridline.PartyOrgService, personID func(int) *int64,
+	compoundIDs, buildingIDs []int64) error {
+	bulk, isBulk := svc.(gridline.PartyOrgCreator)
+	orgs := make([]gridline.PartyOrg, len(d.PartyOrgs))
+	orgIDs := make([]int64, len(d.PartyOrgs))
+	for i := range d.PartyOrgs {
+		src := &d.PartyOrgs[i]
+		o := &orgs[i]
+		*o = src.PartyOrg
+		if src.Parent >= i {
+			return fmt.Errorf("demo: party organisation %s comes before its parent", o.Name)
+		}
+		if src.Parent >= 0 {
+			if isBulk {
+				ref := int64(-src.Parent - 1)
+				o.ParentID = &ref
+			} else {
+				o.ParentID = &orgIDs[src.Parent]
+			}
+		}
+		if src.Compound >= 0 {
+			o.CompoundID = &compoundIDs[src.Compound]
+		}
+		if src.Building >= 0 {
+			o.BuildingID = &buildingIDs[src.Building]
+		}
+		o.LeaderID = personID(src.Leader)
+		if isBulk {
+			continue
+		}
+		var err error
+		if orgIDs[i], err = stored(svc.CreatePartyOrg(ctx, o), &o.ID, "party organisation %s", o.Name); err != nil {
+			return err
+		}
+	}
+	if !isBulk {
+		return nil
+	}
+	ptrs := make([]*gridline.PartyOrg, len(orgs))
+	for i := range orgs {
+		ptrs[i] = &orgs[i]
+	}
+	if err := bulk.CreatePartyOrgs(ctx, ptrs); err != nil {
+		return fmt.Errorf("demo: party organisations: %w", err)
+	}
+	for i := range orgs {
+		if orgs[i].ID == 0 {
+			return fmt.Errorf("demo: party organisation %s: the store returned no ID", orgs[i].Name)
+		}
+	}
+	return nil
 }
 
 // stored checks what a create call did: no error, and an ID from the

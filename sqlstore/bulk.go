@@ -161,3 +161,40 @@ func itemError(list string, i int, err error) error {
 	}
 	return out
 }
+
+// lookup returns, for those of vals the query finds, the second column
+// of its row by the first: q selects (key, value) and ends in "IN ";
+// vals go 500 at a time. Keys scan as int64 or string, as vals are.
+func lookup(ctx context.Context, tx *Tx, q string, vals []any) (map[any]string, error) {
+	out := map[any]string{}
+	for start := 0; start < len(vals); start += 500 {
+		part := vals[start:min(start+500, len(vals))]
+		rows, err := tx.QueryContext(ctx, q+`(`+placeholders(1, len(part))+`)`, part...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var v string
+			var k any
+			if _, ok := part[0].(int64); ok {
+				var id int64
+				err = rows.Scan(&id, &v)
+				k = id
+			} else {
+				var code string
+				err = rows.Scan(&code, &v)
+				k = code
+			}
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}

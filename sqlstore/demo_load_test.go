@@ -12,9 +12,12 @@ import (
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
-// onePerson hides the store's bulk CreatePeople, so demo.Load creates
-// people one at a time as the API does.
-type onePerson struct{ gridline.PersonService }
+// onePerson and oneOrg hide the store's bulk CreatePeople and
+// CreatePartyOrgs, so demo.Load creates one at a time as the API does.
+type (
+	onePerson struct{ gridline.PersonService }
+	oneOrg    struct{ gridline.PartyOrgService }
+)
 
 // TestDemoLoadBulk: the demo district loaded through the store's bulk
 // paths leaves the same rows — the objects, the audit log and the change
@@ -35,7 +38,7 @@ func TestDemoLoadBulk(t *testing.T) {
 		db.Now = func() time.Time { return at }
 		s := storetest.Services(t, db)
 		if single {
-			s.People = onePerson{s.People}
+			s.People, s.PartyOrgs = onePerson{s.People}, oneOrg{s.PartyOrgs}
 		}
 		if err := db.InTx(ctx, func(ctx context.Context) error { return demo.Load(ctx, d, s) }); err != nil {
 			t.Fatal(err)
@@ -45,9 +48,10 @@ func TestDemoLoadBulk(t *testing.T) {
 			"people":      `SELECT id, name, phone, team, role, unit_id, region_code, created_at, updated_at FROM people ORDER BY id`,
 			"assignments": `SELECT id, person_id, target, target_id, role, grid_code FROM assignments ORDER BY id`,
 			"points":      `SELECT id, name, cadre_id FROM points ORDER BY id`,
-			"party_orgs":  `SELECT id, name, path, leader_id FROM party_orgs ORDER BY id`,
-			"audit_log":   `SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log ORDER BY id`,
-			"events":      `SELECT seq, at, entity, action, entity_key, detail FROM events ORDER BY seq`,
+			"party_orgs": `SELECT id, name, level, parent_id, path, region_code, grid_code, compound_id, building_id, leader_id,
+				created_at, updated_at FROM party_orgs ORDER BY id`,
+			"audit_log": `SELECT id, at, actor, action, entity, entity_key, detail FROM audit_log ORDER BY id`,
+			"events":    `SELECT seq, at, entity, action, entity_key, detail FROM events ORDER BY seq`,
 		} {
 			if out[name], err = sqlstore.DumpRowsForTest(ctx, db, q); err != nil {
 				t.Fatalf("%s: %v", name, err)
@@ -56,8 +60,8 @@ func TestDemoLoadBulk(t *testing.T) {
 		return out
 	}
 	bulk, single := load(false), load(true)
-	if n := len(single["people"]); n != len(d.People) {
-		t.Fatalf("%d people stored one by one, want %d", n, len(d.People))
+	if n, m := len(single["people"]), len(single["party_orgs"]); n != len(d.People) || m != len(d.PartyOrgs) {
+		t.Fatalf("%d people and %d party organisations stored one by one, want %d and %d", n, m, len(d.People), len(d.PartyOrgs))
 	}
 	for name, want := range single {
 		if diff := cmp.Diff(want, bulk[name]); diff != "" {
