@@ -362,6 +362,27 @@ type PersonService interface {
 	RevealPhone(ctx context.Context, id int64) (string, error)
 }
 
+// PeopleCreator is a PersonService that can also take many people in one
+// step, for bulk loads such as the demo's: CreatePeople does what
+// CreatePerson does for each person, in order — the same rows, audit rows
+// and change-feed events — all or nothing. An error names the person
+// ("people[i]"). Callers check for it and fall back to CreatePerson.
+type PeopleCreator interface {
+	CreatePeople(ctx context.Context, ps []*Person) error
+}
+
+// PartyOrgCreator is a PartyOrgService that can also take many
+// organisations in one step, for bulk loads such as the demo's:
+// CreatePartyOrgs does what CreatePartyOrg does for each, in order — the
+// same rules, rows, audit rows and change-feed events — all or nothing.
+// A ParentID of −k−1 names os[k], which must come before; on success
+// every ID, ParentID, Path and RegionCode is filled (not LeaderName,
+// Members or Children). An error names the organisation
+// ("party_orgs[i]"). Callers check for it and fall back to CreatePartyOrg.
+type PartyOrgCreator interface {
+	CreatePartyOrgs(ctx context.Context, os []*PartyOrg) error
+}
+
 // AssignmentService ties people to grids, points, compounds, units and
 // party organisations. An assignment is created or deleted, never changed.
 type AssignmentService interface {

@@ -45,14 +45,9 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		return &unitIDs[i]
 	}
 
-	personIDs := make([]int64, len(d.People))
-	for i := range d.People {
-		p := d.People[i].Person
-		p.UnitID = unitID(d.People[i].Unit)
-		p.Assignments = nil
-		if personIDs[i], err = stored(s.People.CreatePerson(ctx, &p), &p.ID, "person %d (%s)", i, p.Team); err != nil {
-			return err
-		}
+	personIDs, err := loadPeople(ctx, d, s.People, unitID)
+	if err != nil {
+		return err
 	}
 	personID := func(i int) *int64 {
 		if i < 0 {
@@ -116,15 +111,65 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		}
 	}
 
+	return loadPartyOrgs(ctx, d, s.PartyOrgs, personID, compoundIDs, buildingIDs)
+}
+
+// loadPeople creates d's people, in one call when the store can
+// (gridline.PeopleCreator: a round trip or three a person is most of the
+// district's load on PostgreSQL), and returns their IDs by index.
+func loadPeople(ctx context.Context, d *District, svc gridline.PersonService, unitID func(int) *int64) ([]int64, error) {
+	ps := make([]gridline.Person, len(d.People))
+	for i := range d.People {
+		ps[i] = d.People[i].Person
+		ps[i].UnitID = unitID(d.People[i].Unit)
+		ps[i].Assignments = nil
+	}
+	ids := make([]int64, len(ps))
+	if bulk, ok := svc.(gridline.PeopleCreator); ok {
+		ptrs := make([]*gridline.Person, len(ps))
+		for i := range ps {
+			ptrs[i] = &ps[i]
+		}
+		if err := bulk.CreatePeople(ctx, ptrs); err != nil {
+			return nil, fmt.Errorf("demo: people: %w", err)
+		}
+		for i := range ps {
+			if ids[i] = ps[i].ID; ids[i] == 0 {
+				return nil, fmt.Errorf("demo: person %d (%s): the store returned no ID", i, ps[i].Team)
+			}
+		}
+		return ids, nil
+	}
+	for i := range ps {
+		var err error
+		if ids[i], err = stored(svc.CreatePerson(ctx, &ps[i]), &ps[i].ID, "person %d (%s)", i, ps[i].Team); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// loadPartyOrgs creates d's party organisations, in one call when the
+// store can (gridline.PartyOrgCreator, parents named by index).
+func loadPartyOrgs(ctx context.Context, d *District, svc gridline.PartyOrgService, personID func(int) *int64,
+	compoundIDs, buildingIDs []int64) error {
+	bulk, isBulk := svc.(gridline.PartyOrgCreator)
+	orgs := make([]gridline.PartyOrg, len(d.PartyOrgs))
 	orgIDs := make([]int64, len(d.PartyOrgs))
 	for i := range d.PartyOrgs {
 		src := &d.PartyOrgs[i]
-		o := src.PartyOrg
+		o := &orgs[i]
+		*o = src.PartyOrg
 		if src.Parent >= i {
 			return fmt.Errorf("demo: party organisation %s comes before its parent", o.Name)
 		}
 		if src.Parent >= 0 {
-			o.ParentID = &orgIDs[src.Parent]
+			if isBulk {
+				ref := int64(-src.Parent - 1)
+				o.ParentID = &ref
+			} else {
+				o.ParentID = &orgIDs[src.Parent]
+			}
 		}
 		if src.Compound >= 0 {
 			o.CompoundID = &compoundIDs[src.Compound]
@@ -133,8 +178,27 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 			o.BuildingID = &buildingIDs[src.Building]
 		}
 		o.LeaderID = personID(src.Leader)
-		if orgIDs[i], err = stored(s.PartyOrgs.CreatePartyOrg(ctx, &o), &o.ID, "party organisation %s", o.Name); err != nil {
+		if isBulk {
+			continue
+		}
+		var err error
+		if orgIDs[i], err = stored(svc.CreatePartyOrg(ctx, o), &o.ID, "party organisation %s", o.Name); err != nil {
 			return err
+		}
+	}
+	if !isBulk {
+		return nil
+	}
+	ptrs := make([]*gridline.PartyOrg, len(orgs))
+	for i := range orgs {
+		ptrs[i] = &orgs[i]
+	}
+	if err := bulk.CreatePartyOrgs(ctx, ptrs); err != nil {
+		return fmt.Errorf("demo: party organisations: %w", err)
+	}
+	for i := range orgs {
+		if orgs[i].ID == 0 {
+			return fmt.Errorf("demo: party organisation %s: the store returned no ID", orgs[i].Name)
 		}
 	}
 	return nil

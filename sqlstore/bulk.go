@@ -2,8 +2,10 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"strings"
 
+	"github.com/gridline/gridline"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/stdlib"
 )
@@ -76,9 +78,16 @@ func (d dialect) valueRows(rows, cols int) string {
 // 3,000-parameter batches of ? took about 15 % less time on SQLite than
 // the best $n batches (40 parameters).
 func insertRows(ctx context.Context, tx *Tx, table string, cols []string, n int, row func(i int, dst []any) []any) error {
+	return insertRowsThen(ctx, tx, table, cols, "", n, row)
+}
+
+// insertRowsThen is insertRows with tail (an ON CONFLICT clause) after
+// each statement's VALUES.
+func insertRowsThen(ctx context.Context, tx *Tx, table string, cols []string, tail string, n int,
+	row func(i int, dst []any) []any) error {
 	batch := bulkBatch(len(cols))
 	stmtFor := func(rows int) string {
-		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + tx.db.dialect.valueRows(rows, len(cols))
+		return `INSERT INTO ` + table + ` (` + strings.Join(cols, ", ") + `) VALUES ` + tx.db.dialect.valueRows(rows, len(cols)) + tail
 	}
 	full, err := tx.PrepareContext(ctx, stmtFor(min(batch, n)))
 	if err != nil {
@@ -102,4 +111,90 @@ func insertRows(ctx context.Context, tx *Tx, table string, cols []string, n int,
 		}
 	}
 	return nil
+}
+
+// addRows is copyRows for tables of sums: a row whose key (the columns
+// conflict) is stored already is added to the stored one by set
+// ("x = t.x + excluded.x") instead of failing, so a bulk write on top of
+// existing rows adds to them. Rows go in the order given. On PostgreSQL
+// they are copied into a temporary table, then merged in one INSERT …
+// SELECT … ON CONFLICT ordered by order (which must give the order of the
+// rows, so that it locks them as the per-change upserts do); on SQLite,
+// whose one writer needs no such care, by wide multi-row upserts.
+func addRows(ctx context.Context, tx *Tx, table string, cols []string, conflict, set, order string, n int,
+	row func(i int, dst []any) []any) error {
+	if n == 0 {
+		return nil
+	}
+	tail := ` ON CONFLICT (` + conflict + `) DO UPDATE SET ` + set
+	if tx.conn == nil {
+		return insertRowsThen(ctx, tx, table, cols, tail, n, row)
+	}
+	tmp := table + "_add"
+	if _, err := tx.ExecContext(ctx, `CREATE TEMPORARY TABLE `+tmp+` (LIKE `+table+`)`); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	if err := copyRows(ctx, tx, tmp, cols, n, row); err != nil {
+		return err
+	}
+	list := strings.Join(cols, ", ")
+	if _, err := tx.ExecContext(ctx, `INSERT INTO `+table+` (`+list+`) SELECT `+list+` FROM `+tmp+` ORDER BY `+order+tail); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DROP TABLE `+tmp); err != nil {
+		return translate(tx.db.dialect, err)
+	}
+	return nil
+}
+
+// itemError names item i of list in a domain error's field and message
+// ("people[3].unit_id").
+func itemError(list string, i int, err error) error {
+	e, ok := err.(*gridline.Error)
+	if !ok {
+		return fmt.Errorf("%s[%d]: %w", list, i, err)
+	}
+	what := fmt.Sprintf("%s[%d]", list, i)
+	out := &gridline.Error{Code: e.Code, Message: what + ": " + e.Message, Fields: map[string]string{}}
+	for k, v := range e.Fields {
+		out.Fields[what+"."+k] = v
+	}
+	return out
+}
+
+// lookup returns, for those of vals the query finds, the second column
+// of its row by the first: q selects (key, value) and ends in "IN ";
+// vals go 500 at a time. Keys scan as int64 or string, as vals are.
+func lookup(ctx context.Context, tx *Tx, q string, vals []any) (map[any]string, error) {
+	out := map[any]string{}
+	for start := 0; start < len(vals); start += 500 {
+		part := vals[start:min(start+500, len(vals))]
+		rows, err := tx.QueryContext(ctx, q+`(`+placeholders(1, len(part))+`)`, part...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var v string
+			var k any
+			if _, ok := part[0].(int64); ok {
+				var id int64
+				err = rows.Scan(&id, &v)
+				k = id
+			} else {
+				var code string
+				err = rows.Scan(&code, &v)
+				k = code
+			}
+			if err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[k] = v
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }

@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"time"
 )
 
 // dialect holds the handful of things that differ between SQLite and
@@ -18,6 +19,16 @@ var (
 )
 
 func (d dialect) isPostgres() bool { return d.name == "postgres" }
+
+// storedTime returns t as the database gives it back, in UTC: PostgreSQL
+// keeps microseconds (pgx truncates the rest); SQLite, with
+// _time_format=sqlite, nanoseconds.
+func (d dialect) storedTime(t time.Time) time.Time {
+	if d.isPostgres() {
+		return t.UTC().Truncate(time.Microsecond)
+	}
+	return t.UTC()
+}
 
 // lockKey serialises writers that check-then-write on the same key, e.g.
 // the overlap check of grids in one layer. SQLite already has one writer

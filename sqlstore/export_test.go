@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 )
 
@@ -61,4 +62,36 @@ func (db *DB) WriteTextIndexForTest(ctx context.Context, ids []int64, texts []st
 		return err
 	}
 	return tx.Commit()
+}
+
+// DumpRowsForTest returns the rows of a read query, each formatted as its
+// values in column order.
+func DumpRowsForTest(ctx context.Context, db *DB, q string) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		return nil, err
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, err
+		}
+		for i, v := range vals {
+			if b, ok := v.([]byte); ok {
+				vals[i] = string(b)
+			}
+		}
+		out = append(out, fmt.Sprint(vals...))
+	}
+	return out, rows.Err()
 }

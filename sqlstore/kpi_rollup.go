@@ -87,6 +87,24 @@ func (v *kvec) add(o *kvec, sign int64) {
 
 func (v *kvec) zero() bool { return *v == kvec{} }
 
+// kpiFactCols, kpiDayCols and kpiSpanCols are the columns of kpi_facts,
+// kpi_days and kpi_spans the writers fill, in the order of factRow,
+// dayRow and spanRow.
+var (
+	kpiFactCols = []string{"ticket_id", "unit_key", "grid", "community", "town", "category", "channel", "cells"}
+	kpiDayCols  = append([]string{"dim", "day", "key"}, kpiCols...)
+	kpiSpanCols = append([]string{"dim", "key", "lo", "hi", "cls"}, kpiCols...)
+)
+
+// kpiAddSet is the SET list that adds a row's counts to table's stored row.
+func kpiAddSet(table string) string {
+	set := make([]string, len(kpiCols))
+	for i, c := range kpiCols {
+		set[i] = c + " = " + table + "." + c + " + excluded." + c
+	}
+	return strings.Join(set, ", ")
+}
+
 // kpiDims are the groupings in the order of the dim column.
 var kpiDims = []string{"unit", "grid", "community", "town", "category", "channel"}
 
@@ -493,36 +511,50 @@ func (d *kpiDelta) sortedSpans() []kpiSpanKey {
 	})
 }
 
-// upsertRows adds the delta to the rollups, a multi-row upsert per batch.
-func (d *kpiDelta) apply(ctx context.Context, tx *Tx) error {
-	set := make([]string, len(kpiCols))
-	for i, c := range kpiCols {
-		set[i] = c + " = %[1]s." + c + " + excluded." + c
+// dayRow appends the row of kpi_days for k to dst.
+func (d *kpiDelta) dayRow(k kpiDayKey, dst []any) []any {
+	dst = append(dst, k.dim, k.day, k.key)
+	for _, x := range d.days[k] {
+		dst = append(dst, x)
 	}
+	return dst
+}
+
+// spanRow appends the row of kpi_spans for k to dst.
+func (d *kpiDelta) spanRow(k kpiSpanKey, dst []any) []any {
+	dst = append(dst, k.dim, k.key, k.lo, k.hi, spanClass(k.lo, k.hi))
+	for _, x := range d.spans[k] {
+		dst = append(dst, x)
+	}
+	return dst
+}
+
+// apply adds the delta to the rollups, a multi-row upsert per batch.
+func (d *kpiDelta) apply(ctx context.Context, tx *Tx) error {
 	days := d.sortedDays()
-	dayCols := append([]string{"dim", "day", "key"}, kpiCols...)
-	if err := upsertBatches(ctx, tx, "kpi_days", dayCols, "dim, day, key", fmt.Sprintf(strings.Join(set, ", "), "kpi_days"),
-		len(days), func(i int, dst []any) []any {
-			k := days[i]
-			dst = append(dst, k.dim, k.day, k.key)
-			for _, x := range d.days[k] {
-				dst = append(dst, x)
-			}
-			return dst
-		}); err != nil {
+	if err := upsertBatches(ctx, tx, "kpi_days", kpiDayCols, "dim, day, key", kpiAddSet("kpi_days"),
+		len(days), func(i int, dst []any) []any { return d.dayRow(days[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_days: %w", err)
 	}
 	spans := d.sortedSpans()
-	spanCols := append([]string{"dim", "key", "lo", "hi", "cls"}, kpiCols...)
-	if err := upsertBatches(ctx, tx, "kpi_spans", spanCols, "dim, key, lo, hi", fmt.Sprintf(strings.Join(set, ", "), "kpi_spans"),
-		len(spans), func(i int, dst []any) []any {
-			k := spans[i]
-			dst = append(dst, k.dim, k.key, k.lo, k.hi, spanClass(k.lo, k.hi))
-			for _, x := range d.spans[k] {
-				dst = append(dst, x)
-			}
-			return dst
-		}); err != nil {
+	if err := upsertBatches(ctx, tx, "kpi_spans", kpiSpanCols, "dim, key, lo, hi", kpiAddSet("kpi_spans"),
+		len(spans), func(i int, dst []any) []any { return d.spanRow(spans[i], dst) }); err != nil {
+		return fmt.Errorf("kpi_spans: %w", err)
+	}
+	return nil
+}
+
+// applyBulk is apply for a large delta (an import's): addRows, COPY on
+// PostgreSQL, in the same row order.
+func (d *kpiDelta) applyBulk(ctx context.Context, tx *Tx) error {
+	days := d.sortedDays()
+	if err := addRows(ctx, tx, "kpi_days", kpiDayCols, "dim, day, key", kpiAddSet("kpi_days"), `dim, day, key COLLATE "C"`,
+		len(days), func(i int, dst []any) []any { return d.dayRow(days[i], dst) }); err != nil {
+		return fmt.Errorf("kpi_days: %w", err)
+	}
+	spans := d.sortedSpans()
+	if err := addRows(ctx, tx, "kpi_spans", kpiSpanCols, "dim, key, lo, hi", kpiAddSet("kpi_spans"), `dim, key COLLATE "C", lo, hi`,
+		len(spans), func(i int, dst []any) []any { return d.spanRow(spans[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_spans: %w", err)
 	}
 	return nil
@@ -582,10 +614,7 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 	dirty := maps.Clone(*tx.kpiDirty)
 	clear(*tx.kpiDirty)
 	slices.Sort(ids)
-	cal := tx.kpiCal
-	if cal == nil {
-		cal = tx.db.calendar()
-	}
+	cal := tx.kpiCalendar()
 	delta := newKPIDelta()
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
@@ -595,6 +624,45 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 		}
 	}
 	return delta.apply(ctx, tx)
+}
+
+// kpiCalendar is the working calendar the transaction's rollups are
+// computed on.
+func (tx *Tx) kpiCalendar() *gridline.Calendar {
+	if tx.kpiCal != nil {
+		return tx.kpiCal
+	}
+	return tx.db.calendar()
+}
+
+// addImportedKPIs adds to the rollups the contributions of cases the
+// transaction imports, computed from cases and their timelines evs as
+// written (see [importRow.kpiCase]) rather than read back, and writes
+// their facts, all in bulk. The cases are new: there is nothing to take
+// back, and nothing for refreshKPIs to do for them unless the
+// transaction changes them again (then it finds their facts). The rules
+// are computeKPICells', as for every other change.
+func (tx *Tx) addImportedKPIs(ctx context.Context, cases []kpiCase, evs [][]kpiEvent) error {
+	cal := tx.kpiCalendar()
+	delta := newKPIDelta()
+	facts := make([]string, len(cases))
+	for i := range cases {
+		c := computeKPICells(cal, &cases[i], evs[i])
+		facts[i] = c.encode()
+		delta.add(cases[i].keys(), &c, 1)
+	}
+	if err := copyRows(ctx, tx, "kpi_facts", kpiFactCols, len(cases), func(i int, dst []any) []any {
+		return cases[i].factRow(facts[i], dst)
+	}); err != nil {
+		return fmt.Errorf("kpi_facts: %w", err)
+	}
+	return delta.applyBulk(ctx, tx)
+}
+
+// factRow appends the row of kpi_facts for t with cells to dst.
+func (t *kpiCase) factRow(cells string, dst []any) []any {
+	k := t.keys()
+	return append(dst, t.id, k[0], k[1], k[2], k[3], k[4], k[5], cells)
 }
 
 func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids []int64, dirty map[int64]bool, delta *kpiDelta) error {
@@ -686,8 +754,7 @@ func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids [
 		news[id] = nf
 		changed = append(changed, id)
 	}
-	cols := []string{"ticket_id", "unit_key", "grid", "community", "town", "category", "channel", "cells"}
-	return upsertBatches(ctx, tx, "kpi_facts", cols, "ticket_id",
+	return upsertBatches(ctx, tx, "kpi_facts", kpiFactCols, "ticket_id",
 		"unit_key = excluded.unit_key, grid = excluded.grid, community = excluded.community, town = excluded.town, "+
 			"category = excluded.category, channel = excluded.channel, cells = excluded.cells",
 		len(changed), func(i int, dst []any) []any {
@@ -797,35 +864,19 @@ func backfillKPIRollups(ctx context.Context, tx *Tx) error {
 	for i < len(cases) {
 		done()
 	}
-	cols := []string{"ticket_id", "unit_key", "grid", "community", "town", "category", "channel", "cells"}
-	if err := copyRows(ctx, tx, "kpi_facts", cols, len(cases), func(i int, dst []any) []any {
-		k := cases[i].keys()
-		return append(dst, cases[i].id, k[0], k[1], k[2], k[3], k[4], k[5], facts[i])
+	if err := copyRows(ctx, tx, "kpi_facts", kpiFactCols, len(cases), func(i int, dst []any) []any {
+		return cases[i].factRow(facts[i], dst)
 	}); err != nil {
 		return fmt.Errorf("kpi_facts: %w", err)
 	}
 	days := delta.sortedDays()
-	if err := copyRows(ctx, tx, "kpi_days", append([]string{"dim", "day", "key"}, kpiCols...), len(days),
-		func(i int, dst []any) []any {
-			k := days[i]
-			dst = append(dst, k.dim, k.day, k.key)
-			for _, x := range delta.days[k] {
-				dst = append(dst, x)
-			}
-			return dst
-		}); err != nil {
+	if err := copyRows(ctx, tx, "kpi_days", kpiDayCols, len(days),
+		func(i int, dst []any) []any { return delta.dayRow(days[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_days: %w", err)
 	}
 	spans := delta.sortedSpans()
-	if err := copyRows(ctx, tx, "kpi_spans", append([]string{"dim", "key", "lo", "hi", "cls"}, kpiCols...), len(spans),
-		func(i int, dst []any) []any {
-			k := spans[i]
-			dst = append(dst, k.dim, k.key, k.lo, k.hi, spanClass(k.lo, k.hi))
-			for _, x := range delta.spans[k] {
-				dst = append(dst, x)
-			}
-			return dst
-		}); err != nil {
+	if err := copyRows(ctx, tx, "kpi_spans", kpiSpanCols, len(spans),
+		func(i int, dst []any) []any { return delta.spanRow(spans[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_spans: %w", err)
 	}
 	if tx.db.dialect.isPostgres() {

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 	"strings"
 
 	"github.com/gridline/gridline"
@@ -163,6 +164,71 @@ func (s *PersonService) CreatePerson(ctx context.Context, p *gridline.Person) er
 	}
 	if err := tx.record(ctx, "create", "person", auditKey(p.ID), ""); err != nil {
 		return err
+	}
+	return tx.Commit()
+}
+
+var _ gridline.PeopleCreator = (*PersonService)(nil)
+
+// CreatePeople implements gridline.PeopleCreator: CreatePerson's checks
+// with one query per kind of reference, IDs reserved in one step and the
+// rows copied in bulk (copyRows), instead of three statements a person
+// (on PostgreSQL a round trip each: the demo's 11,000 people took 4–10 s).
+func (s *PersonService) CreatePeople(ctx context.Context, ps []*gridline.Person) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	for i, p := range ps {
+		if err := p.Validate(); err != nil {
+			return itemError("people", i, err)
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	units, regions := set{}, set{}
+	for _, p := range ps {
+		if p.UnitID != nil {
+			units.add(*p.UnitID)
+		}
+		if p.RegionCode != "" {
+			regions.add(p.RegionCode)
+		}
+	}
+	foundUnits, err := existing(ctx, tx, `SELECT id FROM units WHERE id IN `, nil, units.list(), scanInt64)
+	if err != nil {
+		return err
+	}
+	foundRegions, err := existing(ctx, tx, `SELECT code FROM regions WHERE code IN `, nil, regions.list(), scanString)
+	if err != nil {
+		return err
+	}
+	for i, p := range ps {
+		switch {
+		case p.UnitID != nil && !foundUnits[*p.UnitID]:
+			return itemError("people", i, gridline.FieldErrorf("unit_id", "no unit %d", *p.UnitID))
+		case p.RegionCode != "" && !foundRegions[p.RegionCode]:
+			return itemError("people", i, gridline.FieldErrorf("region_code", "no region %s is stored", p.RegionCode))
+		}
+	}
+	ids, err := reserveIDs(ctx, tx, "people", len(ps))
+	if err != nil {
+		return err
+	}
+	if err := copyRows(ctx, tx, "people", []string{"id", "name", "phone", "team", "role", "unit_id", "region_code", "created_at",
+		"updated_at"}, len(ps), func(i int, dst []any) []any {
+		p := ps[i]
+		return append(dst, ids[i], p.Name, p.Phone, string(p.Team), p.Role, p.UnitID, p.RegionCode, tx.now, tx.now)
+	}); err != nil {
+		return fmt.Errorf("people: %w", err)
+	}
+	for i, p := range ps {
+		p.ID, p.CreatedAt, p.UpdatedAt = ids[i], tx.now, tx.now
+		if err := tx.record(ctx, "create", "person", auditKey(p.ID), ""); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }

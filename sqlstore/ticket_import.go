@@ -2,6 +2,7 @@ package sqlstore
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 	"slices"
 	"sort"
@@ -150,13 +151,13 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 			return fmt.Errorf("import ticket assignments: %w", err)
 		}
 	}
+	if err := importKPIs(ctx, tx, rows); err != nil {
+		return fmt.Errorf("import tickets: %w", err)
+	}
 	detail := fmt.Sprintf(`{"tickets":%d,"events":%d,"first":%q,"last":%q}`, len(rows), events, rows[0].number,
 		rows[len(rows)-1].number)
 	if err := tx.record(ctx, "import", "tickets", rows[0].number, detail); err != nil {
 		return err
-	}
-	for _, r := range rows {
-		tx.newKPICase(r.id)
 	}
 	if err := tx.Commit(); err != nil {
 		return err
@@ -171,6 +172,42 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		}
 	}
 	return nil
+}
+
+// importKPIs adds the imported cases to the KPI rollups from the rows as
+// written, without reading them back (Tx.addImportedKPIs).
+func importKPIs(ctx context.Context, tx *Tx, rows []importRow) error {
+	d := tx.db.dialect
+	cases := make([]kpiCase, len(rows))
+	evs := make([][]kpiEvent, len(rows))
+	for k := range rows {
+		r := &rows[k]
+		cases[k] = r.kpiCase(d)
+		evs[k] = make([]kpiEvent, len(r.t.Timeline))
+		for j, e := range r.t.Timeline {
+			evs[k][j] = kpiEvent{action: string(e.Action), outcome: string(e.Outcome), from: string(e.From), to: string(e.To),
+				at: d.storedTime(e.At), con: e.Contacted, res: e.Resolved}
+		}
+	}
+	return tx.addImportedKPIs(ctx, cases, evs)
+}
+
+// kpiCase is what the KPIs read of the case (kpiCaseColumns) as args
+// writes it, times as the database gives them back.
+func (r *importRow) kpiCase(d dialect) kpiCase {
+	t := r.t
+	c := kpiCase{id: r.id, channel: string(t.Channel), category: t.Category, status: string(t.Status),
+		town: t.TownCode, community: t.CommunityCode, grid: t.GridCode, created: d.storedTime(r.created())}
+	if t.LeadUnitID != nil {
+		c.unit = sql.NullInt64{Int64: *t.LeadUnitID, Valid: true}
+	}
+	if t.Deadline != nil {
+		c.deadline = sql.NullTime{Time: d.storedTime(*t.Deadline), Valid: true}
+	}
+	if t.ClosedAt != nil {
+		c.closed = sql.NullTime{Time: d.storedTime(*t.ClosedAt), Valid: true}
+	}
+	return c
 }
 
 // importRow is one case as ImportTickets writes it.
@@ -439,15 +476,20 @@ func existing(ctx context.Context, tx *Tx, q string, fixed, vals []any,
 	return found, nil
 }
 
-// reserveTicketIDs returns n new case IDs in increasing order. SQLite has
-// one writer, so the IDs after the highest are free; PostgreSQL draws
-// them from the column's sequence, as a default would, so concurrent
-// intake never takes one of them.
+// reserveTicketIDs returns n new case IDs in increasing order.
 func reserveTicketIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
+	return reserveIDs(ctx, tx, "tickets", n)
+}
+
+// reserveIDs returns n new IDs of table (a constant) in increasing order.
+// SQLite has one writer, so the IDs after the highest are free;
+// PostgreSQL draws them from the column's sequence, as a default would,
+// so concurrent writers never take one of them.
+func reserveIDs(ctx context.Context, tx *Tx, table string, n int) ([]int64, error) {
 	ids := make([]int64, 0, n)
 	if !tx.db.dialect.isPostgres() {
 		var top int64
-		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM tickets`).Scan(&top); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM `+table).Scan(&top); err != nil {
 			return nil, translate(tx.db.dialect, err)
 		}
 		for i := int64(1); i <= int64(n); i++ {
@@ -455,7 +497,7 @@ func reserveTicketIDs(ctx context.Context, tx *Tx, n int) ([]int64, error) {
 		}
 		return ids, nil
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('tickets', 'id')) FROM generate_series(1, $1)`, n)
+	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
