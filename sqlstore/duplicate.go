@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"time"
 
 	"github.com/gridline/gridline"
 )
@@ -26,12 +27,12 @@ func NewDuplicateService(db *DB) *DuplicateService {
 	return &DuplicateService{db: db, fingerprints: gridline.NewFingerprintCache(duplicateFingerprints)}
 }
 
-var _ gridline.DuplicateService = (*DuplicateService)(nil)
+var _ gridline.DuplicateStore = (*DuplicateService)(nil)
 
 // maxDuplicateRows bounds what one lookup reads: a city centre holds a
 // few dozen cases within a radius and a month; more than this would be a
 // flood of one incident, where any of them is as good a candidate.
-const maxDuplicateRows = 2000
+const maxDuplicateRows = gridline.MaxDuplicateRows
 
 // placeCell is the place cell of a case, NULL without a place.
 func placeCell(lon, lat *float64) *int64 {
@@ -123,4 +124,65 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 		return nil, err
 	}
 	return gridline.RankDuplicatesCached(s.db.catalogue(), s.fingerprints, c, others, gridline.MaxDuplicates), nil
+}
+
+// DuplicateCatalogue implements gridline.DuplicateStore.
+func (s *DuplicateService) DuplicateCatalogue() *gridline.Catalogue { return s.db.catalogue() }
+
+// duplicateCaseColumns are the columns of a gridline.DuplicateCase.
+const duplicateCaseColumns = `id, number, channel, status, category, text, lon, lat, reported_at`
+
+// FindDuplicateCases implements gridline.DuplicateStore.
+func (s *DuplicateService) FindDuplicateCases(ctx context.Context, ids []int64) ([]*gridline.DuplicateCase, error) {
+	var out []*gridline.DuplicateCase
+	for len(ids) > 0 {
+		part := ids[:min(len(ids), 1000)]
+		ids = ids[len(part):]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		got, err := s.readDuplicateCases(ctx, `SELECT `+duplicateCaseColumns+` FROM tickets
+			WHERE id IN (`+placeholders(1, len(part))+`) AND place_cell IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL`, args...)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, got...)
+	}
+	return out, nil
+}
+
+// FindRecentDuplicateCases implements gridline.DuplicateStore. It pages
+// by id on the primary key, each page a scan from the last id, so
+// loading every recent case is one pass over the table.
+func (s *DuplicateService) FindRecentDuplicateCases(ctx context.Context, since time.Time, after int64, limit int) ([]*gridline.DuplicateCase, error) {
+	return s.readDuplicateCases(ctx, `SELECT `+duplicateCaseColumns+` FROM tickets
+		WHERE id > $1 AND reported_at >= $2 AND place_cell IS NOT NULL AND lon IS NOT NULL AND lat IS NOT NULL
+		AND status NOT IN ($3, $4, $5) ORDER BY id`+limitOffset(limit, 0), after, since.UTC(),
+		string(gridline.StatusMerged), string(gridline.StatusVoided), string(gridline.StatusRejected))
+}
+
+// readDuplicateCases reads the cases q selects, duplicateCaseColumns.
+func (s *DuplicateService) readDuplicateCases(ctx context.Context, q string, args ...any) ([]*gridline.DuplicateCase, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	var out []*gridline.DuplicateCase
+	for rows.Next() {
+		var o gridline.DuplicateCase
+		if err := rows.Scan(&o.ID, &o.Number, &o.Channel, &o.Status, &o.Category, &o.Text, &o.Lon, &o.Lat,
+			&o.ReportedAt); err != nil {
+			return nil, err
+		}
+		o.ReportedAt = o.ReportedAt.UTC()
+		out = append(out, &o)
+	}
+	return out, translate(tx.db.dialect, rows.Err())
 }

@@ -31,6 +31,7 @@ import (
 	"github.com/gridline/gridline/cache"
 	"github.com/gridline/gridline/deadline"
 	"github.com/gridline/gridline/demo"
+	"github.com/gridline/gridline/dupindex"
 	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/live"
 	"github.com/gridline/gridline/locate"
@@ -298,6 +299,12 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		return err
 	}
 	defer loc.Close()
+	dup := svcs.Duplicates.(*dupindex.Index)
+	dup.Interval = loc.Interval
+	if err := dup.Open(ctx); err != nil {
+		return err
+	}
+	defer dup.Close()
 	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Logger: m.logger}
 	sched.Open()
 	defer sched.Close()
@@ -446,6 +453,13 @@ func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	svcs := sqlstore.NewServices(m.DB, loc)
 	svcs.Stats = &cache.Stats{Stats: svcs.Stats, Events: svcs.Events}
 	svcs.Aggregates = &cache.Aggregates{Aggregates: svcs.Aggregates, Events: svcs.Events}
+	// Duplicate lookups (every intake makes one) from the recent cases in
+	// memory; until serve opens it, they go to the store.
+	dup := dupindex.New(svcs.Duplicates.(gridline.DuplicateStore), svcs.Events)
+	dup.Committed = func() int64 { return m.DB.CommittedSeqOf(dupindex.Entities...) }
+	dup.Now = m.DB.Now
+	dup.Logger = m.logger
+	svcs.Duplicates = dup
 	auth := sqlstore.NewAuthService(m.DB)
 	auth.Policy = policy
 	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },
