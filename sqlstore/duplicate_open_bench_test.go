@@ -22,7 +22,9 @@ const openCases = 100_000
 // each place's cases keep their order and the city its busy streets). Each
 // op looks up a case as if just taken in at the end of the month: one of
 // the generated cases beyond the first 100,000, its own place, category
-// and text. Reports p50 and p99 of the wall time per lookup and its CPU.
+// and text. Reports p50 and p99 of the wall time per lookup and its CPU,
+// through the store's SQL and through the index of recent cases (package
+// dupindex), alternating, and the index's memory.
 //
 //	go test -run X -bench FindDuplicatesOpen -benchtime 2000x ./sqlstore/
 func BenchmarkFindDuplicatesOpen(b *testing.B) {
@@ -82,27 +84,45 @@ func BenchmarkFindDuplicatesOpen(b *testing.B) {
 		p.ReportedAt = end.Add(-time.Duration(i%60) * time.Minute)
 	}
 	runtime.GC()
-	found := 0
-	lat := make([]time.Duration, 0, b.N)
-	cpu0 := cpuTime()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		p := probes[i%len(probes)]
-		t0 := time.Now()
-		got, err := s.Duplicates.FindDuplicatesOf(ctx, p)
-		lat = append(lat, time.Since(t0))
-		if err != nil {
-			b.Fatal(err)
-		}
-		found += len(got)
+	store := s.Duplicates
+	x, mb := buildIndex(b, db, store, end, 0)
+	// The store's path and the index's, side by side in one run, twice
+	// each, alternating, against the same database and probes.
+	for _, run := range []struct {
+		name string
+		dup  gridline.DuplicateService
+	}{{"store", store}, {"index", x}, {"store", store}, {"index", x}} {
+		b.Run(run.name, func(b *testing.B) {
+			runtime.GC()
+			found := 0
+			lat := make([]time.Duration, 0, b.N)
+			cpu0 := cpuTime()
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				p := probes[i%len(probes)]
+				t0 := time.Now()
+				got, err := run.dup.FindDuplicatesOf(ctx, p)
+				lat = append(lat, time.Since(t0))
+				if err != nil {
+					b.Fatal(err)
+				}
+				found += len(got)
+			}
+			b.StopTimer()
+			slices.Sort(lat)
+			q := func(f float64) float64 {
+				return float64(lat[min(len(lat)-1, int(f*float64(len(lat))))].Microseconds()) / 1000
+			}
+			b.ReportMetric(q(0.5), "p50-ms")
+			b.ReportMetric(q(0.99), "p99-ms")
+			b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
+			b.ReportMetric(float64(found)/float64(b.N), "candidates/op")
+			if run.dup == gridline.DuplicateService(x) {
+				b.ReportMetric(mb, "index-MB")
+			}
+		})
 	}
-	b.StopTimer()
-	slices.Sort(lat)
-	q := func(f float64) float64 {
-		return float64(lat[min(len(lat)-1, int(f*float64(len(lat))))].Microseconds()) / 1000
+	if _, hits, misses := x.Stats(); misses > 0 || hits == 0 {
+		b.Fatalf("the index answered %d lookups and passed %d to the store; want all answered", hits, misses)
 	}
-	b.ReportMetric(q(0.5), "p50-ms")
-	b.ReportMetric(q(0.99), "p99-ms")
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/op")
-	b.ReportMetric(float64(found)/float64(b.N), "candidates/op")
 }
