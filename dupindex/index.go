@@ -13,7 +13,7 @@
 // and every lookup while the index is not built, go to the store.
 //
 // Memory: about Span's cases, each its text, fingerprint and a few
-// fields — 1 to 3 KB (docs/benchmarks.md measures it) — and at most
+// fields — 1.3 KB on the demo's texts (docs/benchmarks.md) — and at most
 // MaxEntries of them: past that the index stops serving and the store
 // answers, rather than grow without bound.
 package dupindex
@@ -41,13 +41,18 @@ const (
 	// DefaultMargin is held beyond the longest window: a probe reported a
 	// little before now (a case typed in late) is still served.
 	DefaultMargin = 24 * time.Hour
-	// DefaultMaxEntries bounds the memory at a few hundred megabytes:
-	// ten times the Yanzhou district's busiest month.
-	DefaultMaxEntries = 1_000_000
+	// DefaultMaxEntries bounds the memory at about 500 MB (1.3 KB a
+	// case, docs/benchmarks.md): four times the 100,000 open cases of
+	// issue 8's district.
+	DefaultMaxEntries = 400_000
 )
 
 // evictEvery is how far the horizon moves before old cases are dropped.
 const evictEvery = time.Minute
+
+// retryFull is how long an index that found too many cases waits before
+// loading them again.
+const retryFull = 10 * time.Minute
 
 // Index is a gridline.DuplicateService over Store that answers from the
 // recent cases it holds. Set the fields, then Open; an Index not opened
@@ -81,7 +86,11 @@ type Index struct {
 	horizon time.Time           // every candidate reported at or after it is held
 	cat     *gridline.Catalogue // the fingerprints' catalogue
 	built   bool                // false: every lookup goes to Store
-	full    bool                // more than MaxEntries: lookups go to Store
+	// full is set when the recent cases were more than MaxEntries: the
+	// index then holds none, every lookup goes to Store, and a build is
+	// tried again after retryFull.
+	full      bool
+	fullSince time.Time
 
 	stop context.CancelFunc
 	done chan struct{}
@@ -227,8 +236,9 @@ func (x *Index) followLocked(ctx context.Context) error {
 	cat := x.Store.DuplicateCatalogue()
 	x.mu.RLock()
 	built, stale := x.built, x.cat != cat
+	retry := x.full && x.now().Sub(x.fullSince) >= retryFull
 	x.mu.RUnlock()
-	if !built || stale {
+	if !built || stale || retry {
 		return x.build(ctx, cat)
 	}
 	x.evict(cat)
@@ -276,6 +286,9 @@ func (x *Index) followLocked(ctx context.Context) error {
 func (x *Index) apply(ids []int64, cs []*gridline.DuplicateCase) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	if x.full {
+		return
+	}
 	for _, id := range ids {
 		x.remove(id)
 	}
@@ -284,7 +297,18 @@ func (x *Index) apply(ids []int64, cs []*gridline.DuplicateCase) {
 			x.insert(c)
 		}
 	}
-	x.full = len(x.byID) > x.maxEntries()
+	x.checkFull()
+}
+
+// checkFull empties the index when it holds more than MaxEntries cases.
+// x.mu is held for writing.
+func (x *Index) checkFull() {
+	if len(x.byID) <= x.maxEntries() {
+		return
+	}
+	x.logger().Warn("too many recent cases for the duplicate index: lookups go to the store", "max", x.maxEntries())
+	x.cells, x.byID = map[int64][]*entry{}, map[int64]*entry{}
+	x.full, x.fullSince = true, x.now()
 }
 
 func (x *Index) maxEntries() int {
@@ -321,8 +345,8 @@ func (x *Index) build(ctx context.Context, cat *gridline.Catalogue) error {
 		after = page[len(page)-1].ID
 	}
 	x.mu.Lock()
-	x.cells, x.byID, x.horizon, x.cat, x.built = nx.cells, nx.byID, horizon, cat, true
-	x.full = len(x.byID) > max
+	x.cells, x.byID, x.horizon, x.cat, x.built, x.full = nx.cells, nx.byID, horizon, cat, true, false
+	x.checkFull()
 	x.mu.Unlock()
 	x.seq = seq
 	x.seqNow.Store(seq)
@@ -356,7 +380,6 @@ func (x *Index) evict(cat *gridline.Catalogue) {
 		}
 	}
 	x.horizon = horizon
-	x.full = len(x.byID) > x.maxEntries()
 }
 
 // cmpEntry orders a cell's entries: by report time, then id.

@@ -301,3 +301,47 @@ func mustGrid(tb testing.TB, db *sqlstore.DB, s gridline.Services) {
 }
 
 func ptr(f float64) *float64 { return &f }
+
+// TestIndexBounded checks the memory bound: with more recent cases than
+// MaxEntries the index holds none and the store answers; once they fit
+// (here: a larger bound), it loads them again after a while.
+func TestIndexBounded(t *testing.T) {
+	_, s, store, x := setup(t)
+	r := rand.New(rand.NewPCG(3, 4))
+	now := time.Now()
+	clock := now
+	x.Now = func() time.Time { return clock }
+	for i := 0; i < 30; i++ {
+		create(t, s, randomCase(r, now, 10))
+	}
+	x.MaxEntries = 20
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := x.Stats(); x.Built() || n != 0 {
+		t.Fatalf("over the bound: built %v, %d cases held; want none, not answering", x.Built(), n)
+	}
+	p := randomCase(r, now, 1)
+	same(t, x, store, p)
+	if _, hits, misses := x.Stats(); hits != 0 || misses != 1 {
+		t.Fatalf("over the bound: %d hits, %d misses; want the store to answer", hits, misses)
+	}
+	x.MaxEntries = 100
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if x.Built() {
+		t.Fatal("loaded again at once; want a pause first")
+	}
+	clock = clock.Add(11 * time.Minute)
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, _, _ := x.Stats(); !x.Built() || n != 30 {
+		t.Fatalf("within the bound: built %v, %d cases held; want 30", x.Built(), n)
+	}
+	same(t, x, store, p)
+	if _, hits, _ := x.Stats(); hits != 1 {
+		t.Fatalf("within the bound: %d hits, want 1", hits)
+	}
+}
