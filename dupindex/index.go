@@ -1,7 +1,8 @@
 // Package dupindex answers duplicate lookups from memory: it holds the
 // recent cases that can be candidates (reported within the longest
-// duplicate window of now, and a margin), by place cell, each with its
-// text's fingerprint made once, and follows the change feed to keep them
+// duplicate window of now, and a margin), by place cell (a fifth of the
+// store's cell's side) and report time, each with its text's fingerprint
+// made once, and follows the change feed to keep them
 // current. It replaces only the store's reading of the cases around a
 // probe and their fingerprinting: the rule is gridline.DuplicateRuleFor
 // and the ranking gridline.RankDuplicates, as on the store's path.
@@ -22,6 +23,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"math"
 	"slices"
 	"strconv"
 	"sync"
@@ -382,6 +384,38 @@ func (x *Index) evict(cat *gridline.Catalogue) {
 	x.horizon = horizon
 }
 
+// fineCellSize is the side of the index's cells in degrees, about 220 m
+// north–south and 180 m east–west in Shandong: a fifth of the store's
+// (gridline.DuplicateCellSize). The store's index reads only the rows in
+// the box and disc; the index's cells, all of whose cases within the
+// window are tested, must be small for its scan to read about as few.
+const fineCellSize = 0.002
+
+// fineCellXY returns the column and row of the index's cell that holds
+// lon/lat.
+func fineCellXY(lon, lat float64) (x, y int64) {
+	return int64(math.Floor((lon + 180) / fineCellSize)), int64(math.Floor((lat + 90) / fineCellSize))
+}
+
+// fineCell returns the key of the index's cell that holds lon/lat.
+func fineCell(lon, lat float64) int64 {
+	x, y := fineCellXY(lon, lat)
+	return y<<32 | x
+}
+
+// fineCells yields the keys of the cells from column x0, row y0 to x1, y1.
+func fineCells(x0, y0, x1, y1 int64) func(yield func(int64) bool) {
+	return func(yield func(int64) bool) {
+		for y := y0; y <= y1; y++ {
+			for x := x0; x <= x1; x++ {
+				if !yield(y<<32 | x) {
+					return
+				}
+			}
+		}
+	}
+}
+
 // cmpEntry orders a cell's entries: by report time, then id.
 func cmpEntry(e *entry, at time.Time, id int64) int {
 	if c := e.c.ReportedAt.Compare(at); c != 0 {
@@ -400,7 +434,7 @@ func cmpEntry(e *entry, at time.Time, id int64) int {
 // held for writing.
 func (x *Index) insert(c *gridline.DuplicateCase) {
 	x.remove(c.ID)
-	e := &entry{c: c, cell: gridline.DuplicateCell(c.Lon, c.Lat)}
+	e := &entry{c: c, cell: fineCell(c.Lon, c.Lat)}
 	es := x.cells[e.cell]
 	i, _ := slices.BinarySearchFunc(es, e, func(a, b *entry) int { return cmpEntry(a, b.c.ReportedAt, b.c.ID) })
 	x.cells[e.cell] = slices.Insert(es, i, e)
@@ -482,14 +516,16 @@ func (x *Index) find(ctx context.Context, c *gridline.DuplicateCase, id int64) (
 		x.mu.RUnlock()
 		return nil, false
 	}
-	// The same bounds as the store's reading: the cells the radius
-	// touches, the window, the box and the disc; the ranking applies the
-	// rule exactly.
+	// The same bounds as the store's reading: the window, the box and the
+	// disc (the store's cells are those the box touches); the ranking
+	// applies the rule exactly.
 	box := gridline.DuplicateBox(c.Lon, c.Lat, rule.Radius)
 	kx, ky, r2 := gridline.DuplicateDisc(c.Lon, c.Lat, rule.Radius)
 	var others []*gridline.DuplicateCase
+	x0, y0 := fineCellXY(box[0], box[1])
+	x1, y1 := fineCellXY(box[2], box[3])
 collect:
-	for _, cell := range gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius) {
+	for cell := range fineCells(x0, y0, x1, y1) {
 		es := x.cells[cell]
 		i, _ := slices.BinarySearchFunc(es, from, func(e *entry, t time.Time) int { return e.c.ReportedAt.Compare(t) })
 		for _, e := range es[i:] {
