@@ -345,3 +345,62 @@ func TestIndexBounded(t *testing.T) {
 		t.Fatalf("within the bound: %d hits, want 1", hits)
 	}
 }
+
+// TestIndexFollowsTimeAndCatalogue checks that as time passes the index
+// drops the cases older than its horizon and still answers as the store,
+// and that after an admin's catalogue edit (new vocabulary, so new
+// fingerprints) the store answers until the follower rebuilds the index.
+func TestIndexFollowsTimeAndCatalogue(t *testing.T) {
+	_, s, store, x := setup(t)
+	r := rand.New(rand.NewPCG(5, 6))
+	now := time.Now()
+	clock := now
+	x.Now = func() time.Time { return clock }
+	for i := 0; i < 150; i++ {
+		create(t, s, randomCase(r, now, 40))
+	}
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before, _, _ := x.Stats()
+	probe := func(at time.Time) *gridline.Ticket { return randomCase(r, at, 1) }
+	// Ten days on: the horizon moves, the cases before it go.
+	clock = now.Add(10 * 24 * time.Hour)
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, hits0, _ := x.Stats()
+	if !x.Horizon().After(now.Add(-22*24*time.Hour)) || after >= before || after == 0 {
+		t.Fatalf("ten days on: horizon %v, %d cases held (%d before)", x.Horizon(), after, before)
+	}
+	found := 0
+	for i := 0; i < 100; i++ {
+		found += len(same(t, x, store, probe(clock)))
+	}
+	if _, hits, misses := x.Stats(); hits-hits0 != 100 || misses != 0 || found == 0 {
+		t.Fatalf("ten days on: %d of 100 probes answered by the index, %d by the store, %d candidates", hits-hits0, misses, found)
+	}
+
+	// A new sub-class: its name's pairs become vocabulary, weighing more.
+	leads := gridline.Leads{District: gridline.Lead{Kind: gridline.LeadDepartment, Department: "城管局"},
+		Street: gridline.Lead{Kind: gridline.LeadStreet}, Community: gridline.Lead{Kind: gridline.LeadCommunity}}
+	if err := s.Reference.SaveCategory(ctx, &gridline.CategoryEdit{Code: "0199", ParentCode: "01", Name: "垃圾清运不及时",
+		TimeLimit: gridline.TimeLimit{Amount: 2, Unit: gridline.LimitWorkingDays}, Leads: leads, Active: true}); err != nil {
+		t.Fatal(err)
+	}
+	_, hits0, misses0 := x.Stats()
+	p := probe(clock)
+	same(t, x, store, p)
+	if _, hits, misses := x.Stats(); hits != hits0 || misses != misses0+1 {
+		t.Fatalf("after the catalogue edit: %d answered by the index, %d by the store; want the store", hits-hits0, misses-misses0)
+	}
+	if err := x.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 50; i++ {
+		same(t, x, store, probe(clock))
+	}
+	if _, hits, _ := x.Stats(); hits != hits0+50 {
+		t.Fatalf("rebuilt after the edit: %d of 50 answered by the index", hits-hits0)
+	}
+}
