@@ -2,6 +2,7 @@ package dupindex_test
 
 import (
 	"context"
+	"fmt"
 
 	"math/rand/v2"
 	"reflect"
@@ -402,5 +403,68 @@ func TestIndexFollowsTimeAndCatalogue(t *testing.T) {
 	}
 	if _, hits, _ := x.Stats(); hits != hits0+50 {
 		t.Fatalf("rebuilt after the edit: %d of 50 answered by the index", hits-hits0)
+	}
+}
+
+// TestIndexConcurrent runs lookups from several goroutines while cases
+// are taken in and voided and the follower runs (go test -race): each
+// lookup must see the cases committed before it started, and the index
+// ends up answering as the store.
+func TestIndexConcurrent(t *testing.T) {
+	_, s, store, x := setup(t)
+	x.Interval = 5 * time.Millisecond
+	if err := x.Open(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	for !x.Built() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	r := rand.New(rand.NewPCG(7, 8))
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for i := 0; i < 25; i++ {
+				// Taken in, then looked up at once by its neighbour's text:
+				// it must be found (read-your-writes under concurrency).
+				lon, lat := 116.805+float64(g)*0.003, 35.546+float64(i)*0.0003
+				c := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: "路灯坏了，夜间不亮", Category: "0115",
+					Lon: &lon, Lat: &lat}
+				if _, err := s.Tickets.CreateTicket(ctx, c); err != nil {
+					done <- err
+					return
+				}
+				p := &gridline.Ticket{Channel: gridline.ChannelGridPatrol, Text: "一盏路灯夜里不亮", Category: "0115",
+					Lon: &lon, Lat: &lat, ReportedAt: time.Now()}
+				got, err := x.FindDuplicatesOf(ctx, p)
+				if err != nil {
+					done <- err
+					return
+				}
+				if !has(got, c.ID) {
+					done <- fmt.Errorf("case %d taken in just before is not a candidate: %v", c.ID, ids(got))
+					return
+				}
+				if i%5 == 0 {
+					if _, err := s.Tickets.ActOnTicket(ctx, c.ID, gridline.TicketActionRequest{Action: gridline.ActionVoid,
+						Opinion: "测试"}); err != nil {
+						done <- err
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i := 0; i < 100; i++ {
+		same(t, x, store, randomCase(r, time.Now(), 1))
+	}
+	if _, hits, misses := x.Stats(); misses != 0 || hits < 200 {
+		t.Fatalf("%d lookups answered by the index, %d by the store", hits, misses)
 	}
 }
