@@ -266,14 +266,19 @@ func (x *Index) followLocked(ctx context.Context) error {
 				ids = append(ids, id)
 			}
 		}
-		cs, err := x.Store.FindDuplicateCases(ctx, ids)
-		if err != nil {
-			return err
+		x.mu.RLock()
+		full := x.full
+		x.mu.RUnlock()
+		if !full { // a full index holds nothing to update
+			cs, err := x.Store.FindDuplicateCases(ctx, ids)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				c.Fingerprint(cat)
+			}
+			x.apply(ids, cs)
 		}
-		for _, c := range cs {
-			c.Fingerprint(cat)
-		}
-		x.apply(ids, cs)
 		x.seq = evs[len(evs)-1].Seq
 		x.seqNow.Store(x.seq)
 		if len(evs) < 1000 {
