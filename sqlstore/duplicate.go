@@ -100,7 +100,7 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 	// both are tested on the index's lon and lat before a row is read, so
 	// only the rows within the radius are read, with their texts (the
 	// disc spares the box's corners, a fifth of its area).
-	rows, err := tx.QueryContext(ctx, `SELECT id, number, channel, status, category, text, lon, lat, reported_at
+	rows, err := tx.QueryContext(ctx, `SELECT `+duplicateCaseColumns+`
 		FROM tickets WHERE place_cell IN (`+placeholders(16, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
 		AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10
 		AND ((lon - $11) * $13) * ((lon - $11) * $13) + ((lat - $12) * $14) * ((lat - $12) * $14) <= $15
@@ -109,19 +109,9 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
-	defer rows.Close()
-	var others []*gridline.DuplicateCase
-	for rows.Next() {
-		var o gridline.DuplicateCase
-		if err := rows.Scan(&o.ID, &o.Number, &o.Channel, &o.Status, &o.Category, &o.Text, &o.Lon, &o.Lat,
-			&o.ReportedAt); err != nil {
-			return nil, err
-		}
-		o.ReportedAt = o.ReportedAt.UTC()
-		others = append(others, &o)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
+	others, err := scanDuplicateCases(rows)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
 	}
 	return gridline.RankDuplicatesCached(s.db.catalogue(), s.fingerprints, c, others, gridline.MaxDuplicates), nil
 }
@@ -173,6 +163,12 @@ func (s *DuplicateService) readDuplicateCases(ctx context.Context, q string, arg
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
+	out, err := scanDuplicateCases(rows)
+	return out, translate(tx.db.dialect, err)
+}
+
+// scanDuplicateCases reads rows of duplicateCaseColumns and closes them.
+func scanDuplicateCases(rows *sql.Rows) ([]*gridline.DuplicateCase, error) {
 	defer rows.Close()
 	var out []*gridline.DuplicateCase
 	for rows.Next() {
@@ -184,5 +180,5 @@ func (s *DuplicateService) readDuplicateCases(ctx context.Context, q string, arg
 		o.ReportedAt = o.ReportedAt.UTC()
 		out = append(out, &o)
 	}
-	return out, translate(tx.db.dialect, rows.Err())
+	return out, rows.Err()
 }
