@@ -95,3 +95,27 @@ func DumpRowsForTest(ctx context.Context, db *DB, q string) ([]string, error) {
 	}
 	return out, rows.Err()
 }
+
+// PlanForTest returns SQLite's query plan of q with its parameters bound,
+// each step's detail: what the planner does with a statement as the store
+// prepares it (parameters, not literals).
+func PlanForTest(ctx context.Context, db *DB, q string, args ...any) ([]string, error) {
+	rows, err := db.read.QueryContext(ctx, `EXPLAIN QUERY PLAN `+q, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			return nil, err
+		}
+		out = append(out, detail)
+	}
+	return out, rows.Err()
+}
+
+// ExternalLookupForTest is the store's lookup of a case by external number.
+const ExternalLookupForTest = externalLookup

@@ -1,11 +1,14 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/sqlstore"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
@@ -140,5 +143,26 @@ func TestIntakeBatch(t *testing.T) {
 	}
 	if created != len(ids) {
 		t.Errorf("%d feed events, want %d", created, len(ids))
+	}
+}
+
+// TestExternalNumberLookupIndexed checks that the lookups of a case by its
+// channel and external number use the partial unique index: a bound
+// parameter does not tell SQLite's planner that the number is not empty,
+// and without the explicit condition every intake with an external
+// number read all the channel's cases.
+func TestExternalNumberLookupIndexed(t *testing.T) {
+	db := storetest.Open(t)
+	if db.Dialect() != "sqlite" {
+		t.Skip("the plan is SQLite's; PostgreSQL picks its plan per execution")
+	}
+	for _, q := range []string{sqlstore.ExternalLookupForTest} {
+		plan, err := sqlstore.PlanForTest(context.Background(), db, q, "hotline", "SD-2026-000001")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(plan, "\n"), "tickets_external_idx") {
+			t.Errorf("%s\nplan: %v, want the index tickets_external_idx", q, plan)
+		}
 	}
 }

@@ -409,7 +409,7 @@ func checkImportRefs(ctx context.Context, tx *Tx, ts []*gridline.Ticket) error {
 	}
 	taken := map[string]map[any]bool{}
 	for channel, ids := range byChannel {
-		if taken[channel], err = existing(ctx, tx, `SELECT external_id FROM tickets WHERE channel = $1 AND external_id IN `,
+		if taken[channel], err = existing(ctx, tx, `SELECT external_id FROM tickets WHERE channel = $1 AND external_id <> '' AND external_id IN `,
 			[]any{channel}, ids.list(), scanString); err != nil {
 			return err
 		}
