@@ -48,7 +48,21 @@ const ticketFrom = `tickets t LEFT JOIN grids g ON g.code = t.grid_code
 	LEFT JOIN regions c ON c.code = t.community_code LEFT JOIN regions w ON w.code = t.town_code
 	LEFT JOIN buildings tb ON tb.id = t.building_id LEFT JOIN compounds tbc ON tbc.id = tb.compound_id`
 
-func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
+// scanTickets reads rows of ticketColumns and closes them.
+func scanTickets(rows *sql.Rows) ([]*gridline.Ticket, error) {
+	defer rows.Close()
+	var out []*gridline.Ticket
+	for rows.Next() {
+		t, err := scanTicket(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
+}
+
+func scanTicket(rows *sql.Rows) (*gridline.Ticket, error) {
 	var t gridline.Ticket
 	var lon, lat sql.NullFloat64
 	var deadline, base, closed sql.NullTime
@@ -58,7 +72,7 @@ func scanTicket(rows *sql.Rows, total *int) (*gridline.Ticket, error) {
 		&t.Address, &t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.Grid.Name, &t.Community.Name,
 		&t.Town.Name, &t.Reporter.Name, &t.Reporter.Phone, &t.Reporter.Confidential, &t.ReportedAt, &t.LeadUnitID,
 		&deadline, &base, &t.MergedInto, &closed, &t.Warning, &t.EscalatedTo, &t.CompoundID, &t.CreatedBy, &t.CreatedAt,
-		&t.UpdatedAt, &t.BuildingID, &t.Entrance, &floor, &b.Name, &b.Floors, &b.HeightM, &b.CompoundName, total)
+		&t.UpdatedAt, &t.BuildingID, &t.Entrance, &floor, &b.Name, &b.Floors, &b.HeightM, &b.CompoundName)
 	if err != nil {
 		return nil, err
 	}
@@ -150,22 +164,13 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 	w, categoryAt := ticketWhere(ctx, tx, f)
 	if f.BeforeID != nil {
 		w.add("t.id < ?", *f.BeforeID)
-		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+w.String()+
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+w.String()+
 			` ORDER BY t.id DESC`+limitOffset(f.Limit, f.Offset), w.args...)
 		if err != nil {
 			return nil, 0, translate(tx.db.dialect, err)
 		}
-		defer rows.Close()
-		var out []*gridline.Ticket
-		var unused int
-		for rows.Next() {
-			t, err := scanTicket(rows, &unused)
-			if err != nil {
-				return nil, 0, err
-			}
-			out = append(out, t)
-		}
-		return out, 0, rows.Err()
+		out, err := scanTickets(rows)
+		return out, 0, err
 	}
 	if categoryAt < 0 {
 		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, -1)
@@ -301,25 +306,16 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	// The page's ids first, from the indexes alone where they cover the
 	// filter; then those cases whole with their names. Joined and sorted
 	// whole, a selection of 80,000 cases took seconds.
-	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+`, 0 FROM `+ticketFrom+` WHERE t.id IN (SELECT t.id FROM tickets t`+
+	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE t.id IN (SELECT t.id FROM tickets t`+
 		w.String()+` ORDER BY t.id DESC`+limitOffset(limit, offset)+`) ORDER BY t.id DESC`, w.args...)
 	if err != nil {
 		return nil, 0, translate(tx.db.dialect, err)
 	}
-	defer rows.Close()
-	var out []*gridline.Ticket
-	var unused int
-	for rows.Next() {
-		t, err := scanTicket(rows, &unused)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, t)
-	}
-	if err := rows.Err(); err != nil {
+	// Read and closed before the count: one connection per read on SQLite.
+	out, err := scanTickets(rows)
+	if err != nil {
 		return nil, 0, err
 	}
-	rows.Close() // one connection per read on SQLite: the count comes after
 	if total >= 0 {
 		return out, total, nil // counted already
 	}
