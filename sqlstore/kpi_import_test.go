@@ -211,26 +211,7 @@ func TestImportKPIRollups(t *testing.T) {
 		t.Fatal("no imported case could be acted on")
 	}
 
-	n := 0
-	for from := 0; from < days+1; from++ {
-		for to := from + 1; to <= days+1; to++ {
-			for _, by := range gridline.KPIGroupings {
-				kf := gridline.KPIFilter{From: start.AddDate(0, 0, from), To: start.AddDate(0, 0, to), By: by}
-				got, err := f.s.KPIs.KPIs(ctx, kf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				want, err := direct.KPIs(ctx, kf)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Fatalf("by %s, days %d–%d: rollups differ from the direct query (-direct +rollups):\n%s", by, from, to, diff)
-				}
-				n += len(got.Rows)
-			}
-		}
-	}
+	n := compareKPIRollups(t, ctx, f.s.KPIs, direct, start, days+1, "imports", gridline.KPIGroupings)
 	if n == 0 {
 		t.Fatal("no rows compared")
 	}
