@@ -150,6 +150,61 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	return t, nil
 }
 
+// FindTicketsByIDs implements gridline.TicketService: in one read
+// transaction, the cases a chunk of ids at a time and their assignments in
+// one query per chunk.
+func (s *TicketService) FindTicketsByIDs(ctx context.Context, ids []int64) ([]*gridline.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	byID := make(map[int64]*gridline.Ticket, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		w, _ := ticketWhere(ctx, tx, gridline.TicketFilter{})
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		ph := placeholders(len(w.args)+1, len(chunk))
+		w.conds, w.args = append(w.conds, "t.id IN ("+ph+")"), append(w.args, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+w.String(), w.args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		ts, err := scanTickets(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			byID[t.ID] = t
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT a.ticket_id, `+assignmentRowColumns+` FROM `+assignmentRowFrom+
+			` WHERE a.ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY a.ticket_id, `+assignmentRowOrder, args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			if err := scanAssignment(rows, func(id int64) *gridline.Ticket { return byID[id] }); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rows.Close()
+	}
+	out := make([]*gridline.Ticket, 0, len(byID))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, t)
+			delete(byID, id) // an id given twice: its case once
+		}
+	}
+	return out, nil
+}
+
 // FindTickets implements gridline.TicketService.
 func (s *TicketService) FindTickets(ctx context.Context, f gridline.TicketFilter) ([]*gridline.Ticket, int, error) {
 	tx, err := s.db.BeginTx(ctx, false)
@@ -490,10 +545,11 @@ func (s *TicketService) createBatch(batch []*intakeRequest) {
 		if _, err = tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 			break
 		}
-		events, audits := len(*tx.events), len(*tx.audits)
+		events, audits, grams := len(*tx.events), len(*tx.audits), len(tx.grams.ids)
 		r.created, r.err = createTicketIn(ctx, tx, r.t)
 		if r.err != nil {
 			*tx.events, *tx.audits = (*tx.events)[:events], (*tx.audits)[:audits]
+			tx.grams.ids, tx.grams.texts = tx.grams.ids[:grams], tx.grams.texts[:grams]
 			if _, err = tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); err != nil {
 				break
 			}
@@ -596,9 +652,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, translate(tx.db.dialect, err)
 	}
 	tx.newKPICase(t.ID)
-	if err := writeTicketGrams(ctx, tx, []int64{t.ID}, []string{t.Text}); err != nil {
-		return false, err
-	}
+	tx.queueGrams(t.ID, t.Text)
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
