@@ -18,6 +18,9 @@ import (
 type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
+	// Compounds, when set, answers intake's question of which compound a
+	// case lies in (a cache: cache.Compounds); nil reads the store.
+	Compounds gridline.CompoundOutliner
 	// intake gathers concurrent intakes into shared transactions.
 	intake intakeQueue
 }
@@ -442,7 +445,7 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 				// in the street outside its outline.
 				id := *building.CompoundID
 				t.CompoundID = &id
-			} else if t.CompoundID, err = compoundAt(ctx, s.db.read, t.GridCode, *t.Lon, *t.Lat); err != nil {
+			} else if t.CompoundID, err = s.compoundAt(ctx, t.GridCode, *t.Lon, *t.Lat); err != nil {
 				return false, err
 			}
 		}
@@ -456,6 +459,19 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		return s.findExternal(ctx, t)
 	}
 	return created, err
+}
+
+// compoundAt returns the compound of grid that holds (lon, lat), or nil,
+// from Compounds when set.
+func (s *TicketService) compoundAt(ctx context.Context, grid string, lon, lat float64) (*int64, error) {
+	if s.Compounds == nil || grid == "" {
+		return compoundAt(ctx, s.db.read, grid, lon, lat)
+	}
+	cs, err := s.Compounds.GridCompoundOutlines(ctx, grid)
+	if err != nil {
+		return nil, err
+	}
+	return gridline.CompoundContaining(cs, lon, lat), nil
 }
 
 // locate finds the grid of a point from the locate index; a point in no

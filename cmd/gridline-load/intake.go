@@ -132,7 +132,7 @@ func runIntake(args []string, out io.Writer) error {
 	if *pid > 0 {
 		n := time.Duration(len(lat))
 		fmt.Fprintf(out, "cpu per case server %d µs  client %d µs  (server %s, client %s in all)\n",
-			((serverCPU1-serverCPU0)/n).Microseconds(), ((selfCPU1-selfCPU0)/n).Microseconds(),
+			((serverCPU1 - serverCPU0) / n).Microseconds(), ((selfCPU1 - selfCPU0) / n).Microseconds(),
 			(serverCPU1 - serverCPU0).Round(time.Millisecond), (selfCPU1 - selfCPU0).Round(time.Millisecond))
 	}
 	if *dsn == "" {
