@@ -160,6 +160,11 @@ type Tx struct {
 	// date before commit, true for those taken in by this transaction (no
 	// stored contribution yet); shared with nested transactions.
 	kpiDirty *map[int64]bool
+	// kpiWritten holds, for cases taken in by this transaction and not
+	// touched since, what their KPIs read as it was written (the case row
+	// and its first event), so refreshKPIs need not read it back; shared
+	// with nested transactions.
+	kpiWritten *map[int64]*kpiWritten
 	// grams are the texts of the cases this transaction took in, indexed
 	// for the text filter (writeTicketGrams) in one statement before
 	// commit: SQLite's full-text table writes its pending terms out as a
@@ -310,7 +315,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
 		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
 			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty,
-			grams: outer.grams}, nil
+			kpiWritten: outer.kpiWritten, grams: outer.grams}, nil
 	}
 	pool := db.read
 	if writable {
@@ -355,7 +360,8 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}, grams: &gramQueue{}}, nil
+		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{},
+		kpiWritten: &map[int64]*kpiWritten{}, grams: &gramQueue{}}, nil
 }
 
 // exec runs a statement and translates driver errors.

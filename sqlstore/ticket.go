@@ -683,6 +683,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, err
 	}
 	t.Timeline = []*gridline.TicketEvent{first}
+	tx.writtenKPICase(t, first)
 	return true, nil
 }
 
