@@ -13,8 +13,9 @@
 # printed beside each run. Rounds: base, new, base, new, … (default 3).
 #
 # Environment: DB=sqlite (default) or DB=postgres (the demo database
-# gridline_ibench_demo and a copy per run, gridline_ibench_run, on
-# PG_BASE, default postgres://postgres@127.0.0.1:5432); PORT (default
+# ${PG_DB}_demo and a copy per run, ${PG_DB}_run, both dropped at the
+# end; PG_DB defaults to gridline_ibench, PG_BASE to
+# postgres://postgres@127.0.0.1:5432); PORT (default
 # 18200); LOAD, a gridline-load binary (default: built from this
 # checkout); CONC (64) and DURATION (10s). Loopback only.
 set -euo pipefail
@@ -28,14 +29,15 @@ PORT=${PORT:-18200}
 CONC=${CONC:-64}
 DURATION=${DURATION:-10s}
 PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PG_DB=${PG_DB:-gridline_ibench}
 tmp=$(mktemp -d)
 pid=
 cleanup() {
 	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
 	rm -rf "$tmp"
 	if [ "$DB" = postgres ]; then
-		psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS gridline_ibench_run" \
-			-c "DROP DATABASE IF EXISTS gridline_ibench_demo" >/dev/null 2>&1 || true
+		psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_run" \
+			-c "DROP DATABASE IF EXISTS ${PG_DB}_demo" >/dev/null 2>&1 || true
 	fi
 }
 trap cleanup EXIT
@@ -71,8 +73,8 @@ stop() {
 }
 
 if [ "$DB" = postgres ]; then
-	psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS gridline_ibench_demo" -c "CREATE DATABASE gridline_ibench_demo"
-	demo="$PG_BASE/gridline_ibench_demo?sslmode=disable"
+	psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_demo" -c "CREATE DATABASE ${PG_DB}_demo"
+	demo="$PG_BASE/${PG_DB}_demo?sslmode=disable"
 else
 	demo="sqlite:$tmp/demo.db"
 fi
@@ -90,9 +92,9 @@ for round in $(seq 1 "$rounds"); do
 		bin=$base
 		[ "$which" = new ] && bin=$new
 		if [ "$DB" = postgres ]; then
-			psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS gridline_ibench_run" \
-				-c "CREATE DATABASE gridline_ibench_run TEMPLATE gridline_ibench_demo"
-			dsn="$PG_BASE/gridline_ibench_run?sslmode=disable"
+			psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_run" \
+				-c "CREATE DATABASE ${PG_DB}_run TEMPLATE ${PG_DB}_demo"
+			dsn="$PG_BASE/${PG_DB}_run?sslmode=disable"
 		else
 			rm -f "$tmp"/run.db*
 			cp "$tmp/demo.db" "$tmp/run.db"
