@@ -494,13 +494,14 @@ func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.
 }
 
 func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
-	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || also != nil || s.db.dialect.isPostgres() {
+	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || also != nil {
 		// A bulk load's InTx is one transaction already; a case with more
 		// to write in its transaction (also: an Open311 request's row) is
-		// rare. PostgreSQL takes concurrent writers and pays a round trip
-		// a statement: there one batch at a time, its statements one after
-		// another on one connection, measured slower than a transaction
-		// each (docs/benchmarks.md).
+		// rare. On PostgreSQL too intakes share transactions: each takes
+		// the day's counter row (the daily number) and holds its lock to
+		// the commit, so concurrent intakes wait for each other there
+		// anyway, one commit each; a batch pays the wait and the commit
+		// once (docs/benchmarks.md, "Intake after intake2").
 		return s.createTicketAlone(ctx, t, also)
 	}
 	return s.intake.take(ctx, t, s.createBatch)
