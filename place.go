@@ -8,6 +8,8 @@ import (
 	"math"
 	"strings"
 	"time"
+
+	"github.com/paulmach/orb"
 )
 
 // Point is a grid responsibility point (网格包保点位): a place or small area
@@ -437,4 +439,35 @@ func NewQRToken() (string, error) {
 		return "", err
 	}
 	return hex.EncodeToString(b[:]), nil
+}
+
+// CompoundOutline is a compound's id and outline with its bounds: what
+// finding the compound a point lies in reads.
+type CompoundOutline struct {
+	ID      int64
+	Outline Polygon
+	Bound   orb.Bound
+}
+
+// CompoundContaining returns the id of the compound of cs (in id order)
+// whose outline holds (lon, lat), the lowest id if outlines overlap, or
+// nil: what puts a case in a property company's scope.
+func CompoundContaining(cs []CompoundOutline, lon, lat float64) *int64 {
+	pt := orb.Point{lon, lat}
+	for _, c := range cs {
+		if c.Bound.Contains(pt) && c.Outline.Contains(pt) {
+			id := c.ID
+			return &id
+		}
+	}
+	return nil
+}
+
+// CompoundOutliner reads the outlines of a grid's compounds (a compound
+// belongs to the grid of its centre); intake asks it for every case with a
+// place, so a cache may answer.
+type CompoundOutliner interface {
+	// GridCompoundOutlines returns the compounds of grid that have an
+	// outline, by id.
+	GridCompoundOutlines(ctx context.Context, grid string) ([]CompoundOutline, error)
 }

@@ -680,6 +680,11 @@ type TicketService interface {
 	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
 	// FindTickets returns a page of cases, newest first, and the total.
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
+	// FindTicketsByIDs returns the cases of ids that exist and the caller
+	// may read, in the order of ids, each with its assignments as stored
+	// but without its timeline and photos: a reader of the change feed
+	// loads a page of its events' cases in one read.
+	FindTicketsByIDs(ctx context.Context, ids []int64) ([]*Ticket, error)
 	// CreateTicket takes a case in: it numbers it, locates it (a place in
 	// no grid makes it StatusUnlocated, never an error) and writes its
 	// first event and its photos, all or nothing. The same ExternalID on

@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -225,6 +226,28 @@ func (h *Hub) read(ctx context.Context, after, upto int64) ([]*item, int64, erro
 		} else if err != nil {
 			return nil, after, err
 		}
+		// The page's cases in one read (a case named twice is read once).
+		var ids []int64
+		for _, e := range evs {
+			if upto > 0 && e.Seq > upto {
+				break
+			}
+			if e.Entity == "ticket" {
+				if id, err := strconv.ParseInt(e.Key, 10, 64); err == nil {
+					ids = append(ids, id)
+				}
+			}
+		}
+		cases := map[int64]*gridline.Ticket{}
+		if len(ids) > 0 {
+			ts, err := h.Tickets.FindTicketsByIDs(sys, ids)
+			if err != nil {
+				return nil, after, err
+			}
+			for _, t := range ts {
+				cases[t.ID] = t
+			}
+		}
 		for _, e := range evs {
 			if upto > 0 && e.Seq > upto {
 				return out, last, nil
@@ -235,15 +258,13 @@ func (h *Hub) read(ctx context.Context, after, upto int64) ([]*item, int64, erro
 			}
 			it := &item{msg: &gridline.LiveMessage{Seq: e.Seq, Kind: "reset", Action: e.Action}}
 			if e.Entity == "ticket" {
-				var id int64
-				if _, err := fmt.Sscan(e.Key, &id); err != nil {
+				id, err := strconv.ParseInt(e.Key, 10, 64)
+				if err != nil {
 					continue
 				}
-				t, err := h.Tickets.FindTicketByID(sys, id)
-				if gridline.ErrorCode(err) == gridline.ENOTFOUND {
-					continue
-				} else if err != nil {
-					return nil, after, err
+				t, ok := cases[id]
+				if !ok {
+					continue // gone
 				}
 				// Kept for the scope check only: what it reads, not the
 				// timeline, photos or text (the ring holds thousands).

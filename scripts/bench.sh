@@ -154,7 +154,7 @@ ipid=$!
 until curl -sf http://127.0.0.1:18484/healthz >/dev/null; do sleep 0.1; done
 token=$(curl -sf http://127.0.0.1:18484/api/v1/auth/login -H 'Content-Type: application/json' \
 	-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
-"$tmp/gridline-load" intake --url http://127.0.0.1:18484 --token "$token" --concurrency 64 --duration 10s --db "sqlite:$tmp/intake.db"
+"$tmp/gridline-load" intake --url http://127.0.0.1:18484 --token "$token" --concurrency 64 --duration 10s --db "sqlite:$tmp/intake.db" --pid $ipid
 kill $ipid; wait $ipid 2>/dev/null || true
 
 # A million cases (issue 7): KPIs for the year and the case list's filters.

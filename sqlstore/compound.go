@@ -245,12 +245,12 @@ type querier interface {
 }
 
 // compoundAt returns the compound of grid whose outline holds (lon, lat),
-// the lowest id if outlines overlap, or nil: what puts a case in a
-// property company's scope. Compounds are looked for in the case's grid
-// (a compound belongs to the grid of its centre), so the query reads the
-// few compounds of one grid by its index.
+// the lowest id if outlines overlap, or nil (gridline.CompoundContaining).
+// Compounds are looked for in the case's grid (a compound belongs to the
+// grid of its centre), so the query reads the few compounds of one grid by
+// its index.
 func compoundAt(ctx context.Context, q querier, grid string, lon, lat float64) (*int64, error) {
-	f := compoundFinder{q: q, byGrid: map[string][]placedCompound{}}
+	f := compoundFinder{q: q, byGrid: map[string][]gridline.CompoundOutline{}}
 	return f.at(ctx, grid, lon, lat)
 }
 
@@ -258,13 +258,7 @@ func compoundAt(ctx context.Context, q querier, grid string, lon, lat float64) (
 // grid's compounds read and parsed once: an import of a year of cases.
 type compoundFinder struct {
 	q      querier
-	byGrid map[string][]placedCompound
-}
-
-type placedCompound struct {
-	id   int64
-	geo  gridline.Polygon
-	bbox orb.Bound
+	byGrid map[string][]gridline.CompoundOutline
 }
 
 func (f *compoundFinder) at(ctx context.Context, grid string, lon, lat float64) (*int64, error) {
@@ -273,37 +267,41 @@ func (f *compoundFinder) at(ctx context.Context, grid string, lon, lat float64) 
 	}
 	cs, ok := f.byGrid[grid]
 	if !ok {
-		rows, err := f.q.QueryContext(ctx, `SELECT id, geometry FROM compounds WHERE grid_code = $1 AND geometry IS NOT NULL
-			ORDER BY id`, grid)
-		if err != nil {
-			return nil, err
-		}
-		for rows.Next() {
-			var c placedCompound
-			var geo string
-			if err := rows.Scan(&c.id, &geo); err != nil {
-				rows.Close()
-				return nil, err
-			}
-			if err := c.geo.UnmarshalJSON([]byte(geo)); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("compound %d geometry: %w", c.id, err)
-			}
-			c.bbox = c.geo.Bound()
-			cs = append(cs, c)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
+		var err error
+		if cs, err = gridCompoundOutlines(ctx, f.q, grid); err != nil {
 			return nil, err
 		}
 		f.byGrid[grid] = cs
 	}
-	pt := orb.Point{lon, lat}
-	for _, c := range cs {
-		if c.bbox.Contains(pt) && c.geo.Contains(pt) {
-			id := c.id
-			return &id, nil
-		}
+	return gridline.CompoundContaining(cs, lon, lat), nil
+}
+
+// gridCompoundOutlines reads the outlined compounds of grid, by id.
+func gridCompoundOutlines(ctx context.Context, q querier, grid string) ([]gridline.CompoundOutline, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, geometry FROM compounds WHERE grid_code = $1 AND geometry IS NOT NULL
+		ORDER BY id`, grid)
+	if err != nil {
+		return nil, err
 	}
-	return nil, nil
+	defer rows.Close()
+	cs := []gridline.CompoundOutline{}
+	for rows.Next() {
+		var c gridline.CompoundOutline
+		var geo string
+		if err := rows.Scan(&c.ID, &geo); err != nil {
+			return nil, err
+		}
+		if err := c.Outline.UnmarshalJSON([]byte(geo)); err != nil {
+			return nil, fmt.Errorf("compound %d geometry: %w", c.ID, err)
+		}
+		c.Bound = c.Outline.Bound()
+		cs = append(cs, c)
+	}
+	return cs, rows.Err()
+}
+
+// GridCompoundOutlines implements gridline.CompoundOutliner.
+func (s *CompoundService) GridCompoundOutlines(ctx context.Context, grid string) ([]gridline.CompoundOutline, error) {
+	cs, err := gridCompoundOutlines(ctx, s.db.read, grid)
+	return cs, translate(s.db.dialect, err)
 }

@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"fmt"
+	"reflect"
 	"slices"
 	"testing"
 	"time"
@@ -231,5 +232,55 @@ func TestTicketCallbackAnswers(t *testing.T) {
 	if got.Status != gridline.StatusClosed || e.Outcome != gridline.OutcomeSatisfied || e.Contacted == nil || !*e.Contacted ||
 		e.Resolved == nil || *e.Resolved {
 		t.Fatalf("callback: %s, event %+v", got.Status, e)
+	}
+}
+
+// TestFindTicketsByIDs reads several cases in one call, as the live
+// stream does for a page of the feed: each as FindTicketByID has it but
+// without timeline and photos, with its assignments (lead and co-units),
+// in the order asked, an unknown id left out, an id given twice once, and
+// only what the caller may read.
+func TestFindTicketsByIDs(t *testing.T) {
+	f := newFixture(t)
+	housing := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	water := f.mustUnit(t, gridline.UnitDepartment, "区水务局", "370812")
+	a := mustTicketIn(t, f, 116.805, 35.555, "路灯不亮", "0211")
+	b := mustTicketIn(t, f, 116.825, 35.555, "井盖破损", "0211")
+	c := mustTicketIn(t, f, 116.806, 35.556, "楼道堆物", "0211")
+	act(t, f, b.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	act(t, f, b.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &housing.ID, CoUnits: []int64{water.ID}})
+
+	got, err := f.s.Tickets.FindTicketsByIDs(ctx, []int64{c.ID, b.ID, 1 << 40, a.ID, b.ID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []int64
+	for _, g := range got {
+		ids = append(ids, g.ID)
+	}
+	if !slices.Equal(ids, []int64{c.ID, b.ID, a.ID}) {
+		t.Fatalf("ids %v, want %v", ids, []int64{c.ID, b.ID, a.ID})
+	}
+	for _, g := range got {
+		want, err := f.s.Tickets.FindTicketByID(ctx, g.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if g.Timeline != nil || g.Photos != nil {
+			t.Errorf("case %d: timeline or photos read", g.ID)
+		}
+		want.Timeline, want.Photos = nil, nil
+		if !reflect.DeepEqual(g, want) {
+			t.Errorf("case %d:\n got %+v\nwant %+v", g.ID, *g, *want)
+		}
+	}
+	if len(got[1].Assignments) != 2 || got[1].Assignments[0].UnitID != housing.ID || got[1].Assignments[1].UnitID != water.ID {
+		t.Fatalf("dispatched case's assignments: %+v", got[1].Assignments)
+	}
+	// The co-unit reads only the case it co-handles.
+	co := as(72, gridline.Grant{Role: gridline.RoleDepartment, UnitID: &water.ID})
+	got, err = f.s.Tickets.FindTicketsByIDs(co, []int64{a.ID, b.ID, c.ID})
+	if err != nil || len(got) != 1 || got[0].ID != b.ID {
+		t.Fatalf("co-unit: %v %+v", err, got)
 	}
 }

@@ -160,6 +160,18 @@ type Tx struct {
 	// date before commit, true for those taken in by this transaction (no
 	// stored contribution yet); shared with nested transactions.
 	kpiDirty *map[int64]bool
+	// kpiWritten holds, for cases taken in by this transaction and not
+	// touched since, what their KPIs read as it was written (the case row
+	// and its first event), so refreshKPIs need not read it back; shared
+	// with nested transactions.
+	kpiWritten *map[int64]*kpiWritten
+	// grams are the texts of the cases this transaction took in, indexed
+	// for the text filter (writeTicketGrams) in one statement before
+	// commit: SQLite's full-text table writes its pending terms out as a
+	// new segment at every statement savepoint after them, so a case's
+	// terms indexed where it was written made a segment (and merges) a
+	// case, 12 % of intake's CPU. Shared with nested transactions.
+	grams *gramQueue
 	// kpiCal, when set, is the working calendar this transaction's
 	// rollups are computed on: a calendar edit's, before the cached one
 	// is dropped at commit.
@@ -223,6 +235,9 @@ func (tx *Tx) ExecContext(ctx context.Context, q string, args ...any) (sql.Resul
 func (tx *Tx) Commit() error {
 	if tx.nested {
 		return nil
+	}
+	if err := tx.writeGrams(context.Background()); err != nil {
+		return err
 	}
 	if err := tx.refreshKPIs(context.Background()); err != nil {
 		return err
@@ -299,7 +314,8 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
 		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
-			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty}, nil
+			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty,
+			kpiWritten: outer.kpiWritten, grams: outer.grams}, nil
 	}
 	pool := db.read
 	if writable {
@@ -344,7 +360,8 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}}, nil
+		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{},
+		kpiWritten: &map[int64]*kpiWritten{}, grams: &gramQueue{}}, nil
 }
 
 // exec runs a statement and translates driver errors.

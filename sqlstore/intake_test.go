@@ -16,9 +16,8 @@ import (
 // transactions (group commit), and checks each keeps its guarantees: a
 // case that fails inside a batch (an external number another sender
 // holds) fails alone; the same external number twice is one case; every
-// case has its own daily number, first event, audit row and feed event.
-// (On PostgreSQL intakes do not batch; the guarantees are checked all
-// the same.)
+// case has its own daily number, first event, audit row and feed event,
+// on both databases.
 func TestIntakeBatch(t *testing.T) {
 	f := newFixture(t)
 	lon, lat := 116.805, 35.555

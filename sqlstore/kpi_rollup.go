@@ -590,7 +590,39 @@ func (tx *Tx) touchKPIs(ids ...int64) {
 		if _, ok := (*tx.kpiDirty)[id]; !ok {
 			(*tx.kpiDirty)[id] = false
 		}
+		if tx.kpiWritten != nil {
+			delete(*tx.kpiWritten, id) // changed since it was written: read it
+		}
 	}
+}
+
+// kpiWritten is what the KPIs read of a case just taken in.
+type kpiWritten struct {
+	c   kpiCase
+	evs []kpiEvent
+}
+
+// writtenKPICase keeps what the KPIs read of case t, just taken in with
+// its first event first, as written: refreshKPIs uses it instead of
+// reading the case back, unless the transaction touches the case again.
+func (tx *Tx) writtenKPICase(t *gridline.Ticket, first *gridline.TicketEvent) {
+	if tx.kpiWritten == nil {
+		return
+	}
+	c := kpiCase{id: t.ID, channel: string(t.Channel), category: t.Category, status: string(t.Status),
+		town: t.TownCode, community: t.CommunityCode, grid: t.GridCode, created: t.CreatedAt}
+	if t.LeadUnitID != nil {
+		c.unit = sql.NullInt64{Int64: *t.LeadUnitID, Valid: true}
+	}
+	if t.Deadline != nil {
+		c.deadline = sql.NullTime{Time: *t.Deadline, Valid: true}
+	}
+	if t.ClosedAt != nil {
+		c.closed = sql.NullTime{Time: *t.ClosedAt, Valid: true}
+	}
+	e := kpiEvent{action: string(first.Action), outcome: string(first.Outcome), from: string(first.From),
+		to: string(first.To), at: first.At, con: first.Contacted, res: first.Resolved}
+	(*tx.kpiWritten)[t.ID] = &kpiWritten{c: c, evs: []kpiEvent{e}}
 }
 
 // newKPICase marks a case this transaction takes in: it has no stored
@@ -613,13 +645,18 @@ func (tx *Tx) refreshKPIs(ctx context.Context) error {
 	}
 	dirty := maps.Clone(*tx.kpiDirty)
 	clear(*tx.kpiDirty)
+	var written map[int64]*kpiWritten
+	if tx.kpiWritten != nil {
+		written = maps.Clone(*tx.kpiWritten)
+		clear(*tx.kpiWritten)
+	}
 	slices.Sort(ids)
 	cal := tx.kpiCalendar()
 	delta := newKPIDelta()
 	const chunk = 500
 	for start := 0; start < len(ids); start += chunk {
 		part := ids[start:min(start+chunk, len(ids))]
-		if err := tx.refreshKPIChunk(ctx, cal, part, dirty, delta); err != nil {
+		if err := tx.refreshKPIChunk(ctx, cal, part, dirty, written, delta); err != nil {
 			return fmt.Errorf("kpi rollups: %w", err)
 		}
 	}
@@ -665,53 +702,69 @@ func (t *kpiCase) factRow(cells string, dst []any) []any {
 	return append(dst, t.id, k[0], k[1], k[2], k[3], k[4], k[5], cells)
 }
 
-func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids []int64, dirty map[int64]bool, delta *kpiDelta) error {
-	args := make([]any, len(ids))
-	for i, id := range ids {
+func (tx *Tx) refreshKPIChunk(ctx context.Context, cal *gridline.Calendar, ids []int64, dirty map[int64]bool,
+	written map[int64]*kpiWritten, delta *kpiDelta) error {
+	cases := map[int64]*kpiCase{}
+	evs := map[int64][]kpiEvent{}
+	// The cases taken in and not touched since are as they were written;
+	// the others are read.
+	read := ids
+	if len(written) > 0 {
+		read = nil
+		for _, id := range ids {
+			if w, ok := written[id]; ok && dirty[id] {
+				cases[id], evs[id] = &w.c, w.evs
+			} else {
+				read = append(read, id)
+			}
+		}
+	}
+	args := make([]any, len(read))
+	for i, id := range read {
 		args[i] = id
 	}
-	in := tx.db.dialect.params(len(ids))
-	cases := map[int64]*kpiCase{}
-	rows, err := tx.QueryContext(ctx, `SELECT `+kpiCaseColumns+` FROM tickets t WHERE t.id IN (`+in+`)`, args...)
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	for rows.Next() {
-		t := &kpiCase{}
-		if err := t.scan(rows); err != nil {
-			rows.Close()
-			return err
-		}
-		cases[t.id] = t
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
-	}
-	evs := map[int64][]kpiEvent{}
-	rows, err = tx.QueryContext(ctx, `SELECT `+kpiEventColumns+` FROM ticket_events WHERE ticket_id IN (`+in+`) ORDER BY ticket_id, id`, args...)
-	if err != nil {
-		return translate(tx.db.dialect, err)
-	}
-	for rows.Next() {
-		id, e, err := scanKPIEvent(rows)
+	in := tx.db.dialect.params(len(read))
+	if len(read) > 0 {
+		rows, err := tx.QueryContext(ctx, `SELECT `+kpiCaseColumns+` FROM tickets t WHERE t.id IN (`+in+`)`, args...)
 		if err != nil {
-			rows.Close()
+			return translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			t := &kpiCase{}
+			if err := t.scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+			cases[t.id] = t
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
 			return err
 		}
-		evs[id] = append(evs[id], e)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
-		return err
+		rows, err = tx.QueryContext(ctx, `SELECT `+kpiEventColumns+` FROM ticket_events WHERE ticket_id IN (`+in+`) ORDER BY ticket_id, id`, args...)
+		if err != nil {
+			return translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			id, e, err := scanKPIEvent(rows)
+			if err != nil {
+				rows.Close()
+				return err
+			}
+			evs[id] = append(evs[id], e)
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
 	}
 	type fact struct {
 		keys  [6]string
 		cells string
 	}
 	old := map[int64]fact{}
-	if slices.ContainsFunc(ids, func(id int64) bool { return !dirty[id] }) {
-		rows, err = tx.QueryContext(ctx, `SELECT ticket_id, unit_key, grid, community, town, category, channel, cells FROM kpi_facts
+	if slices.ContainsFunc(read, func(id int64) bool { return !dirty[id] }) {
+		rows, err := tx.QueryContext(ctx, `SELECT ticket_id, unit_key, grid, community, town, category, channel, cells FROM kpi_facts
 			WHERE ticket_id IN (`+in+`)`, args...)
 		if err != nil {
 			return translate(tx.db.dialect, err)

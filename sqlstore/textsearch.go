@@ -217,6 +217,29 @@ func writeTicketGrams(ctx context.Context, tx *Tx, ids []int64, texts []string) 
 	})
 }
 
+// gramQueue holds the texts of the cases a transaction took in until
+// writeGrams indexes them (Tx.grams).
+type gramQueue struct {
+	ids   []int64
+	texts []string
+}
+
+// queueGrams has case id's text indexed before commit.
+func (tx *Tx) queueGrams(id int64, text string) {
+	tx.grams.ids, tx.grams.texts = append(tx.grams.ids, id), append(tx.grams.texts, text)
+}
+
+// writeGrams indexes the queued texts and empties the queue.
+func (tx *Tx) writeGrams(ctx context.Context) error {
+	q := tx.grams
+	if q == nil || len(q.ids) == 0 {
+		return nil
+	}
+	err := writeTicketGrams(ctx, tx, q.ids, q.texts)
+	q.ids, q.texts = q.ids[:0], q.texts[:0]
+	return err
+}
+
 // backfillTicketGrams indexes the texts of the cases there are (migration
 // 0019), a batch of ids at a time, and on PostgreSQL builds the GIN index
 // after the rows: building it whole is much faster than growing it.

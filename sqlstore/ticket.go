@@ -18,6 +18,9 @@ import (
 type TicketService struct {
 	db  *DB
 	loc gridline.LocateService
+	// Compounds, when set, answers intake's question of which compound a
+	// case lies in (a cache: cache.Compounds); nil reads the store.
+	Compounds gridline.CompoundOutliner
 	// intake gathers concurrent intakes into shared transactions.
 	intake intakeQueue
 }
@@ -148,6 +151,61 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 		return nil, err
 	}
 	return t, nil
+}
+
+// FindTicketsByIDs implements gridline.TicketService: in one read
+// transaction, the cases a chunk of ids at a time and their assignments in
+// one query per chunk.
+func (s *TicketService) FindTicketsByIDs(ctx context.Context, ids []int64) ([]*gridline.Ticket, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	byID := make(map[int64]*gridline.Ticket, len(ids))
+	for chunk := range slices.Chunk(ids, 500) {
+		w, _ := ticketWhere(ctx, tx, gridline.TicketFilter{})
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		ph := placeholders(len(w.args)+1, len(chunk))
+		w.conds, w.args = append(w.conds, "t.id IN ("+ph+")"), append(w.args, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+w.String(), w.args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		ts, err := scanTickets(rows)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range ts {
+			byID[t.ID] = t
+		}
+		rows, err = tx.QueryContext(ctx, `SELECT a.ticket_id, `+assignmentRowColumns+` FROM `+assignmentRowFrom+
+			` WHERE a.ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY a.ticket_id, `+assignmentRowOrder, args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			if err := scanAssignment(rows, func(id int64) *gridline.Ticket { return byID[id] }); err != nil {
+				rows.Close()
+				return nil, err
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+		rows.Close()
+	}
+	out := make([]*gridline.Ticket, 0, len(byID))
+	for _, id := range ids {
+		if t, ok := byID[id]; ok {
+			out = append(out, t)
+			delete(byID, id) // an id given twice: its case once
+		}
+	}
+	return out, nil
 }
 
 // FindTickets implements gridline.TicketService.
@@ -387,7 +445,7 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 				// in the street outside its outline.
 				id := *building.CompoundID
 				t.CompoundID = &id
-			} else if t.CompoundID, err = compoundAt(ctx, s.db.read, t.GridCode, *t.Lon, *t.Lat); err != nil {
+			} else if t.CompoundID, err = s.compoundAt(ctx, t.GridCode, *t.Lon, *t.Lat); err != nil {
 				return false, err
 			}
 		}
@@ -401,6 +459,19 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		return s.findExternal(ctx, t)
 	}
 	return created, err
+}
+
+// compoundAt returns the compound of grid that holds (lon, lat), or nil,
+// from Compounds when set.
+func (s *TicketService) compoundAt(ctx context.Context, grid string, lon, lat float64) (*int64, error) {
+	if s.Compounds == nil || grid == "" {
+		return compoundAt(ctx, s.db.read, grid, lon, lat)
+	}
+	cs, err := s.Compounds.GridCompoundOutlines(ctx, grid)
+	if err != nil {
+		return nil, err
+	}
+	return gridline.CompoundContaining(cs, lon, lat), nil
 }
 
 // locate finds the grid of a point from the locate index; a point in no
@@ -423,13 +494,14 @@ func (s *TicketService) locate(ctx context.Context, lon, lat float64) (gridline.
 }
 
 func (s *TicketService) createTicket(ctx context.Context, t *gridline.Ticket, also func(context.Context, *Tx) error) (bool, error) {
-	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || also != nil || s.db.dialect.isPostgres() {
+	if _, inTx := ctx.Value(txKey{}).(*Tx); inTx || also != nil {
 		// A bulk load's InTx is one transaction already; a case with more
 		// to write in its transaction (also: an Open311 request's row) is
-		// rare. PostgreSQL takes concurrent writers and pays a round trip
-		// a statement: there one batch at a time, its statements one after
-		// another on one connection, measured slower than a transaction
-		// each (docs/benchmarks.md).
+		// rare. On PostgreSQL too intakes share transactions: each takes
+		// the day's counter row (the daily number) and holds its lock to
+		// the commit, so concurrent intakes wait for each other there
+		// anyway, one commit each; a batch pays the wait and the commit
+		// once (docs/benchmarks.md, "Intake after intake2").
 		return s.createTicketAlone(ctx, t, also)
 	}
 	return s.intake.take(ctx, t, s.createBatch)
@@ -490,10 +562,11 @@ func (s *TicketService) createBatch(batch []*intakeRequest) {
 		if _, err = tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 			break
 		}
-		events, audits := len(*tx.events), len(*tx.audits)
+		events, audits, grams := len(*tx.events), len(*tx.audits), len(tx.grams.ids)
 		r.created, r.err = createTicketIn(ctx, tx, r.t)
 		if r.err != nil {
 			*tx.events, *tx.audits = (*tx.events)[:events], (*tx.audits)[:audits]
+			tx.grams.ids, tx.grams.texts = tx.grams.ids[:grams], tx.grams.texts[:grams]
 			if _, err = tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); err != nil {
 				break
 			}
@@ -596,9 +669,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, translate(tx.db.dialect, err)
 	}
 	tx.newKPICase(t.ID)
-	if err := writeTicketGrams(ctx, tx, []int64{t.ID}, []string{t.Text}); err != nil {
-		return false, err
-	}
+	tx.queueGrams(t.ID, t.Text)
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
@@ -613,6 +684,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, err
 	}
 	t.Timeline = []*gridline.TicketEvent{first}
+	tx.writtenKPICase(t, first)
 	return true, nil
 }
 

@@ -20,38 +20,18 @@ import (
 // dispatched before assignments were kept (or imported without them) shows
 // its lead from the case row and its timeline.
 func findAssignments(ctx context.Context, tx *Tx, t *gridline.Ticket) error {
-	rows, err := tx.QueryContext(ctx, `SELECT a.unit_id, COALESCE(u.name, ''), a.role, a.assigned_at, a.deadline, a.warning,
-		a.signed_at, a.replied_at, a.reply, a.rating, a.rating_opinion, a.rated_at
-		FROM ticket_assignments a LEFT JOIN units u ON u.id = a.unit_id WHERE a.ticket_id = $1
-		ORDER BY CASE WHEN a.role = 'lead' THEN 0 ELSE 1 END, a.assigned_at, a.unit_id`, t.ID)
+	rows, err := tx.QueryContext(ctx, `SELECT a.ticket_id, `+assignmentRowColumns+` FROM `+assignmentRowFrom+` WHERE a.ticket_id = $1
+		ORDER BY `+assignmentRowOrder, t.ID)
 	if err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	defer rows.Close()
 	t.Assignments = nil
+	this := func(int64) *gridline.Ticket { return t }
 	for rows.Next() {
-		var a gridline.TicketAssignment
-		var signed, replied, rated sql.NullTime
-		var rating sql.NullInt64
-		if err := rows.Scan(&a.UnitID, &a.UnitName, &a.Role, &a.AssignedAt, &a.Deadline, &a.Warning, &signed, &replied,
-			&a.Reply, &rating, &a.RatingOpinion, &rated); err != nil {
+		if err := scanAssignment(rows, this); err != nil {
 			return err
 		}
-		a.AssignedAt, a.Deadline = a.AssignedAt.UTC(), a.Deadline.UTC()
-		a.SignedAt, a.RepliedAt, a.RatedAt = nullTime(signed), nullTime(replied), nullTime(rated)
-		if rating.Valid {
-			r := int(rating.Int64)
-			a.Rating = &r
-		}
-		if a.Role == gridline.AssignLead {
-			// The lead's light is the case's, which the scheduler keeps
-			// (with extensions).
-			a.Warning = t.Warning
-			if t.Deadline != nil {
-				a.Deadline = *t.Deadline
-			}
-		}
-		t.Assignments = append(t.Assignments, &a)
 	}
 	if err := rows.Err(); err != nil {
 		return err
@@ -79,6 +59,47 @@ func findAssignments(ctx context.Context, tx *Tx, t *gridline.Ticket) error {
 		}
 		t.Assignments = []*gridline.TicketAssignment{a}
 	}
+	return nil
+}
+
+const (
+	assignmentRowColumns = `a.unit_id, COALESCE(u.name, ''), a.role, a.assigned_at, a.deadline, a.warning,
+		a.signed_at, a.replied_at, a.reply, a.rating, a.rating_opinion, a.rated_at`
+	assignmentRowFrom  = `ticket_assignments a LEFT JOIN units u ON u.id = a.unit_id`
+	assignmentRowOrder = `CASE WHEN a.role = 'lead' THEN 0 ELSE 1 END, a.assigned_at, a.unit_id`
+)
+
+// scanAssignment reads a row of a.ticket_id and assignmentRowColumns and
+// appends it to the assignments of the case of returns for its ticket id
+// (none: nil).
+func scanAssignment(rows *sql.Rows, of func(id int64) *gridline.Ticket) error {
+	var id int64
+	var a gridline.TicketAssignment
+	var signed, replied, rated sql.NullTime
+	var rating sql.NullInt64
+	if err := rows.Scan(&id, &a.UnitID, &a.UnitName, &a.Role, &a.AssignedAt, &a.Deadline, &a.Warning, &signed, &replied,
+		&a.Reply, &rating, &a.RatingOpinion, &rated); err != nil {
+		return err
+	}
+	t := of(id)
+	if t == nil {
+		return nil
+	}
+	a.AssignedAt, a.Deadline = a.AssignedAt.UTC(), a.Deadline.UTC()
+	a.SignedAt, a.RepliedAt, a.RatedAt = nullTime(signed), nullTime(replied), nullTime(rated)
+	if rating.Valid {
+		r := int(rating.Int64)
+		a.Rating = &r
+	}
+	if a.Role == gridline.AssignLead {
+		// The lead's light is the case's, which the scheduler keeps
+		// (with extensions).
+		a.Warning = t.Warning
+		if t.Deadline != nil {
+			a.Deadline = *t.Deadline
+		}
+	}
+	t.Assignments = append(t.Assignments, &a)
 	return nil
 }
 

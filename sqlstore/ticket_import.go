@@ -70,7 +70,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 
 	rows := make([]importRow, len(order))
 	events := 0
-	compounds := compoundFinder{q: tx, byGrid: map[string][]placedCompound{}}
+	compounds := compoundFinder{q: tx, byGrid: map[string][]gridline.CompoundOutline{}}
 	for k, i := range order {
 		t := ts[i]
 		r := &rows[k]

@@ -30,7 +30,12 @@ import (
 // through the store's own write path (its pools and pragmas), and it
 // prints the ratio of intake to it.
 //
-//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s] [--db DSN]
+// With --pid (the server's process id, on this machine), it also prints
+// the server's CPU time (/proc/PID/stat) and its own (getrusage) over the
+// posting, per case answered: the figures that say what a case costs
+// when the rate only says what the other processes left.
+//
+//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s] [--db DSN] [--pid N]
 func runIntake(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("gridline-load intake", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
@@ -38,6 +43,7 @@ func runIntake(args []string, out io.Writer) error {
 	conc := fs.Int("concurrency", 64, "concurrent clients")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send (at most 5m)")
 	dsn := fs.String("db", "", "the server's database (sqlite:PATH or postgres://…): also measure its raw single-row insert rate")
+	pid := fs.Int("pid", 0, "the server's process id: print its CPU time and this process's per case")
 	bbox := fs.String("bbox", "116.74,35.53,116.86,35.60", "minLon,minLat,maxLon,maxLat of the points (default: Yanzhou's streets)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -67,6 +73,11 @@ func runIntake(args []string, out io.Writer) error {
 	status := map[int]int{}
 	var errs atomic.Int64
 	var wg sync.WaitGroup
+	serverCPU0, err := processCPU(*pid)
+	if err != nil {
+		return err
+	}
+	selfCPU0 := selfCPU()
 	start := time.Now()
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
@@ -104,6 +115,11 @@ func runIntake(args []string, out io.Writer) error {
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	serverCPU1, err := processCPU(*pid)
+	if err != nil {
+		return err
+	}
+	selfCPU1 := selfCPU()
 	if len(lat) == 0 {
 		return fmt.Errorf("no case was answered (%d errors)", errs.Load())
 	}
@@ -113,6 +129,12 @@ func runIntake(args []string, out io.Writer) error {
 	fmt.Fprintf(out, "throughput   %.0f cases/s\n", float64(status[201])/elapsed.Seconds())
 	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", pct(.5), pct(.9), pct(.99), lat[len(lat)-1])
 	fmt.Fprintf(out, "status       %v  errors %d\n", status, errs.Load())
+	if *pid > 0 {
+		n := time.Duration(len(lat))
+		fmt.Fprintf(out, "cpu per case server %d µs  client %d µs  (server %s, client %s in all)\n",
+			((serverCPU1 - serverCPU0) / n).Microseconds(), ((selfCPU1 - selfCPU0) / n).Microseconds(),
+			(serverCPU1 - serverCPU0).Round(time.Millisecond), (selfCPU1 - selfCPU0).Round(time.Millisecond))
+	}
 	if *dsn == "" {
 		return nil
 	}

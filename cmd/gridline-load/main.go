@@ -9,7 +9,7 @@
 //	              [--concurrency 8] [--bbox 116.62,35.45,116.99,35.68 | --points FILE.csv]
 //	              [--batch 10000] [--client std|lean]
 //	gridline-load attack [--url …] [--token T] [--duration 30s] [--slow 10000] [--pid N]
-//	gridline-load intake [--url …] --token T [--concurrency 64] [--duration 10s]
+//	gridline-load intake [--url …] --token T [--concurrency 64] [--duration 10s] [--db DSN] [--pid N]
 //	gridline-load postgis --dsn postgres://…/scratch --points FILE.csv [--conns 4,16] [--client std|lean]
 //
 // The points are 100,000 random points in the bounding box, or those of

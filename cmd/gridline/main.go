@@ -460,6 +460,9 @@ func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	dup.Now = m.DB.Now
 	dup.Logger = m.logger
 	svcs.Duplicates = dup
+	// Intake's compound lookups from memory, dropped when compounds change.
+	svcs.Tickets.(*sqlstore.TicketService).Compounds = &cache.Compounds{Store: svcs.Compounds.(gridline.CompoundOutliner),
+		Committed: func() int64 { return m.DB.CommittedSeqOf(cache.CompoundEntities...) }}
 	auth := sqlstore.NewAuthService(m.DB)
 	auth.Policy = policy
 	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },

@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# scripts/intake-bench.sh measures intake over HTTP (issue 7) for two
+# builds of gridline, alternating them, so both see the same machine:
+#
+#	scripts/intake-bench.sh BASE_BINARY NEW_BINARY [ROUNDS]
+#
+# One demo database is made once (by BASE_BINARY); each run serves a fresh
+# copy of it with `gridline serve`, waits for the duplicate index to be
+# built, logs in as admin and runs
+# `gridline-load intake --concurrency 64 --duration 10s --db … --pid …`:
+# cases/s, p50/p99, the server's and the load's CPU per case, then the
+# database's raw single-row insert rate and the ratio. The load average is
+# printed beside each run. Rounds: base, new, base, new, … (default 3).
+#
+# Environment: DB=sqlite (default) or DB=postgres (the demo database
+# ${PG_DB}_demo and a copy per run, ${PG_DB}_run, both dropped at the
+# end; PG_DB defaults to gridline_ibench, PG_BASE to
+# postgres://postgres@127.0.0.1:5432); PORT (default
+# 18200); LOAD, a gridline-load binary (default: built from this
+# checkout); CONC (64) and DURATION (10s). Loopback only.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+[ $# -ge 2 ] || { echo "usage: $0 BASE_BINARY NEW_BINARY [ROUNDS]" >&2; exit 2; }
+base=$(realpath "$1")
+new=$(realpath "$2")
+rounds=${3:-3}
+DB=${DB:-sqlite}
+PORT=${PORT:-18200}
+CONC=${CONC:-64}
+DURATION=${DURATION:-10s}
+PG_BASE=${PG_BASE:-postgres://postgres@127.0.0.1:5432}
+PG_DB=${PG_DB:-gridline_ibench}
+tmp=$(mktemp -d)
+pid=
+cleanup() {
+	[ -z "$pid" ] || { kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null || true; }
+	rm -rf "$tmp"
+	if [ "$DB" = postgres ]; then
+		psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_run" \
+			-c "DROP DATABASE IF EXISTS ${PG_DB}_demo" >/dev/null 2>&1 || true
+	fi
+}
+trap cleanup EXIT
+LOAD=${LOAD:-}
+if [ -z "$LOAD" ]; then
+	CGO_ENABLED=0 go build -o "$tmp/gridline-load" ./cmd/gridline-load
+	LOAD=$tmp/gridline-load
+fi
+url=http://127.0.0.1:$PORT
+
+echo "== machine: $(nproc) cores, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), $(date -u +%FT%TZ)"
+echo "base: $base ($("$base" version 2>/dev/null | head -1 || true))"
+echo "new:  $new ($("$new" version 2>/dev/null | head -1 || true))"
+
+# start BINARY CMD DSN LOG: runs BINARY CMD on DSN in the background
+# (pid) and waits until it answers and its duplicate index is built.
+start() {
+	"$1" "$2" --addr "127.0.0.1:$PORT" --db "$3" >"$4" 2>&1 &
+	pid=$!
+	for _ in $(seq 1 1800); do
+		curl -sf "$url/healthz" >/dev/null && grep -q 'duplicate index built' "$4" && return 0
+		kill -0 "$pid" 2>/dev/null || { cat "$4" >&2; exit 1; }
+		sleep 0.1
+	done
+	echo "not serving with its duplicate index after 180 s" >&2
+	cat "$4" >&2
+	exit 1
+}
+stop() {
+	kill "$pid"
+	wait "$pid" 2>/dev/null || true
+	pid=
+}
+
+if [ "$DB" = postgres ]; then
+	psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_demo" -c "CREATE DATABASE ${PG_DB}_demo"
+	demo="$PG_BASE/${PG_DB}_demo?sslmode=disable"
+else
+	demo="sqlite:$tmp/demo.db"
+fi
+echo "== the demo database, once (by the base binary)"
+start "$base" demo "$demo" "$tmp/demo.log"
+stop
+if [ "$DB" != postgres ] && [ -e "$tmp/demo.db-wal" ]; then
+	# Each run starts from the same file, its log folded in (else every copy
+	# would carry the demo's whole log and checkpoint it during the load).
+	sqlite3 "$tmp/demo.db" 'PRAGMA wal_checkpoint(TRUNCATE);' >/dev/null
+fi
+
+for round in $(seq 1 "$rounds"); do
+	for which in base new; do
+		bin=$base
+		[ "$which" = new ] && bin=$new
+		if [ "$DB" = postgres ]; then
+			psql -q "$PG_BASE/postgres" -c "DROP DATABASE IF EXISTS ${PG_DB}_run" \
+				-c "CREATE DATABASE ${PG_DB}_run TEMPLATE ${PG_DB}_demo"
+			dsn="$PG_BASE/${PG_DB}_run?sslmode=disable"
+		else
+			rm -f "$tmp"/run.db*
+			cp "$tmp/demo.db" "$tmp/run.db"
+			[ ! -e "$tmp/demo.db-wal" ] || cp "$tmp/demo.db-wal" "$tmp/run.db-wal"
+			dsn="sqlite:$tmp/run.db"
+		fi
+		start "$bin" serve "$dsn" "$tmp/serve.log"
+		token=$(curl -sf "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
+			-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
+		echo "== round $round, $which ($DB), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		"$LOAD" intake --url "$url" --token "$token" --concurrency "$CONC" --duration "$DURATION" \
+			--db "$dsn" --pid "$pid"
+		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+		stop
+	done
+done
