@@ -158,7 +158,7 @@ type DuplicateCase struct {
 func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 	if c.grams == nil {
 		c.grams, c.buildings, c.units = textGrams(c.Text, cat)
-		c.suggested = suggestedCodes(cat, c.Text)
+		c.suggested = cat.suggestFromGrams(c.grams, dupSuggestions)
 	}
 }
 
@@ -254,16 +254,43 @@ func residentChannel(ch Channel) bool {
 // the finder keeps with its fingerprint.
 const dupSuggestions = 3
 
-// suggestedCodes returns the codes of the catalogue's first suggestions
-// for text.
-func suggestedCodes(cat *Catalogue, text string) []string {
-	sug := cat.Suggest(text, dupSuggestions)
-	out := make([]string, len(sug))
-	for i, s := range sug {
-		out[i] = s.Code
+// suggestFromGrams returns the codes of the n sub-classes whose names and
+// keywords share the most of grams' pairs, each pair weighed by its
+// rarity among the sub-classes: [Catalogue.Suggest]'s bigram half, on
+// the finder's normalised text (synonyms folded), without its keyword
+// half, at a fraction of its cost. Ties keep catalogue order.
+func (c *Catalogue) suggestFromGrams(grams []gram, n int) []string {
+	vocab := c.vocabulary()
+	score := make([]float64, len(c.subs))
+	type scored struct {
+		sub   int32
+		score float64
 	}
-	if len(out) == 0 {
-		return []string{}
+	top := make([]scored, 0, 32)
+	for _, g := range grams {
+		if g.key>>32 == 0 {
+			continue // a single character
+		}
+		for _, s := range vocab[g.key] {
+			if score[s.sub] == 0 {
+				top = append(top, scored{sub: s.sub})
+			}
+			score[s.sub] += s.idf
+		}
+	}
+	for i := range top {
+		top[i].score = score[top[i].sub]
+	}
+	top = slices.DeleteFunc(top, func(t scored) bool { return t.score <= 0 })
+	slices.SortFunc(top, func(x, y scored) int {
+		if x.score != y.score {
+			return cmp.Compare(y.score, x.score)
+		}
+		return cmp.Compare(x.sub, y.sub)
+	})
+	out := make([]string, 0, n)
+	for _, t := range top[:min(n, len(top))] {
+		out = append(out, c.cats[c.subs[t.sub]].Code)
 	}
 	return out
 }
@@ -558,15 +585,28 @@ func gramKeys(m map[string]bool) map[uint64]bool {
 // gramKey is the key of the pair a, b; a single character's is gramKey(0, r).
 func gramKey(a, b rune) uint64 { return uint64(a)<<32 | uint64(b) }
 
-// vocabulary returns the keys of the pairs of c's sub-classes' names and
-// keywords, built once.
-func (c *Catalogue) vocabulary() map[uint64]bool {
+// gramSub is a sub-class (an entry of Catalogue.subs) whose name or
+// keywords have a pair, and the pair's rarity among the sub-classes.
+type gramSub struct {
+	sub int32
+	idf float64
+}
+
+// vocabulary returns the pairs of c's sub-classes' names and keywords,
+// each with the sub-classes that have it, built once.
+func (c *Catalogue) vocabulary() map[uint64][]gramSub {
 	c.vocabOnce.Do(func() {
-		c.vocab = make(map[uint64]bool, len(c.bigramIDF))
-		for p := range c.bigramIDF {
-			if r := []rune(p); len(r) == 2 {
-				c.vocab[gramKey(r[0], r[1])] = true
+		c.vocab = make(map[uint64][]gramSub, len(c.bigramIDF))
+		for p, idf := range c.bigramIDF {
+			r := []rune(p)
+			if len(r) != 2 {
+				continue
 			}
+			subs := make([]gramSub, 0, len(c.gramSubs[p]))
+			for _, k := range c.gramSubs[p] {
+				subs = append(subs, gramSub{sub: int32(k), idf: idf})
+			}
+			c.vocab[gramKey(r[0], r[1])] = subs
 		}
 	})
 	return c.vocab
@@ -678,7 +718,7 @@ func textGrams(s string, cat *Catalogue) ([]gram, []string, []string) {
 		w, k := 1.0, gramKey(a, b)
 		if dupCommonGrams[k] {
 			w = 1.0 / 3
-		} else if vocab[k] {
+		} else if _, ok := vocab[k]; ok {
 			w = dupProblemWeight
 		}
 		out = append(out, gram{key: k, weight: w})
