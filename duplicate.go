@@ -217,9 +217,11 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 }
 
 // classAgreement says how far categories a and b agree: "sub" (1) for
-// the same sub-class, "main" (0.5) for the same main class, "related"
-// (0.5) for classes of one line of the lexicon's related classes, ""
-// (0) otherwise.
+// the same sub-class, "related" (0.75) for classes of one line of the
+// lexicon's related classes, "main" (0.25) for the same main class, ""
+// (0) otherwise. Two sub-classes of one main class at one spot are
+// mostly two problems (a pothole and a faded marking, a stall and a
+// parked car); related classes name one incident from two sides.
 func classAgreement(cat *Catalogue, a, b string) (string, float64) {
 	switch {
 	case a == "" || b == "":
@@ -233,7 +235,7 @@ func classAgreement(cat *Catalogue, a, b string) (string, float64) {
 		return "main", 0.25
 	case dupLex.relatedClasses(a, ma, b, mb):
 		// One incident filed from two sides (a broken transformer as
-		// 电力设施 and as 电力线路故障): as close as the same main class.
+		// 电力设施 and as 电力线路故障).
 		return "related", 0.75
 	}
 	return "", 0
@@ -695,7 +697,8 @@ func normalizeRunes(s string) []rune {
 }
 
 // textGrams returns the weighted bigrams of s's normalised text, sorted
-// by key and without repeats, and the building numbers it names. Pairs of the catalogue's vocabulary (the
+// by key and without repeats, and the building and unit numbers it names.
+// Pairs of the catalogue's vocabulary (the
 // names and keywords of its sub-classes: 路灯, 井盖, 不亮, 漏水) say what
 // the problem is and weigh dupProblemWeight; pairs of every complaint
 // weigh a third; the rest — mostly the place — one.
