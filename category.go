@@ -189,7 +189,7 @@ type Catalogue struct {
 	gramSubs  map[string][]int   // bigram → the entries of subs whose profile has it
 	kwFirst   map[rune][]string  // the keywords by their first character, each once
 	vocabOnce sync.Once          // vocab, for the duplicate finder
-	vocab     map[uint64]bool
+	vocab     map[uint64][]gramSub
 }
 
 // Category returns the category with code.

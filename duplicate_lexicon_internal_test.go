@@ -77,6 +77,19 @@ func TestBuildingNumbers(t *testing.T) {
 			t.Errorf("buildingNumbers(%q) = %q; want %q", tt.text, got, tt.want)
 		}
 	}
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"青莲苑8#楼2单元601", []string{"2"}},
+		{"11号楼三单元和1单元之间", []string{"3", "1"}},
+		{"东单元门口", nil},
+		{"单元门", nil},
+	} {
+		if got := unitNumbers(normalizeRunes(tt.text)); !slices.Equal(got, tt.want) {
+			t.Errorf("unitNumbers(%q) = %q; want %q", tt.text, got, tt.want)
+		}
+	}
 	if !otherBuilding([]string{"3"}, []string{"5"}) || otherBuilding([]string{"3", "5"}, []string{"5"}) ||
 		otherBuilding(nil, []string{"5"}) {
 		t.Error("otherBuilding: wrong")
