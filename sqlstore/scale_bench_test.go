@@ -207,6 +207,14 @@ func BenchmarkScaleTicketList(b *testing.B) {
 		{"town+closed+month", gridline.TicketFilter{Within: &town, Status: &status, From: &month, To: &end}},
 		{"text", gridline.TicketFilter{Query: &word}},
 	}
+	// BenchmarkTextSearchMillion's other queries, on the real million:
+	// common (井盖, one rune 灯), absent (占道经营, 1391) and rare (小区门口).
+	for _, q := range []string{"占道经营", "井盖", "灯", "1391", "小区门口"} {
+		filters = append(filters, struct {
+			name string
+			f    gridline.TicketFilter
+		}{"text=" + q, gridline.TicketFilter{Query: &q}})
+	}
 	for _, c := range filters {
 		b.Run(strings.ReplaceAll(c.name, "/", "-"), func(b *testing.B) {
 			f := c.f
