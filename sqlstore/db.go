@@ -160,6 +160,10 @@ type Tx struct {
 	// date before commit, true for those taken in by this transaction (no
 	// stored contribution yet); shared with nested transactions.
 	kpiDirty *map[int64]bool
+	// totals holds the transaction's differences of ticket_totals,
+	// written before commit (flushTotals); shared with nested
+	// transactions.
+	totals *map[totalKey]int64
 	// kpiCal, when set, is the working calendar this transaction's
 	// rollups are computed on: a calendar edit's, before the cached one
 	// is dropped at commit.
@@ -226,6 +230,9 @@ func (tx *Tx) Commit() error {
 	}
 	if err := tx.refreshKPIs(context.Background()); err != nil {
 		return err
+	}
+	if err := tx.flushTotals(context.Background()); err != nil {
+		return fmt.Errorf("ticket totals: %w", err)
 	}
 	seqs, err := tx.flush(context.Background())
 	if err != nil {
@@ -299,7 +306,7 @@ func (db *DB) InTx(ctx context.Context, fn func(ctx context.Context) error) erro
 func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
 		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
-			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty}, nil
+			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty, totals: outer.totals}, nil
 	}
 	pool := db.read
 	if writable {
@@ -344,7 +351,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 		return nil, translate(db.dialect, err)
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
-		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}}, nil
+		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{}, totals: &map[totalKey]int64{}}, nil
 }
 
 // exec runs a statement and translates driver errors.
