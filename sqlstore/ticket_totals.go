@@ -29,7 +29,7 @@ import (
 // sums: two intakes at once on PostgreSQL rarely wait for the same row.
 
 // totalStripes is how many rows each key's count is spread over.
-const totalStripes = 8
+const totalStripes = 8 // and "id % 8" in backfillTicketTotals
 
 // Dimensions of ticket_totals.
 const (
@@ -176,4 +176,24 @@ func readTotal(ctx context.Context, tx *Tx, dim, key, hi string) (int, error) {
 		return 0, translate(tx.db.dialect, err)
 	}
 	return int(n), nil
+}
+
+// backfillTicketTotals counts the cases there are into ticket_totals
+// (migration 0023), replacing what it holds.
+func backfillTicketTotals(ctx context.Context, tx *Tx) error {
+	const insert = `INSERT INTO ticket_totals (dim, key, stripe, n) `
+	for _, q := range []string{
+		`DELETE FROM ticket_totals`,
+		insert + `SELECT '', '', id % 8, COUNT(*) FROM tickets GROUP BY id % 8`,
+		insert + `SELECT 'status', status, id % 8, COUNT(*) FROM tickets GROUP BY status, id % 8`,
+		insert + `SELECT 'channel', channel, id % 8, COUNT(*) FROM tickets GROUP BY channel, id % 8`,
+		insert + `SELECT 'category', category, id % 8, COUNT(*) FROM tickets GROUP BY category, id % 8`,
+		insert + `SELECT 'unit', CAST(lead_unit_id AS TEXT), id % 8, COUNT(*) FROM tickets
+			WHERE lead_unit_id IS NOT NULL GROUP BY lead_unit_id, id % 8`,
+	} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return translate(tx.db.dialect, err)
+		}
+	}
+	return nil
 }

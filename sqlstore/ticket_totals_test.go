@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/gridline/gridline"
 )
 
@@ -202,6 +203,22 @@ func TestTicketTotalsMatchCount(t *testing.T) {
 	}
 	if nonZero < len(checks)*2/3 {
 		t.Errorf("only %d of %d filters select cases: the history does not test much", nonZero, len(checks))
+	}
+
+	// The counts kept step by step are those migration 0023 would fill.
+	kept, err := f.db.DumpTicketTotalsForTest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.db.RebuildTicketTotalsForTest(ctx); err != nil {
+		t.Fatal(err)
+	}
+	rebuilt, err := f.db.DumpTicketTotalsForTest(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(rebuilt, kept); diff != "" {
+		t.Errorf("ticket_totals kept step by step differ from a backfill (-backfill +kept):\n%s", diff)
 	}
 
 	// Not from the counts: a second filter, and a scoped caller.
