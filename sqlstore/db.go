@@ -172,6 +172,10 @@ type Tx struct {
 	// terms indexed where it was written made a segment (and merges) a
 	// case, 12 % of intake's CPU. Shared with nested transactions.
 	grams *gramQueue
+	// totals holds the transaction's differences of ticket_totals,
+	// written before commit (flushTotals); shared with nested
+	// transactions.
+	totals *map[totalKey]int64
 	// kpiCal, when set, is the working calendar this transaction's
 	// rollups are computed on: a calendar edit's, before the cached one
 	// is dropped at commit.
@@ -241,6 +245,9 @@ func (tx *Tx) Commit() error {
 	}
 	if err := tx.refreshKPIs(context.Background()); err != nil {
 		return err
+	}
+	if err := tx.flushTotals(context.Background()); err != nil {
+		return fmt.Errorf("ticket totals: %w", err)
 	}
 	seqs, err := tx.flush(context.Background())
 	if err != nil {
@@ -315,7 +322,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	if outer, ok := ctx.Value(txKey{}).(*Tx); ok && outer.db == db {
 		return &Tx{Tx: outer.Tx, conn: outer.conn, db: db, now: outer.now, writable: outer.writable, nested: true,
 			cache: outer.cache, events: outer.events, audits: outer.audits, kpiDirty: outer.kpiDirty,
-			kpiWritten: outer.kpiWritten, grams: outer.grams}, nil
+			kpiWritten: outer.kpiWritten, grams: outer.grams, totals: outer.totals}, nil
 	}
 	pool := db.read
 	if writable {
@@ -361,7 +368,7 @@ func (db *DB) BeginTx(ctx context.Context, writable bool) (*Tx, error) {
 	}
 	return &Tx{Tx: tx, conn: conn, db: db, now: db.Now().UTC().Truncate(time.Microsecond), writable: writable,
 		events: new([]gridline.Event), audits: new([]auditWho), kpiDirty: &map[int64]bool{},
-		kpiWritten: &map[int64]*kpiWritten{}, grams: &gramQueue{}}, nil
+		kpiWritten: &map[int64]*kpiWritten{}, grams: &gramQueue{}, totals: &map[totalKey]int64{}}, nil
 }
 
 // exec runs a statement and translates driver errors.

@@ -22,6 +22,40 @@ func (db *DB) TextCandidatesForTest(ctx context.Context, q string) (int, error) 
 	return n, err
 }
 
+// RebuildTicketTotalsForTest counts the cases into ticket_totals again as
+// migration 0023 does.
+func (db *DB) RebuildTicketTotalsForTest(ctx context.Context) error {
+	tx, err := db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	if err := backfillTicketTotals(ctx, tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// DumpTicketTotalsForTest returns ticket_totals' non-zero rows as
+// "dim/key/stripe" → n.
+func (db *DB) DumpTicketTotalsForTest(ctx context.Context) (map[string]int64, error) {
+	rows, err := db.read.QueryContext(ctx, `SELECT dim, key, stripe, n FROM ticket_totals WHERE n <> 0`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int64{}
+	for rows.Next() {
+		var dim, key string
+		var stripe, n int64
+		if err := rows.Scan(&dim, &key, &stripe, &n); err != nil {
+			return nil, err
+		}
+		out[fmt.Sprintf("%s/%s/%d", dim, key, stripe)] = n
+	}
+	return out, rows.Err()
+}
+
 // RebuildTextIndexForTest empties the text index and fills it again as
 // migration 0019 does for the cases already there.
 func (db *DB) RebuildTextIndexForTest(ctx context.Context) error {

@@ -14,8 +14,9 @@ var migrationsFS embed.FS
 // migrationCode is the Go part of a migration, run in its transaction
 // right after its SQL: the data it computes with the domain's rules.
 var migrationCode = map[string]func(context.Context, *Tx) error{
-	"0018_kpi_rollups.sql": backfillKPIRollups,
-	"0019_text_search.sql": backfillTicketGrams,
+	"0018_kpi_rollups.sql":   backfillKPIRollups,
+	"0019_text_search.sql":   backfillTicketGrams,
+	"0023_ticket_totals.sql": backfillTicketTotals,
 }
 
 // migrationNames lists the migration files of a dialect in order.

@@ -7,6 +7,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/gridline/gridline"
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
@@ -195,6 +196,53 @@ func gramCondition(d dialect, q string) (string, any) {
 	}
 	return "t.id IN (SELECT rowid FROM ticket_grams WHERE ticket_grams MATCH ?)",
 		`"` + strings.Join(terms, `" "`) + `"` + suffix
+}
+
+// textOnly returns q when f, for the caller of ctx, is a text search and
+// nothing else, and the index alone is exact for q (gramExact): then the
+// index holds the selection, and the page and its total are read from it
+// (findTextPage) without visiting the cases but the page's.
+func textOnly(ctx context.Context, f gridline.TicketFilter) (string, bool) {
+	if f.Query == nil || !gramExact(*f.Query) || !bareFilter(ctx, f) ||
+		f.Status != nil || f.Channel != nil || f.Category != nil || f.UnitID != nil {
+		return "", false
+	}
+	return *f.Query, true
+}
+
+// findTextPage returns a page of the cases whose text contains q and
+// their total, for q the index alone is exact for: every case has its
+// row of terms and every row its case (cases are never deleted), so the
+// ids of the page and the count come from the index alone.
+func findTextPage(ctx context.Context, tx *Tx, q string, limit, offset int) ([]*gridline.Ticket, int, error) {
+	if offset < 0 {
+		return nil, 0, gridline.FieldErrorf("offset", "must not be negative")
+	}
+	_, arg := gramCondition(tx.db.dialect, q)
+	ids, count := `SELECT rowid FROM ticket_grams WHERE ticket_grams MATCH ? ORDER BY rowid DESC`,
+		`SELECT COUNT(*) FROM ticket_grams WHERE ticket_grams MATCH $1`
+	if tx.db.dialect.isPostgres() {
+		ids, count = `SELECT g.ticket_id FROM ticket_grams g WHERE g.grams @@ CAST(? AS tsquery) ORDER BY g.ticket_id DESC`,
+			`SELECT COUNT(*) FROM ticket_grams g WHERE g.grams @@ CAST($1 AS tsquery)`
+	}
+	var w where
+	w.add("t.id IN ("+ids+limitOffset(limit, offset)+")", arg)
+	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+w.String()+` ORDER BY t.id DESC`, w.args...)
+	if err != nil {
+		return nil, 0, translate(tx.db.dialect, err)
+	}
+	out, err := scanTickets(rows)
+	if err != nil {
+		return nil, 0, err
+	}
+	if (limit <= 0 || len(out) < limit) && (len(out) > 0 || offset == 0) {
+		return out, offset + len(out), nil
+	}
+	var total int
+	if err := tx.QueryRowContext(ctx, count, arg).Scan(&total); err != nil {
+		return nil, 0, translate(tx.db.dialect, err)
+	}
+	return out, total, nil
 }
 
 // writeTicketGrams indexes the texts of new cases (ids[i] has texts[i]) in

@@ -230,16 +230,29 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 		out, err := scanTickets(rows)
 		return out, 0, err
 	}
+	// The total from the kept counts where they hold it (ticket_totals.go),
+	// or from the text index alone where it is exact.
+	total := -1
+	if dim, key, hi, ok := totalsFor(ctx, f); ok {
+		n, err := readTotal(ctx, tx, dim, key, hi)
+		if err != nil {
+			return nil, 0, err
+		}
+		total = n
+	} else if q, ok := textOnly(ctx, f); ok {
+		return findTextPage(ctx, tx, q, f.Limit, f.Offset)
+	}
 	if categoryAt < 0 {
-		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, -1)
+		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, total)
 	}
 	// A prefix is a range of the index (category, id), not in id order: a
 	// page of a large selection (a main class, a few per cent of all
 	// cases) is found faster walking the ids backwards, a page of a small
 	// one from the range. The count, which the range makes cheap, decides.
-	var total int
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&total); err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
+	if total < 0 {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&total); err != nil {
+			return nil, 0, translate(tx.db.dialect, err)
+		}
 	}
 	page := w
 	if total > categoryRangeRows {
@@ -683,6 +696,9 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 	if err := takeIdempotencyKey(ctx, tx, t.Idempotency, t.ID); err != nil {
 		return false, err
 	}
+	// Last, after everything that can fail: a batch's case that fails
+	// rolls back to its savepoint, and must not be counted.
+	tx.countTicket(totalCaseOf(t), +1)
 	t.Timeline = []*gridline.TicketEvent{first}
 	tx.writtenKPICase(t, first)
 	return true, nil
@@ -798,6 +814,7 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		}
 		return co, takeIdempotencyKey(ctx, tx, r.Idempotency, id)
 	}
+	was := totalCaseOf(t)
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
 	}
@@ -821,6 +838,7 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		tx.now, placeCell(t.Lon, t.Lat), id); err != nil {
 		return nil, err
 	}
+	tx.recountTicket(was, totalCaseOf(t))
 	if err := s.applyAssignments(ctx, tx, t, r); err != nil {
 		return nil, err
 	}

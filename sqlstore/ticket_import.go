@@ -96,6 +96,11 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 	}); err != nil {
 		return fmt.Errorf("import tickets: %w", err)
 	}
+	for _, r := range rows {
+		c := totalCaseOf(r.t)
+		c.id = r.id
+		tx.countTicket(c, +1)
+	}
 	// The text index, in the same transaction (textsearch.go).
 	gramIDs, texts := make([]int64, len(rows)), make([]string, len(rows))
 	for k := range rows {
