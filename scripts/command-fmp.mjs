@@ -7,7 +7,9 @@
 // the page's own mark (CommandPage.vue, FMP_MARK) can be compared side by
 // side: the first animation frame, from navigation start, at which the
 // seven cards hold figures and the map has the county's grids and the
-// case cells and has nothing left to load (map.loaded()). The page's own
+// case cells and has nothing left to load (map.loaded()). To compare two
+// builds, alternating, each on a fresh copy of one demo database:
+// scripts/command-fmp-ab.sh. The page's own
 // mark is printed beside it when there is one.
 //
 // On a shared machine the wall-clock figure follows the load; the CPU time
@@ -71,8 +73,11 @@ const probe = () => {
   const look = () => {
     const map = window.__ccMap;
     const cards = [...document.querySelectorAll('[data-testid^="card-"]')];
-    const n = (s) => (map && map.getSource(s) ? map.getSource(s).serialize().data.features?.length || 0 : 0);
-    if (cards.length === 7 && cards.every((el) => el.dataset.value !== '') && n('cells') > 0 && n('grids') > 0 && map.loaded()) {
+    const fs = (s) => (map && map.getSource(s) ? map.getSource(s).serialize().data.features || [] : []);
+    // The grids: their own source, or (since fmp2) the one of the county,
+    // its towns and grids, told apart by kind.
+    const grids = fs('grids').length + fs('boundaries').filter((f) => f.properties.kind === 'grid').length;
+    if (cards.length === 7 && cards.every((el) => el.dataset.value !== '') && fs('cells').length > 0 && grids > 0 && map.loaded()) {
       // Seen in this frame's callbacks: painted at the end of it.
       window.__probeFMP = performance.now();
       return;

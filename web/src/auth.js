@@ -30,7 +30,9 @@ function hint(on) {
     // Storage disabled: auth/me is asked every time.
   }
 }
-function hinted() {
+// hinted reports whether this browser may be signed in: a stored token,
+// or the hint that it logged in.
+export function hinted() {
   try {
     return localStorage.getItem(HINT_KEY) !== null || getToken() !== '';
   } catch {

@@ -36,10 +36,17 @@ import 'element-plus/es/components/timeline/style/css';
 import 'element-plus/es/components/timeline-item/style/css';
 import './style.css';
 import App from './App.vue';
-import { router } from './router.js';
+import { regionOf, router } from './router.js';
 import { loadEnums } from './enums.js';
-import { loadMe } from './auth.js';
+import { hinted, loadMe } from './auth.js';
+import { prefetchCommand } from './commandReads.js';
 
+// The command centre's first reads leave now, not once the user is known
+// and its page (with MapLibre) has loaded and mounted.
+if (location.pathname === '/command' && hinted()) {
+  const query = Object.fromEntries(new URLSearchParams(location.search));
+  prefetchCommand(query, regionOf({ query }));
+}
 loadEnums();
 const app = createApp(App).use(router);
 // Mount once the first route and the signed-in user are known, so the

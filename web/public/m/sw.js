@@ -5,7 +5,8 @@
 // on the phone. Reports made offline wait in IndexedDB (the page's queue,
 // src/mobile/queue.js), not here.
 const CACHE = 'gridline-m-v1';
-const SHELL = ['/m/', '/m/manifest.webmanifest', '/m/icon-192.png', '/m/icon-512.png', '/favicon.svg'];
+// /preload.js: index.html runs it before the entry (vite.config.js).
+const SHELL = ['/m/', '/m/manifest.webmanifest', '/m/icon-192.png', '/m/icon-512.png', '/favicon.svg', '/preload.js'];
 
 self.addEventListener('install', (e) => {
   e.waitUntil(caches.open(CACHE).then((c) => c.addAll(SHELL)).then(() => self.skipWaiting()));

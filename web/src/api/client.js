@@ -98,11 +98,7 @@ export async function request(method, path, options = {}) {
 // (photos) instead of a JSON body; headers are added to the request's own
 // (the phone app's Idempotency-Key).
 async function send(method, path, { params = {}, body, form, headers: extra, signal } = {}) {
-  const q = new URLSearchParams();
-  for (const [k, v] of Object.entries(params)) {
-    if (v !== undefined && v !== null && v !== '') q.set(k, v);
-  }
-  const qs = q.toString();
+  const qs = queryString(params);
   const headers = { ...extra, Accept: 'application/json' };
   const token = getToken();
   if (token) headers.Authorization = `Bearer ${token}`;
@@ -141,8 +137,50 @@ async function send(method, path, { params = {}, body, form, headers: extra, sig
   return data;
 }
 
+// queryString returns params as a query string, empty ones left out.
+function queryString(params = {}) {
+  const q = new URLSearchParams();
+  for (const [k, v] of Object.entries(params)) {
+    if (v !== undefined && v !== null && v !== '') q.set(k, v);
+  }
+  return q.toString();
+}
+
+// Reads asked for ahead of the page that makes them (prefetch), by path
+// and query, each with the time it was asked for; recording is set while
+// prefetch runs its function.
+const prefetched = new Map();
+const PREFETCH_FOR = 20_000; // ms an answer asked for ahead is handed out
+let recording = false;
+
+// prefetch runs fn, whose get calls are sent at once and kept: the first
+// get of the same path and query within PREFETCH_FOR ms is handed that
+// request's answer (or failure) instead of sending another. For a page's
+// first reads, asked for from the app's entry before the page has loaded.
+export function prefetch(fn) {
+  recording = true;
+  try {
+    fn();
+  } finally {
+    recording = false;
+  }
+}
+
 // get is request('GET', …).
 export function get(path, params, options) {
+  if (options && options.signal) return request('GET', path, { ...options, params });
+  const key = `${path}?${queryString(params)}`;
+  if (recording) {
+    const p = request('GET', path, { ...options, params });
+    p.catch(() => {}); // reported to the page that takes it
+    prefetched.set(key, { p, at: Date.now() });
+    return p;
+  }
+  const ahead = prefetched.get(key);
+  if (ahead) {
+    prefetched.delete(key);
+    if (Date.now() - ahead.at < PREFETCH_FOR) return ahead.p;
+  }
   return request('GET', path, { ...options, params });
 }
 
