@@ -51,7 +51,7 @@ func TestDemoLoadBulk(t *testing.T) {
 		}
 		out := map[string][]string{}
 		for name, q := range map[string]string{
-			"people":      `SELECT id, name, phone, team, role, unit_id, region_code, created_at, updated_at FROM people ORDER BY id`,
+			"people": `SELECT id, name, phone, team, role, unit_id, region_code, created_at, updated_at FROM people ORDER BY id`,
 			"assignments": `SELECT id, person_id, target, target_id, role, county_code, town_code, community_code, grid_code,
 				created_at FROM assignments ORDER BY id`,
 			"points": `SELECT id, name, kind, lon, lat, county_code, town_code, community_code, grid_code, cadre_id, note,

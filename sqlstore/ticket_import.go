@@ -91,6 +91,12 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		}
 		events += len(t.Timeline)
 	}
+	// In a load into empty tables (InLoadTx), their indexes and foreign
+	// keys are built and checked once, after the rows.
+	restore, err := deferIndexes(ctx, tx, "tickets", "ticket_events", "ticket_grams", "ticket_assignments", "kpi_spans")
+	if err != nil {
+		return err
+	}
 	if err := copyRows(ctx, tx, "tickets", ticketImportColumns, len(rows), func(k int, dst []any) []any {
 		return rows[k].args(dst)
 	}); err != nil {
@@ -152,6 +158,9 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		}
 	}
 	if err := importKPIs(ctx, tx, rows); err != nil {
+		return fmt.Errorf("import tickets: %w", err)
+	}
+	if err := restoreIndexes(ctx, tx, restore); err != nil {
 		return fmt.Errorf("import tickets: %w", err)
 	}
 	detail := fmt.Sprintf(`{"tickets":%d,"events":%d,"first":%q,"last":%q}`, len(rows), events, rows[0].number,

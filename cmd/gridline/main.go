@@ -638,8 +638,9 @@ func (m *Main) loadDemo(ctx context.Context, c config) error {
 		mark = now
 	}
 	// One transaction: a commit per row would make the load ten times
-	// slower, and a failed load leaves the database empty.
-	err = m.DB.InTx(ctx, func(ctx context.Context) error {
+	// slower, and a failed load leaves the database empty. Nobody uses
+	// the database before it serves: a load transaction (InLoadTx).
+	err = m.DB.InLoadTx(ctx, func(ctx context.Context) error {
 		if err := demo.Load(ctx, d, m.services(c.policy)); err != nil {
 			return err
 		}
