@@ -508,6 +508,21 @@ func reserveIDs(ctx context.Context, tx *Tx, table string, n int) ([]int64, erro
 		}
 		return ids, nil
 	}
+	if tx.load && n > 1 {
+		// Nobody else draws from the sequence during a load (InLoadTx):
+		// the block after the next value is taken in one step, not n.
+		var first int64
+		if err := tx.QueryRowContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id'))`).Scan(&first); err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		if _, err := tx.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence('`+table+`', 'id'), $1)`, first+int64(n)-1); err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for i := int64(0); i < int64(n); i++ {
+			ids = append(ids, first+i)
+		}
+		return ids, nil
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT nextval(pg_get_serial_sequence('`+table+`', 'id')) FROM generate_series(1, $1)`, n)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
