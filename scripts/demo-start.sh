@@ -14,8 +14,7 @@
 # For each run it prints: the wall seconds from the start to the first 200
 # of /healthz; the gridline process's CPU seconds (user+system, /proc) at
 # that moment; on PostgreSQL the CPU seconds of the server's backends for
-# that database (their /proc entries, read until they exit) and of all
-# postgres processes (which includes other users' work: an upper bound);
+# that database (their /proc entries, read every 50 ms while they live);
 # the number of cases the API reports (GET /api/v1/tickets as admin), which
 # must be the whole generated year (the log's count): nothing may be left
 # for after /healthz; the load average; the phases the demo logs.
@@ -43,23 +42,12 @@ trap cleanup EXIT
 # cpu PID: the process's user+system CPU in clock ticks, or nothing.
 cpu() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || true; }
 
-# pgcpu PATTERN: the summed CPU ticks of the postgres processes whose
-# command line contains PATTERN ("" = all of them).
-pgcpu() {
-	local total=0 p c
-	for p in $(pgrep -f "^postgres: ${1}" || true); do
-		c=$(cpu "$p")
-		total=$((total + ${c:-0}))
-	done
-	echo $total
-}
-
 secs() { echo "scale=2; $1 / $tick" | bc; }
 
 pg=false
 case $dsn in postgres://* | postgresql://*) pg=true ;; esac
 
-printf '%-4s %-28s %8s %8s %9s %9s %7s %s\n' run binary wall_s cpu_s pg_be_s pg_all_s cases "load phases"
+printf '%-4s %-28s %8s %8s %9s %7s %s\n' run binary wall_s cpu_s pg_be_s cases "load phases"
 for ((run = 1; run <= runs * ${#bins[@]}; run++)); do
 	bin=${bins[$(((run - 1) % ${#bins[@]}))]}
 	log=$tmp/run$run.log
@@ -78,8 +66,6 @@ for ((run = 1; run <= runs * ${#bins[@]}; run++)); do
 		rundsn="sqlite:$tmp/db$run/gridline.db"
 	fi
 	load=$(cut -d' ' -f1 /proc/loadavg)
-	allBefore=0
-	$pg && allBefore=$(pgcpu "")
 	declare -A backend=()
 	start=$(date +%s.%N)
 	GRIDLINE_ANON_RATE=-1 "$bin" demo -addr "127.0.0.1:$port" -db "$rundsn" >"$log" 2>&1 &
@@ -102,7 +88,7 @@ for ((run = 1; run <= runs * ${#bins[@]}; run++)); do
 	end=$(date +%s.%N)
 	wall=$(echo "$end - $start" | bc)
 	own=$(cpu "$pid")
-	be=- all=-
+	be=-
 	if $pg; then
 		for p in $(pgrep -f "^postgres: .*[ :]$db " || true); do
 			c=$(cpu "$p")
@@ -111,7 +97,6 @@ for ((run = 1; run <= runs * ${#bins[@]}; run++)); do
 		t=0
 		for p in "${!backend[@]}"; do t=$((t + backend[$p])); done
 		be=$(secs $t)
-		all=$(secs $(($(pgcpu "") - allBefore)))
 	fi
 	token=$(curl -sf -H 'Content-Type: application/json' -d '{"username":"admin","password":"demo1234"}' \
 		"http://127.0.0.1:$port/api/v1/auth/login" | sed -E 's/.*"token":"([^"]+)".*/\1/')
@@ -125,7 +110,7 @@ for ((run = 1; run <= runs * ${#bins[@]}; run++)); do
 	phases="$open $phases $serve"
 	name=$bin
 	[ ${#name} -gt 28 ] && name=…${name: -27}
-	printf '%-4s %-28s %8.2f %8s %9s %9s %7s %s %s\n' "$run" "$name" "$wall" "$(secs "$own")" "$be" "$all" "$cases" \
+	printf '%-4s %-28s %8.2f %8s %9s %7s %s %s\n' "$run" "$name" "$wall" "$(secs "$own")" "$be" "$cases" \
 		"$load" "$phases"
 	kill "$pid"
 	wait "$pid" 2>/dev/null || true
