@@ -395,6 +395,16 @@ type AssignmentService interface {
 	DeleteAssignment(ctx context.Context, id int64) error
 }
 
+// AssignmentCreator is an AssignmentService that can also take many
+// assignments in one step, for bulk loads such as the demo's:
+// CreateAssignments does what CreateAssignment does for each, in order —
+// the same rules, rows, audit rows and change-feed events — all or
+// nothing. An error names the assignment ("assignments[i]"). Callers
+// check for it and fall back to CreateAssignment.
+type AssignmentCreator interface {
+	CreateAssignments(ctx context.Context, as []*Assignment) error
+}
+
 // PartyOrgService reads and writes the six-level party organisation tree.
 // Every write is audited and fed.
 type PartyOrgService interface {

@@ -204,6 +204,25 @@ type BuildingService interface {
 	DeleteBuilding(ctx context.Context, id int64) error
 }
 
+// PointCreator is a PointService that can also take many points in one
+// step, for bulk loads such as the demo's: CreatePoints does what
+// CreatePoint does for each point, in order — the same rules, rows, audit
+// rows and change-feed events — all or nothing. An error names the point
+// ("points[i]"). Callers check for it and fall back to CreatePoint.
+type PointCreator interface {
+	CreatePoints(ctx context.Context, ps []*Point) error
+}
+
+// BuildingCreator is a BuildingService that can also take many buildings
+// in one step, for bulk loads such as the demo's: CreateBuildings does
+// what CreateBuilding does for each building, in order — the same rules,
+// rows (entrances and standard addresses included), audit rows and
+// change-feed events — all or nothing. An error names the building
+// ("buildings[i]"). Callers check for it and fall back to CreateBuilding.
+type BuildingCreator interface {
+	CreateBuildings(ctx context.Context, bs []*Building) error
+}
+
 // AddressService reads standard addresses. Addresses are created with
 // their building's entrances, renamed with the building or compound and
 // deleted with the building; they are not written on their own.

@@ -918,6 +918,7 @@ func (g *historyGen) mobile() string {
 // ImportTickets. Like Load it is meant for an empty database, inside the
 // caller's transaction (sqlstore.DB.InTx), so a failure leaves nothing.
 func LoadHistory(ctx context.Context, d *District, h *History, s gridline.Services) error {
+	phase := phaseTimer(ctx)
 	ids := make([]int64, len(d.Units)+len(h.Offices))
 	// Load does not hand out the IDs it got; the units' names are unique.
 	byName := map[string]int64{}
@@ -951,9 +952,12 @@ func LoadHistory(ctx context.Context, d *District, h *History, s gridline.Servic
 	if err != nil {
 		return err
 	}
-	if err := s.Tickets.ImportTickets(ctx, h.Tickets(ids, buildingIDs)); err != nil {
+	ts := h.Tickets(ids, buildingIDs)
+	phase("cases_refs")
+	if err := s.Tickets.ImportTickets(ctx, ts); err != nil {
 		return fmt.Errorf("demo: import the year's cases: %w", err)
 	}
+	phase("cases_import")
 	return nil
 }
 

@@ -14,6 +14,7 @@ import (
 // modified. Load stops at the first error; the store is then partly
 // loaded, so callers load into an empty database and discard it on failure.
 func Load(ctx context.Context, d *District, s gridline.Services) error {
+	phase := phaseTimer(ctx)
 	regions := s.Regions
 	if _, err := regions.ImportRegions(ctx, d.Regions); err != nil {
 		return fmt.Errorf("demo: import regions: %w", err)
@@ -26,10 +27,12 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		}
 	}
 
+	phase("regions")
 	gridIDs, err := loadGrids(ctx, d, s.Grids)
 	if err != nil {
 		return err
 	}
+	phase("grids")
 
 	unitIDs := make([]int64, len(d.Units))
 	for i := range d.Units {
@@ -45,10 +48,12 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		return &unitIDs[i]
 	}
 
+	phase("units")
 	personIDs, err := loadPeople(ctx, d, s.People, unitID)
 	if err != nil {
 		return err
 	}
+	phase("people")
 	personID := func(i int) *int64 {
 		if i < 0 {
 			return nil
@@ -56,14 +61,11 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		return &personIDs[i]
 	}
 
-	pointIDs := make([]int64, len(d.Points))
-	for i := range d.Points {
-		p := d.Points[i].Point
-		p.CadreID = personID(d.Points[i].Cadre)
-		if pointIDs[i], err = stored(s.Points.CreatePoint(ctx, &p), &p.ID, "point %s in grid %s", p.Name, p.GridCode); err != nil {
-			return err
-		}
+	pointIDs, err := loadPoints(ctx, d, s.Points, personID)
+	if err != nil {
+		return err
 	}
+	phase("points")
 
 	compoundIDs := make([]int64, len(d.Compounds))
 	for i := range d.Compounds {
@@ -74,22 +76,15 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		}
 	}
 
-	buildingIDs := make([]int64, len(d.Buildings))
-	for i := range d.Buildings {
-		b := d.Buildings[i].Building
-		b.CompoundID = &compoundIDs[d.Buildings[i].Compound]
-		b.Entrances = make([]*gridline.Entrance, len(d.Buildings[i].Entrances))
-		for j, e := range d.Buildings[i].Entrances {
-			ce := *e
-			b.Entrances[j] = &ce
-		}
-		buildingIDs[i], err = stored(s.Buildings.CreateBuilding(ctx, &b), &b.ID, "building %s %s",
-			d.Compounds[d.Buildings[i].Compound].Name, b.Name)
-		if err != nil {
-			return err
-		}
-	}
+	phase("compounds")
 
+	buildingIDs, err := loadBuildings(ctx, d, s.Buildings, compoundIDs)
+	if err != nil {
+		return err
+	}
+	phase("buildings")
+
+	as := make([]gridline.Assignment, len(d.Assignments))
 	for i, a := range d.Assignments {
 		var target int64
 		switch a.Target {
@@ -104,14 +99,19 @@ func Load(ctx context.Context, d *District, s gridline.Services) error {
 		default:
 			return fmt.Errorf("demo: assignment %d: unsupported target %q", i, a.Target)
 		}
-		as := gridline.Assignment{PersonID: personIDs[a.Person], Target: a.Target, TargetID: target,
+		as[i] = gridline.Assignment{PersonID: personIDs[a.Person], Target: a.Target, TargetID: target,
 			Role: a.Role, RegionPath: a.Path}
-		if err := s.Assignments.CreateAssignment(ctx, &as); err != nil {
-			return fmt.Errorf("demo: assignment %d (%s %s): %w", i, a.Target, a.Role, err)
-		}
 	}
+	if err := loadAssignments(ctx, as, s.Assignments); err != nil {
+		return err
+	}
+	phase("assignments")
 
-	return loadPartyOrgs(ctx, d, s.PartyOrgs, personID, compoundIDs, buildingIDs)
+	if err := loadPartyOrgs(ctx, d, s.PartyOrgs, personID, compoundIDs, buildingIDs); err != nil {
+		return err
+	}
+	phase("party_orgs")
+	return nil
 }
 
 // loadPeople creates d's people, in one call when the store can
@@ -261,4 +261,100 @@ func loadGrids(ctx context.Context, d *District, svc gridline.GridService) ([]in
 		}
 	}
 	return ids, nil
+}
+
+// loadPoints creates d's points, in one call when the store can
+// (gridline.PointCreator), and returns their IDs by index.
+func loadPoints(ctx context.Context, d *District, svc gridline.PointService, personID func(int) *int64) ([]int64, error) {
+	ps := make([]gridline.Point, len(d.Points))
+	for i := range d.Points {
+		ps[i] = d.Points[i].Point
+		ps[i].CadreID = personID(d.Points[i].Cadre)
+	}
+	ids := make([]int64, len(ps))
+	if bulk, ok := svc.(gridline.PointCreator); ok {
+		ptrs := make([]*gridline.Point, len(ps))
+		for i := range ps {
+			ptrs[i] = &ps[i]
+		}
+		if err := bulk.CreatePoints(ctx, ptrs); err != nil {
+			return nil, fmt.Errorf("demo: points: %w", err)
+		}
+		for i := range ps {
+			if ids[i] = ps[i].ID; ids[i] == 0 {
+				return nil, fmt.Errorf("demo: point %s in grid %s: the store returned no ID", ps[i].Name, ps[i].GridCode)
+			}
+		}
+		return ids, nil
+	}
+	for i := range ps {
+		var err error
+		if ids[i], err = stored(svc.CreatePoint(ctx, &ps[i]), &ps[i].ID, "point %s in grid %s", ps[i].Name, ps[i].GridCode); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// loadBuildings creates d's buildings with their entrances (and so their
+// standard addresses), in one call when the store can
+// (gridline.BuildingCreator), and returns their IDs by index.
+func loadBuildings(ctx context.Context, d *District, svc gridline.BuildingService, compoundIDs []int64) ([]int64, error) {
+	bs := make([]gridline.Building, len(d.Buildings))
+	for i := range d.Buildings {
+		b := &bs[i]
+		*b = d.Buildings[i].Building
+		b.CompoundID = &compoundIDs[d.Buildings[i].Compound]
+		b.Entrances = make([]*gridline.Entrance, len(d.Buildings[i].Entrances))
+		for j, e := range d.Buildings[i].Entrances {
+			ce := *e
+			b.Entrances[j] = &ce
+		}
+	}
+	ids := make([]int64, len(bs))
+	name := func(i int) string { return d.Compounds[d.Buildings[i].Compound].Name + " " + bs[i].Name }
+	if bulk, ok := svc.(gridline.BuildingCreator); ok {
+		ptrs := make([]*gridline.Building, len(bs))
+		for i := range bs {
+			ptrs[i] = &bs[i]
+		}
+		if err := bulk.CreateBuildings(ctx, ptrs); err != nil {
+			return nil, fmt.Errorf("demo: buildings: %w", err)
+		}
+		for i := range bs {
+			if ids[i] = bs[i].ID; ids[i] == 0 {
+				return nil, fmt.Errorf("demo: building %s: the store returned no ID", name(i))
+			}
+		}
+		return ids, nil
+	}
+	for i := range bs {
+		var err error
+		if ids[i], err = stored(svc.CreateBuilding(ctx, &bs[i]), &bs[i].ID, "building %s", name(i)); err != nil {
+			return nil, err
+		}
+	}
+	return ids, nil
+}
+
+// loadAssignments creates as, in one call when the store can
+// (gridline.AssignmentCreator).
+func loadAssignments(ctx context.Context, as []gridline.Assignment, svc gridline.AssignmentService) error {
+	if bulk, ok := svc.(gridline.AssignmentCreator); ok {
+		ptrs := make([]*gridline.Assignment, len(as))
+		for i := range as {
+			ptrs[i] = &as[i]
+		}
+		if err := bulk.CreateAssignments(ctx, ptrs); err != nil {
+			return fmt.Errorf("demo: assignments: %w", err)
+		}
+		return nil
+	}
+	for i := range as {
+		a := &as[i]
+		if err := svc.CreateAssignment(ctx, a); err != nil {
+			return fmt.Errorf("demo: assignment %d (%s %s): %w", i, a.Target, a.Role, err)
+		}
+	}
+	return nil
 }

@@ -318,3 +318,159 @@ func (s *BuildingService) DeleteBuilding(ctx context.Context, id int64) error {
 	}
 	return tx.Commit()
 }
+
+var _ gridline.BuildingCreator = (*BuildingService)(nil)
+
+var (
+	buildingInsertColumns = []string{"id", "compound_id", "name", "number", "floors", "height_m", "footprint", "lon", "lat",
+		"county_code", "town_code", "community_code", "grid_code", "created_at", "updated_at"}
+	addressInsertColumns = []string{"id", "code", "full_name", "building_id", "entrance_no", "lon", "lat", "county_code",
+		"town_code", "community_code", "grid_code", "qr_token", "created_at"}
+	entranceInsertColumns = []string{"id", "building_id", "number", "floors", "households", "address_id"}
+)
+
+// CreateBuildings implements gridline.BuildingCreator: CreateBuilding's
+// rules for each building, with the compounds, grids and region names
+// each read once, the IDs of buildings, addresses and entrances reserved
+// in one step each and the rows copied in bulk (copyRows), instead of
+// about ten statements a building (on PostgreSQL a round trip each).
+func (s *BuildingService) CreateBuildings(ctx context.Context, bs []*gridline.Building) error {
+	if len(bs) == 0 {
+		return nil
+	}
+	entrances := 0
+	for i, b := range bs {
+		if err := b.Validate(); err != nil {
+			return itemError("buildings", i, err)
+		}
+		if err := b.NormalizeEntrances(); err != nil {
+			return itemError("buildings", i, err)
+		}
+		entrances += len(b.Entrances)
+	}
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	type compound struct{ name, grid string }
+	compounds := map[int64]compound{}
+	wanted := set{}
+	for _, b := range bs {
+		if b.CompoundID != nil {
+			wanted.add(*b.CompoundID)
+		}
+	}
+	ids := wanted.list()
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(start+500, len(ids))]
+		rows, err := tx.QueryContext(ctx, `SELECT id, name, COALESCE(grid_code, '') FROM compounds WHERE id IN (`+
+			placeholders(1, len(part))+`)`, part...)
+		if err != nil {
+			return translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var id int64
+			var c compound
+			if err := rows.Scan(&id, &c.name, &c.grid); err != nil {
+				rows.Close()
+				return err
+			}
+			compounds[id] = c
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	grids := gridCache(ctx, tx)
+	geoms := make([]string, len(bs))
+	compoundNames := make([]string, len(bs))
+	for i, b := range bs {
+		prefer := ""
+		if b.CompoundID != nil {
+			c, ok := compounds[*b.CompoundID]
+			if !ok {
+				return itemError("buildings", i, gridline.FieldErrorf("compound_id", "no compound %d", *b.CompoundID))
+			}
+			compoundNames[i], prefer = c.name, c.grid
+		}
+		if b.RegionPath, err = placePathWith(ctx, s.loc, grids, b.GridCode, prefer, orb.Point{b.Lon, b.Lat}, "footprint"); err != nil {
+			return itemError("buildings", i, err)
+		}
+		geom, err := json.Marshal(b.Footprint)
+		if err != nil {
+			return err
+		}
+		geoms[i] = string(geom)
+	}
+	names := map[string]map[string]string{}
+	for _, b := range bs {
+		if names[b.CommunityCode] == nil {
+			if names[b.CommunityCode], err = addressRegionNames(ctx, tx, b.CommunityCode); err != nil {
+				return err
+			}
+		}
+	}
+	buildingIDs, err := reserveIDs(ctx, tx, "buildings", len(bs))
+	if err != nil {
+		return err
+	}
+	addressIDs, err := reserveIDs(ctx, tx, "addresses", entrances)
+	if err != nil {
+		return err
+	}
+	entranceIDs, err := reserveIDs(ctx, tx, "entrances", entrances)
+	if err != nil {
+		return err
+	}
+	type address struct {
+		b          *gridline.Building
+		code, name string
+		token      string
+		entranceNo int
+	}
+	addrs := make([]address, 0, entrances)
+	ents := make([]*gridline.Entrance, 0, entrances)
+	for i, b := range bs {
+		b.ID, b.CreatedAt, b.UpdatedAt = buildingIDs[i], tx.now, tx.now
+		for _, e := range b.Entrances {
+			token, err := gridline.NewQRToken()
+			if err != nil {
+				return err
+			}
+			addrID := addressIDs[len(addrs)]
+			addrs = append(addrs, address{b: b, code: gridline.AddressCode(b.GridCode, b.ID, e.Number),
+				name:  gridline.AddressName(names[b.CommunityCode], b.CommunityCode, compoundNames[i], b.Name, e.Number),
+				token: token, entranceNo: e.Number})
+			e.ID, e.BuildingID, e.AddressID = entranceIDs[len(ents)], b.ID, &addrID
+			ents = append(ents, e)
+		}
+	}
+	if err := copyRows(ctx, tx, "buildings", buildingInsertColumns, len(bs), func(i int, dst []any) []any {
+		b := bs[i]
+		return append(dst, b.ID, b.CompoundID, b.Name, b.Number, b.Floors, b.HeightM, geoms[i], b.Lon, b.Lat,
+			b.CountyCode, b.TownCode, b.CommunityCode, b.GridCode, tx.now, tx.now)
+	}); err != nil {
+		return fmt.Errorf("buildings: %w", err)
+	}
+	if err := copyRows(ctx, tx, "addresses", addressInsertColumns, len(addrs), func(i int, dst []any) []any {
+		a := &addrs[i]
+		return append(dst, addressIDs[i], a.code, a.name, a.b.ID, a.entranceNo, a.b.Lon, a.b.Lat, a.b.CountyCode,
+			a.b.TownCode, a.b.CommunityCode, a.b.GridCode, a.token, tx.now)
+	}); err != nil {
+		return fmt.Errorf("addresses: %w", err)
+	}
+	if err := copyRows(ctx, tx, "entrances", entranceInsertColumns, len(ents), func(i int, dst []any) []any {
+		e := ents[i]
+		return append(dst, e.ID, e.BuildingID, e.Number, e.Floors, e.Households, *e.AddressID)
+	}); err != nil {
+		return fmt.Errorf("entrances: %w", err)
+	}
+	for _, b := range bs {
+		if err := tx.record(ctx, "create", "building", auditKey(b.ID), fmt.Sprintf(`{"entrances":%d}`, len(b.Entrances))); err != nil {
+			return err
+		}
+	}
+	return tx.Commit()
+}

@@ -16,8 +16,16 @@ import (
 // pt; otherwise the locate service chooses. field names the location in
 // errors: lon, geometry or footprint.
 func placePath(ctx context.Context, tx *Tx, loc gridline.LocateService, gridCode, prefer string, pt orb.Point, field string) (gridline.RegionPath, error) {
+	return placePathWith(ctx, loc, func(code string) (*gridline.Grid, error) { return findGridByCode(ctx, tx, code) },
+		gridCode, prefer, pt, field)
+}
+
+// placePathWith is placePath reading grids with find (findGridByCode, or
+// a bulk write's cache of it).
+func placePathWith(ctx context.Context, loc gridline.LocateService, find func(code string) (*gridline.Grid, error),
+	gridCode, prefer string, pt orb.Point, field string) (gridline.RegionPath, error) {
 	if gridCode != "" {
-		g, err := findGridByCode(ctx, tx, gridCode)
+		g, err := find(gridCode)
 		if gridline.ErrorCode(err) == gridline.ENOTFOUND {
 			return gridline.RegionPath{}, gridline.FieldErrorf("grid_code", "no grid %s", gridCode)
 		} else if err != nil {
@@ -29,7 +37,7 @@ func placePath(ctx context.Context, tx *Tx, loc gridline.LocateService, gridCode
 		return g.Path(), nil
 	}
 	if prefer != "" {
-		g, err := findGridByCode(ctx, tx, prefer)
+		g, err := find(prefer)
 		if err != nil && gridline.ErrorCode(err) != gridline.ENOTFOUND {
 			return gridline.RegionPath{}, err
 		}
@@ -51,7 +59,7 @@ func placePath(ctx context.Context, tx *Tx, loc gridline.LocateService, gridCode
 	} else if err != nil {
 		return gridline.RegionPath{}, err
 	}
-	g, err := findGridByCode(ctx, tx, l.Grid.Code)
+	g, err := find(l.Grid.Code)
 	if gridline.ErrorCode(err) == gridline.ENOTFOUND {
 		return gridline.RegionPath{}, gridline.Errorf(gridline.ECONFLICT, "Grid %s was deleted meanwhile; try again.", l.Grid.Code)
 	} else if err != nil {
@@ -119,4 +127,24 @@ func deleteRow(ctx context.Context, tx *Tx, table, entity string, id int64, deta
 		return err
 	}
 	return tx.record(ctx, "delete", entity, auditKey(id), detail)
+}
+
+// gridCache returns findGridByCode remembering its answers, for a bulk
+// write that places many objects in few grids within one transaction.
+func gridCache(ctx context.Context, tx *Tx) func(code string) (*gridline.Grid, error) {
+	type answer struct {
+		g   *gridline.Grid
+		err error
+	}
+	seen := map[string]answer{}
+	return func(code string) (*gridline.Grid, error) {
+		if a, ok := seen[code]; ok {
+			return a.g, a.err
+		}
+		g, err := findGridByCode(ctx, tx, code)
+		if err == nil || gridline.ErrorCode(err) == gridline.ENOTFOUND {
+			seen[code] = answer{g, err}
+		}
+		return g, err
+	}
 }

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"fmt"
 
 	"github.com/gridline/gridline"
 	"github.com/paulmach/orb"
@@ -186,6 +187,74 @@ func (s *PointService) DeletePoint(ctx context.Context, id int64) error {
 		`SELECT COUNT(*) FROM assignments WHERE target = 'point' AND target_id = $1`,
 		"Point %d still has %d assignments; unassign them first."}); err != nil {
 		return err
+	}
+	return tx.Commit()
+}
+
+var _ gridline.PointCreator = (*PointService)(nil)
+
+var pointInsertColumns = []string{"id", "name", "kind", "lon", "lat", "county_code", "town_code", "community_code", "grid_code",
+	"cadre_id", "note", "created_at", "updated_at"}
+
+// CreatePoints implements gridline.PointCreator: CreatePoint's checks,
+// with the cadres checked in one query per 500 and each grid read once,
+// IDs reserved in one step and the rows copied in bulk (copyRows), instead
+// of four statements a point (on PostgreSQL a round trip each).
+func (s *PointService) CreatePoints(ctx context.Context, ps []*gridline.Point) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	for i, p := range ps {
+		if err := p.Validate(); err != nil {
+			return itemError("points", i, err)
+		}
+	}
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	cadres := set{}
+	for _, p := range ps {
+		if p.CadreID != nil {
+			cadres.add(*p.CadreID)
+		}
+	}
+	names, err := lookup(ctx, tx, `SELECT id, name FROM people WHERE id IN `, cadres.list())
+	if err != nil {
+		return err
+	}
+	grids := gridCache(ctx, tx)
+	for i, p := range ps {
+		if p.CadreID != nil {
+			name, ok := names[*p.CadreID]
+			if !ok {
+				return itemError("points", i, gridline.FieldErrorf("cadre_id", "no person %d", *p.CadreID))
+			}
+			p.CadreName = name
+		} else {
+			p.CadreName = ""
+		}
+		if p.RegionPath, err = placePathWith(ctx, s.loc, grids, p.GridCode, "", orb.Point{p.Lon, p.Lat}, "lon"); err != nil {
+			return itemError("points", i, err)
+		}
+	}
+	ids, err := reserveIDs(ctx, tx, "points", len(ps))
+	if err != nil {
+		return err
+	}
+	if err := copyRows(ctx, tx, "points", pointInsertColumns, len(ps), func(i int, dst []any) []any {
+		p := ps[i]
+		return append(dst, ids[i], p.Name, p.Kind, p.Lon, p.Lat, p.CountyCode, p.TownCode, p.CommunityCode, p.GridCode,
+			p.CadreID, p.Note, tx.now, tx.now)
+	}); err != nil {
+		return fmt.Errorf("points: %w", err)
+	}
+	for i, p := range ps {
+		p.ID, p.CreatedAt, p.UpdatedAt = ids[i], tx.now, tx.now
+		if err := tx.record(ctx, "create", "point", auditKey(p.ID), ""); err != nil {
+			return err
+		}
 	}
 	return tx.Commit()
 }
