@@ -210,8 +210,8 @@ func lookup(ctx context.Context, tx *Tx, q string, vals []any) (map[any]string, 
 	return out, nil
 }
 
-// deferIndexes, in a load transaction (InLoadTx) on PostgreSQL whose
-// tables are all empty, drops their secondary indexes (primary keys and
+// deferIndexes, in a load transaction (InLoadTx) whose tables are all
+// empty, on PostgreSQL drops their secondary indexes (primary keys and
 // unique constraints stay) and their foreign keys, and returns the
 // statements that create them again, exactly as the catalogue had them:
 // building an index over the loaded rows, and checking a foreign key in one
@@ -219,7 +219,7 @@ func lookup(ctx context.Context, tx *Tx, q string, vals []any) (map[any]string, 
 // after the rows; a failure rolls the whole back. Elsewhere, or when a
 // table has rows, it does nothing and returns nil.
 func deferIndexes(ctx context.Context, tx *Tx, tables ...string) ([]string, error) {
-	if !tx.load || !tx.db.dialect.isPostgres() {
+	if !tx.load {
 		return nil, nil
 	}
 	for _, t := range tables {
@@ -229,6 +229,9 @@ func deferIndexes(ctx context.Context, tx *Tx, tables ...string) ([]string, erro
 		} else if rows {
 			return nil, nil
 		}
+	}
+	if !tx.db.dialect.isPostgres() {
+		return deferSQLiteIndexes(ctx, tx, tables)
 	}
 	list := "{" + strings.Join(tables, ",") + "}"
 	// Indexes first, then the foreign keys (which check against them).
@@ -269,12 +272,55 @@ func deferIndexes(ctx context.Context, tx *Tx, tables ...string) ([]string, erro
 	return restore, nil
 }
 
+// deferSQLiteIndexes is deferIndexes on SQLite: the tables' own
+// non-unique indexes are dropped and made again after the rows. Primary
+// keys, inline constraints and unique indexes stay: upserts name them as
+// their conflict targets, and they keep the load's keys unique as it goes.
+// Foreign keys are part of SQLite's table definitions and stay too.
+// Inserting the demo's 66,539 cases and their events row by row into every
+// index was most of its import on SQLite (docs/benchmarks.md); an index
+// made over the rows sorts its keys once.
+func deferSQLiteIndexes(ctx context.Context, tx *Tx, tables []string) ([]string, error) {
+	in := make([]string, len(tables))
+	args := make([]any, len(tables))
+	for i, t := range tables {
+		in[i], args[i] = "?", t
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT name, sql FROM sqlite_master
+		WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'
+			AND tbl_name IN (`+strings.Join(in, ", ")+`) ORDER BY name`, args...)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	var names, restore []string
+	for rows.Next() {
+		var name, create string
+		if err := rows.Scan(&name, &create); err != nil {
+			rows.Close()
+			return nil, err
+		}
+		names, restore = append(names, name), append(restore, create)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, n := range names {
+		if _, err := tx.ExecContext(ctx, `DROP INDEX "`+n+`"`); err != nil {
+			return nil, fmt.Errorf("defer indexes: %w", translate(tx.db.dialect, err))
+		}
+	}
+	return restore, nil
+}
+
 // restoreIndexes runs the statements deferIndexes returned.
 func restoreIndexes(ctx context.Context, tx *Tx, restore []string) error {
 	if len(restore) == 0 {
 		return nil
 	}
-	if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
+	if !tx.db.dialect.isPostgres() {
+		// SQLite sorts each index's keys once; nothing to set.
+	} else if _, err := tx.ExecContext(ctx, `SET LOCAL maintenance_work_mem = '256MB'`); err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	for _, q := range restore {
