@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/gridline/gridline"
@@ -113,3 +114,23 @@ func wantAudit(tb testing.TB, db *sqlstore.DB, entity string, want int) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// pickAction draws one of the actions allowed in status, each as often as
+// its weight (others: dflt): the random walks of the rollup and totals
+// tests go mostly forward through the loop and now and then out of it.
+func pickAction(rng *rand.Rand, status gridline.TicketStatus, dflt int, weight map[gridline.TicketAction]int) (gridline.TicketAction, bool) {
+	var pick []gridline.TicketAction
+	for _, a := range gridline.AllowedActions(status) {
+		n, ok := weight[a]
+		if !ok {
+			n = dflt
+		}
+		for range n {
+			pick = append(pick, a)
+		}
+	}
+	if len(pick) == 0 {
+		return "", false
+	}
+	return pick[rng.IntN(len(pick))], true
+}
