@@ -172,8 +172,14 @@ func TestDuplicateLabelled(t *testing.T) {
 	cat := gridline.DefaultCatalogue()
 	got := map[string]*confusion{}
 	for _, p := range pairs {
-		// The newer case is the one taken in; it looks for the older.
-		score, why, ok := gridline.ScoreDuplicate(cat, p.b, p.a)
+		// The newer case is the one taken in; it looks for the older. A
+		// pair's order is not given: b is the newer unless only a says
+		// it was reported before (a caller's 之前打过电话 comes after).
+		newer, older := p.b, p.a
+		if gridline.OngoingReport(p.a.Text) && !gridline.OngoingReport(p.b.Text) {
+			newer, older = p.a, p.b
+		}
+		score, why, ok := gridline.ScoreDuplicate(cat, newer, older)
 		found := ok && score >= gridline.DuplicateThreshold
 		for _, k := range []string{p.split, p.set + "/" + p.split, p.set} {
 			c := got[k]
