@@ -241,10 +241,17 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 	why.OtherFlat = otherPlace(a.marks.flats, b.marks.flats)
 	var catScore float64
 	why.SameCategory, catScore = classAgreement(cat, a.Category, b.Category)
-	if catScore < 1 && (residentChannel(a.Channel) || residentChannel(b.Channel)) {
+	staff := !residentChannel(a.Channel) && !residentChannel(b.Channel)
+	if catScore < 1 && !staff {
 		if s := suggestedAgreement(cat, a, b) * dupSuggestedShare; s > catScore {
 			why.SameCategory, catScore = "suggested", s
 		}
+	}
+	if why.SameCategory == "" && staff && a.Category != "" && b.Category != "" {
+		// Two people who looked, or listened, filed them under unrelated
+		// classes: most often two problems at one spot, whose texts
+		// share the place's words.
+		catScore = dupConflictScore
 	}
 	place := 1 - why.DistanceM/rule.Radius
 	when := 1 - float64(gap)/float64(rule.Window)
@@ -396,6 +403,11 @@ const dupOtherPlacePenalty = 0.5
 // was chosen by a resident or by no one: three quarters of what the
 // classes' own agreement would give.
 const dupSuggestedShare = 0.75
+
+// dupConflictScore is the category score of two cases filed by staff
+// (not a resident's guess) under unrelated classes: evidence against, not
+// only none for.
+const dupConflictScore = -0.4
 
 // The weights of ScoreDuplicate; they sum to 1.
 const (
