@@ -138,3 +138,27 @@ func TestFlatNumbers(t *testing.T) {
 		}
 	}
 }
+
+func TestDuplicateBoundsOngoing(t *testing.T) {
+	cat := DefaultCatalogue()
+	base := DuplicateRuleFor(cat, "20502")
+	for _, tt := range []struct {
+		text    string
+		ongoing bool
+	}{
+		{"半个多月前打过电话，到现在还是天天叫", true},
+		{"之前反映过，一直没人管", true},
+		{"路灯还没修", true},
+		{"狗天天晚上叫", false},
+		{"路灯又坏了", false}, // a recurrence is a new incident
+	} {
+		got := DuplicateBounds(cat, &DuplicateCase{Category: "20502", Text: tt.text})
+		want := base
+		if tt.ongoing {
+			want.Window += dupOngoingWindow
+		}
+		if got != want || OngoingReport(tt.text) != tt.ongoing {
+			t.Errorf("%s: bounds %+v, ongoing %v; want %+v, %v", tt.text, got, OngoingReport(tt.text), want, tt.ongoing)
+		}
+	}
+}

@@ -34,13 +34,15 @@ type DuplicateStore interface {
 	FindRecentDuplicateCases(ctx context.Context, since time.Time, after int64, limit int) ([]*DuplicateCase, error)
 }
 
-// MaxDuplicateWindow returns the longest window of cat's rules, an
-// ongoing report's included: a case reported longer ago than this before
-// a new one is never its candidate.
+// MaxDuplicateWindow returns the longest window of cat's rules: a case
+// reported longer ago than this before a new one is never its candidate,
+// unless the new one is an ongoing report (see [DuplicateBounds]), which
+// reaches a month further: an index of recent cases holding this window
+// leaves those few lookups to the store.
 func MaxDuplicateWindow(cat *Catalogue) time.Duration {
 	w := DefaultDuplicateRule.Window
 	for _, c := range cat.cats {
 		w = max(w, DuplicateRuleFor(cat, c.Code).Window)
 	}
-	return w + dupOngoingWindow
+	return w
 }

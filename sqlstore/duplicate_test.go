@@ -190,3 +190,32 @@ func TestDuplicatesDisc(t *testing.T) {
 		t.Fatalf("candidates %+v; want only %d at 145 m (not %d at 160 m)", got, in.ID, out.ID)
 	}
 }
+
+// TestDuplicatesOngoing checks that a caller saying they reported the
+// problem before finds the first report beyond the class's window (a
+// lamp's 30 days), and that the same words without it do not.
+func TestDuplicatesOngoing(t *testing.T) {
+	f := newFixture(t)
+	first := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: "龙城花园小区门口路灯不亮了", Category: "0115",
+		Lon: ptr(116.8050), Lat: ptr(35.5550), ReportedAt: time.Now().Add(-40 * 24 * time.Hour)}
+	if _, err := f.s.Tickets.CreateTicket(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want int
+	}{
+		{"来电人称龙城花园门口那盏路灯上个月就打过电话了，到现在还不亮", 1},
+		{"来电人称龙城花园门口那盏路灯不亮", 0},
+	} {
+		probe := &gridline.Ticket{ID: -1, Channel: gridline.ChannelHotline, Text: tt.text, Category: "0115",
+			Lon: ptr(116.8051), Lat: ptr(35.5550), ReportedAt: time.Now()}
+		got, err := f.s.Duplicates.FindDuplicatesOf(ctx, probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tt.want || tt.want == 1 && got[0].ID != first.ID {
+			t.Errorf("%s: candidates %v; want %d (the first report %d)", tt.text, candidateIDs(got), tt.want, first.ID)
+		}
+	}
+}
