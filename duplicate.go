@@ -288,12 +288,13 @@ func classAgreement(cat *Catalogue, a, b string) (string, float64) {
 	}
 	ma, mb := mainClass(cat, a), mainClass(cat, b)
 	switch {
-	case ma != "" && ma == mb:
-		return "main", 0.25
 	case dupLex.relatedClasses(a, ma, b, mb):
 		// One incident filed from two sides (a broken transformer as
-		// 电力设施 and as 电力线路故障).
+		// 电力设施 and as 电力线路故障), or under one of the classes
+		// only its owner tells apart (a manhole cover's).
 		return "related", 0.75
+	case ma != "" && ma == mb:
+		return "main", 0.25
 	}
 	return "", 0
 }
