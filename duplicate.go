@@ -812,9 +812,10 @@ func gateNames(norm []rune) []string {
 		if norm[i] != '门' {
 			continue
 		}
-		if next := i + 1; next < len(norm) && (strings.ContainsRune("街路村巷桥社", norm[next]) ||
+		if next := i + 1; next < len(norm) && (strings.ContainsRune("街村巷桥社", norm[next]) ||
+			norm[next] == '路' && (next+1 >= len(norm) || !strings.ContainsRune("边旁上对", norm[next+1])) ||
 			norm[next] == '大' && next+1 < len(norm) && norm[next+1] == '街') {
-			continue
+			continue // 西门大街, 南门路 (but 南门路边)
 		}
 		j := i - 1
 		if norm[j] == '大' && j > 0 {
