@@ -134,6 +134,7 @@ var actionLabels = map[TicketAction][2]string{
 	ActionReject:        {"不予受理", "Reject"},
 	ActionSelfHandle:    {"自行处置", "Handle on the spot"},
 	ActionMerge:         {"合并", "Merge"},
+	ActionUnmerge:       {"取消合并", "Unmerge"},
 	ActionVoid:          {"作废", "Void"},
 	ActionDispatch:      {"派遣", "Dispatch"},
 	ActionSign:          {"签收", "Sign"},

@@ -219,3 +219,61 @@ func TestDuplicatesOngoing(t *testing.T) {
 		}
 	}
 }
+
+// TestUnmerge merges a dispatched case into another and unmerges it: it
+// returns to dispatched with its unit and deadline, stands alone (no
+// master, a duplicate candidate again, the master's later replies not
+// relayed to it), and an unmerge of a case that is not merged is refused.
+func TestUnmerge(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	master := mustTicketIn(t, f, 116.8050, 35.5550, "龙城花园门口路灯不亮", "0115")
+	dup := mustTicketIn(t, f, 116.8051, 35.5550, "龙城花园小区门口路灯坏了", "0115")
+	act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	dup = act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	deadline := *dup.Deadline
+	merged := act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &master.ID})
+	if merged.Status != gridline.StatusMerged || merged.MergedInto == nil {
+		t.Fatalf("merged: %s into %v", merged.Status, merged.MergedInto)
+	}
+	if got, _ := f.s.Duplicates.FindDuplicates(ctx, master.ID); len(got) != 0 {
+		t.Fatalf("a merged case is a candidate: %v", candidateIDs(got))
+	}
+	// A stale version is refused.
+	stale := merged.Version - 1
+	if _, err := f.s.Tickets.ActOnTicket(ctx, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge,
+		Version: &stale}); gridline.ErrorCode(err) != gridline.ECONFLICT {
+		t.Fatalf("unmerge at a stale version: %v", err)
+	}
+	back := act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge, Note: "不是同一盏灯"})
+	if back.Status != gridline.StatusDispatched || back.MergedInto != nil || back.Version != merged.Version+1 ||
+		back.LeadUnitID == nil || *back.LeadUnitID != unit.ID || back.Deadline == nil || !back.Deadline.Equal(deadline) {
+		t.Fatalf("unmerged: %s into %v v%d (was v%d), lead %v, deadline %v (was %v)", back.Status, back.MergedInto,
+			back.Version, merged.Version, back.LeadUnitID, back.Deadline, deadline)
+	}
+	last := back.Timeline[len(back.Timeline)-1]
+	if last.Action != gridline.ActionUnmerge || last.From != gridline.StatusMerged || last.To != gridline.StatusDispatched {
+		t.Fatalf("the unmerge's event: %+v", last)
+	}
+	if got, _ := f.s.Duplicates.FindDuplicates(ctx, master.ID); len(got) != 1 || got[0].ID != dup.ID {
+		t.Fatalf("after the unmerge the candidates of the master are %v; want %d", candidateIDs(got), dup.ID)
+	}
+	// The master's reply no longer reaches it.
+	for _, r := range []gridline.TicketActionRequest{{Action: gridline.ActionFile},
+		{Action: gridline.ActionDispatch, LeadUnit: &unit.ID}, {Action: gridline.ActionSign},
+		{Action: gridline.ActionReply, Opinion: "已更换灯具"}} {
+		act(t, f, master.ID, r)
+	}
+	got, err := f.s.Tickets.FindTicketByID(ctx, dup.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range got.Timeline {
+		if e.Action == gridline.ActionMasterReply {
+			t.Fatalf("the master's reply reached the unmerged case: %+v", e)
+		}
+	}
+	if _, err := f.s.Tickets.ActOnTicket(ctx, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge}); gridline.ErrorCode(err) != gridline.ECONFLICT {
+		t.Fatalf("unmerge of a case that is not merged: %v", err)
+	}
+}

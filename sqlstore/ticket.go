@@ -807,6 +807,9 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err != nil {
 		return nil, err
 	}
+	if r.Action == gridline.ActionUnmerge {
+		to = gridline.UnmergedStatus(t.Timeline)
+	}
 	if role == gridline.AssignCo {
 		co, err := s.coAct(ctx, tx, t, r, unit)
 		if err != nil {
@@ -985,6 +988,8 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("into", "case %s is %s; merge into its master instead", master.Number, master.Status)
 		}
 		t.MergedInto = r.Into
+	case gridline.ActionUnmerge:
+		t.MergedInto = nil
 	case gridline.ActionDispatch, gridline.ActionRedispatch:
 		if err := checkRef(ctx, tx, "lead_unit", "units", "unit", *r.LeadUnit); err != nil {
 			return err
