@@ -25,7 +25,7 @@ type Enums struct {
 	// TimelineEntries are the entries a timeline holds that are no
 	// action a client posts: a master's news relayed to a merged case.
 	TimelineEntries []Label `json:"timeline_entries"`
-	Satisfaction      []Label `json:"satisfaction"`
+	Satisfaction    []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
 	// events carry them as their action.
 	Warnings []Label `json:"warnings"`
