@@ -981,6 +981,12 @@ const (
 	ActionMasterClose    TicketAction = "master_close"
 )
 
+// IsRelay reports whether a is an entry a master's action leaves on a case
+// merged into it (master_reply, master_callback, master_close).
+func (a TicketAction) IsRelay() bool {
+	return a == ActionMasterReply || a == ActionMasterCallback || a == ActionMasterClose
+}
+
 // MasterRelay returns the entry a master's action a leaves on each case
 // merged into it, or "" when a is not relayed. A callback that closes the
 // master relays as the callback; the closure it brings is implied.
