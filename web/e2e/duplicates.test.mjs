@@ -156,6 +156,13 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       for (const s of [label('ticket_statuses', 'received'), label('channels', 'hotline'), '路灯坏了']) {
         assert.ok(itemText.includes(s), `the candidate lacks ${s}: ${itemText}`);
       }
+      // The candidates on the map, numbered as in the card.
+      const marks = page.locator('.ticket-map-other');
+      await page.waitForFunction((n) => document.querySelectorAll('.ticket-map-other').length === n, want.length, { timeout: 10_000 });
+      const rank = want.findIndex((x) => x.id === call.id) + 1;
+      assert.equal((await marks.and(page.locator(`[data-id="${call.id}"]`)).textContent()).trim(), String(rank));
+      assert.equal((await item.locator('.tp-dup-rank').textContent()).trim(), String(rank));
+      await page.locator('[role="region"].ticket-map-canvas[aria-busy="false"]').waitFor({ timeout: READY_TIMEOUT });
       await assertNoOverflow(page, 'case page with duplicates');
       await fullShot(page, 'duplicates-card.png');
 
@@ -165,6 +172,7 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       await confirm.waitFor();
       const asked = await confirm.textContent();
       assert.ok(asked.includes(note.number) && asked.includes(call.number), `the confirmation names both cases: ${asked}`);
+      await page.waitForTimeout(500); // the box fades in
       await page.screenshot({ path: path.join(ARTIFACTS, 'duplicates-merge-confirm.png') });
       await confirm.getByRole('button', { name: '确定合并' }).click();
       await confirm.waitFor({ state: 'hidden' });
@@ -177,6 +185,7 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       assert.equal(t.status, 'merged');
       assert.equal(t.merged_into, call.id, 'merged into the call');
       assert.equal(await page.getByRole('region', { name: '疑似重复工单' }).count(), 0, 'the candidates stay on a merged case');
+      assert.equal(await page.locator('.ticket-map-other').count(), 0, 'the candidates stay on the map of a merged case');
       const merged = page.getByRole('region', { name: '本工单已合并到主工单' });
       const masterLink = merged.getByRole('link', { name: call.number, exact: true });
       await masterLink.waitFor({ timeout: 10_000 });

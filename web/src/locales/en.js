@@ -618,4 +618,5 @@ export default {
   dupLoadFailed: 'Could not load the possible duplicates',
   dupMergedNote: 'This case was merged into',
   dupMergedHear: 'The master\'s reply, result and callback reach this case. If the merge was a mistake, use Unmerge.',
+  dupOnMap: 'Possible duplicates (numbered as in their list)',
 };

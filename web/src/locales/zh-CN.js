@@ -619,4 +619,5 @@ export default {
   dupLoadFailed: '疑似重复工单加载失败',
   dupMergedNote: '本工单已合并到主工单',
   dupMergedHear: '主工单的答复、结果和回访会同步到本工单。如合并有误，可“取消合并”。',
+  dupOnMap: '疑似重复工单（编号与列表一致）',
 };
