@@ -4,7 +4,7 @@
 // newer case's page lists the older one with its score and reasons, a
 // dispatcher merges it there, follows the link to the master, comes back
 // and unmerges it, and the candidate is listed again. Checked against the
-// API at each step.
+// API at each step; a merge on a stale version is refused and shown.
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/duplicates.test.mjs
 //
@@ -42,8 +42,10 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
   async function openPage(context) {
     const page = await context.newPage();
     const errors = [];
+    const expected = []; // errors provoked on purpose: a browser logs every 4xx answer
     page.on('console', (msg) => {
-      if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`);
+      if (msg.type() !== 'error' || expected.some((re) => re.test(msg.text()))) return;
+      errors.push(`console.error: ${msg.text()}`);
     });
     page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
     page.on('requestfailed', (req) => {
@@ -51,7 +53,7 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       if (f && f.errorText === 'net::ERR_ABORTED') return;
       errors.push(`request failed: ${req.method()} ${req.url()}: ${f ? f.errorText : ''}`);
     });
-    return { page, errors };
+    return { page, errors, expected };
   }
 
   // fullShot screenshots the case page whole: its content scrolls inside
@@ -111,7 +113,7 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
 
     const context = await browser.newContext({ locale: 'zh-CN', ...DESKTOP });
     await context.addInitScript((tok) => { try { localStorage.setItem('gridline.token', tok); } catch { /* about:blank */ } }, token);
-    const { page, errors } = await openPage(context);
+    const { page, errors, expected } = await openPage(context);
     try {
       // The grid worker's note, on the intake form at the map's centre.
       await page.goto(`${BASE}/tickets/new?region=${REGION}#17/${lat}/${lon}`, { waitUntil: 'domcontentloaded' });
@@ -166,9 +168,25 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       await assertNoOverflow(page, 'case page with duplicates');
       await fullShot(page, 'duplicates-card.png');
 
+      // Someone else files the case meanwhile: the merge is refused as
+      // the action dialog's are (409, a stale version), the page shows
+      // the case as it is now, and its candidates again.
+      await api('POST', `/api/v1/tickets/${id}/actions/file`, { version: note.version });
+      const confirm = page.getByRole('dialog', { name: '合并工单' });
+      expected.push(/status of 409/);
+      await item.getByRole('button', { name: '合并到此工单' }).click();
+      await confirm.getByRole('button', { name: '确定合并' }).click();
+      await page.getByRole('alert').filter({ hasText: '工单已被他人办理，操作未执行，已重新加载' }).waitFor({ timeout: 10_000 });
+      await page.waitForFunction((w) => {
+        const tag = document.querySelector('.tp-head .tp-status');
+        return tag && tag.textContent.trim() === w;
+      }, label('ticket_statuses', 'filed'), { timeout: 10_000 });
+      assert.equal((await getJSON(`/api/v1/tickets/${id}`)).status, 'filed', 'the refused merge changed the case');
+      await item.waitFor({ timeout: 10_000 });
+      await page.screenshot({ path: path.join(ARTIFACTS, 'duplicates-merge-stale.png') });
+
       // Merge from the card: a confirmation naming both cases.
       await item.getByRole('button', { name: '合并到此工单' }).click();
-      const confirm = page.getByRole('dialog', { name: '合并工单' });
       await confirm.waitFor();
       const asked = await confirm.textContent();
       assert.ok(asked.includes(note.number) && asked.includes(call.number), `the confirmation names both cases: ${asked}`);
@@ -224,16 +242,16 @@ describe('duplicate cases on the case page', { skip: BASE ? false : 'GRIDLINE_UR
       await page.waitForFunction((w) => {
         const tag = document.querySelector('.tp-head .tp-status');
         return tag && tag.textContent.trim() === w;
-      }, label('ticket_statuses', 'received'), { timeout: 10_000 });
+      }, label('ticket_statuses', 'filed'), { timeout: 10_000 });
       t = await getJSON(`/api/v1/tickets/${id}`);
-      assert.equal(t.status, 'received', 'unmerged, the case is received again');
+      assert.equal(t.status, 'filed', 'unmerged, the case is filed again, as before the merge');
       assert.ok(!t.merged_into, 'unmerged, the case has no master');
       const last = t.timeline[t.timeline.length - 1];
       assert.equal(last.action, 'unmerge');
       assert.equal(last.note, '路灯编号不同，不是同一盏灯');
       assert.equal(await merged.count(), 0, 'the master is still shown');
       await card.locator(`.tp-dup[data-id="${call.id}"]`).waitFor({ timeout: 10_000 });
-      assert.equal((await statusTag.textContent()).trim(), label('ticket_statuses', 'received'));
+      assert.equal((await statusTag.textContent()).trim(), label('ticket_statuses', 'filed'));
       await fullShot(page, 'duplicates-unmerged.png');
 
       // English: the card's words.
