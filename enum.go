@@ -22,7 +22,10 @@ type Enums struct {
 	Channels          []Label `json:"channels"`
 	TicketStatuses    []Label `json:"ticket_statuses"`
 	TicketActions     []Label `json:"ticket_actions"`
-	Satisfaction      []Label `json:"satisfaction"`
+	// TimelineEntries are the entries a timeline holds that are no
+	// action a client posts: a master's news relayed to a merged case.
+	TimelineEntries []Label `json:"timeline_entries"`
+	Satisfaction    []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
 	// events carry them as their action.
 	Warnings []Label `json:"warnings"`
@@ -156,6 +159,13 @@ var actionLabels = map[TicketAction][2]string{
 	ActionCheckReport:   {"反馈核查结果", "Report on-site check"},
 }
 
+// timelineEntryLabels are the labels of Enums.TimelineEntries, in order.
+var timelineEntryLabels = []Label{
+	{string(ActionMasterReply), "主工单办结回复", "Master case's reply"},
+	{string(ActionMasterCallback), "主工单回访", "Master case's callback"},
+	{string(ActionMasterClose), "主工单结案", "Master case closed"},
+}
+
 var satisfactionLabels = []Label{
 	{string(OutcomeSatisfied), "满意", "Satisfied"},
 	{string(OutcomeBasic), "基本满意", "Basically satisfied"},
@@ -198,6 +208,7 @@ func AllEnums() Enums {
 	for _, a := range TicketActions {
 		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
 	}
+	e.TimelineEntries = timelineEntryLabels
 	e.Satisfaction = satisfactionLabels
 	e.Warnings = []Label{{string(WarningYellow), "黄牌预警", "Yellow warning"}, {string(WarningRed), "红牌超期", "Red: overdue"}}
 	for _, r := range Roles {

@@ -453,6 +453,7 @@ export default {
   hotlineFailed: 'Bad rows',
   hotlinePlaced: 'Placed:',
   hotlineUnlocated: 'See the {n} cases waiting to be placed',
+  hotlineUnplacedRows: 'Rows not placed ({n}: imported, waiting for a person to place them)',
   hotlineLine: 'Line',
   hotlineExternal: '12345 number',
   hotlineField: 'Field',

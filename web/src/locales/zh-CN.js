@@ -454,6 +454,7 @@ export default {
   hotlineFailed: '错误行',
   hotlinePlaced: '定位结果：',
   hotlineUnlocated: '查看 {n} 件待定位工单',
+  hotlineUnplacedRows: '未能定位的行（{n} 行，已导入，待人工定位）',
   hotlineLine: '行号',
   hotlineExternal: '工单编号',
   hotlineField: '字段',
