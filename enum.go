@@ -197,6 +197,9 @@ func AllEnums() Enums {
 	for _, a := range TicketActions {
 		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
 	}
+	// The coordination meeting's entry on a case's timeline: not a step of
+	// the loop, labelled all the same.
+	e.TicketActions = append(e.TicketActions, Label{string(ActionMeeting), "协调会", "Coordination meeting"})
 	e.Satisfaction = satisfactionLabels
 	e.Warnings = []Label{{string(WarningYellow), "黄牌预警", "Yellow warning"}, {string(WarningRed), "红牌超期", "Red: overdue"}}
 	for _, r := range Roles {
