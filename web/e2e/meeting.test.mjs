@@ -248,4 +248,25 @@ describe('coordination meetings', { skip }, () => {
     assertNoPageErrors(en.errors);
     await enCtx.close();
   });
+
+  test('the supervision board takes the ticked cases to a new meeting', { timeout: 120_000 }, async () => {
+    const ctx = await contextWith(browser, COMMAND);
+    const { page, errors } = await openPage(ctx, `/supervision?region=${REGION}`);
+    await page.locator('.sv-case').first().waitFor({ timeout: READY_TIMEOUT });
+    const cases = page.locator('.sv-case[data-warning="red"]');
+    assert.ok(await cases.count() >= 2, 'two red cases on the board');
+    const ids = [];
+    for (const i of [0, 1]) {
+      const c = cases.nth(i);
+      ids.push(Number(await c.getAttribute('data-ticket')));
+      await c.locator('.sv-pick').click();
+    }
+    await shot(page, 'meeting-supervision-ticked.png', '.sv-page');
+    await page.getByRole('button', { name: '提交协调会 (2)' }).click();
+    await page.waitForURL(/\/meetings\/new\?/);
+    for (const id of ids) await page.locator(`.mn-item[data-ticket="${id}"]`).waitFor({ timeout: 20_000 });
+    assert.equal(await page.locator('.mn-item').count(), 2, 'the two ticked cases, and no other');
+    assertNoPageErrors(errors);
+    await ctx.close();
+  });
 });
