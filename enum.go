@@ -23,7 +23,8 @@ type Enums struct {
 	TicketStatuses    []Label `json:"ticket_statuses"`
 	TicketActions     []Label `json:"ticket_actions"`
 	// TimelineEntries are the entries a timeline holds that are no
-	// action a client posts: a master's news relayed to a merged case.
+	// action a client posts: a master's news relayed to a merged case, a
+	// coordination meeting.
 	TimelineEntries []Label `json:"timeline_entries"`
 	Satisfaction    []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
@@ -164,6 +165,8 @@ var timelineEntryLabels = []Label{
 	{string(ActionMasterReply), "主工单办结回复", "Master case's reply"},
 	{string(ActionMasterCallback), "主工单回访", "Master case's callback"},
 	{string(ActionMasterClose), "主工单结案", "Master case closed"},
+	// The coordination meeting's entry on a case's timeline.
+	{string(ActionMeeting), "协调会", "Coordination meeting"},
 }
 
 var satisfactionLabels = []Label{

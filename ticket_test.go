@@ -170,8 +170,18 @@ func TestEveryEnumLabelled(t *testing.T) {
 			}
 		}
 	}
-	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) != len(gridline.TicketActions) {
+	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) < len(gridline.TicketActions) {
 		t.Fatal("an enumeration is missing values")
+	}
+	labelled := map[string]bool{}
+	for _, l := range append(slices.Clone(e.TicketActions), e.TimelineEntries...) {
+		labelled[l.Code] = true
+	}
+	for _, a := range append(slices.Clone(gridline.TicketActions), gridline.ActionMeeting, gridline.ActionMasterReply,
+		gridline.ActionMasterCallback, gridline.ActionMasterClose) {
+		if !labelled[string(a)] {
+			t.Errorf("action %s has no label", a)
+		}
 	}
 }
 
