@@ -86,5 +86,8 @@ export function chinaTime(s) {
 // 2026-11-27.
 export function chinaDate(d = new Date(), days = 0) {
   const x = new Date(d.getTime() + days * 86400e3);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: CST, year: 'numeric', month: '2-digit', day: '2-digit' }).format(x);
+  // One formatter for all calls: making one costs about a millisecond
+  // (the command centre asks for dozens of days as it starts).
+  const f = (dateTimeFormats.day ||= new Intl.DateTimeFormat('en-CA', { timeZone: CST, year: 'numeric', month: '2-digit', day: '2-digit' }));
+  return f.format(x);
 }
