@@ -4,8 +4,8 @@ import vue from '@vitejs/plugin-vue';
 // The built files go to dist/, which the Go package web embeds (embed.go).
 // The npm "build" script re-creates dist/.gitkeep after Vite empties the
 // directory, so `go build` keeps working from a clean checkout.
-// routePreload names, in index.html, the chunks each heavy page needs
-// beyond the entry's (<meta name="gridline-preload">), and public/preload.js,
+// routePreload names, in index.html, the chunks (and their stylesheets) each
+// heavy page needs beyond the entry's (<meta name="gridline-preload">), and public/preload.js,
 // run first, has the browser fetch them at once for the page being opened:
 // the command centre's chunk and MapLibre's megabyte then download beside
 // the entry, not after it has run and the router has asked for them.
@@ -31,7 +31,13 @@ function routePreload() {
         const pages = {};
         for (const [route, mod] of Object.entries(PRELOAD_PAGES)) {
           const page = chunks.find((c) => c.facadeModuleId && c.facadeModuleId.endsWith(`/${mod}`));
-          if (page) pages[route] = [...closure(page)].filter((f) => !entry.has(f)).map((f) => `/${f}`);
+          if (!page) continue;
+          const files = [...closure(page)].filter((f) => !entry.has(f));
+          // And their stylesheets: the router runs the page's chunk only
+          // once they have loaded, and asked for late they wait behind the
+          // page's first reads for one of the browser's six connections.
+          const css = files.flatMap((f) => [...(ctx.bundle[f].viteMetadata?.importedCss || [])]);
+          pages[route] = [...files, ...css].map((f) => `/${f}`);
         }
         // Before the entry's script and stylesheets: a classic script
         // after a stylesheet would wait for it.

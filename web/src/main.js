@@ -3,6 +3,7 @@
 // Element Plus components are imported one by one in the components that use
 // them, with their styles below, so only what is used ends up in the bundle.
 import { createApp } from 'vue';
+import { signedIn } from './start.js'; // first: the app's first requests leave before the rest runs
 import 'element-plus/es/components/base/style/css';
 import 'element-plus/es/components/alert/style/css';
 import 'element-plus/es/components/button/style/css';
@@ -37,19 +38,9 @@ import 'element-plus/es/components/timeline/style/css';
 import 'element-plus/es/components/timeline-item/style/css';
 import './style.css';
 import App from './App.vue';
-import { regionOf, router } from './router.js';
-import { loadEnums } from './enums.js';
-import { hinted, loadMe } from './auth.js';
-import { prefetchCommand } from './commandReads.js';
+import { router } from './router.js';
 
-// The command centre's first reads leave now, not once the user is known
-// and its page (with MapLibre) has loaded and mounted.
-if (location.pathname === '/command' && hinted()) {
-  const query = Object.fromEntries(new URLSearchParams(location.search));
-  prefetchCommand(query, regionOf({ query }));
-}
-loadEnums();
 const app = createApp(App).use(router);
 // Mount once the first route and the signed-in user are known, so the
 // shell starts with the right page, region and nav entries.
-Promise.all([router.isReady(), loadMe()]).then(() => app.mount('#app'));
+Promise.all([router.isReady(), signedIn]).then(() => app.mount('#app'));
