@@ -157,6 +157,12 @@ describe('command centre', { skip }, () => {
     figures.firstMeaningfulPaintMs = Math.round(paint.mark);
     // The towns' names, the heat map and the other layers come after it.
     await page.waitForFunction(() => window.__ccMap.getSource('town-labels')?.serialize().data.features.length > 0 && window.__ccMap.getLayer('heat'), null, { timeout: READY_TIMEOUT });
+    // The communities and villages (社区/村) are drawn between the towns and
+    // the grids: every one the regions API has.
+    const villages = await api(`/api/v1/geojson/regions?within=${REGION}&level=village`);
+    await page.waitForFunction((n) => window.__ccMap.getSource('communities')?.serialize().data.features.length === n
+      && window.__ccMap.getLayer('communities-line'), villages.features.length, { timeout: READY_TIMEOUT });
+    assert.ok(villages.features.length > 100, `the demo's communities: ${villages.features.length}`);
     // Where the time went: the page's steps (CommandPage.vue), from navigation start.
     figures.steps = await page.evaluate(() => Object.fromEntries(performance.getEntriesByType('mark')
       .filter((m) => m.name.startsWith('gridline:command-')).map((m) => [m.name.slice(17), Math.round(m.startTime)])));

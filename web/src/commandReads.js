@@ -38,6 +38,7 @@ export const dayRange = (at, days) => ({ from: dayStart(shiftDay(at, -(days - 1)
 // The reads, each as the page makes it.
 export const readCounty = (region) => getRegion(region, { geometry: true });
 export const readTowns = (region) => getRegionsGeoJSON(region, 'town');
+export const readCommunities = (region) => getRegionsGeoJSON(region, 'village');
 export const readGrids = (region) => getGridsGeoJSON(region);
 export const readToday = (region, at) => aggregateTickets({ by: 'status', within: region, ...dayRange(at, 1) });
 export const readStates = (region) => aggregateTickets({ by: 'status', within: region });
