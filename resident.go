@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"fmt"
 	"regexp"
@@ -142,6 +143,18 @@ func ResidentPhone(s string) (string, error) {
 		return s, nil
 	}
 	return "", FieldErrorf("phone", "%q is not a mainland mobile (1[3-9] and 9 digits) or a landline with its area code", MaskPhone(s))
+}
+
+// FollowedByPhone reports whether given, what a resident typed to follow a
+// case instead of its follow code, is the whole phone number the case was
+// reported with (reporterPhone, as stored). The whole number only: its
+// last digits would be a few thousand guesses away (docs/api.md).
+func FollowedByPhone(given, reporterPhone string) bool {
+	p, err := ResidentPhone(given)
+	if err != nil || reporterPhone == "" {
+		return false
+	}
+	return subtle.ConstantTimeCompare([]byte(p), []byte(reporterPhone)) == 1
 }
 
 // Normalize trims what a person typed and checks the phone number.

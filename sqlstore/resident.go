@@ -201,10 +201,10 @@ type followed struct {
 // follow code, else the same ENOTFOUND for every wrong guess.
 func findFollowed(ctx context.Context, tx *Tx, number, code string) (*followed, error) {
 	var f followed
-	var hash string
-	err := tx.QueryRowContext(ctx, `SELECT r.ticket_id, r.follow_hash, r.rating, r.rating_comment, r.rated_at
+	var hash, phone string
+	err := tx.QueryRowContext(ctx, `SELECT r.ticket_id, r.follow_hash, r.rating, r.rating_comment, r.rated_at, t.reporter_phone
 		FROM resident_reports r JOIN tickets t ON t.id = r.ticket_id WHERE t.number = $1`, number).Scan(
-		&f.id, &hash, &f.rating, &f.comment, &f.ratedAt)
+		&f.id, &hash, &f.rating, &f.comment, &f.ratedAt, &phone)
 	if err == sql.ErrNoRows {
 		// Hash anyway: a wrong number costs what a wrong code costs.
 		gridline.HashFollowCode(code)
@@ -212,7 +212,10 @@ func findFollowed(ctx context.Context, tx *Tx, number, code string) (*followed, 
 	} else if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
-	if subtle.ConstantTimeCompare([]byte(hash), []byte(gridline.HashFollowCode(code))) != 1 {
+	// The follow code, or the whole phone number the case was reported
+	// with.
+	byCode := subtle.ConstantTimeCompare([]byte(hash), []byte(gridline.HashFollowCode(code))) == 1
+	if !byCode && !gridline.FollowedByPhone(code, phone) {
 		return nil, gridline.ErrCaseNotFollowed()
 	}
 	return &f, nil

@@ -57,6 +57,17 @@ func TestResidentReportFollowRate(t *testing.T) {
 	if gridline.ErrorMessage(errWrong) != gridline.ErrorMessage(errNone) {
 		t.Fatalf("wrong code %q, unknown number %q", errWrong, errNone)
 	}
+	// Or the whole phone number it was reported with, as typed; never a
+	// part of it, nor another number.
+	for _, phone := range []string{"13812345678", "138 1234 5678"} {
+		if pc, err := f.s.Residents.FollowCase(ctx, rc.Number, phone); err != nil || pc.Number != rc.Number {
+			t.Fatalf("follow by phone %q: %+v, %v", phone, pc, err)
+		}
+	}
+	for _, phone := range []string{"5678", "12345678", "13812345679", ""} {
+		_, err := f.s.Residents.FollowCase(ctx, rc.Number, phone)
+		wantCode(t, err, gridline.ENOTFOUND)
+	}
 	// A case not reported on the page is not followed there.
 	other := mustTicket(t, f, 116.806, 35.556, "井盖缺失")
 	_, err = f.s.Residents.FollowCase(ctx, other.Number, rc.FollowCode)

@@ -177,6 +177,11 @@ describe('residents\' page', { skip }, () => {
     await page.getByRole('button', { name: '查询' }).click();
     await page.locator('[data-test=follow-error]').filter({ hasText: '没有找到这个案件' }).waitFor();
     assert.equal(await card.count(), 0, 'nothing of the case is shown');
+    // The whole phone number the case was reported with follows it too.
+    await page.locator('#res-code').fill(tel);
+    await page.getByRole('button', { name: '查询' }).click();
+    await card.waitFor();
+    assert.equal((await card.locator('[data-test=stage]').textContent()).trim(), '已办结', 'followed by the phone number');
     await page.locator('#res-code').fill(code.toLowerCase());
     await page.getByRole('button', { name: '查询' }).click();
     await card.waitFor();
