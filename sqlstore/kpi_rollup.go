@@ -545,13 +545,14 @@ func (d *kpiDelta) apply(ctx context.Context, tx *Tx) error {
 }
 
 // applyBulk is apply for a large delta (an import's): addRows, COPY on
-// PostgreSQL, in the same row order; days and spans are its keys as
-// sortedDays and sortedSpans give them.
-func (d *kpiDelta) applyBulk(ctx context.Context, tx *Tx, days []kpiDayKey, spans []kpiSpanKey) error {
+// PostgreSQL, in the same row order.
+func (d *kpiDelta) applyBulk(ctx context.Context, tx *Tx) error {
+	days := d.sortedDays()
 	if err := addRows(ctx, tx, "kpi_days", kpiDayCols, "dim, day, key", kpiAddSet("kpi_days"), `dim, day, key COLLATE "C"`,
 		len(days), func(i int, dst []any) []any { return d.dayRow(days[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_days: %w", err)
 	}
+	spans := d.sortedSpans()
 	if err := addRows(ctx, tx, "kpi_spans", kpiSpanCols, "dim, key, lo, hi", kpiAddSet("kpi_spans"), `dim, key COLLATE "C", lo, hi`,
 		len(spans), func(i int, dst []any) []any { return d.spanRow(spans[i], dst) }); err != nil {
 		return fmt.Errorf("kpi_spans: %w", err)
@@ -671,44 +672,28 @@ func (tx *Tx) kpiCalendar() *gridline.Calendar {
 	return tx.db.calendar()
 }
 
-// importedKPIs are the KPI contributions of imported cases, computed
-// (computeImportedKPIs) without the database, so that an import can
-// compute them while it writes its rows (ImportTickets).
-type importedKPIs struct {
-	cases []kpiCase
-	facts []string
-	delta *kpiDelta
-	days  []kpiDayKey
-	spans []kpiSpanKey
-}
-
-// computeImportedKPIs computes the contributions of cases to the rollups
-// on cal from the cases and their timelines evs as written (see
-// [importRow.kpiCase]) rather than read back. The rules are
-// computeKPICells', as for every other change.
-func computeImportedKPIs(cal *gridline.Calendar, cases []kpiCase, evs [][]kpiEvent) *importedKPIs {
-	k := &importedKPIs{cases: cases, facts: make([]string, len(cases)), delta: newKPIDelta()}
+// addImportedKPIs adds to the rollups the contributions of cases the
+// transaction imports, computed from cases and their timelines evs as
+// written (see [importRow.kpiCase]) rather than read back, and writes
+// their facts, all in bulk. The cases are new: there is nothing to take
+// back, and nothing for refreshKPIs to do for them unless the
+// transaction changes them again (then it finds their facts). The rules
+// are computeKPICells', as for every other change.
+func (tx *Tx) addImportedKPIs(ctx context.Context, cases []kpiCase, evs [][]kpiEvent) error {
+	cal := tx.kpiCalendar()
+	delta := newKPIDelta()
+	facts := make([]string, len(cases))
 	for i := range cases {
 		c := computeKPICells(cal, &cases[i], evs[i])
-		k.facts[i] = c.encode()
-		k.delta.add(cases[i].keys(), &c, 1)
+		facts[i] = c.encode()
+		delta.add(cases[i].keys(), &c, 1)
 	}
-	k.days, k.spans = k.delta.sortedDays(), k.delta.sortedSpans()
-	return k
-}
-
-// addImportedKPIs writes the facts of cases the transaction imports and
-// adds their contributions k to the rollups, all in bulk. The cases are
-// new: there is nothing to take back, and nothing for refreshKPIs to do
-// for them unless the transaction changes them again (then it finds
-// their facts).
-func (tx *Tx) addImportedKPIs(ctx context.Context, k *importedKPIs) error {
-	if err := copyRows(ctx, tx, "kpi_facts", kpiFactCols, len(k.cases), func(i int, dst []any) []any {
-		return k.cases[i].factRow(k.facts[i], dst)
+	if err := copyRows(ctx, tx, "kpi_facts", kpiFactCols, len(cases), func(i int, dst []any) []any {
+		return cases[i].factRow(facts[i], dst)
 	}); err != nil {
 		return fmt.Errorf("kpi_facts: %w", err)
 	}
-	return k.delta.applyBulk(ctx, tx, k.days, k.spans)
+	return delta.applyBulk(ctx, tx)
 }
 
 // factRow appends the row of kpi_facts for t with cells to dst.

@@ -91,24 +91,6 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		}
 		events += len(t.Timeline)
 	}
-	// The cases' KPI contributions are computed on the other core while
-	// the rows are written (on PostgreSQL the server is idle while the
-	// client computes them): they need only the rows, which stay as they
-	// are until the commit.
-	kpis := make(chan *importedKPIs, 1)
-	cal, dialect := tx.kpiCalendar(), tx.db.dialect
-	go func() { kpis <- importKPIs(cal, dialect, rows) }()
-	var kpi *importedKPIs
-	waitKPIs := func() *importedKPIs {
-		if kpi == nil {
-			kpi = <-kpis
-		}
-		return kpi
-	}
-	// An import that fails midway waits too: the computation reads its
-	// cases, which the caller may change once it returns.
-	defer waitKPIs()
-
 	// In a load into empty tables (InLoadTx), their indexes and foreign
 	// keys are built and checked once, after the rows. Not the text
 	// index: on the demo's cases building the GIN index after the rows
@@ -182,7 +164,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 			return fmt.Errorf("import ticket assignments: %w", err)
 		}
 	}
-	if err := tx.addImportedKPIs(ctx, waitKPIs()); err != nil {
+	if err := importKPIs(ctx, tx, rows); err != nil {
 		return fmt.Errorf("import tickets: %w", err)
 	}
 	if err := restoreIndexes(ctx, tx, restore); err != nil {
@@ -208,9 +190,10 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 	return nil
 }
 
-// importKPIs computes the imported cases' KPI contributions from the
-// rows as written, without reading them back (computeImportedKPIs).
-func importKPIs(cal *gridline.Calendar, d dialect, rows []importRow) *importedKPIs {
+// importKPIs adds the imported cases to the KPI rollups from the rows as
+// written, without reading them back (Tx.addImportedKPIs).
+func importKPIs(ctx context.Context, tx *Tx, rows []importRow) error {
+	d := tx.db.dialect
 	cases := make([]kpiCase, len(rows))
 	evs := make([][]kpiEvent, len(rows))
 	for k := range rows {
@@ -222,7 +205,7 @@ func importKPIs(cal *gridline.Calendar, d dialect, rows []importRow) *importedKP
 				at: d.storedTime(e.At), con: e.Contacted, res: e.Resolved}
 		}
 	}
-	return computeImportedKPIs(cal, cases, evs)
+	return tx.addImportedKPIs(ctx, cases, evs)
 }
 
 // kpiCase is what the KPIs read of the case (kpiCaseColumns) as args
