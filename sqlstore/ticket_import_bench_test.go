@@ -47,3 +47,35 @@ func BenchmarkImportTickets(b *testing.B) {
 	b.ReportMetric(float64(len(h.Cases)*b.N)/took.Seconds(), "cases/s")
 	b.ReportMetric(float64(events*b.N)/took.Seconds(), "events/s")
 }
+
+// BenchmarkDemoLoad loads the demo district and its year of cases into an
+// empty database in one InLoadTx, as `gridline demo` does (with the
+// history generated beforehand, outside the timer; accounts left out).
+// With -cpuprofile it shows where a demo start's load goes.
+// go test -run X -bench DemoLoad -benchtime 1x ./sqlstore/
+func BenchmarkDemoLoad(b *testing.B) {
+	d, err := demo.Generate(1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h, err := demo.GenerateHistory(d, demo.HistoryOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := gridline.WithActor(context.Background(), gridline.Actor{Name: "demo"})
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		db := storetest.Open(b)
+		s := storetest.Services(b, db)
+		b.StartTimer()
+		if err := db.InLoadTx(ctx, func(ctx context.Context) error {
+			if err := demo.Load(ctx, d, s); err != nil {
+				return err
+			}
+			return demo.LoadHistory(ctx, d, h, s)
+		}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
