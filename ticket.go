@@ -530,6 +530,9 @@ type TicketFilter struct {
 	// CheckOpen keeps the cases with an on-site check asked and not yet
 	// answered: a grid worker's check tasks.
 	CheckOpen bool
+	// CreatedBy keeps the cases the account took in: a grid worker's own
+	// reports, which they may then handle on the spot.
+	CreatedBy *int64
 	UnitID    *int64 // lead unit
 	Overdue   bool   // open and past the deadline
 	// Open keeps the cases not yet in a final status (closed, rejected,

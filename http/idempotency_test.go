@@ -181,3 +181,51 @@ func TestCheckTaskAPI(t *testing.T) {
 		t.Errorf("open checks after the answer: %d %s", code, b)
 	}
 }
+
+// TestCreatedByMeAPI lists the caller's own reports (created_by=me), the
+// phone app's "my recent reports", each with the actions the caller may
+// take on it: a grid worker's own new report offers self_handle.
+func TestCreatedByMeAPI(t *testing.T) {
+	s, ts := newServer(t)
+	runScenarios(t, ts.URL, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "the desk's case", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
+			body: `{"channel":"hotline","text":"来电反映路灯不亮","lon":116.805,"lat":35.555}`},
+		{name: "bad creator", method: "GET", url: "/api/v1/tickets?created_by=someone", auth: true, status: 400,
+			want: []string{`"created_by"`}},
+	})
+	worker := roleToken(t, s.Services, "gw", gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002001"})
+	as := func(method, url, body string) (int, string) {
+		req, _ := http.NewRequest(method, ts.URL+url, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+worker)
+		if body != "" {
+			req.Header.Set("Content-Type", "application/json")
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		b := new(bytes.Buffer)
+		b.ReadFrom(res.Body)
+		return res.StatusCode, b.String()
+	}
+	if code, b := as("POST", "/api/v1/tickets", `{"channel":"grid_patrol","text":"井盖缺失","lon":116.806,"lat":35.555}`); code != 201 {
+		t.Fatalf("worker's report: %d %s", code, b)
+	}
+	code, b := as("GET", "/api/v1/tickets?created_by=me&open=true", "")
+	if code != 200 || !strings.Contains(b, `"total":1`) || !strings.Contains(b, `"text":"井盖缺失"`) ||
+		!strings.Contains(b, `"self_handle"`) || strings.Contains(b, `路灯`) {
+		t.Errorf("worker's own reports: %d %s", code, b)
+	}
+	if code, b := as("GET", "/api/v1/tickets", ""); code != 200 || !strings.Contains(b, `"total":2`) {
+		t.Errorf("the grid's cases: %d %s", code, b)
+	}
+	if code, b := as("POST", "/api/v1/tickets/2/actions/self_handle", `{"opinion":"已补装","version":1}`); code != 200 || !strings.Contains(b, `"status":"closed"`) {
+		t.Fatalf("handle on the spot: %d %s", code, b)
+	}
+	if code, b := as("GET", "/api/v1/tickets?created_by=me&open=true", ""); code != 200 || !strings.Contains(b, `"total":0`) {
+		t.Errorf("open reports after handling: %d %s", code, b)
+	}
+}

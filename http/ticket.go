@@ -196,7 +196,7 @@ func (s *Server) handleTicketDuplicates(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"limit", "offset"})...)
-	f := ticketFilter(q)
+	f := ticketFilter(q, gridline.PrincipalFrom(r.Context()))
 	f.Limit, f.Offset = q.page()
 	index(s, w, r, q, func() ([]*ticketOut, int, error) {
 		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
@@ -213,7 +213,7 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 // category, channel, day or map cell, or the placed cases of a bbox.
 func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"by", "z", "bbox", "limit"})...)
-	f := gridline.TicketAggregateFilter{Filter: ticketFilter(q), By: "grid"}
+	f := gridline.TicketAggregateFilter{Filter: ticketFilter(q, gridline.PrincipalFrom(r.Context())), By: "grid"}
 	if v := q.str("by"); v != nil {
 		f.By = *v
 	}
@@ -252,10 +252,11 @@ func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 
 // ticketFilterParams are the query parameters that select cases, in the
 // order error messages list them; the list and the exports take the same.
-var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check", "building"}
+var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check", "building", "created_by"}
 
-// ticketFilter reads the case filters from q; problems are q's error.
-func ticketFilter(q *query) gridline.TicketFilter {
+// ticketFilter reads the case filters from q, for the caller p (created_by=me
+// names p's account); problems are q's error.
+func ticketFilter(q *query, p *gridline.Principal) gridline.TicketFilter {
 	f := gridline.TicketFilter{Category: q.code("category"), Within: q.code("within"), GridCode: q.code("grid"),
 		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Open: q.bool("open"), Query: q.str("q")}
 	if v := q.str("status"); v != nil {
@@ -293,6 +294,21 @@ func ticketFilter(q *query) gridline.TicketFilter {
 			q.fail(gridline.FieldErrorf("building", "want a building's id or any, got %q", *v))
 		} else {
 			f.BuildingID = &id
+		}
+	}
+	if v := q.str("created_by"); v != nil {
+		// me: the caller's own intakes (the phone app's "my recent
+		// reports"); else an account's id.
+		if *v == "me" {
+			if p == nil || p.User == nil {
+				q.fail(gridline.FieldErrorf("created_by", "me needs a signed-in account"))
+			} else {
+				f.CreatedBy = &p.User.ID
+			}
+		} else if id, err := strconv.ParseInt(*v, 10, 64); err != nil {
+			q.fail(gridline.FieldErrorf("created_by", "want an account's id or me, got %q", *v))
+		} else {
+			f.CreatedBy = &id
 		}
 	}
 	f.From, f.To = q.time("from"), q.time("to")

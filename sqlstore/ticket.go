@@ -320,6 +320,9 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 	if f.CheckOpen {
 		w.add("EXISTS (SELECT 1 FROM ticket_checks k WHERE k.ticket_id = t.id AND k.answered_at IS NULL)")
 	}
+	if f.CreatedBy != nil {
+		w.add("t.created_by = ?", *f.CreatedBy)
+	}
 	if f.UnitID != nil {
 		w.add("t.lead_unit_id = ?", *f.UnitID)
 	}

@@ -1,6 +1,7 @@
 package sqlstore_test
 
 import (
+	"context"
 	"fmt"
 	"regexp"
 	"sync"
@@ -413,5 +414,58 @@ func TestTicketWindows(t *testing.T) {
 	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &ok})
 	if !tk.Deadline.Equal(ok) || !tk.BaseDeadline.Before(ok) {
 		t.Fatalf("after extension: deadline %v base %v", tk.Deadline, tk.BaseDeadline)
+	}
+}
+
+// TestCreatedByFilter lists a grid worker's own reports (the phone app's
+// "my recent reports"): only theirs, counted exactly also for a caller
+// without a scope (whose bare filters the totals table answers), and a
+// report handled on the spot leaves the open ones.
+func TestCreatedByFilter(t *testing.T) {
+	f := newFixture(t)
+	worker := as(93, gridline.Grant{Role: gridline.RoleGridWorker, Region: f.g1.Code})
+	other := as(94, gridline.Grant{Role: gridline.RoleGridWorker, Region: f.g1.Code})
+	lon, lat := 116.805, 35.555
+	report := func(ctx context.Context, text string) *gridline.Ticket {
+		t.Helper()
+		tk := &gridline.Ticket{Channel: gridline.ChannelGridPatrol, Text: text, Lon: &lon, Lat: &lat}
+		if _, err := f.s.Tickets.CreateTicket(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	a := report(worker, "井盖缺失")
+	b := report(worker, "垃圾堆放")
+	report(other, "路灯不亮")
+	mustTicket(t, f, lon, lat, "来电反映噪音扰民")
+	mine := int64(93)
+	ids := func(ctx context.Context, fl gridline.TicketFilter) ([]int64, int) {
+		t.Helper()
+		ts, n, err := f.s.Tickets.FindTickets(ctx, fl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := []int64{}
+		for _, tk := range ts {
+			out = append(out, tk.ID)
+		}
+		return out, n
+	}
+	for name, c := range map[string]context.Context{"worker": worker, "other worker": other, "system": ctx} {
+		got, n := ids(c, gridline.TicketFilter{CreatedBy: &mine})
+		if !cmp.Equal(got, []int64{b.ID, a.ID}) || n != 2 {
+			t.Errorf("%s: created by 93: %v (total %d), want [%d %d]", name, got, n, b.ID, a.ID)
+		}
+	}
+	if _, err := f.s.Tickets.ActOnTicket(worker, a.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle,
+		Opinion: "已补装井盖", Version: &a.Version}); err != nil {
+		t.Fatal(err)
+	}
+	if got, n := ids(worker, gridline.TicketFilter{CreatedBy: &mine, Open: true}); !cmp.Equal(got, []int64{b.ID}) || n != 1 {
+		t.Errorf("open reports after handling one: %v (total %d)", got, n)
+	}
+	nobody := int64(999)
+	if got, n := ids(ctx, gridline.TicketFilter{CreatedBy: &nobody}); len(got) != 0 || n != 0 {
+		t.Errorf("created by nobody: %v (total %d)", got, n)
 	}
 }

@@ -123,13 +123,14 @@ func (tx *Tx) flushTotals(ctx context.Context) error {
 
 // bareFilter reports whether f, for the caller of ctx, filters by
 // nothing but status, channel, category, lead unit and text: no scope,
-// no region, grid, building, period or supervision filter, no key paging.
+// no region, grid, building, creator, period or supervision filter, no key
+// paging.
 func bareFilter(ctx context.Context, f gridline.TicketFilter) bool {
 	if _, scoped := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); scoped {
 		return false
 	}
 	return f.ID == nil && f.Within == nil && f.GridCode == nil && f.BuildingID == nil && !f.AtBuilding && !f.CheckOpen &&
-		!f.Overdue && !f.Open && f.Warning == nil && f.From == nil && f.To == nil && f.BeforeID == nil
+		f.CreatedBy == nil && !f.Overdue && !f.Open && f.Warning == nil && f.From == nil && f.To == nil && f.BeforeID == nil
 }
 
 // totalsFor says whether ticket_totals holds the total of f for the

@@ -1,9 +1,9 @@
 // The service worker of the grid worker's phone app (/m/). It keeps the
 // app shell — the page, its scripts and styles, the manifest and icons —
 // so the app opens without a network, and nothing else: API answers
-// (/api/…) are never cached, so no case, name or photo outlives a logout
-// on the phone. Reports made offline wait in IndexedDB (the page's queue,
-// src/mobile/queue.js), not here.
+// (/api/…) are never cached here. Reports and actions made offline wait
+// in IndexedDB, and so do the minimal copies of the worker's tasks
+// (cleared at sign-out): the page's, src/mobile/queue.js, not here.
 const CACHE = 'gridline-m-v1';
 // /preload.js: index.html runs it before the entry (vite.config.js).
 const SHELL = ['/m/', '/m/manifest.webmanifest', '/m/icon-192.png', '/m/icon-512.png', '/favicon.svg', '/preload.js'];

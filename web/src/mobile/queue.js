@@ -4,23 +4,34 @@
 // again with a growing wait after a failure. Each item carries the
 // Idempotency-Key it was made with, so a send that reached the server but
 // whose answer was lost is answered again, never taken in twice.
+//
+// Beside it, the worker's tasks as last read online (keepTasks): a
+// minimal copy of each, so a task opens and its action is made without a
+// network. Kept per account, dropped at sign-out and after TASK_TTL.
 import { reactive, toRaw } from 'vue';
 import { request } from '../api/client.js';
 
 const DB = 'gridline-m';
 const STORE = 'outbox';
+const TASKS = 'tasks';
 
 // outbox is what the page shows: the current user's items, oldest first,
-// each {key, user, kind, path, part, body, photos, label, state, reason,
-// tries, nextAt, createdAt}; state is pending, sending or failed.
+// each {key, user, kind, path, part, body, photos, label, ticket, state,
+// reason, conflict, tries, nextAt, createdAt}; state is pending, sending
+// or failed; ticket is an action's case id.
 export const outbox = reactive({ items: [], user: 0, lastSent: null });
 
 let dbp = null;
 function db() {
   if (!dbp) {
     dbp = new Promise((resolve, reject) => {
-      const req = indexedDB.open(DB, 1);
-      req.onupgradeneeded = () => req.result.createObjectStore(STORE, { keyPath: 'key' });
+      // Version 2 adds the kept tasks, keyed [user, case id].
+      const req = indexedDB.open(DB, 2);
+      req.onupgradeneeded = () => {
+        const d = req.result;
+        if (!d.objectStoreNames.contains(STORE)) d.createObjectStore(STORE, { keyPath: 'key' });
+        if (!d.objectStoreNames.contains(TASKS)) d.createObjectStore(TASKS, { keyPath: ['user', 'id'] });
+      };
       req.onsuccess = () => resolve(req.result);
       req.onerror = () => reject(req.error);
     });
@@ -28,13 +39,66 @@ function db() {
   return dbp;
 }
 
-function tx(mode, fn) {
+function tx(mode, fn, store = STORE) {
   return db().then((d) => new Promise((resolve, reject) => {
-    const t = d.transaction(STORE, mode);
-    const out = fn(t.objectStore(STORE));
+    const t = d.transaction(store, mode);
+    const out = fn(t.objectStore(store));
     t.oncomplete = () => resolve(out && 'result' in out ? out.result : undefined);
     t.onerror = () => reject(t.error);
   }));
+}
+
+// TASK_TTL is how long a kept task may be opened offline: 7 days, as
+// long as the server keeps an Idempotency-Key (a phone offline longer
+// reads its tasks again first).
+export const TASK_TTL = 7 * 86400e3;
+
+const userRange = (user) => IDBKeyRange.bound([user, -Infinity], [user, Infinity]);
+
+// keepTasks replaces user's kept tasks by tasks: plain objects {id, list,
+// number, text, address, lon, lat, status, version, allowed_actions, ask}
+// (the page chooses the fields; no reporter is ever kept).
+export function keepTasks(user, tasks) {
+  const savedAt = Date.now();
+  return tx('readwrite', (s) => {
+    s.delete(userRange(user)); // requests of one transaction run in order
+    for (const t of tasks) s.put({ ...JSON.parse(JSON.stringify(t)), user, savedAt });
+  }, TASKS);
+}
+
+// keptTasks returns user's kept tasks younger than TASK_TTL.
+export async function keptTasks(user) {
+  const all = await tx('readonly', (s) => s.getAll(userRange(user)), TASKS);
+  return (all || []).filter((t) => t.savedAt > Date.now() - TASK_TTL);
+}
+
+// keptTask returns user's kept copy of case id, or null.
+export async function keptTask(user, id) {
+  const t = await tx('readonly', (s) => s.get([user, id]), TASKS);
+  return t && t.savedAt > Date.now() - TASK_TTL ? t : null;
+}
+
+// refreshKept updates user's kept copy of a case read online, when it is
+// one of the kept tasks.
+export async function refreshKept(user, fields) {
+  const old = await tx('readonly', (s) => s.get([user, fields.id]), TASKS);
+  if (!old) return;
+  await tx('readwrite', (s) => s.put({ ...old, ...JSON.parse(JSON.stringify(fields)), user, savedAt: Date.now() }), TASKS);
+}
+
+// forgetTasks drops user's kept tasks (sign-out), and every account's
+// copies older than TASK_TTL.
+export function forgetTasks(user) {
+  return tx('readwrite', (s) => {
+    if (user) s.delete(userRange(user));
+    const old = s.openCursor();
+    old.onsuccess = () => {
+      const c = old.result;
+      if (!c) return;
+      if (!(c.value.savedAt > Date.now() - TASK_TTL)) c.delete();
+      c.continue();
+    };
+  }, TASKS);
 }
 
 // newKey returns a random UUID (v4). crypto.randomUUID needs a secure
@@ -66,10 +130,10 @@ async function put(item) {
 // enqueue keeps a report (kind 'report': path 'tickets', part 'ticket')
 // or an action (kind 'action': path 'tickets/{id}/actions/{action}',
 // part 'action') with its photos, and tries to send it at once.
-export async function enqueue({ kind, path, part, body, photos = [], label }) {
+export async function enqueue({ kind, path, part, body, photos = [], label, ticket = 0 }) {
   const item = {
-    key: newKey(), user: outbox.user, kind, path, part, body, photos, label,
-    state: 'pending', reason: '', tries: 0, nextAt: 0, createdAt: Date.now(),
+    key: newKey(), user: outbox.user, kind, path, part, body, photos, label, ticket,
+    state: 'pending', reason: '', conflict: false, tries: 0, nextAt: 0, createdAt: Date.now(),
   };
   await put(item);
   flush();
@@ -85,7 +149,7 @@ export async function remove(key) {
 // retry sends a failed item again now.
 export async function retry(key) {
   const it = outbox.items.find((x) => x.key === key);
-  if (!it) return;
+  if (!it || it.conflict) return;
   await put({ ...toRaw(it), state: 'pending', nextAt: 0 });
   flush();
 }
@@ -97,7 +161,10 @@ export function backoff(tries) {
 
 // A failure is retried by itself when the network or the server may do
 // better later; the others (refused by the loop, bad input, another
-// grid's case) wait for the worker, with the server's reason.
+// grid's case) wait for the worker, with the server's reason. A 409 (the
+// case moved on since the action was made: another version, or a step
+// the loop no longer allows) is never retried: sent again it would be
+// refused again.
 function retryable(err) {
   return err.status === 0 || waitsForSignIn(err) || err.status === 408 || err.status === 429 || err.status >= 500;
 }
@@ -145,7 +212,8 @@ async function send(item) {
     const tries = item.tries + 1;
     const again = retryable(err);
     const reason = err.status === 0 ? 'offline' : waitsForSignIn(err) ? 'signedOut' : err.message;
-    await put({ ...item, state: again ? 'pending' : 'failed', reason, tries, nextAt: Date.now() + backoff(tries) });
+    await put({ ...item, state: again ? 'pending' : 'failed', reason, conflict: err.status === 409, tries,
+      nextAt: Date.now() + backoff(tries) });
     return err.status !== 0 && !waitsForSignIn(err);
   }
 }
@@ -167,6 +235,7 @@ export async function resumeOnline() {
 // again: its key makes the resend safe.
 export async function start(user) {
   await load(user);
+  forgetTasks(0).catch(() => {}); // the expired copies
   for (const it of outbox.items.filter((x) => x.state === 'sending')) await put({ ...toRaw(it), state: 'pending' });
   clearInterval(timer);
   timer = setInterval(() => flush().catch(() => {}), 5000);
