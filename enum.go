@@ -1,6 +1,9 @@
 package gridline
 
-import "strconv"
+import (
+	"slices"
+	"strconv"
+)
 
 // Label is the display name of one value of an enumeration, in Chinese
 // (the UI's first language) and English. The web UI reads every label from
@@ -21,8 +24,10 @@ type Enums struct {
 	RegionLevels      []Label `json:"region_levels"`
 	Channels          []Label `json:"channels"`
 	TicketStatuses    []Label `json:"ticket_statuses"`
-	TicketActions     []Label `json:"ticket_actions"`
-	Satisfaction      []Label `json:"satisfaction"`
+	// TicketActions are the loop's actions, then the timeline's other
+	// entries (whistles).
+	TicketActions []Label `json:"ticket_actions"`
+	Satisfaction  []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
 	// events carry them as their action.
 	Warnings []Label `json:"warnings"`
@@ -153,7 +158,17 @@ var actionLabels = map[TicketAction][2]string{
 	ActionSupervise:     {"督办", "Supervise"},
 	ActionCheckRequest:  {"发起现场核查", "Request on-site check"},
 	ActionCheckReport:   {"反馈核查结果", "Report on-site check"},
+	// Whistle-and-report (吹哨报到): annotations on the timeline.
+	ActionWhistle:        {"吹哨", "Whistle"},
+	ActionWhistleReport:  {"部门报到", "Unit reported"},
+	ActionWhistleRate:    {"评价报到部门", "Units rated"},
+	ActionWhistleOverdue: {"报到超时", "Report overdue"},
 }
+
+// timelineNotes are the timeline's annotations that are no step of the
+// loop, labelled with the loop's actions so the timeline never shows a
+// code.
+var timelineNotes = []TicketAction{ActionWhistle, ActionWhistleReport, ActionWhistleRate, ActionWhistleOverdue}
 
 var satisfactionLabels = []Label{
 	{string(OutcomeSatisfied), "满意", "Satisfied"},
@@ -194,7 +209,7 @@ func AllEnums() Enums {
 	for _, st := range TicketStatuses {
 		e.TicketStatuses = append(e.TicketStatuses, Label{string(st), statusLabels[st][0], statusLabels[st][1]})
 	}
-	for _, a := range TicketActions {
+	for _, a := range slices.Concat(TicketActions, timelineNotes) {
 		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
 	}
 	e.Satisfaction = satisfactionLabels

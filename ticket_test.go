@@ -139,7 +139,17 @@ func TestEveryEnumLabelled(t *testing.T) {
 			}
 		}
 	}
-	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) != len(gridline.TicketActions) {
+	// The timeline's whistle entries are labelled with the loop's actions.
+	labelled := map[string]bool{}
+	for _, l := range e.TicketActions {
+		labelled[l.Code] = true
+	}
+	for _, a := range []gridline.TicketAction{gridline.ActionWhistle, gridline.ActionWhistleReport, gridline.ActionWhistleRate, gridline.ActionWhistleOverdue} {
+		if !labelled[string(a)] {
+			t.Errorf("timeline entry %s has no label", a)
+		}
+	}
+	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) < len(gridline.TicketActions) {
 		t.Fatal("an enumeration is missing values")
 	}
 }
