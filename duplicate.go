@@ -45,8 +45,10 @@ var DuplicateRules = map[string]DuplicateRule{
 	"04":    {Radius: 150, Window: 14 * day}, // 园林绿化
 	"05":    {Radius: 100, Window: 30 * day}, // 房屋土地
 	"06":    {Radius: 150, Window: 30 * day}, // 其他设施
+	"0603":  {Radius: 500, Window: 30 * day}, // 河道堤岸设施: a levee, along a river
 	"101":   {Radius: 200, Window: 14 * day}, // 市容环境 (events): refuse, structures, materials stay
 	"10105": {Radius: 500, Window: 14 * day}, // 水域不洁: along a river
+	"10107": {Radius: 500, Window: 14 * day}, // 露天焚烧: smoke is seen and smelt from afar
 	"10106": {Radius: 200, Window: 30 * day}, // 废弃车辆: a wreck stands for months
 	"102":   {Radius: 200, Window: 14 * day}, // 宣传广告
 	"103":   {Radius: 500, Window: 7 * day},  // 施工管理: dust and noise carry
@@ -87,6 +89,40 @@ func DuplicateRuleFor(cat *Catalogue, code string) DuplicateRule {
 	return DefaultDuplicateRule
 }
 
+// DuplicateBounds returns the bounds of c's candidates: its category's
+// rule, its window reaching dupOngoingWindow further when c's text says
+// the problem was reported before and goes on (之前打过电话, 到现在还没修):
+// the caller is reporting the same incident again, weeks after the first
+// report. A recurrence (又坏了) is a new incident and widens nothing.
+func DuplicateBounds(cat *Catalogue, c *DuplicateCase) DuplicateRule {
+	r := DuplicateRuleFor(cat, c.Category)
+	if OngoingReport(c.Text) {
+		r.Window += dupOngoingWindow
+	}
+	return r
+}
+
+// dupOngoingWindow is how much further an ongoing report's window reaches:
+// a month, the span of 上个月就打过电话.
+const dupOngoingWindow = 30 * day
+
+// dupOngoingMarkers are the phrases by which a report says its problem was
+// reported before, or has gone on unresolved since.
+var dupOngoingMarkers = []string{"打过电话", "打过热线", "打过12345", "反映过", "之前反映", "上次反映", "多次反映",
+	"再次反映", "重复反映", "多次打电话", "还没修", "还没人管", "还没处理", "还没解决", "没人处理", "没人来处理", "仍未",
+	"到现在还", "到现在也", "至今未", "至今没", "至今仍", "还是没人", "一直没人", "一直没有解决", "一直未"}
+
+// OngoingReport reports whether text says its problem was reported
+// before or has gone on unresolved (see [DuplicateBounds]).
+func OngoingReport(text string) bool {
+	for _, m := range dupOngoingMarkers {
+		if strings.Contains(text, m) {
+			return true
+		}
+	}
+	return false
+}
+
 // mainClass returns the main class of code in cat: code itself for a main
 // class, its parent for a sub-class, "" for an unknown code.
 func mainClass(cat *Catalogue, code string) string {
@@ -119,6 +155,13 @@ type DuplicateReasons struct {
 	// none in common: one building's neighbouring stairwells, each with
 	// its own lift, door and pipes.
 	OtherUnit bool `json:"other_unit,omitempty"`
+	// OtherGate is true when both texts name gates (南门, 后门) and none
+	// in common: a compound's or a hospital's other entrance, another
+	// spot for a stall, a parked car or a manhole.
+	OtherGate bool `json:"other_gate,omitempty"`
+	// OtherFlat is true when both texts name flats (402, 1502) and none
+	// in common: another household's dog, leak or renovation.
+	OtherFlat bool `json:"other_flat,omitempty"`
 }
 
 // DuplicateCandidate is a case that may be the same incident as another.
@@ -147,8 +190,7 @@ type DuplicateCase struct {
 	Lon, Lat   float64
 	ReportedAt time.Time
 	grams      []gram
-	buildings  []string // the building numbers the text names (3号楼 → "3")
-	units      []string // the unit numbers it names (2单元 → "2")
+	marks      placeMarks
 	suggested  []string // the catalogue's first suggestions for the text
 }
 
@@ -157,7 +199,7 @@ type DuplicateCase struct {
 // repeating the work.
 func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 	if c.grams == nil {
-		c.grams, c.buildings, c.units = textGrams(c.Text, cat)
+		c.grams, c.marks = textGrams(c.Text, cat)
 		c.suggested = cat.suggestFromGrams(c.grams, dupSuggestions)
 	}
 }
@@ -175,7 +217,7 @@ func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why Dup
 // scoreDuplicate is ScoreDuplicate taking the fingerprints from fc, when
 // not nil.
 func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
-	rule := DuplicateRuleFor(cat, a.Category)
+	rule := DuplicateBounds(cat, a)
 	// In whole metres, as reported: a case 300.0000001 m away is within a
 	// 300 m radius (the store's disc keeps it too).
 	why.DistanceM = math.Round(DistanceM(a.Lon, a.Lat, b.Lon, b.Lat))
@@ -193,14 +235,23 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 	// already: their problem words are paraphrase (冒黑烟 and 排放废气),
 	// not a sign of two problems at one place.
 	why.TextSimilarity = gramSimilarity(a.grams, b.grams, a.Category == "" || a.Category != b.Category)
-	why.OtherBuilding = otherBuilding(a.buildings, b.buildings)
-	why.OtherUnit = otherBuilding(a.units, b.units)
+	why.OtherBuilding = otherPlace(a.marks.buildings, b.marks.buildings)
+	why.OtherUnit = otherPlace(a.marks.units, b.marks.units)
+	why.OtherGate = otherPlace(a.marks.gates, b.marks.gates)
+	why.OtherFlat = otherPlace(a.marks.flats, b.marks.flats)
 	var catScore float64
 	why.SameCategory, catScore = classAgreement(cat, a.Category, b.Category)
-	if catScore < 1 && (residentChannel(a.Channel) || residentChannel(b.Channel)) {
+	staff := !residentChannel(a.Channel) && !residentChannel(b.Channel)
+	if catScore < 1 && !staff {
 		if s := suggestedAgreement(cat, a, b) * dupSuggestedShare; s > catScore {
 			why.SameCategory, catScore = "suggested", s
 		}
+	}
+	if why.SameCategory == "" && staff && a.Category != "" && b.Category != "" {
+		// Two people who looked, or listened, filed them under unrelated
+		// classes: most often two problems at one spot, whose texts
+		// share the place's words.
+		catScore = dupConflictScore
 	}
 	place := 1 - why.DistanceM/rule.Radius
 	when := 1 - float64(gap)/float64(rule.Window)
@@ -209,6 +260,12 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 		score = math.Max(0, score-dupOtherPlacePenalty)
 	}
 	if why.OtherUnit {
+		score = math.Max(0, score-dupOtherPlacePenalty)
+	}
+	if why.OtherGate {
+		score = math.Max(0, score-dupOtherPlacePenalty)
+	}
+	if why.OtherFlat {
 		score = math.Max(0, score-dupOtherPlacePenalty)
 	}
 	why.HoursApart = math.Round(why.HoursApart*10) / 10
@@ -231,12 +288,13 @@ func classAgreement(cat *Catalogue, a, b string) (string, float64) {
 	}
 	ma, mb := mainClass(cat, a), mainClass(cat, b)
 	switch {
-	case ma != "" && ma == mb:
-		return "main", 0.25
 	case dupLex.relatedClasses(a, ma, b, mb):
 		// One incident filed from two sides (a broken transformer as
-		// 电力设施 and as 电力线路故障).
+		// 电力设施 and as 电力线路故障), or under one of the classes
+		// only its owner tells apart (a manhole cover's).
 		return "related", 0.75
+	case ma != "" && ma == mb:
+		return "main", 0.25
 	}
 	return "", 0
 }
@@ -334,8 +392,8 @@ const dupProblemShare = 0.5
 // dupCharWeight is the weight of a single character in text similarity.
 const dupCharWeight = 0.5
 
-// dupOtherPlacePenalty is what a pair naming different buildings, or
-// different units, loses from its score: the same problem in the next
+// dupOtherPlacePenalty is what a pair naming different buildings, units,
+// gates or flats loses from its score, for each kind: the same problem in the next
 // building or stairwell (its lift, its door, its heating) is another
 // incident, and a pair that agrees on all else scores about 0.9.
 const dupOtherPlacePenalty = 0.5
@@ -346,6 +404,11 @@ const dupOtherPlacePenalty = 0.5
 // was chosen by a resident or by no one: three quarters of what the
 // classes' own agreement would give.
 const dupSuggestedShare = 0.75
+
+// dupConflictScore is the category score of two cases filed by staff
+// (not a resident's guess) under unrelated classes: evidence against, not
+// only none for.
+const dupConflictScore = -0.4
 
 // The weights of ScoreDuplicate; they sum to 1.
 const (
@@ -407,8 +470,7 @@ type FingerprintCache struct {
 type fingerprint struct {
 	text      string
 	grams     []gram
-	buildings []string
-	units     []string
+	marks     placeMarks
 	suggested []string
 }
 
@@ -440,13 +502,13 @@ func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
 	}
 	fc.mu.Unlock()
 	if ok && f.text == c.Text {
-		c.grams, c.buildings, c.units, c.suggested = f.grams, f.buildings, f.units, f.suggested
+		c.grams, c.marks, c.suggested = f.grams, f.marks, f.suggested
 		return
 	}
 	c.Fingerprint(cat)
 	fc.mu.Lock()
 	if fc.cat == cat {
-		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, buildings: c.buildings, units: c.units, suggested: c.suggested})
+		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, marks: c.marks, suggested: c.suggested})
 	}
 	fc.mu.Unlock()
 }
@@ -697,12 +759,12 @@ func normalizeRunes(s string) []rune {
 }
 
 // textGrams returns the weighted bigrams of s's normalised text, sorted
-// by key and without repeats, and the building and unit numbers it names.
+// by key and without repeats, and the marks of the exact spot it names.
 // Pairs of the catalogue's vocabulary (the
 // names and keywords of its sub-classes: 路灯, 井盖, 不亮, 漏水) say what
 // the problem is and weigh dupProblemWeight; pairs of every complaint
 // weigh a third; the rest — mostly the place — one.
-func textGrams(s string, cat *Catalogue) ([]gram, []string, []string) {
+func textGrams(s string, cat *Catalogue) ([]gram, placeMarks) {
 	norm := normalizeRunes(s)
 	vocab := cat.vocabulary()
 	out := make([]gram, 0, 2*len(norm))
@@ -727,7 +789,86 @@ func textGrams(s string, cat *Catalogue) ([]gram, []string, []string) {
 		out = append(out, gram{key: k, weight: w})
 	}
 	slices.SortFunc(out, func(x, y gram) int { return cmp.Compare(x.key, y.key) })
-	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key }), buildingNumbers(norm), unitNumbers(norm)
+	marks := placeMarks{buildings: buildingNumbers(norm), units: unitNumbers(norm), gates: gateNames(norm),
+		flats: flatNumbers(norm)}
+	return slices.CompactFunc(out, func(x, y gram) bool { return x.key == y.key }), marks
+}
+
+// placeMarks are what a text names of its exact spot: building, unit and
+// flat numbers, and gates. Two texts naming marks of one kind and none in
+// common are about two spots.
+type placeMarks struct {
+	buildings []string // 3号楼 → "3"
+	units     []string // 2单元 → "2"
+	gates     []string // 南门 → "南", 东北门 → "东北", 后门 → "后"
+	flats     []string // 402, 1502
+}
+
+// gateNames returns the gates norm names: 东门, 南大门, 东北门, 正门, 后门;
+// not a street or a place named after a gate (西门大街, 南门村).
+func gateNames(norm []rune) []string {
+	var out []string
+	for i := 1; i < len(norm); i++ {
+		if norm[i] != '门' {
+			continue
+		}
+		if next := i + 1; next < len(norm) && (strings.ContainsRune("街村巷桥社", norm[next]) ||
+			norm[next] == '路' && (next+1 >= len(norm) || !strings.ContainsRune("边旁上对", norm[next+1])) ||
+			norm[next] == '大' && next+1 < len(norm) && norm[next+1] == '街') {
+			continue // 西门大街, 南门路 (but 南门路边)
+		}
+		j := i - 1
+		if norm[j] == '大' && j > 0 {
+			j--
+		}
+		if !strings.ContainsRune("东西南北正后", norm[j]) {
+			continue
+		}
+		if (norm[j] == '南' || norm[j] == '北') && j > 0 && (norm[j-1] == '东' || norm[j-1] == '西') {
+			j--
+		}
+		name := string(norm[j : j+1])
+		if j+1 < i && norm[j+1] != '大' {
+			name = string(norm[j : j+2])
+		}
+		if !slices.Contains(out, name) {
+			out = append(out, name)
+		}
+	}
+	return out
+}
+
+// dupServiceNumbers are the telephone numbers complaints name (打了110),
+// not flats.
+var dupServiceNumbers = []string{"110", "119", "120", "122", "114", "315"}
+
+// flatNumbers returns the flat numbers norm names: three or four digits
+// whose last two are a door on a floor (402, 1502, 2301), not a length,
+// an area, a year, a road, a bus line, an amount or a service's
+// number (150米, 2026年, 110).
+func flatNumbers(norm []rune) []string {
+	var out []string
+	for i := 0; i < len(norm); {
+		if !unicode.IsDigit(norm[i]) || i > 0 && unicode.IsDigit(norm[i-1]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(norm) && unicode.IsDigit(norm[j]) {
+			j++
+		}
+		n := norm[i:j]
+		door := len(n) >= 3 && len(n) <= 4 && n[0] != '0' && n[len(n)-2] <= '2' && string(n[len(n)-2:]) != "00" &&
+			!slices.Contains(dupServiceNumbers, string(n))
+		if door && j < len(norm) && strings.ContainsRune(".米年月日路号楼元个人次辆平方公里吨度斤块天分秒岁国线%多余", norm[j]) {
+			door = false
+		}
+		if door && !slices.Contains(out, string(n)) {
+			out = append(out, string(n))
+		}
+		i = j
+	}
+	return out
 }
 
 // unitNumbers returns the numbers norm gives units of a building: the
@@ -768,9 +909,9 @@ func buildingNumbers(norm []rune) []string {
 	return out
 }
 
-// otherBuilding reports whether a and b both name buildings and none in
-// common.
-func otherBuilding(a, b []string) bool {
+// otherPlace reports whether a and b both name marks of one kind and
+// none in common.
+func otherPlace(a, b []string) bool {
 	if len(a) == 0 || len(b) == 0 {
 		return false
 	}
@@ -839,6 +980,12 @@ const (
 	ActionMasterCallback TicketAction = "master_callback"
 	ActionMasterClose    TicketAction = "master_close"
 )
+
+// IsRelay reports whether a is an entry a master's action leaves on a case
+// merged into it (master_reply, master_callback, master_close).
+func (a TicketAction) IsRelay() bool {
+	return a == ActionMasterReply || a == ActionMasterCallback || a == ActionMasterClose
+}
 
 // MasterRelay returns the entry a master's action a leaves on each case
 // merged into it, or "" when a is not relayed. A callback that closes the

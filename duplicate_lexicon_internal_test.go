@@ -90,8 +90,77 @@ func TestBuildingNumbers(t *testing.T) {
 			t.Errorf("unitNumbers(%q) = %q; want %q", tt.text, got, tt.want)
 		}
 	}
-	if !otherBuilding([]string{"3"}, []string{"5"}) || otherBuilding([]string{"3", "5"}, []string{"5"}) ||
-		otherBuilding(nil, []string{"5"}) {
-		t.Error("otherBuilding: wrong")
+	if !otherPlace([]string{"3"}, []string{"5"}) || otherPlace([]string{"3", "5"}, []string{"5"}) ||
+		otherPlace(nil, []string{"5"}) {
+		t.Error("otherPlace: wrong")
+	}
+}
+
+func TestGateNames(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"人民医院北门口车辆乱停", []string{"北"}},
+		{"小区南大门外", []string{"南"}},
+		{"东北门和西门之间", []string{"东北", "西"}},
+		{"医院后门急诊通道", []string{"后"}},
+		{"正门对面", []string{"正"}},
+		{"西门大街路口", nil},
+		{"南门路与建设路口", nil},
+		{"少陵公园南门路边", []string{"南"}},
+		{"单元门口", nil},
+		{"门口堆放杂物", nil},
+		{"南门村村口", nil},
+	} {
+		if got := gateNames(normalizeRunes(tt.text)); !slices.Equal(got, tt.want) {
+			t.Errorf("gateNames(%q) = %q; want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestFlatNumbers(t *testing.T) {
+	for _, tt := range []struct {
+		text string
+		want []string
+	}{
+		{"3号楼2单元402卫生间漏水，楼上502不让查", []string{"402", "502"}},
+		{"1502室业主装修", []string{"1502"}},
+		{"围挡倒伏约150米", nil},
+		{"2026年3月", nil},
+		{"303路公交车", nil},
+		{"打了110也没用", nil},
+		{"面积约120平方米", nil},
+		{"府河路100号", nil},
+		{"欠薪3200元", nil},
+		{"12345热线", nil},
+	} {
+		if got := flatNumbers(normalizeRunes(tt.text)); !slices.Equal(got, tt.want) {
+			t.Errorf("flatNumbers(%q) = %q; want %q", tt.text, got, tt.want)
+		}
+	}
+}
+
+func TestDuplicateBoundsOngoing(t *testing.T) {
+	cat := DefaultCatalogue()
+	base := DuplicateRuleFor(cat, "20502")
+	for _, tt := range []struct {
+		text    string
+		ongoing bool
+	}{
+		{"半个多月前打过电话，到现在还是天天叫", true},
+		{"之前反映过，一直没人管", true},
+		{"路灯还没修", true},
+		{"狗天天晚上叫", false},
+		{"路灯又坏了", false}, // a recurrence is a new incident
+	} {
+		got := DuplicateBounds(cat, &DuplicateCase{Category: "20502", Text: tt.text})
+		want := base
+		if tt.ongoing {
+			want.Window += dupOngoingWindow
+		}
+		if got != want || OngoingReport(tt.text) != tt.ongoing {
+			t.Errorf("%s: bounds %+v, ongoing %v; want %+v, %v", tt.text, got, OngoingReport(tt.text), want, tt.ongoing)
+		}
 	}
 }

@@ -34,12 +34,14 @@ type DuplicateStore interface {
 	FindRecentDuplicateCases(ctx context.Context, since time.Time, after int64, limit int) ([]*DuplicateCase, error)
 }
 
-// MaxDuplicateWindow returns the longest window of cat's rules: a case
-// reported longer ago than this before a new one is never its candidate.
+// MaxDuplicateWindow returns how far before a new case its candidates
+// may lie: the longest window of cat's rules, reached a month further by
+// an ongoing report (see [DuplicateBounds]). An index of recent cases
+// holding this much answers every lookup of a new case.
 func MaxDuplicateWindow(cat *Catalogue) time.Duration {
 	w := DefaultDuplicateRule.Window
 	for _, c := range cat.cats {
 		w = max(w, DuplicateRuleFor(cat, c.Code).Window)
 	}
-	return w
+	return w + dupOngoingWindow
 }

@@ -1,9 +1,6 @@
 package gridline
 
-import (
-	"slices"
-	"strconv"
-)
+import "strconv"
 
 // Label is the display name of one value of an enumeration, in Chinese
 // (the UI's first language) and English. The web UI reads every label from
@@ -24,10 +21,12 @@ type Enums struct {
 	RegionLevels      []Label `json:"region_levels"`
 	Channels          []Label `json:"channels"`
 	TicketStatuses    []Label `json:"ticket_statuses"`
-	// TicketActions are the loop's actions, then the timeline's other
-	// entries (whistles).
-	TicketActions []Label `json:"ticket_actions"`
-	Satisfaction  []Label `json:"satisfaction"`
+	TicketActions     []Label `json:"ticket_actions"`
+	// TimelineEntries are the entries a timeline holds that are no
+	// action a client posts: a master's news relayed to a merged case, a
+	// coordination meeting, the steps of a whistle (吹哨报到).
+	TimelineEntries []Label `json:"timeline_entries"`
+	Satisfaction    []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
 	// events carry them as their action.
 	Warnings []Label `json:"warnings"`
@@ -139,6 +138,7 @@ var actionLabels = map[TicketAction][2]string{
 	ActionReject:        {"不予受理", "Reject"},
 	ActionSelfHandle:    {"自行处置", "Handle on the spot"},
 	ActionMerge:         {"合并", "Merge"},
+	ActionUnmerge:       {"取消合并", "Unmerge"},
 	ActionVoid:          {"作废", "Void"},
 	ActionDispatch:      {"派遣", "Dispatch"},
 	ActionSign:          {"签收", "Sign"},
@@ -158,17 +158,22 @@ var actionLabels = map[TicketAction][2]string{
 	ActionSupervise:     {"督办", "Supervise"},
 	ActionCheckRequest:  {"发起现场核查", "Request on-site check"},
 	ActionCheckReport:   {"反馈核查结果", "Report on-site check"},
-	// Whistle-and-report (吹哨报到): annotations on the timeline.
-	ActionWhistle:        {"吹哨", "Whistle"},
-	ActionWhistleReport:  {"部门报到", "Unit reported"},
-	ActionWhistleRate:    {"评价报到部门", "Units rated"},
-	ActionWhistleOverdue: {"报到超时", "Report overdue"},
 }
 
-// timelineNotes are the timeline's annotations that are no step of the
-// loop, labelled with the loop's actions so the timeline never shows a
-// code.
-var timelineNotes = []TicketAction{ActionWhistle, ActionWhistleReport, ActionWhistleRate, ActionWhistleOverdue}
+// timelineEntryLabels are the labels of Enums.TimelineEntries, in order.
+var timelineEntryLabels = []Label{
+	{string(ActionMasterReply), "主工单办结回复", "Master case's reply"},
+	{string(ActionMasterCallback), "主工单回访", "Master case's callback"},
+	{string(ActionMasterClose), "主工单结案", "Master case closed"},
+	// The coordination meeting's entry on a case's timeline.
+	{string(ActionMeeting), "协调会", "Coordination meeting"},
+	// Whistle-and-report (吹哨报到): the street's or grid's whistle, a
+	// unit's report, the ratings, and the scheduler's overdue flag.
+	{string(ActionWhistle), "吹哨", "Whistle"},
+	{string(ActionWhistleReport), "部门报到", "Unit reported"},
+	{string(ActionWhistleRate), "评价报到部门", "Units rated"},
+	{string(ActionWhistleOverdue), "报到超时", "Report overdue"},
+}
 
 var satisfactionLabels = []Label{
 	{string(OutcomeSatisfied), "满意", "Satisfied"},
@@ -209,9 +214,10 @@ func AllEnums() Enums {
 	for _, st := range TicketStatuses {
 		e.TicketStatuses = append(e.TicketStatuses, Label{string(st), statusLabels[st][0], statusLabels[st][1]})
 	}
-	for _, a := range slices.Concat(TicketActions, timelineNotes) {
+	for _, a := range TicketActions {
 		e.TicketActions = append(e.TicketActions, Label{string(a), actionLabels[a][0], actionLabels[a][1]})
 	}
+	e.TimelineEntries = timelineEntryLabels
 	e.Satisfaction = satisfactionLabels
 	e.Warnings = []Label{{string(WarningYellow), "黄牌预警", "Yellow warning"}, {string(WarningRed), "红牌超期", "Red: overdue"}}
 	for _, r := range Roles {

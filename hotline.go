@@ -347,6 +347,17 @@ const (
 	GeoNone      GeoLevel = ""          // nothing known
 )
 
+// unplacedReason says why address, geocoded to level l, placed no case.
+func unplacedReason(address string, l GeoLevel) string {
+	switch l {
+	case GeoCommunity:
+		return fmt.Sprintf("诉求地址 %q names a community or village but no compound of its standard addresses: the case waits unlocated", address)
+	case GeoTown:
+		return fmt.Sprintf("诉求地址 %q names only a town or street: the case waits unlocated", address)
+	}
+	return fmt.Sprintf("诉求地址 %q matches no standard address or region name: the case waits unlocated", address)
+}
+
 // Placed reports whether level l gives a position.
 func (l GeoLevel) Placed() bool { return l == GeoBuilding || l == GeoCompound }
 
@@ -583,6 +594,9 @@ type Hotline12345Report struct {
 	// "compound", "community", "town", "none"); only the first two are
 	// placed in a grid, the others wait unlocated for a person.
 	Placed map[string]int `json:"placed"`
+	// Unplaced are the imported rows left unlocated, with their line and
+	// why (Field "address"): the work list of whoever places them.
+	Unplaced []RowError `json:"unplaced"`
 	// Applied is false when an atomic import refused the file.
 	Applied bool `json:"applied"`
 }
@@ -605,7 +619,7 @@ type HotlineImportService interface {
 // imported count as existing, so running a file twice changes nothing.
 func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogue, m *Hotline12345Mapping, g *Gazetteer,
 	svc HotlineImportService, atomic bool) (*Hotline12345Report, error) {
-	rep := &Hotline12345Report{Rows: len(rows), Errors: []RowError{}, Placed: map[string]int{}}
+	rep := &Hotline12345Report{Rows: len(rows), Errors: []RowError{}, Placed: map[string]int{}, Unplaced: []RowError{}}
 	// Checking and placing a row is pure and the bulk of the work: it
 	// runs on every core; what depends on the rows before (duplicates)
 	// follows in file order.
@@ -634,6 +648,7 @@ func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogu
 	seen := map[string]int{}
 	var ts []*Ticket
 	var levels []GeoLevel
+	var lines []int
 	for i, row := range rows {
 		t, rerr := res[i].t, res[i].err
 		if rerr == nil {
@@ -657,6 +672,7 @@ func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogu
 		t.Timeline = []*TicketEvent{{At: t.ReportedAt, Actor: ActorFrom(ctx).Name, Action: ActionCreate, To: status}}
 		ts = append(ts, t)
 		levels = append(levels, geo.Level)
+		lines = append(lines, row.Line)
 	}
 	rep.Failed = len(rep.Errors)
 	if atomic && rep.Failed > 0 {
@@ -677,6 +693,10 @@ func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogu
 			l = "none"
 		}
 		rep.Placed[l]++
+		if !levels[i].Placed() {
+			rep.Unplaced = append(rep.Unplaced, RowError{Line: lines[i], Field: "address", ExternalID: ts[i].ExternalID,
+				Reason: unplacedReason(ts[i].Address, levels[i])})
+		}
 	}
 	rep.Applied = true
 	return rep, nil

@@ -10,10 +10,17 @@ import (
 // Meeting is a coordination meeting (工单协调会): the cases discussed, and
 // for each the lead unit, the co-units, the plan and the deadline agreed.
 type Meeting struct {
-	ID            int64         `json:"id"`
-	HeldAt        time.Time     `json:"held_at"`
-	Place         string        `json:"place"`
-	Chair         string        `json:"chair"`
+	ID     int64     `json:"id"`
+	HeldAt time.Time `json:"held_at"`
+	// Topic is what the meeting was called for; optional ("" on meetings
+	// recorded before it existed).
+	Topic string `json:"topic"`
+	Place string `json:"place"`
+	Chair string `json:"chair"`
+	// Attendees are the people who attended, free text with their posts
+	// ("张三（城管局副局长）"): they need not have accounts. AttendeeUnits
+	// are the units that attended.
+	Attendees     []string      `json:"attendees"`
 	AttendeeUnits []int64       `json:"attendee_units"`
 	Items         []MeetingItem `json:"items"`
 	CreatedBy     string        `json:"created_by"`
@@ -25,14 +32,16 @@ type Meeting struct {
 // redispatch (a dispatched or handling one) to LeadUnit with Deadline,
 // in the same transaction as the meeting.
 type MeetingItem struct {
-	ID           int64      `json:"id"`
-	TicketID     int64      `json:"ticket_id"`
-	TicketNumber string     `json:"ticket_number"`
-	LeadUnit     int64      `json:"lead_unit"`
-	CoUnits      []int64    `json:"co_units"`
-	Plan         string     `json:"plan"`
-	Deadline     *time.Time `json:"deadline"`
-	Dispatch     bool       `json:"dispatch,omitempty"`
+	ID           int64  `json:"id"`
+	TicketID     int64  `json:"ticket_id"`
+	TicketNumber string `json:"ticket_number"`
+	// TicketStatus is the case's status now (as read), not at the meeting.
+	TicketStatus TicketStatus `json:"ticket_status,omitempty"`
+	LeadUnit     int64        `json:"lead_unit"`
+	CoUnits      []int64      `json:"co_units"`
+	Plan         string       `json:"plan"`
+	Deadline     *time.Time   `json:"deadline"`
+	Dispatch     bool         `json:"dispatch,omitempty"`
 }
 
 // Meeting bounds.
@@ -42,11 +51,11 @@ const (
 )
 
 // Validate checks a meeting before it is stored: a time, a place and a
-// chair; attendees each once; one to MaxMeetingItems items, each on a
+// chair; attendee people named and units each once; one to MaxMeetingItems items, each on a
 // different case, with a lead unit that is not among its co-units, a plan,
 // and a deadline after the meeting.
 func (m *Meeting) Validate() error {
-	m.Place, m.Chair = strings.TrimSpace(m.Place), strings.TrimSpace(m.Chair)
+	m.Topic, m.Place, m.Chair = strings.TrimSpace(m.Topic), strings.TrimSpace(m.Place), strings.TrimSpace(m.Chair)
 	if m.HeldAt.IsZero() {
 		return FieldErrorf("held_at", "is required: when the meeting was held (RFC 3339)")
 	}
@@ -56,8 +65,25 @@ func (m *Meeting) Validate() error {
 	if m.Chair == "" {
 		return FieldErrorf("chair", "is required: who chaired the meeting")
 	}
-	if err := checkTexts(textCheck{"place", m.Place, MaxNameLen}, textCheck{"chair", m.Chair, MaxNameLen}); err != nil {
+	if err := checkTexts(textCheck{"topic", m.Topic, MaxNameLen}, textCheck{"place", m.Place, MaxNameLen},
+		textCheck{"chair", m.Chair, MaxNameLen}); err != nil {
 		return err
+	}
+	if len(m.Attendees) > MaxMeetingAttendees {
+		return FieldErrorf("attendees", "%d people; at most %d", len(m.Attendees), MaxMeetingAttendees)
+	}
+	for i, a := range m.Attendees {
+		m.Attendees[i] = strings.TrimSpace(a)
+		f := indexed("attendees", i)
+		if m.Attendees[i] == "" {
+			return FieldErrorf(f, "is empty: name the person")
+		}
+		if err := CheckText(f, m.Attendees[i], MaxNameLen); err != nil {
+			return err
+		}
+		if slices.Contains(m.Attendees[:i], m.Attendees[i]) {
+			return FieldErrorf(f, "%q is named twice", m.Attendees[i])
+		}
 	}
 	if len(m.AttendeeUnits) > MaxMeetingAttendees {
 		return FieldErrorf("attendee_units", "%d units; at most %d", len(m.AttendeeUnits), MaxMeetingAttendees)

@@ -133,7 +133,7 @@ type Rule struct {
 // Action groups of the loop, as the posts divide the work.
 var (
 	actsFrontDesk = []Action{Action(ActionLocate), Action(ActionFile), Action(ActionReject), Action(ActionMerge),
-		Action(ActionVoid)} // 受理、立案
+		Action(ActionUnmerge), Action(ActionVoid)} // 受理、立案
 	actsDispatch = []Action{Action(ActionDispatch), Action(ActionRedispatch)}
 	actsHandle   = []Action{Action(ActionSign), Action(ActionReturn), Action(ActionExtendRequest),
 		Action(ActionReply), Action(ActionDefer), Action(ActionRate)} // 承办; the lead rates its co-units

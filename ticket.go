@@ -80,6 +80,7 @@ const (
 	ActionReject        TicketAction = "reject"         // 不予受理
 	ActionSelfHandle    TicketAction = "self_handle"    // a grid worker closes a small case on the spot
 	ActionMerge         TicketAction = "merge"          // a duplicate joins its master case
+	ActionUnmerge       TicketAction = "unmerge"        // 取消合并: a merged case stands alone again
 	ActionVoid          TicketAction = "void"           // 作废
 	ActionDispatch      TicketAction = "dispatch"       // 派遣: lead unit and co-units
 	ActionSign          TicketAction = "sign"           // 签收
@@ -106,7 +107,7 @@ const (
 )
 
 // TicketActions lists every action in loop order.
-var TicketActions = []TicketAction{ActionLocate, ActionFile, ActionReject, ActionSelfHandle, ActionMerge, ActionVoid,
+var TicketActions = []TicketAction{ActionLocate, ActionFile, ActionReject, ActionSelfHandle, ActionMerge, ActionUnmerge, ActionVoid,
 	ActionDispatch, ActionSign, ActionReturn, ActionRedispatch, ActionExtendRequest, ActionExtendApprove,
 	ActionExtendDeny, ActionDefer, ActionReply, ActionRate, ActionVerify, ActionCallback, ActionClose, ActionReopen,
 	ActionUrge, ActionSupervise, ActionCheckRequest, ActionCheckReport}
@@ -187,6 +188,9 @@ var transitions = func() []transition {
 	for _, s := range before {
 		t = append(t, transition{s, ActionMerge, OutcomeNone, StatusMerged}, transition{s, ActionVoid, OutcomeNone, StatusVoided})
 	}
+	// Unmerge undoes a merge: the case returns to the status it was
+	// merged from (UnmergedStatus); received is the row's default.
+	t = append(t, transition{StatusMerged, ActionUnmerge, OutcomeNone, StatusReceived})
 	for _, s := range []TicketStatus{StatusDispatched, StatusHandling} {
 		// Extensions and deferral are asked for while the units work;
 		// the status stays.
@@ -254,6 +258,22 @@ func NextStatus(from TicketStatus, action TicketAction, outcome Outcome) (Ticket
 	return "", &Error{Code: ECONFLICT,
 		Message: fmt.Sprintf("A case that is %s cannot be %s; allowed now: %s.", from, action, joinActions(AllowedActions(from))),
 		Fields:  map[string]string{"status": string(from), "allowed": joinActions(AllowedActions(from))}}
+}
+
+// UnmergedStatus returns the status a merged case returns to when it is
+// unmerged: the one its timeline shows it was merged from (unlocated,
+// received, filed or dispatched; a dispatched case goes back to its units
+// with its deadline), else received (a case imported merged).
+func UnmergedStatus(timeline []*TicketEvent) TicketStatus {
+	for i := len(timeline) - 1; i >= 0; i-- {
+		if e := timeline[i]; e.Action == ActionMerge && e.To == StatusMerged {
+			if slices.Contains(before, e.From) {
+				return e.From
+			}
+			break
+		}
+	}
+	return StatusReceived
 }
 
 // AllowedActions returns the actions the loop allows in status s, in loop

@@ -25,7 +25,7 @@ func (a TicketAction) IsLight() bool {
 func TimelineVersion(tl []*TicketEvent) int {
 	v := 0
 	for _, e := range tl {
-		if !e.Action.IsLight() {
+		if !e.Action.IsLight() && !e.Action.IsRelay() {
 			v++
 		}
 	}
@@ -77,6 +77,13 @@ func (t *Ticket) ValidateTimeline() error {
 		switch {
 		case e.Action == ActionCreate:
 			return FieldErrorf(field, "a case is taken in once, as its first step")
+		case e.Action.IsRelay():
+			// A master's news on a case merged into it: no step of its
+			// own loop.
+			if status != StatusMerged || e.From != StatusMerged || e.To != StatusMerged {
+				return FieldErrorf(field, "%s is relayed to a merged case only, from and to merged (the case is %s)", e.Action, status)
+			}
+			continue
 		case e.Action.IsLight():
 			if e.From != "" || e.To != "" || e.Outcome != "" {
 				return FieldErrorf(field, "a light moves nothing: no from, to or outcome")

@@ -51,6 +51,22 @@ func TestValidateTimeline(t *testing.T) {
 	if v := gridline.TimelineVersion(closedCase().Timeline); v != 9 {
 		t.Errorf("version %d, want 9: lights do not count", v)
 	}
+	// A merged case hears its master: the relayed entries move nothing.
+	merged := closedCase()
+	merged.Timeline = merged.Timeline[:2]
+	merged.Timeline[1] = &gridline.TicketEvent{At: merged.Timeline[1].At, Action: gridline.ActionMerge,
+		From: gridline.StatusReceived, To: gridline.StatusMerged}
+	merged.Timeline = append(merged.Timeline, &gridline.TicketEvent{At: merged.Timeline[1].At.Add(time.Hour),
+		Action: gridline.ActionMasterReply, From: gridline.StatusMerged, To: gridline.StatusMerged, Opinion: "已修复"})
+	m := int64(1)
+	merged.Status, merged.MergedInto, merged.ClosedAt, merged.Deadline, merged.BaseDeadline = gridline.StatusMerged, &m, nil, nil, nil
+	merged.Warning, merged.LeadUnitID = gridline.WarningNone, nil
+	if err := merged.ValidateTimeline(); err != nil {
+		t.Errorf("a merged case with its master's reply: %v", err)
+	}
+	if v := gridline.TimelineVersion(merged.Timeline); v != 2 {
+		t.Errorf("merged case's version %d, want 2: relayed entries do not count", v)
+	}
 	tests := []struct {
 		name  string
 		edit  func(*gridline.Ticket)
@@ -86,6 +102,10 @@ func TestValidateTimeline(t *testing.T) {
 			t.Timeline[1].From = gridline.StatusUnlocated
 		}, "timeline[1]"},
 		{"placed without a grid", func(t *gridline.Ticket) { t.RegionPath = gridline.RegionPath{} }, "grid_code"},
+		{"a master's reply relayed to a case not merged", func(t *gridline.Ticket) {
+			t.Timeline = append(t.Timeline, &gridline.TicketEvent{At: t.ClosedAt.Add(time.Hour), Action: gridline.ActionMasterReply,
+				From: gridline.StatusMerged, To: gridline.StatusMerged})
+		}, "timeline[10]"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -83,7 +83,8 @@ func TestIllegalAction(t *testing.T) {
 
 // TestLoopShape checks properties of the whole table: every status is
 // reachable from a new case, only closed and rejected cases can be brought
-// back, merged and voided ones never, and open cases can always move on.
+// back, merged ones only unmerged, voided ones never, and open cases can
+// always move on.
 func TestLoopShape(t *testing.T) {
 	reach := map[gridline.TicketStatus]bool{gridline.StatusUnlocated: true, gridline.StatusReceived: true}
 	for changed := true; changed; {
@@ -105,7 +106,11 @@ func TestLoopShape(t *testing.T) {
 		}
 		allowed := gridline.AllowedActions(s)
 		switch {
-		case s == gridline.StatusMerged || s == gridline.StatusVoided:
+		case s == gridline.StatusMerged:
+			if !slices.Equal(allowed, []gridline.TicketAction{gridline.ActionUnmerge}) {
+				t.Errorf("%s allows %v, want unmerge only", s, allowed)
+			}
+		case s == gridline.StatusVoided:
 			if len(allowed) != 0 {
 				t.Errorf("%s allows %v", s, allowed)
 			}
@@ -115,6 +120,32 @@ func TestLoopShape(t *testing.T) {
 			}
 		case len(allowed) == 0:
 			t.Errorf("open status %s allows nothing", s)
+		}
+	}
+}
+
+// TestUnmergedStatus checks that an unmerged case returns to the status it
+// was merged from, and to received when its timeline does not say.
+func TestUnmergedStatus(t *testing.T) {
+	ev := func(a gridline.TicketAction, from, to gridline.TicketStatus) *gridline.TicketEvent {
+		return &gridline.TicketEvent{Action: a, From: from, To: to}
+	}
+	for _, tt := range []struct {
+		timeline []*gridline.TicketEvent
+		want     gridline.TicketStatus
+	}{
+		{[]*gridline.TicketEvent{ev("create", "", "received"), ev("merge", "received", "merged")}, gridline.StatusReceived},
+		{[]*gridline.TicketEvent{ev("create", "", "received"), ev("file", "received", "filed"),
+			ev("dispatch", "filed", "dispatched"), ev("merge", "dispatched", "merged")}, gridline.StatusDispatched},
+		{[]*gridline.TicketEvent{ev("create", "", "unlocated"), ev("merge", "unlocated", "merged")}, gridline.StatusUnlocated},
+		// Merged, unmerged when filed, merged again: the last merge counts.
+		{[]*gridline.TicketEvent{ev("create", "", "received"), ev("merge", "received", "merged"),
+			ev("unmerge", "merged", "received"), ev("file", "received", "filed"), ev("merge", "filed", "merged"),
+			ev("master_reply", "merged", "merged")}, gridline.StatusFiled},
+		{nil, gridline.StatusReceived},
+	} {
+		if got := gridline.UnmergedStatus(tt.timeline); got != tt.want {
+			t.Errorf("UnmergedStatus(%d events) = %s; want %s", len(tt.timeline), got, tt.want)
 		}
 	}
 }
@@ -139,18 +170,19 @@ func TestEveryEnumLabelled(t *testing.T) {
 			}
 		}
 	}
-	// The timeline's whistle entries are labelled with the loop's actions.
+	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) != len(gridline.TicketActions) {
+		t.Fatal("an enumeration is missing values")
+	}
 	labelled := map[string]bool{}
-	for _, l := range e.TicketActions {
+	for _, l := range append(slices.Clone(e.TicketActions), e.TimelineEntries...) {
 		labelled[l.Code] = true
 	}
-	for _, a := range []gridline.TicketAction{gridline.ActionWhistle, gridline.ActionWhistleReport, gridline.ActionWhistleRate, gridline.ActionWhistleOverdue} {
+	for _, a := range append(slices.Clone(gridline.TicketActions), gridline.ActionMeeting, gridline.ActionMasterReply,
+		gridline.ActionMasterCallback, gridline.ActionMasterClose, gridline.ActionWhistle, gridline.ActionWhistleReport,
+		gridline.ActionWhistleRate, gridline.ActionWhistleOverdue) {
 		if !labelled[string(a)] {
-			t.Errorf("timeline entry %s has no label", a)
+			t.Errorf("action %s has no label", a)
 		}
-	}
-	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) < len(gridline.TicketActions) {
-		t.Fatal("an enumeration is missing values")
 	}
 }
 

@@ -133,6 +133,13 @@ type WebhookStatusBody struct {
 	Outcome    Outcome      `json:"outcome,omitempty"`
 	Opinion    string       `json:"opinion,omitempty"`
 	At         time.Time    `json:"at"`
+	// Master and MasterStatus are, on a case merged into another, the
+	// master's number and status after the action relayed (Action is
+	// then master_reply, master_callback or master_close, and Status
+	// stays merged): the platform's caller learns the result of the case
+	// that was handled for theirs.
+	Master       string       `json:"master,omitempty"`
+	MasterStatus TicketStatus `json:"master_status,omitempty"`
 }
 
 // WebhookService keeps the subscribers and the outbox. Deliveries are

@@ -448,7 +448,34 @@ func GenerateHistory(d *District, o HistoryOptions) (*History, error) {
 		}
 	}
 	g.addCoUnits()
+	g.relayToMerged()
 	return g.h, nil
+}
+
+// relayToMerged leaves each master's reply, callback and closure after a
+// merge on the cases merged into it, as the store does when they happen
+// (gridline.MasterRelay): the merged reporters hear the result. The
+// master's number is not known until the import numbers the cases, so
+// the entries' notes stay empty; the case names its master.
+func (g *historyGen) relayToMerged() {
+	for i := range g.h.Cases {
+		c := &g.h.Cases[i]
+		if c.Master < 0 || c.Ticket.Status != gridline.StatusMerged {
+			continue
+		}
+		tl := c.Ticket.Timeline
+		merged := tl[len(tl)-1].At
+		m := &g.h.Cases[c.Master].Ticket
+		for _, e := range m.Timeline {
+			relay := gridline.MasterRelay(e.Action)
+			if relay == "" || e.At.Before(merged) {
+				continue
+			}
+			c.Ticket.Timeline = append(c.Ticket.Timeline, &gridline.TicketEvent{At: e.At, Actor: e.Actor, Action: relay,
+				From: gridline.StatusMerged, To: gridline.StatusMerged, Outcome: e.Outcome, Opinion: e.Opinion})
+			c.Units = append(c.Units, c.Units[len(c.Units)-1])
+		}
+	}
 }
 
 // prepare indexes the district: grids and compounds with their planar

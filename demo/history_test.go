@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"os"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -81,7 +82,7 @@ func TestHistoryTimelines(t *testing.T) {
 	cat := gridline.DefaultCatalogue()
 	inWorkingTime := func(at time.Time) bool { return cal.WorkingDuration(at.Add(-time.Minute), at) > 0 }
 	offHours := map[gridline.TicketAction]int{}
-	steps := 0
+	steps, relayed := 0, 0
 	for i, tk := range h.Tickets(fakeUnitIDs(d, h), nil) {
 		if err := tk.Validate(); err != nil {
 			t.Fatalf("case %d: %v\n%s", i, err, tk.Text)
@@ -111,10 +112,34 @@ func TestHistoryTimelines(t *testing.T) {
 			if tk.MergedInto == nil || -*tk.MergedInto-1 >= int64(i) || m.After(tk.Timeline[0].At) {
 				t.Errorf("case %d merged into %v, not a case received before it", i, tk.MergedInto)
 			}
+			// The master's reply, callback and closure after the merge
+			// are relayed to it, in order.
+			var mergedAt time.Time
+			var got, want []string
+			for _, e := range tk.Timeline {
+				if e.Action == gridline.ActionMerge {
+					mergedAt = e.At
+				}
+				if e.Action.IsRelay() {
+					got = append(got, string(e.Action)+" "+e.Opinion)
+				}
+			}
+			for _, e := range h.Cases[h.Cases[i].Master].Ticket.Timeline {
+				if r := gridline.MasterRelay(e.Action); r != "" && !e.At.Before(mergedAt) {
+					want = append(want, string(r)+" "+e.Opinion)
+				}
+			}
+			if !slices.Equal(got, want) {
+				t.Errorf("case %d, merged into case %d: relayed %q, want %q", i, h.Cases[i].Master, got, want)
+			}
+			relayed += len(got)
 		}
 	}
 	if len(offHours) > 0 {
 		t.Errorf("government steps outside working time (of %d): %v", steps, offHours)
+	}
+	if relayed == 0 {
+		t.Errorf("no master's news relayed to a merged case")
 	}
 }
 

@@ -515,7 +515,7 @@ func (x *Index) find(ctx context.Context, c *gridline.DuplicateCase, id int64) (
 		// probe without writing to it.
 		c = e.c
 	}
-	rule := gridline.DuplicateRuleFor(cat, c.Category)
+	rule := gridline.DuplicateBounds(cat, c)
 	from, to := c.ReportedAt.Add(-rule.Window), c.ReportedAt.Add(rule.Window)
 	if from.Before(x.horizon) {
 		x.mu.RUnlock()

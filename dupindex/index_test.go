@@ -107,7 +107,7 @@ func has(cs []gridline.DuplicateCandidate, id int64) bool {
 }
 
 // TestIndexEquivalent takes in random placed cases (several categories,
-// over two months, some voided, rejected, merged or further in the loop)
+// over four months, some voided, rejected, merged or further in the loop)
 // and checks that the index answers every probe exactly as the store:
 // new cases and the stored ones by id; then that a case voided, merged or
 // rejected drops out, imported cases come in, a case taken in just
@@ -118,7 +118,7 @@ func TestIndexEquivalent(t *testing.T) {
 	now := time.Now()
 	var stored []*gridline.Ticket
 	for i := 0; i < 300; i++ {
-		stored = append(stored, create(t, s, randomCase(r, now, 60)))
+		stored = append(stored, create(t, s, randomCase(r, now, 120)))
 	}
 	for i, c := range stored[:60] {
 		switch i % 4 {
@@ -145,7 +145,7 @@ func TestIndexEquivalent(t *testing.T) {
 	}
 	n, _, _ := x.Stats()
 	if n < 100 || n > 250 {
-		t.Fatalf("the index holds %d cases; want the last month's candidates, about half of 260", n)
+		t.Fatalf("the index holds %d cases; want the last two months' candidates (an ongoing report's reach), about half of 260", n)
 	}
 
 	found := 0
@@ -358,7 +358,7 @@ func TestIndexFollowsTimeAndCatalogue(t *testing.T) {
 	clock := now
 	x.Now = func() time.Time { return clock }
 	for i := 0; i < 150; i++ {
-		create(t, s, randomCase(r, now, 40))
+		create(t, s, randomCase(r, now, 80))
 	}
 	if err := x.Follow(ctx); err != nil {
 		t.Fatal(err)
@@ -371,7 +371,7 @@ func TestIndexFollowsTimeAndCatalogue(t *testing.T) {
 		t.Fatal(err)
 	}
 	after, hits0, _ := x.Stats()
-	if !x.Horizon().After(now.Add(-22*24*time.Hour)) || after >= before || after == 0 {
+	if !x.Horizon().After(now.Add(-52*24*time.Hour)) || after >= before || after == 0 {
 		t.Fatalf("ten days on: horizon %v, %d cases held (%d before)", x.Horizon(), after, before)
 	}
 	found := 0

@@ -199,3 +199,64 @@ func TestWebhookOutbox(t *testing.T) {
 		t.Errorf("backoff 30: %v", d)
 	}
 }
+
+// TestWebhookMergedHearTheMaster merges a case pushed by the 12345
+// platform into a case of our own and takes the master to its reply: the
+// platform hears of the merge, then of the master's reply on its own
+// case's number, with the master's number and status.
+func TestWebhookMergedHearTheMaster(t *testing.T) {
+	ts, db, _ := clockedServer(t, glhttp.Limits{AnonRate: -1}, nil)
+	p := &platform{mode: "accept", secret: "s3cret-of-the-platform", ids: map[string]int{}}
+	stand := httptest.NewServer(p)
+	t.Cleanup(stand.Close)
+	svcs := sqlstore.NewServices(db, nil)
+	ext := roleToken(t, svcs, "platform", gridline.Grant{Role: gridline.RoleExternal})
+	hooks := sqlstore.NewWebhookService(db)
+	runScenarios(t, ts.URL, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"区住建局"}`},
+		{name: "subscriber", method: "POST", url: "/api/v1/webhooks", auth: true, status: 201,
+			body: `{"name":"省12345平台","url":"` + stand.URL + `","secret":"` + p.secret + `","channels":["hotline"]}`},
+		{name: "the master, ours", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
+			body: `{"channel":"grid_patrol","text":"韦园社区门口路灯不亮","lon":116.805,"lat":35.555}`},
+	})
+	res, body := call(t, "POST", ts.URL+"/api/v1/inbound/12345", `{"external_id":"SD9","reported_at":"2026-03-02 08:00",`+
+		`"text":"来电反映韦园社区门口路灯坏了","address":"韦园社区","category":"路灯","lon":116.805,"lat":35.555}`,
+		"Authorization", "Bearer "+ext)
+	if res.StatusCode != 201 {
+		t.Fatalf("push: %d %s", res.StatusCode, body)
+	}
+	runScenarios(t, ts.URL, []scenario{
+		{name: "merge the call into the master", method: "POST", url: "/api/v1/tickets/2/actions/merge", auth: true, status: 200,
+			body: `{"into":1}`},
+		{name: "file", method: "POST", url: "/api/v1/tickets/1/actions/file", auth: true, status: 200},
+		{name: "dispatch", method: "POST", url: "/api/v1/tickets/1/actions/dispatch", auth: true, status: 200,
+			body: `{"lead_unit":1,"deadline":"2099-01-01T09:00:00+08:00"}`},
+		{name: "sign", method: "POST", url: "/api/v1/tickets/1/actions/sign", auth: true, status: 200},
+		{name: "reply", method: "POST", url: "/api/v1/tickets/1/actions/reply", auth: true, status: 200,
+			body: `{"opinion":"已更换灯具，路灯恢复照明","note":"内部备注"}`},
+	})
+	w := &webhook.Worker{Webhooks: hooks, Timeout: time.Second}
+	for i := 0; i < 4; i++ {
+		if _, err := w.RunOnce(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(p.accepted) != 2 {
+		t.Fatalf("the platform heard %d changes, want 2 (the merge, the master's reply): %q", len(p.accepted), p.accepted)
+	}
+	var merge, reply gridline.WebhookStatusBody
+	json.Unmarshal([]byte(p.accepted[0]), &merge)
+	json.Unmarshal([]byte(p.accepted[1]), &reply)
+	if merge.ExternalID != "SD9" || merge.Status != gridline.StatusMerged || merge.Action != gridline.ActionMerge {
+		t.Errorf("first body: %s", p.accepted[0])
+	}
+	if reply.ExternalID != "SD9" || reply.Action != gridline.ActionMasterReply || reply.Status != gridline.StatusMerged ||
+		reply.MasterStatus != gridline.StatusVerifying || reply.Master == "" || reply.Opinion != "已更换灯具，路灯恢复照明" {
+		t.Errorf("the relayed reply: %s", p.accepted[1])
+	}
+	if strings.Contains(p.accepted[1], "内部备注") || len(p.bad) > 0 {
+		t.Errorf("internal note or a bad signature: %s %v", p.accepted[1], p.bad)
+	}
+}

@@ -99,9 +99,14 @@ func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 		{name: "close case 3", method: "POST", url: "/api/v1/tickets/3/actions/self_handle", auth: true, status: 200},
 		{name: "file case 1", method: "POST", url: "/api/v1/tickets/1/actions/file", auth: true, status: 200},
 		{name: "meeting", method: "POST", url: "/api/v1/meetings", auth: true, status: 201,
-			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"区指挥中心会议室","chair":"张主任","attendee_units":[1,2,3],` +
+			body: `{"held_at":"2026-03-10T09:00:00+08:00","topic":"路灯积案协调","place":"区指挥中心会议室","chair":"张主任","attendee_units":[1,2,3],` +
+				`"attendees":["李四（城管局科长）"],` +
 				`"items":[{"ticket_id":1,"lead_unit":3,"co_units":[1],"plan":"城管局牵头更换灯具，水务局配合","deadline":"2099-01-01T09:00:00+08:00","dispatch":true}]}`,
-			want: []string{`"id":1`, `"attendee_units":[1,2,3]`, `"ticket_number":"370812-`, `"co_units":[1]`}},
+			want: []string{`"id":1`, `"attendee_units":[1,2,3]`, `"ticket_number":"370812-`, `"co_units":[1]`, `"topic":"路灯积案协调"`,
+				`"attendees":["李四（城管局科长）"]`, `"ticket_status":"dispatched"`}},
+		{name: "meeting: an attendee named twice", method: "POST", url: "/api/v1/meetings", auth: true, status: 400,
+			body: `{"held_at":"2026-03-10T09:00:00+08:00","place":"会议室","chair":"张主任","attendees":["李四","李四"],"items":[{"ticket_id":1,"lead_unit":1,"plan":"x"}]}`,
+			want: []string{`"attendees[1]"`}},
 		// The refusals come after the meeting: on PostgreSQL a refused
 		// meeting still uses up an id.
 		{name: "meeting: a closed case", method: "POST", url: "/api/v1/meetings", auth: true, status: 409,
@@ -124,7 +129,7 @@ func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 			want: []string{`"status":"dispatched"`, `"lead_unit_id":3`, `"action":"meeting"`}},
 		{name: "meetings of case 1", method: "GET", auth: true, url: "/api/v1/meetings?ticket=1", status: 200, want: []string{`"total":1`}},
 		{name: "meetings in a period", method: "GET", auth: true, url: "/api/v1/meetings?from=2026-03-11T00:00:00Z", status: 200, want: []string{`"total":0`}},
-		{name: "meeting view", method: "GET", auth: true, url: "/api/v1/meetings/1", status: 200, want: []string{`"chair":"张主任"`}},
+		{name: "meeting view", method: "GET", auth: true, url: "/api/v1/meetings/1", status: 200, want: []string{`"chair":"张主任"`, `"topic":"路灯积案协调"`, `"ticket_status":"dispatched"`}},
 		{name: "unknown meeting", method: "GET", auth: true, url: "/api/v1/meetings/9", status: 404},
 	})
 }

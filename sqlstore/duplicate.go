@@ -86,7 +86,7 @@ func (s *DuplicateService) FindDuplicatesOf(ctx context.Context, t *gridline.Tic
 // and ranks them. The index on (place_cell, reported_at) makes it a few
 // short range scans.
 func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.DuplicateCase) ([]gridline.DuplicateCandidate, error) {
-	rule := gridline.DuplicateRuleFor(s.db.catalogue(), c.Category)
+	rule := gridline.DuplicateBounds(s.db.catalogue(), c)
 	cells := gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius)
 	box := gridline.DuplicateBox(c.Lon, c.Lat, rule.Radius)
 	kx, ky, r2 := gridline.DuplicateDisc(c.Lon, c.Lat, rule.Radius)

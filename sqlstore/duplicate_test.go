@@ -190,3 +190,90 @@ func TestDuplicatesDisc(t *testing.T) {
 		t.Fatalf("candidates %+v; want only %d at 145 m (not %d at 160 m)", got, in.ID, out.ID)
 	}
 }
+
+// TestDuplicatesOngoing checks that a caller saying they reported the
+// problem before finds the first report beyond the class's window (a
+// lamp's 30 days), and that the same words without it do not.
+func TestDuplicatesOngoing(t *testing.T) {
+	f := newFixture(t)
+	first := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: "龙城花园小区门口路灯不亮了", Category: "0115",
+		Lon: ptr(116.8050), Lat: ptr(35.5550), ReportedAt: time.Now().Add(-40 * 24 * time.Hour)}
+	if _, err := f.s.Tickets.CreateTicket(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		text string
+		want int
+	}{
+		{"来电人称龙城花园门口那盏路灯上个月就打过电话了，到现在还不亮", 1},
+		{"来电人称龙城花园门口那盏路灯不亮", 0},
+	} {
+		probe := &gridline.Ticket{ID: -1, Channel: gridline.ChannelHotline, Text: tt.text, Category: "0115",
+			Lon: ptr(116.8051), Lat: ptr(35.5550), ReportedAt: time.Now()}
+		got, err := f.s.Duplicates.FindDuplicatesOf(ctx, probe)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != tt.want || tt.want == 1 && got[0].ID != first.ID {
+			t.Errorf("%s: candidates %v; want %d (the first report %d)", tt.text, candidateIDs(got), tt.want, first.ID)
+		}
+	}
+}
+
+// TestUnmerge merges a dispatched case into another and unmerges it: it
+// returns to dispatched with its unit and deadline, stands alone (no
+// master, a duplicate candidate again, the master's later replies not
+// relayed to it), and an unmerge of a case that is not merged is refused.
+func TestUnmerge(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	master := mustTicketIn(t, f, 116.8050, 35.5550, "龙城花园门口路灯不亮", "0115")
+	dup := mustTicketIn(t, f, 116.8051, 35.5550, "龙城花园小区门口路灯坏了", "0115")
+	act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	dup = act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	deadline := *dup.Deadline
+	merged := act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &master.ID})
+	if merged.Status != gridline.StatusMerged || merged.MergedInto == nil {
+		t.Fatalf("merged: %s into %v", merged.Status, merged.MergedInto)
+	}
+	if got, _ := f.s.Duplicates.FindDuplicates(ctx, master.ID); len(got) != 0 {
+		t.Fatalf("a merged case is a candidate: %v", candidateIDs(got))
+	}
+	// A stale version is refused.
+	stale := merged.Version - 1
+	if _, err := f.s.Tickets.ActOnTicket(ctx, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge,
+		Version: &stale}); gridline.ErrorCode(err) != gridline.ECONFLICT {
+		t.Fatalf("unmerge at a stale version: %v", err)
+	}
+	back := act(t, f, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge, Note: "不是同一盏灯"})
+	if back.Status != gridline.StatusDispatched || back.MergedInto != nil || back.Version != merged.Version+1 ||
+		back.LeadUnitID == nil || *back.LeadUnitID != unit.ID || back.Deadline == nil || !back.Deadline.Equal(deadline) {
+		t.Fatalf("unmerged: %s into %v v%d (was v%d), lead %v, deadline %v (was %v)", back.Status, back.MergedInto,
+			back.Version, merged.Version, back.LeadUnitID, back.Deadline, deadline)
+	}
+	last := back.Timeline[len(back.Timeline)-1]
+	if last.Action != gridline.ActionUnmerge || last.From != gridline.StatusMerged || last.To != gridline.StatusDispatched {
+		t.Fatalf("the unmerge's event: %+v", last)
+	}
+	if got, _ := f.s.Duplicates.FindDuplicates(ctx, master.ID); len(got) != 1 || got[0].ID != dup.ID {
+		t.Fatalf("after the unmerge the candidates of the master are %v; want %d", candidateIDs(got), dup.ID)
+	}
+	// The master's reply no longer reaches it.
+	for _, r := range []gridline.TicketActionRequest{{Action: gridline.ActionFile},
+		{Action: gridline.ActionDispatch, LeadUnit: &unit.ID}, {Action: gridline.ActionSign},
+		{Action: gridline.ActionReply, Opinion: "已更换灯具"}} {
+		act(t, f, master.ID, r)
+	}
+	got, err := f.s.Tickets.FindTicketByID(ctx, dup.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range got.Timeline {
+		if e.Action == gridline.ActionMasterReply {
+			t.Fatalf("the master's reply reached the unmerged case: %+v", e)
+		}
+	}
+	if _, err := f.s.Tickets.ActOnTicket(ctx, dup.ID, gridline.TicketActionRequest{Action: gridline.ActionUnmerge}); gridline.ErrorCode(err) != gridline.ECONFLICT {
+		t.Fatalf("unmerge of a case that is not merged: %v", err)
+	}
+}

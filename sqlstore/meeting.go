@@ -44,8 +44,13 @@ func (s *MeetingService) CreateMeeting(ctx context.Context, m *gridline.Meeting)
 	if m.AttendeeUnits == nil {
 		m.AttendeeUnits = []int64{}
 	}
-	if err := tx.QueryRowContext(ctx, `INSERT INTO meetings (held_at, place, chair, created_by, created_at)
-		VALUES ($1, $2, $3, $4, $5) RETURNING id`, m.HeldAt, m.Place, m.Chair, m.CreatedBy, m.CreatedAt).Scan(&m.ID); err != nil {
+	if m.Attendees == nil {
+		m.Attendees = []string{}
+	}
+	people, _ := json.Marshal(m.Attendees)
+	if err := tx.QueryRowContext(ctx, `INSERT INTO meetings (held_at, topic, place, chair, attendees, created_by, created_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`, m.HeldAt, m.Topic, m.Place, m.Chair, string(people), m.CreatedBy,
+		m.CreatedAt).Scan(&m.ID); err != nil {
 		return translate(tx.db.dialect, err)
 	}
 	for _, u := range m.AttendeeUnits {
@@ -60,6 +65,13 @@ func (s *MeetingService) CreateMeeting(ctx context.Context, m *gridline.Meeting)
 	}
 	if err := tx.record(ctx, "create", "meeting", auditKey(m.ID), ""); err != nil {
 		return err
+	}
+	// Answer with the cases' statuses after the meeting's dispatches.
+	for i := range m.Items {
+		if err := tx.QueryRowContext(ctx, `SELECT status FROM tickets WHERE id = $1`, m.Items[i].TicketID).
+			Scan(&m.Items[i].TicketStatus); err != nil {
+			return translate(tx.db.dialect, err)
+		}
 	}
 	return tx.Commit()
 }
@@ -214,13 +226,23 @@ func findMeetings(ctx context.Context, tx *Tx, f gridline.MeetingFilter, id *int
 	if f.To != nil {
 		w.add("held_at < ?", f.To.UTC())
 	}
-	ms, total, err := findPage(ctx, tx, `id, held_at, place, chair, created_by, created_at`, `meetings`, w,
+	ms, total, err := findPage(ctx, tx, `id, held_at, topic, place, chair, attendees, created_by, created_at`, `meetings`, w,
 		"held_at DESC, id DESC", f.Limit, f.Offset, func(rows *sql.Rows, total *int) (*gridline.Meeting, error) {
 			var m gridline.Meeting
-			err := rows.Scan(&m.ID, &m.HeldAt, &m.Place, &m.Chair, &m.CreatedBy, &m.CreatedAt, total)
+			var people string
+			err := rows.Scan(&m.ID, &m.HeldAt, &m.Topic, &m.Place, &m.Chair, &people, &m.CreatedBy, &m.CreatedAt, total)
+			if err != nil {
+				return nil, err
+			}
+			if err := json.Unmarshal([]byte(people), &m.Attendees); err != nil {
+				return nil, fmt.Errorf("meeting %d: attendees: %w", m.ID, err)
+			}
+			if m.Attendees == nil {
+				m.Attendees = []string{}
+			}
 			m.HeldAt, m.CreatedAt = m.HeldAt.UTC(), m.CreatedAt.UTC()
 			m.AttendeeUnits, m.Items = []int64{}, []gridline.MeetingItem{}
-			return &m, err
+			return &m, nil
 		})
 	if err != nil || len(ms) == 0 {
 		return ms, total, err
@@ -248,7 +270,7 @@ func findMeetings(ctx context.Context, tx *Tx, f gridline.MeetingFilter, id *int
 	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
-	rows, err = tx.QueryContext(ctx, `SELECT i.meeting_id, i.id, i.ticket_id, t.number, i.lead_unit_id, i.co_units, i.plan,
+	rows, err = tx.QueryContext(ctx, `SELECT i.meeting_id, i.id, i.ticket_id, t.number, t.status, i.lead_unit_id, i.co_units, i.plan,
 		i.deadline FROM meeting_items i JOIN tickets t ON t.id = i.ticket_id WHERE i.meeting_id IN (`+in+`)
 		ORDER BY i.meeting_id, i.id`, args...)
 	if err != nil {
@@ -260,7 +282,7 @@ func findMeetings(ctx context.Context, tx *Tx, f gridline.MeetingFilter, id *int
 		var it gridline.MeetingItem
 		var co string
 		var deadline sql.NullTime
-		if err := rows.Scan(&mid, &it.ID, &it.TicketID, &it.TicketNumber, &it.LeadUnit, &co, &it.Plan, &deadline); err != nil {
+		if err := rows.Scan(&mid, &it.ID, &it.TicketID, &it.TicketNumber, &it.TicketStatus, &it.LeadUnit, &co, &it.Plan, &deadline); err != nil {
 			return nil, 0, err
 		}
 		if err := json.Unmarshal([]byte(co), &it.CoUnits); err != nil {

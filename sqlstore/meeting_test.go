@@ -21,7 +21,8 @@ func TestMeeting(t *testing.T) {
 	act(t, f, b.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
 	held := time.Now().Add(-time.Hour).UTC().Truncate(time.Second)
 	deadline := time.Now().Add(10 * 24 * time.Hour).UTC().Truncate(time.Second)
-	m := &gridline.Meeting{HeldAt: held, Place: "区指挥中心三楼会议室", Chair: "张主任",
+	m := &gridline.Meeting{HeldAt: held, Topic: " 老旧小区积案协调 ", Place: "区指挥中心三楼会议室", Chair: "张主任",
+		Attendees:     []string{"李四（区住建局副局长）", " 王五（区城管局科长） "},
 		AttendeeUnits: []int64{housing.ID, urban.ID, water.ID},
 		Items: []gridline.MeetingItem{
 			{TicketID: a.ID, LeadUnit: housing.ID, CoUnits: []int64{water.ID}, Plan: "住建局牵头改造管网，水务局配合排查", Deadline: &deadline},
@@ -38,6 +39,14 @@ func TestMeeting(t *testing.T) {
 		len(got.Items) != 2 || got.Items[0].TicketNumber != a.Number || !slices.Equal(got.Items[0].CoUnits, []int64{water.ID}) ||
 		!got.Items[0].Deadline.Equal(deadline) || got.Items[1].LeadUnit != urban.ID || !slices.Equal(got.Items[1].CoUnits, []int64{water.ID}) {
 		t.Fatalf("meeting read back: %+v", got)
+	}
+	// The topic and the people are kept trimmed; each item carries its
+	// case's status now: a still filed, b dispatched by the meeting.
+	if got.Topic != "老旧小区积案协调" || !slices.Equal(got.Attendees, []string{"李四（区住建局副局长）", "王五（区城管局科长）"}) ||
+		got.Items[0].TicketStatus != gridline.StatusReceived || got.Items[1].TicketStatus != gridline.StatusDispatched ||
+		m.Items[1].TicketStatus != gridline.StatusDispatched {
+		t.Fatalf("topic %q, attendees %q, statuses %s %s (answer %s)", got.Topic, got.Attendees,
+			got.Items[0].TicketStatus, got.Items[1].TicketStatus, m.Items[1].TicketStatus)
 	}
 	if acts := timelineActions(t, f, a.ID); !slices.Equal(acts, []gridline.TicketAction{"create", gridline.ActionMeeting}) {
 		t.Fatalf("timeline of a: %v", acts)
@@ -89,9 +98,13 @@ func TestMeetingRefused(t *testing.T) {
 		{"unknown co-unit", gridline.MeetingItem{TicketID: received.ID, LeadUnit: urban.ID, CoUnits: []int64{999999}, Plan: "x"}, gridline.EINVALID, "items[1].co_units[0]"},
 		{"closed case", gridline.MeetingItem{TicketID: closed.ID, LeadUnit: urban.ID, Plan: "x"}, gridline.ECONFLICT, "items[1].ticket_id"},
 		{"dispatch before filing", gridline.MeetingItem{TicketID: received.ID, LeadUnit: urban.ID, Plan: "x", Dispatch: true}, gridline.ECONFLICT, "items[1].dispatch"},
+		{"blank attendee", gridline.MeetingItem{TicketID: received.ID, LeadUnit: urban.ID, Plan: "x"}, gridline.EINVALID, "attendees[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &gridline.Meeting{HeldAt: held, Place: "会议室", Chair: "李主任", Items: []gridline.MeetingItem{good, tc.item}}
+			if tc.name == "blank attendee" {
+				m.Attendees = []string{"赵六", "  "}
+			}
 			err := f.s.Meetings.CreateMeeting(ctx, m)
 			if gridline.ErrorCode(err) != tc.code || gridline.ErrorFields(err)[tc.field] == "" {
 				t.Fatalf("want %s on %s, got %v (%v)", tc.code, tc.field, err, gridline.ErrorFields(err))

@@ -807,6 +807,9 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err != nil {
 		return nil, err
 	}
+	if r.Action == gridline.ActionUnmerge {
+		to = gridline.UnmergedStatus(t.Timeline)
+	}
 	if role == gridline.AssignCo {
 		co, err := s.coAct(ctx, tx, t, r, unit)
 		if err != nil {
@@ -985,6 +988,8 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return gridline.FieldErrorf("into", "case %s is %s; merge into its master instead", master.Number, master.Status)
 		}
 		t.MergedInto = r.Into
+	case gridline.ActionUnmerge:
+		t.MergedInto = nil
 	case gridline.ActionDispatch, gridline.ActionRedispatch:
 		if err := checkRef(ctx, tx, "lead_unit", "units", "unit", *r.LeadUnit); err != nil {
 			return err
@@ -1189,22 +1194,28 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 func relayToMerged(ctx context.Context, tx *Tx, master *gridline.Ticket, e *gridline.TicketEvent, relay gridline.TicketAction) error {
 	seen := map[int64]bool{master.ID: true}
 	next := []int64{master.ID}
+	var external []*gridline.Ticket
 	for len(next) > 0 {
 		var merged []int64
 		for _, id := range next {
-			rows, err := tx.QueryContext(ctx, `SELECT id FROM tickets WHERE merged_into = $1 ORDER BY id`, id)
+			rows, err := tx.QueryContext(ctx, `SELECT id, number, external_id, channel FROM tickets WHERE merged_into = $1 ORDER BY id`, id)
 			if err != nil {
 				return translate(tx.db.dialect, err)
 			}
 			for rows.Next() {
-				var m int64
-				if err := rows.Scan(&m); err != nil {
+				var m gridline.Ticket
+				if err := rows.Scan(&m.ID, &m.Number, &m.ExternalID, &m.Channel); err != nil {
 					rows.Close()
 					return err
 				}
-				if !seen[m] {
-					seen[m] = true
-					merged = append(merged, m)
+				if !seen[m.ID] {
+					seen[m.ID] = true
+					merged = append(merged, m.ID)
+					if m.ExternalID != "" {
+						// The platform the merged case came from hears
+						// the master's news too.
+						external = append(external, &m)
+					}
 				}
 			}
 			rows.Close()
@@ -1223,6 +1234,11 @@ func relayToMerged(ctx context.Context, tx *Tx, master *gridline.Ticket, e *grid
 			}
 		}
 		next = merged
+	}
+	for _, m := range external {
+		if err := enqueueRelay(ctx, tx, m, master, e, relay); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -77,7 +77,11 @@ func TestTicketTotalsMatchCount(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		// Mostly the loop forward; now and then a way out of it.
+		// Mostly the loop forward; now and then a way out of it. A
+		// merged case is mostly left merged; one in three is unmerged.
+		if tk.Status == gridline.StatusMerged && id%3 > 0 {
+			return
+		}
 		a, ok := pickAction(rng, tk.Status, 6, map[gridline.TicketAction]int{
 			gridline.ActionReject: 1, gridline.ActionVoid: 1, gridline.ActionMerge: 1, gridline.ActionSelfHandle: 1,
 			gridline.ActionCheckRequest: 1, gridline.ActionReopen: 1,

@@ -25,14 +25,30 @@ var _ gridline.WebhookService = (*WebhookService)(nil)
 // per active subscriber of t's channel, in tx: the change and its news
 // commit together or not at all.
 func enqueueStatus(ctx context.Context, tx *Tx, t *gridline.Ticket, e *gridline.TicketEvent) error {
-	body, err := json.Marshal(gridline.WebhookStatusBody{Event: "ticket.status", ExternalID: t.ExternalID, Channel: t.Channel,
-		Number: t.Number, Action: e.Action, From: e.From, Status: e.To, Outcome: e.Outcome, Opinion: e.Opinion, At: e.At})
+	return enqueueBody(ctx, tx, t, gridline.WebhookStatusBody{Event: "ticket.status", ExternalID: t.ExternalID,
+		Channel: t.Channel, Number: t.Number, Action: e.Action, From: e.From, Status: e.To, Outcome: e.Outcome,
+		Opinion: e.Opinion, At: e.At})
+}
+
+// enqueueRelay queues, for case t merged into master, the master's event
+// e as relayed to it (relay: master_reply, master_callback,
+// master_close), with the master's number and new status.
+func enqueueRelay(ctx context.Context, tx *Tx, t, master *gridline.Ticket, e *gridline.TicketEvent, relay gridline.TicketAction) error {
+	return enqueueBody(ctx, tx, t, gridline.WebhookStatusBody{Event: "ticket.status", ExternalID: t.ExternalID,
+		Channel: t.Channel, Number: t.Number, Action: relay, From: gridline.StatusMerged, Status: gridline.StatusMerged,
+		Outcome: e.Outcome, Opinion: e.Opinion, At: e.At, Master: master.Number, MasterStatus: e.To})
+}
+
+// enqueueBody queues body about case t for every active subscriber to its
+// channel.
+func enqueueBody(ctx context.Context, tx *Tx, t *gridline.Ticket, body gridline.WebhookStatusBody) error {
+	b, err := json.Marshal(body)
 	if err != nil {
 		return err
 	}
 	_, err = tx.exec(ctx, `INSERT INTO webhook_deliveries (subscriber_id, ticket_id, body, status, attempts, next_at, created_at)
 		SELECT id, $1, $2, 'pending', 0, $3, $3 FROM webhook_subscribers
-		WHERE active = true AND channels LIKE '%,' || $4 || ',%'`, t.ID, string(body), tx.now, string(t.Channel))
+		WHERE active = true AND channels LIKE '%,' || $4 || ',%'`, t.ID, string(b), tx.now, string(t.Channel))
 	return err
 }
 

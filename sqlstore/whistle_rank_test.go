@@ -102,10 +102,10 @@ func TestWhistleRanking(t *testing.T) {
 		t.Errorf("at %v; want %v", rk.At, *h.now)
 	}
 	type line struct {
-		Name                                              string
+		Name                                               string
 		Called, OnTime, Late, Overdue, Waiting, Rated, Sum int
-		Mean, Rate                                        *float64
-		Rank                                              int
+		Mean, Rate                                         *float64
+		Rank                                               int
 	}
 	f := func(v float64) *float64 { return &v }
 	want := []line{

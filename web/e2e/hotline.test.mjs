@@ -89,6 +89,12 @@ describe('12345 page', { skip }, () => {
     const report = page.getByTestId('import-report');
     assert.ok(/定位到(小区|楼栋) 1/.test(await report.innerText()), await report.innerText());
     await report.getByRole('link', { name: /待定位工单/ }).waitFor();
+    // The row left unplaced is listed by its line, with why.
+    const unplaced = page.getByTestId('import-unplaced').locator('tbody tr');
+    assert.equal(await unplaced.count(), 1);
+    const unplacedText = await unplaced.first().innerText();
+    assert.ok(/^3\s/.test(unplacedText) && unplacedText.includes(ids[1]) && unplacedText.includes('某某路与幸福街交叉口'),
+      `the unplaced row: ${unplacedText}`);
     await page.screenshot({ path: path.join(ARTIFACTS, 'hotline-import.png'), fullPage: true });
 
     // Twice: nothing new, the two cases counted as already here.

@@ -17,6 +17,7 @@ export const enums = reactive({
   channels: [],
   ticket_statuses: [],
   ticket_actions: [],
+  timeline_entries: [],
   satisfaction: [],
   warnings: [],
   error: null,
@@ -56,10 +57,14 @@ export const channelName = (code) => label(enums.channels, code);
 // statusName returns the display name of a case status.
 export const statusName = (code) => label(enums.ticket_statuses, code);
 
-// actionName returns the display name of an action of the loop, or of a
-// supervision light (yellow, red) the scheduler writes into timelines.
-export const actionName = (code) =>
-  enums.warnings.some((w) => w.code === code) ? label(enums.warnings, code) : label(enums.ticket_actions, code);
+// actionName returns the display name of an action of the loop, of a
+// supervision light (yellow, red) the scheduler writes into timelines, or
+// of another timeline entry (a master's reply relayed to a merged case).
+export const actionName = (code) => {
+  if (enums.warnings.some((w) => w.code === code)) return label(enums.warnings, code);
+  if (enums.timeline_entries.some((w) => w.code === code)) return label(enums.timeline_entries, code);
+  return label(enums.ticket_actions, code);
+};
 
 // warningName returns the display name of a supervision light.
 export const warningName = (code) => label(enums.warnings, code);

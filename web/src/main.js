@@ -18,6 +18,7 @@ import 'element-plus/es/components/empty/style/css';
 import 'element-plus/es/components/form/style/css';
 import 'element-plus/es/components/form-item/style/css';
 import 'element-plus/es/components/input/style/css';
+import 'element-plus/es/components/message-box/style/css';
 import 'element-plus/es/components/option/style/css';
 import 'element-plus/es/components/pagination/style/css';
 import 'element-plus/es/components/popconfirm/style/css';

@@ -45,6 +45,16 @@ export const router = createRouter({
     // Whistle-and-report (吹哨报到): the whistles, the reports, the department ranking.
     { path: '/whistles', name: 'whistles', component: () => import('./views/WhistlePage.vue'), props: regionProps, meta: { title: 'whistles', perm: 'tickets.read' } },
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
+    // Coordination meetings (工单协调会): the list, the form, one meeting.
+    { path: '/meetings', name: 'meetings', component: () => import('./views/MeetingsPage.vue'), meta: { title: 'meetings', section: 'meetings', perm: 'tickets.read' } },
+    { path: '/meetings/new', name: 'meeting-new', component: () => import('./views/MeetingNewPage.vue'), meta: { title: 'meetingNew', section: 'meetings', perm: 'tickets.dispatch' } },
+    {
+      path: '/meetings/:id(\\d+)',
+      name: 'meeting',
+      component: () => import('./views/MeetingPage.vue'),
+      props: (route) => ({ id: Number(route.params.id) }),
+      meta: { title: 'meetings', section: 'meetings', perm: 'tickets.read' },
+    },
     // The 12345 platform: importing its export (hotline intake), webhooks (admins).
     { path: '/hotline', name: 'hotline', component: () => import('./views/HotlinePage.vue'), meta: { title: 'hotline', perm: 'tickets.create' } },
     // The command centre's big screen: full screen, without the nav bar.

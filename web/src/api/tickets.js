@@ -18,6 +18,13 @@ export function getTicket(id, options) {
   return get(`tickets/${encodeURIComponent(id)}`, {}, options);
 }
 
+// getDuplicates returns {items}: the case's duplicate candidates, best
+// first (at most 5), each {id, number, score, distance_m, text, category,
+// channel, status, reported_at, reasons}.
+export function getDuplicates(id, options) {
+  return get(`tickets/${encodeURIComponent(id)}/duplicates`, {}, options);
+}
+
 // createTicket takes a case in; it answers {ticket, duplicates}.
 export function createTicket(ticket) {
   return post('tickets', ticket);
