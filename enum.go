@@ -24,7 +24,7 @@ type Enums struct {
 	TicketActions     []Label `json:"ticket_actions"`
 	// TimelineEntries are the entries a timeline holds that are no
 	// action a client posts: a master's news relayed to a merged case, a
-	// coordination meeting.
+	// coordination meeting, the steps of a whistle (吹哨报到).
 	TimelineEntries []Label `json:"timeline_entries"`
 	Satisfaction    []Label `json:"satisfaction"`
 	// Warnings are the supervision lights; the scheduler's timeline
@@ -167,6 +167,12 @@ var timelineEntryLabels = []Label{
 	{string(ActionMasterClose), "主工单结案", "Master case closed"},
 	// The coordination meeting's entry on a case's timeline.
 	{string(ActionMeeting), "协调会", "Coordination meeting"},
+	// Whistle-and-report (吹哨报到): the street's or grid's whistle, a
+	// unit's report, the ratings, and the scheduler's overdue flag.
+	{string(ActionWhistle), "吹哨", "Whistle"},
+	{string(ActionWhistleReport), "部门报到", "Unit reported"},
+	{string(ActionWhistleRate), "评价报到部门", "Units rated"},
+	{string(ActionWhistleOverdue), "报到超时", "Report overdue"},
 }
 
 var satisfactionLabels = []Label{

@@ -58,6 +58,9 @@ const (
 	// ActReveal shows a masked phone number or a confidential
 	// reporter, as its own audited request.
 	ActReveal Action = "reveal"
+	// ActWhistle blows a whistle on a case (吹哨) and rates the units it
+	// called: the street's or the grid's, besides the loop.
+	ActWhistle Action = "whistle"
 )
 
 // ticketActions are the loop's actions as role-table actions.
@@ -86,7 +89,7 @@ func ActionsOf(r Resource) []Action {
 	case ResourcePeople:
 		return []Action{ActRead, ActCreate, ActUpdate, ActDelete, ActReveal}
 	case ResourceTickets:
-		return append([]Action{ActRead, ActCreate, ActExport, ActReveal}, ticketActions()...)
+		return append([]Action{ActRead, ActCreate, ActExport, ActReveal, ActWhistle}, ticketActions()...)
 	case ResourcePhotos, ResourceKPIs, ResourceStats, ResourceAudit, ResourceEvents:
 		return []Action{ActRead}
 	case ResourceCatalogue:
@@ -166,8 +169,10 @@ func join(groups ...[]Action) []Action { return slices.Concat(groups...) }
 // their grid (回访: the seed's grid workers visit and phone the people
 // they serve; closing stays the command centre's). Replies are the
 // handling unit's; a grid worker's own small case closes with self_handle.
+// A grid whistles (吹哨) on the cases of its grid it cannot solve alone,
+// and rates the departments it called.
 var gridWorkerRules = []Rule{
-	{ResourceTickets, join(actsRead, []Action{ActCreate, ActReveal, Action(ActionSelfHandle), Action(ActionVerify),
+	{ResourceTickets, join(actsRead, []Action{ActCreate, ActReveal, ActWhistle, Action(ActionSelfHandle), Action(ActionVerify),
 		Action(ActionCheckReport), Action(ActionCallback)}), ScopeRegion},
 	{ResourcePhotos, actsRead, ScopeRegion},
 }
@@ -195,21 +200,23 @@ var roleTable = map[Role][]Rule{
 		{ResourceEvents, actsRead, ScopeAll},
 	},
 	// A street (town) files and dispatches the cases of its area,
-	// verifies and supervises them, asks grid workers for on-site checks; callbacks and closing are the
+	// verifies and supervises them, asks grid workers for on-site checks,
+	// whistles departments to them (吹哨); callbacks and closing are the
 	// command centre's (the 12345 callback team).
 	RoleStreet: {
 		{ResourcePeople, []Action{ActRead, ActReveal}, ScopeRegion},
-		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal}, actsFrontDesk, actsDispatch,
+		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal, ActWhistle}, actsFrontDesk, actsDispatch,
 			[]Action{Action(ActionVerify), Action(ActionCheckRequest)}, actsSupervise), ScopeRegion},
 		{ResourcePhotos, actsRead, ScopeRegion},
 		{ResourceKPIs, actsRead, ScopeRegion},
 		{ResourceStats, actsRead, ScopeRegion},
 	},
 	// A community files the cases of its area, asks for on-site checks and handles small ones on
-	// the spot; dispatching to units is the street's.
+	// the spot, and whistles departments to them as the grids below it may; dispatching to units is
+	// the street's.
 	RoleCommunity: {
 		{ResourcePeople, []Action{ActRead, ActReveal}, ScopeRegion},
-		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal}, actsFrontDesk,
+		{ResourceTickets, join(actsRead, []Action{ActCreate, ActExport, ActReveal, ActWhistle}, actsFrontDesk,
 			[]Action{Action(ActionSelfHandle), Action(ActionVerify), Action(ActionUrge), Action(ActionCheckRequest)}), ScopeRegion},
 		{ResourcePhotos, actsRead, ScopeRegion},
 		{ResourceKPIs, actsRead, ScopeRegion},

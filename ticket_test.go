@@ -170,7 +170,7 @@ func TestEveryEnumLabelled(t *testing.T) {
 			}
 		}
 	}
-	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) < len(gridline.TicketActions) {
+	if len(e.Channels) != len(gridline.Channels) || len(e.TicketStatuses) != len(gridline.TicketStatuses) || len(e.TicketActions) != len(gridline.TicketActions) {
 		t.Fatal("an enumeration is missing values")
 	}
 	labelled := map[string]bool{}
@@ -178,7 +178,8 @@ func TestEveryEnumLabelled(t *testing.T) {
 		labelled[l.Code] = true
 	}
 	for _, a := range append(slices.Clone(gridline.TicketActions), gridline.ActionMeeting, gridline.ActionMasterReply,
-		gridline.ActionMasterCallback, gridline.ActionMasterClose) {
+		gridline.ActionMasterCallback, gridline.ActionMasterClose, gridline.ActionWhistle, gridline.ActionWhistleReport,
+		gridline.ActionWhistleRate, gridline.ActionWhistleOverdue) {
 		if !labelled[string(a)] {
 			t.Errorf("action %s has no label", a)
 		}

@@ -35,7 +35,10 @@ const (
 	ActionWhistle       TicketAction = "whistle"        // 吹哨: units called to the case
 	ActionWhistleReport TicketAction = "whistle_report" // 报到: a called unit reported
 	ActionWhistleRate   TicketAction = "whistle_rate"   // the street rated the units
-	ActionMeeting       TicketAction = "meeting"        // a coordination meeting decided on the case
+	// ActionWhistleOverdue is the deadline scheduler's: a called unit had
+	// not reported by the whistle's report_by.
+	ActionWhistleOverdue TicketAction = "whistle_overdue"
+	ActionMeeting        TicketAction = "meeting" // a coordination meeting decided on the case
 )
 
 // Whistle is a 吹哨报到: a street or grid calls departments to a case it
@@ -67,10 +70,14 @@ type WhistleUnit struct {
 	Note       string     `json:"note"`
 	// Late is true for a report after the whistle's ReportBy; Overdue for
 	// a unit that has not reported and is past it, at the time of reading.
-	Late    bool   `json:"late"`
-	Overdue bool   `json:"overdue"`
-	Score   *int   `json:"score"`
-	Comment string `json:"comment"`
+	Late    bool `json:"late"`
+	Overdue bool `json:"overdue"`
+	// OverdueAt is when the deadline scheduler flagged the unit overdue
+	// (within its interval of ReportBy), kept after a late report; nil if
+	// it reported in time or the scheduler has not run since.
+	OverdueAt *time.Time `json:"overdue_at"`
+	Score     *int       `json:"score"`
+	Comment   string     `json:"comment"`
 }
 
 // MaxWhistleUnits bounds the units one whistle calls.
@@ -187,6 +194,11 @@ type WhistleFilter struct {
 	UnitID   *int64  // a called unit
 	Town     *string // the town (street) code
 	TicketID *int64
+	// Overdue keeps the whistles with a unit that has not reported and is
+	// past ReportBy, at the time of reading (WhistleUnit.Overdue).
+	Overdue bool
+	// From and To bound when the whistle was blown: From ≤ BlownAt < To.
+	From, To *time.Time
 	Offset   int
 	Limit    int
 }
@@ -211,4 +223,126 @@ type WhistleService interface {
 	// ratings[i].unit for a unit not called, ECONFLICT for one rated
 	// already.
 	RateWhistle(ctx context.Context, id int64, r WhistleRate) (*Whistle, error)
+	// RankWhistleUnits tallies, for each unit called by a whistle blown
+	// in [from, to) (either open) that the caller may see, what it did,
+	// and ranks the units by RankWhistleUnits.
+	RankWhistleUnits(ctx context.Context, from, to *time.Time) (*WhistleRanking, error)
+	// SuperviseWhistles flags the called units that have not reported by
+	// their whistle's ReportBy (WhistleUnit.OverdueAt), each with a
+	// whistle_overdue entry on the case's timeline, an audit row and a
+	// change-feed event, and returns how many. Rated whistles are closed
+	// and left alone. A second run at the same time changes nothing.
+	SuperviseWhistles(ctx context.Context) (int, error)
+}
+
+// WhistleTally is what one unit did on the whistles of a period that
+// called it: the store's aggregate, before RankWhistleUnits.
+type WhistleTally struct {
+	UnitID int64  `json:"unit"`
+	Name   string `json:"name"`
+	// Called is the whistles that called the unit; each is exactly one of
+	// OnTime (reported by ReportBy), Late (reported after it), Overdue
+	// (not reported, past it) and Waiting (not reported, still within it),
+	// at the time of reading.
+	Called  int `json:"called"`
+	OnTime  int `json:"on_time"`
+	Late    int `json:"late"`
+	Overdue int `json:"overdue"`
+	Waiting int `json:"waiting"`
+	// Rated is how many of them the street scored, ScoreSum the sum of
+	// the scores.
+	Rated    int `json:"rated"`
+	ScoreSum int `json:"score_sum"`
+}
+
+// WhistleRank is a unit's line of the ranking: its tally, its rates and
+// its place.
+type WhistleRank struct {
+	WhistleTally
+	// MeanScore is ScoreSum / Rated (1–5); nil if no whistle was rated.
+	MeanScore *float64 `json:"mean_score"`
+	// OnTimeRate is OnTime / (Called − Waiting): of the whistles whose
+	// time is up, the share reported in time; nil if none is.
+	OnTimeRate *float64 `json:"on_time_rate"`
+	// Rank is 1 for the best; units equal on both MeanScore and
+	// OnTimeRate share a rank and the next rank skips (1, 2, 2, 4).
+	Rank int `json:"rank"`
+}
+
+// WhistleRanking is the department ranking of whistle-and-report over a
+// period, as of At.
+type WhistleRanking struct {
+	From *time.Time    `json:"from"`
+	To   *time.Time    `json:"to"`
+	At   time.Time     `json:"at"`
+	Rows []WhistleRank `json:"rows"`
+}
+
+// RankWhistleUnits computes the rates of each tally and orders the units:
+// by mean score, highest first (the issue: the street's ratings feed the
+// ranking, and a score is the street's judgement of the whole response),
+// then by on-time rate (reporting within the time is the duty a whistle
+// sets), then by whistles received (more evidence first), then by name.
+// A unit without a score comes after every unit with one, and without an
+// on-time rate after every unit with one at the same score: no data is
+// not a good mark. Rank ties units equal on score and rate.
+func RankWhistleUnits(ts []WhistleTally) []WhistleRank {
+	rows := make([]WhistleRank, len(ts))
+	for i, t := range ts {
+		r := WhistleRank{WhistleTally: t}
+		if t.Rated > 0 {
+			v := float64(t.ScoreSum) / float64(t.Rated)
+			r.MeanScore = &v
+		}
+		if due := t.Called - t.Waiting; due > 0 {
+			v := float64(t.OnTime) / float64(due)
+			r.OnTimeRate = &v
+		}
+		rows[i] = r
+	}
+	slices.SortStableFunc(rows, func(a, b WhistleRank) int {
+		if c := compareRank(a, b); c != 0 {
+			return c
+		}
+		if a.Called != b.Called {
+			return b.Called - a.Called
+		}
+		if c := strings.Compare(a.Name, b.Name); c != 0 {
+			return c
+		}
+		return int(a.UnitID - b.UnitID)
+	})
+	for i := range rows {
+		if i > 0 && compareRank(rows[i-1], rows[i]) == 0 {
+			rows[i].Rank = rows[i-1].Rank
+		} else {
+			rows[i].Rank = i + 1
+		}
+	}
+	return rows
+}
+
+// compareRank orders a before b (−1) when it ranks higher on mean score,
+// then on-time rate; a missing value ranks below any value.
+func compareRank(a, b WhistleRank) int {
+	if c := compareDesc(a.MeanScore, b.MeanScore); c != 0 {
+		return c
+	}
+	return compareDesc(a.OnTimeRate, b.OnTimeRate)
+}
+
+func compareDesc(a, b *float64) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	case *a > *b:
+		return -1
+	case *a < *b:
+		return 1
+	}
+	return 0
 }

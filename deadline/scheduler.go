@@ -1,8 +1,10 @@
 // Package deadline runs the supervision of case deadlines inside
 // `gridline serve`: at start and then at a fixed interval it asks the case
 // service to raise the yellow and red lights that are due and escalate red
-// cases. The deadlines and lights live in the database, so nothing is lost
-// across restarts, and a run that finds nothing due changes nothing.
+// cases, and the whistle service to flag the units a whistle called that
+// have not reported in time (吹哨报到). The deadlines and lights live in
+// the database, so nothing is lost across restarts, and a run that finds
+// nothing due changes nothing.
 package deadline
 
 import (
@@ -19,7 +21,9 @@ const DefaultInterval = time.Minute
 
 // Scheduler supervises deadlines until Close.
 type Scheduler struct {
-	Tickets  gridline.TicketService
+	Tickets gridline.TicketService
+	// Whistles, if set, has its overdue reports flagged on every run.
+	Whistles gridline.WhistleService
 	Interval time.Duration // 0 means DefaultInterval
 	Logger   *slog.Logger
 
@@ -61,6 +65,14 @@ func (s *Scheduler) run(ctx context.Context) {
 		log.Warn("supervise deadlines", slog.Any("err", err))
 	} else if n != (gridline.Supervision{}) {
 		log.Info("deadlines supervised", slog.Int("yellow", n.Yellow), slog.Int("red", n.Red), slog.Int("escalated", n.Escalated))
+	}
+	if s.Whistles == nil {
+		return
+	}
+	if k, err := s.Whistles.SuperviseWhistles(ctx); err != nil && ctx.Err() == nil {
+		log.Warn("supervise whistles", slog.Any("err", err))
+	} else if k > 0 {
+		log.Info("whistle reports overdue", slog.Int("units", k))
 	}
 }
 

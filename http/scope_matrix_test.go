@@ -270,8 +270,10 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 		"tickets.read":      {method: "GET", url: "/api/v1/tickets/{id}", target: "case"},
 		"tickets.create": {method: "POST", url: "/api/v1/tickets",
 			body: `{"channel":"` + string(ch) + `","text":"井盖缺失","lon":116.806,"lat":35.556}`},
-		"tickets.export":     {method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002"},
-		"tickets.reveal":     {method: "POST", url: "/api/v1/tickets/{id}/reveal", target: "case"},
+		"tickets.export": {method: "GET", url: "/api/v1/tickets/export.csv?within=370812001002"},
+		"tickets.reveal": {method: "POST", url: "/api/v1/tickets/{id}/reveal", target: "case"},
+		// A whistle naming no unit that exists: 400 once authorised.
+		"tickets.whistle":    {method: "POST", url: "/api/v1/tickets/{id}/whistles", body: `{"units":[999999],"reason":"probe"}`, target: "case"},
 		"ticket_photos.read": {method: "GET", url: "/api/v1/tickets/{id}/photos/1", target: "case"},
 		"kpis.read":          {method: "GET", url: "/api/v1/kpis?from=2020-01-01T00:00:00Z&to=2022-01-01T00:00:00Z"},
 		"stats.read":         {method: "GET", url: "/api/v1/stats/overview?region={region}", target: "region"},

@@ -33,8 +33,9 @@ func (s *Server) handleWhistleBlow(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) handleWhistleIndex(w http.ResponseWriter, r *http.Request) {
-	q := parseQuery(r, "status", "unit", "town", "ticket", "limit", "offset")
-	f := gridline.WhistleFilter{UnitID: q.int64("unit"), Town: q.code("town"), TicketID: q.int64("ticket")}
+	q := parseQuery(r, "status", "unit", "town", "ticket", "overdue", "from", "to", "limit", "offset")
+	f := gridline.WhistleFilter{UnitID: q.int64("unit"), Town: q.code("town"), TicketID: q.int64("ticket"),
+		Overdue: q.bool("overdue"), From: q.time("from"), To: q.time("to")}
 	if v := q.str("status"); v != nil {
 		st := gridline.WhistleStatus(*v)
 		if !st.Valid() {
@@ -44,6 +45,27 @@ func (s *Server) handleWhistleIndex(w http.ResponseWriter, r *http.Request) {
 	}
 	f.Limit, f.Offset = q.page()
 	index(s, w, r, q, func() ([]*gridline.Whistle, int, error) { return s.Whistles.FindWhistles(r.Context(), f) })
+}
+
+// handleWhistleRanking answers GET /api/v1/whistles/ranking?from=&to=:
+// the called units ranked (gridline.RankWhistleUnits) over the whistles
+// blown in the period that the caller may see.
+func (s *Server) handleWhistleRanking(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "from", "to")
+	from, to := q.time("from"), q.time("to")
+	if from != nil && to != nil && !to.After(*from) {
+		q.fail(gridline.FieldErrorf("to", "must be after from"))
+	}
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	rk, err := s.Whistles.RankWhistleUnits(r.Context(), from, to)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rk)
 }
 
 func (s *Server) handleWhistleView(w http.ResponseWriter, r *http.Request) {

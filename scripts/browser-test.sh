@@ -17,6 +17,9 @@
 #   GRIDLINE_ARTIFACTS   where screenshots go (default web/e2e/artifacts)
 #   CHROMIUM_PATH        browser executable (default /usr/bin/chromium)
 #   GRIDLINE_KEEP_TMP=1  keep the temporary directory (database, server log)
+#   GRIDLINE_WHISTLE_REPORT_WITHIN, GRIDLINE_SUPERVISE_INTERVAL
+#                        the server's whistle report time (default here 90s)
+#                        and scheduler interval (5s): docs/operations.md
 set -euo pipefail
 
 bin=${1:-./bin/gridline}
@@ -71,6 +74,10 @@ echo "browser-test: starting $bin demo on $url"
 # The browser and the test's own API checks share one address; a higher
 # per-client rate keeps them clear of the anonymous limit (which has its
 # own Go test).
+# The whistle journey (web/e2e/whistle.test.mjs) watches a unit turn
+# overdue: a 90-second report time and a 5-second scheduler instead of 30
+# minutes and one.
+GRIDLINE_WHISTLE_REPORT_WITHIN=${GRIDLINE_WHISTLE_REPORT_WITHIN:-90s} GRIDLINE_SUPERVISE_INTERVAL=${GRIDLINE_SUPERVISE_INTERVAL:-5s} \
 GRIDLINE_ANON_RATE=1000 "$bin" demo --addr "127.0.0.1:$port" --db "sqlite:$tmp/demo.db" >"$log" 2>&1 &
 pid=$!
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -49,9 +50,10 @@ func (s *WhistleService) BlowWhistle(ctx context.Context, ticketID int64, r grid
 	} else if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
-	// A whistle is blown on a case its blower may supervise; another's
-	// case is as unknown as a missing one.
-	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(gridline.ActionSupervise)); ok {
+	// A whistle is blown on a case in its blower's whistle scope (a
+	// street's town, a grid worker's grid); another's case is as unknown
+	// as a missing one.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActWhistle); ok {
 		if in, err := ticketInScope(ctx, tx, ticketID, sc); err != nil {
 			return nil, err
 		} else if !in {
@@ -164,20 +166,27 @@ func (s *WhistleService) FindWhistles(ctx context.Context, f gridline.WhistleFil
 	return findWhistles(ctx, tx, f, nil)
 }
 
+// whistleScope narrows w to the whistles ctx's principal may see: those
+// whose case it may see, and those that called one of its units, which
+// must report to them.
+func whistleScope(ctx context.Context, w *where) {
+	sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead)
+	if !ok {
+		return
+	}
+	cond, args := ticketScope(sc)
+	if len(sc.Units) > 0 {
+		cond = "(" + cond + " OR w.id IN (SELECT whistle_id FROM whistle_units WHERE unit_id IN (" + qmarks(len(sc.Units)) + ")))"
+		for _, u := range sc.Units {
+			args = append(args, u)
+		}
+	}
+	w.add(cond, args...)
+}
+
 func findWhistles(ctx context.Context, tx *Tx, f gridline.WhistleFilter, id *int64) ([]*gridline.Whistle, int, error) {
 	var w where
-	// A whistle is seen by whoever may see its case, and by the units
-	// whistled for, who must report to it.
-	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActRead); ok {
-		cond, args := ticketScope(sc)
-		if len(sc.Units) > 0 {
-			cond = "(" + cond + " OR w.id IN (SELECT whistle_id FROM whistle_units WHERE unit_id IN (" + qmarks(len(sc.Units)) + ")))"
-			for _, u := range sc.Units {
-				args = append(args, u)
-			}
-		}
-		w.add(cond, args...)
-	}
+	whistleScope(ctx, &w)
 	if id != nil {
 		w.add("w.id = ?", *id)
 	}
@@ -192,6 +201,16 @@ func findWhistles(ctx context.Context, tx *Tx, f gridline.WhistleFilter, id *int
 	}
 	if f.UnitID != nil {
 		w.add("w.id IN (SELECT whistle_id FROM whistle_units WHERE unit_id = ?)", *f.UnitID)
+	}
+	if f.Overdue {
+		// WhistleUnit.Overdue: not reported and past the time, now.
+		w.add("w.report_by < ? AND w.id IN (SELECT whistle_id FROM whistle_units WHERE reported_at IS NULL)", tx.now)
+	}
+	if f.From != nil {
+		w.add("w.blown_at >= ?", *f.From)
+	}
+	if f.To != nil {
+		w.add("w.blown_at < ?", *f.To)
 	}
 	ws, total, err := findPage(ctx, tx, `w.id, w.ticket_id, t.number, w.town_code, w.community_code, w.reason, w.blown_by,
 		w.blown_at, w.report_by, w.status, w.rated_at, w.updated_at`, `whistles w JOIN tickets t ON t.id = w.ticket_id`, w,
@@ -217,7 +236,7 @@ func findWhistles(ctx context.Context, tx *Tx, f gridline.WhistleFilter, id *int
 		byID[x.ID], args[i] = x, x.ID
 	}
 	rows, err := tx.QueryContext(ctx, `SELECT wu.whistle_id, wu.unit_id, u.name, wu.reported_at, wu.note, wu.late, wu.score,
-		wu.comment FROM whistle_units wu JOIN units u ON u.id = wu.unit_id
+		wu.comment, wu.overdue_at FROM whistle_units wu JOIN units u ON u.id = wu.unit_id
 		WHERE wu.whistle_id IN (`+placeholders(1, len(ws))+`) ORDER BY wu.whistle_id, wu.unit_id`, args...)
 	if err != nil {
 		return nil, 0, translate(tx.db.dialect, err)
@@ -226,12 +245,16 @@ func findWhistles(ctx context.Context, tx *Tx, f gridline.WhistleFilter, id *int
 	for rows.Next() {
 		var wid int64
 		var u gridline.WhistleUnit
-		var reported sql.NullTime
+		var reported, flagged sql.NullTime
 		var score sql.NullInt64
-		if err := rows.Scan(&wid, &u.UnitID, &u.Name, &reported, &u.Note, &u.Late, &score, &u.Comment); err != nil {
+		if err := rows.Scan(&wid, &u.UnitID, &u.Name, &reported, &u.Note, &u.Late, &score, &u.Comment, &flagged); err != nil {
 			return nil, 0, err
 		}
 		x := byID[wid]
+		if flagged.Valid {
+			f := flagged.Time.UTC()
+			u.OverdueAt = &f
+		}
 		if reported.Valid {
 			r := reported.Time.UTC()
 			u.ReportedAt = &r
@@ -278,6 +301,9 @@ func (s *WhistleService) ReportWhistle(ctx context.Context, id int64, r gridline
 	if err != nil {
 		return nil, err
 	}
+	if err := checkReporter(ctx, tx, w.TicketID, r.Unit); err != nil {
+		return nil, err
+	}
 	u := whistleUnit(w, r.Unit)
 	switch {
 	case u == nil:
@@ -322,6 +348,24 @@ func (s *WhistleService) ReportWhistle(ctx context.Context, id int64, r gridline
 	return s.FindWhistleByID(ctx, id)
 }
 
+// checkReporter refuses a report for a unit that is not the caller's: a
+// department reports for itself; a role whose reply scope holds the case
+// (the command centre) may record any unit's report, as told on the phone.
+func checkReporter(ctx context.Context, tx *Tx, ticketID, unit int64) error {
+	sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.Action(gridline.ActionReply))
+	if !ok || slices.Contains(sc.Units, unit) {
+		return nil
+	}
+	if len(sc.Regions) > 0 {
+		region := gridline.Scope{Regions: sc.Regions}
+		if in, err := ticketInScope(ctx, tx, ticketID, region); err != nil || in {
+			return err
+		}
+	}
+	return &gridline.Error{Code: gridline.EFORBIDDEN, Message: fmt.Sprintf("You report for your own unit, not unit %d.", unit),
+		Fields: map[string]string{"unit": fmt.Sprint(unit)}}
+}
+
 // allReported reports whether every unit of w but the one reporting now
 // has reported.
 func allReported(w *gridline.Whistle, now int64) bool {
@@ -357,6 +401,15 @@ func (s *WhistleService) RateWhistle(ctx context.Context, id int64, r gridline.W
 	w, err := lockWhistle(ctx, tx, id)
 	if err != nil {
 		return nil, err
+	}
+	// The street or grid that may whistle on the case rates; a unit
+	// called to it sees the whistle but does not.
+	if sc, ok := scopeFor(ctx, gridline.ResourceTickets, gridline.ActWhistle); ok {
+		if in, err := ticketInScope(ctx, tx, w.TicketID, sc); err != nil {
+			return nil, err
+		} else if !in {
+			return nil, gridline.Errorf(gridline.EFORBIDDEN, "Whistle %d is on a case outside your area; its street rates it.", id)
+		}
 	}
 	var parts []string
 	for i, g := range r.Ratings {
@@ -402,4 +455,115 @@ func (s *WhistleService) RateWhistle(ctx context.Context, id int64, r gridline.W
 		return nil, err
 	}
 	return s.FindWhistleByID(ctx, id)
+}
+
+// RankWhistleUnits implements gridline.WhistleService: one aggregate over
+// the called units of the whistles blown in the period that the caller
+// may see, ranked by gridline.RankWhistleUnits.
+func (s *WhistleService) RankWhistleUnits(ctx context.Context, from, to *time.Time) (*gridline.WhistleRanking, error) {
+	tx, err := s.db.BeginTx(ctx, false)
+	if err != nil {
+		return nil, err
+	}
+	defer tx.Rollback()
+	// $1 is the time of reading, which tells overdue from waiting.
+	w := where{args: []any{tx.now}}
+	whistleScope(ctx, &w)
+	if from != nil {
+		w.add("w.blown_at >= ?", *from)
+	}
+	if to != nil {
+		w.add("w.blown_at < ?", *to)
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT wu.unit_id, u.name, COUNT(*),
+		SUM(CASE WHEN wu.reported_at IS NOT NULL AND NOT wu.late THEN 1 ELSE 0 END),
+		SUM(CASE WHEN wu.reported_at IS NOT NULL AND wu.late THEN 1 ELSE 0 END),
+		SUM(CASE WHEN wu.reported_at IS NULL AND w.report_by < $1 THEN 1 ELSE 0 END),
+		SUM(CASE WHEN wu.reported_at IS NULL AND w.report_by >= $1 THEN 1 ELSE 0 END),
+		COUNT(wu.score), COALESCE(SUM(wu.score), 0)
+		FROM whistle_units wu JOIN whistles w ON w.id = wu.whistle_id JOIN tickets t ON t.id = w.ticket_id
+		JOIN units u ON u.id = wu.unit_id`+w.String()+` GROUP BY wu.unit_id, u.name`, w.args...)
+	if err != nil {
+		return nil, translate(tx.db.dialect, err)
+	}
+	defer rows.Close()
+	ts := []gridline.WhistleTally{}
+	for rows.Next() {
+		var x gridline.WhistleTally
+		if err := rows.Scan(&x.UnitID, &x.Name, &x.Called, &x.OnTime, &x.Late, &x.Overdue, &x.Waiting, &x.Rated, &x.ScoreSum); err != nil {
+			return nil, err
+		}
+		ts = append(ts, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return &gridline.WhistleRanking{From: from, To: to, At: tx.now.UTC(), Rows: gridline.RankWhistleUnits(ts)}, nil
+}
+
+// superviseWhistleBatch bounds one transaction of SuperviseWhistles.
+const superviseWhistleBatch = 500
+
+// SuperviseWhistles implements gridline.WhistleService.
+func (s *WhistleService) SuperviseWhistles(ctx context.Context) (int, error) {
+	ctx = gridline.WithActor(ctx, gridline.Actor{Name: gridline.ActorScheduler})
+	total := 0
+	for {
+		n, err := s.superviseWhistlesOnce(ctx)
+		total += n
+		if err != nil || n < superviseWhistleBatch {
+			return total, err
+		}
+	}
+}
+
+func (s *WhistleService) superviseWhistlesOnce(ctx context.Context) (int, error) {
+	tx, err := s.db.BeginTx(ctx, true)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, `SELECT wu.whistle_id, wu.unit_id, u.name, w.ticket_id, w.report_by
+		FROM whistle_units wu JOIN whistles w ON w.id = wu.whistle_id JOIN units u ON u.id = wu.unit_id
+		WHERE wu.reported_at IS NULL AND wu.overdue_at IS NULL AND w.report_by < $1 AND w.status <> $2
+		ORDER BY wu.whistle_id, wu.unit_id`+limitOffset(superviseWhistleBatch, 0), tx.now, string(gridline.WhistleRated))
+	if err != nil {
+		return 0, translate(tx.db.dialect, err)
+	}
+	type due struct {
+		whistle, unit, ticket int64
+		name                  string
+		reportBy              time.Time
+	}
+	var todo []due
+	for rows.Next() {
+		var d due
+		if err := rows.Scan(&d.whistle, &d.unit, &d.name, &d.ticket, &d.reportBy); err != nil {
+			rows.Close()
+			return 0, err
+		}
+		todo = append(todo, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return 0, err
+	}
+	for _, d := range todo {
+		if _, err := tx.exec(ctx, `UPDATE whistle_units SET overdue_at = $1 WHERE whistle_id = $2 AND unit_id = $3`,
+			tx.now, d.whistle, d.unit); err != nil {
+			return 0, err
+		}
+		if _, err := tx.exec(ctx, `UPDATE whistles SET updated_at = $1 WHERE id = $2`, tx.now, d.whistle); err != nil {
+			return 0, err
+		}
+		note := fmt.Sprintf("吹哨 #%d：%s未在%s前报到", d.whistle, d.name, d.reportBy.In(gridline.ChinaTime).Format("15:04"))
+		unit := d.unit
+		if err := addWhistleEvent(ctx, tx, d.ticket, gridline.ActionWhistleOverdue, &unit, note); err != nil {
+			return 0, err
+		}
+		if err := tx.record(ctx, "overdue", "whistle", auditKey(d.whistle), fmt.Sprint(d.unit)); err != nil {
+			return 0, err
+		}
+	}
+	return len(todo), tx.Commit()
 }

@@ -305,7 +305,26 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 		return err
 	}
 	defer dup.Close()
-	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Logger: m.logger}
+	sched := &deadline.Scheduler{Tickets: svcs.Tickets, Whistles: svcs.Whistles, Logger: m.logger}
+	if v := os.Getenv("GRIDLINE_SUPERVISE_INTERVAL"); v != "" {
+		// How often the deadline scheduler runs (a minute by default).
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			return fmt.Errorf("GRIDLINE_SUPERVISE_INTERVAL: want a duration such as 1m, got %q", v)
+		}
+		sched.Interval = d
+	}
+	if v := os.Getenv("GRIDLINE_WHISTLE_REPORT_WITHIN"); v != "" {
+		// How long the units a whistle calls have to report: the
+		// district's rule, 30 minutes by default.
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 24*time.Hour {
+			return fmt.Errorf("GRIDLINE_WHISTLE_REPORT_WITHIN: want a duration up to 24h such as 30m, got %q", v)
+		}
+		if ws, ok := svcs.Whistles.(*sqlstore.WhistleService); ok {
+			ws.ReportWithin = d
+		}
+	}
 	sched.Open()
 	defer sched.Close()
 	// Status changes go back to the subscribers (the 12345 platform)

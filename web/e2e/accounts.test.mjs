@@ -143,10 +143,10 @@ describe('accounts and roles', { skip: BASE ? false : 'GRIDLINE_URL is not set (
   // Each role: the nav, the case total against the API for that user, and
   // the write buttons on the list and on one case.
   const roles = [
-    { user: 'admin', name: '系统管理员', nav: ['网格地图', '治理力量', '工单', '督办', '协调会', '考核指标', '比对', '12345对接', '指挥中心', '用户管理', '审计日志'], intake: true, acts: true },
-    { user: 'grid', name: '专职网格员', nav: ['网格地图', '工单'], intake: true, acts: null, reveal: true },
-    { user: 'leader', name: '区领导', nav: ['网格地图', '治理力量', '工单', '督办', '考核指标', '比对', '指挥中心'], intake: false, acts: false },
-    { user: 'department', nav: ['网格地图', '工单', '督办', '考核指标', '比对', '指挥中心'], intake: false, acts: null },
+    { user: 'admin', name: '系统管理员', nav: ['网格地图', '治理力量', '工单', '督办', '吹哨报到', '协调会', '考核指标', '比对', '12345对接', '指挥中心', '用户管理', '审计日志'], intake: true, acts: true },
+    { user: 'grid', name: '专职网格员', nav: ['网格地图', '工单', '吹哨报到'], intake: true, acts: null, reveal: true },
+    { user: 'leader', name: '区领导', nav: ['网格地图', '治理力量', '工单', '督办', '吹哨报到', '考核指标', '比对', '指挥中心'], intake: false, acts: false },
+    { user: 'department', nav: ['网格地图', '工单', '督办', '吹哨报到', '考核指标', '比对', '指挥中心'], intake: false, acts: null },
   ];
   for (const r of roles) {
     test(`what ${r.user} sees`, { timeout: 90_000 }, async () => {

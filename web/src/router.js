@@ -42,6 +42,8 @@ export const router = createRouter({
     { path: '/admin/audit', name: 'audit', component: () => import('./views/AuditPage.vue'), meta: { title: 'audit', perm: 'audit.read', section: 'audit' } },
     // Supervision and assessment: the lights on the open cases, the KPIs.
     { path: '/supervision', name: 'supervision', component: () => import('./views/SupervisionPage.vue'), props: regionProps, meta: { title: 'supervision', perm: 'kpis.read' } },
+    // Whistle-and-report (吹哨报到): the whistles, the reports, the department ranking.
+    { path: '/whistles', name: 'whistles', component: () => import('./views/WhistlePage.vue'), props: regionProps, meta: { title: 'whistles', perm: 'tickets.read' } },
     { path: '/fusion', name: 'fusion', component: () => import('./views/FusionPage.vue'), props: regionProps, meta: { title: 'fusion', perm: 'kpis.read' } },
     // Coordination meetings (工单协调会): the list, the form, one meeting.
     { path: '/meetings', name: 'meetings', component: () => import('./views/MeetingsPage.vue'), meta: { title: 'meetings', section: 'meetings', perm: 'tickets.read' } },
