@@ -17,7 +17,8 @@
 # end; PG_DB defaults to gridline_ibench, PG_BASE to
 # postgres://postgres@127.0.0.1:5432); PORT (default
 # 18200); LOAD, a gridline-load binary (default: built from this
-# checkout); CONC (64) and DURATION (10s). Loopback only.
+# checkout); CONC (64), DURATION (10s) and RATE (cases a second in all,
+# paced; 0, the default: as fast as the server answers). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: $0 BASE_BINARY NEW_BINARY [ROUNDS]" >&2; exit 2; }
@@ -106,7 +107,7 @@ for round in $(seq 1 "$rounds"); do
 			-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 		echo "== round $round, $which ($DB), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 		"$LOAD" intake --url "$url" --token "$token" --concurrency "$CONC" --duration "$DURATION" \
-			--db "$dsn" --pid "$pid"
+			--rate "${RATE:-0}" --db "$dsn" --pid "$pid"
 		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 		stop
 	done

@@ -48,6 +48,10 @@ type DB struct {
 	committedBy sync.Map
 	// refs caches the catalogue and calendar in use (reference.go).
 	refs refCache
+	// stopCheckpoints ends the SQLite checkpointer; checkpoints is
+	// closed when it has.
+	stopCheckpoints context.CancelFunc
+	checkpoints     chan struct{}
 }
 
 // CommittedSeqOf returns the highest change-feed seq this process has
@@ -118,7 +122,41 @@ func (db *DB) Open(ctx context.Context) (err error) {
 			return err
 		}
 	}
+	if db.dialect == sqliteDialect {
+		cctx, cancel := context.WithCancel(context.Background())
+		db.stopCheckpoints, db.checkpoints = cancel, make(chan struct{})
+		go db.checkpoint(cctx)
+	}
 	return nil
+}
+
+// checkpointEvery is how often the checkpointer copies what this process
+// committed since into the database file.
+const checkpointEvery = 200 * time.Millisecond
+
+// checkpoint copies the SQLite WAL into the database from a reading
+// connection while this process writes (a passive checkpoint: it never
+// waits for, nor stops, the writer or readers), so that commits rarely
+// reach the writer's own, blocking, threshold. It ends when ctx does.
+func (db *DB) checkpoint(ctx context.Context) {
+	defer close(db.checkpoints)
+	t := time.NewTicker(checkpointEvery)
+	defer t.Stop()
+	var done int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if seq := db.committed.Load(); seq != done {
+			done = seq
+			// A failure (a busy database, another process's
+			// checkpoint) is retried at the next tick; the writer's
+			// threshold bounds the WAL meanwhile.
+			db.read.ExecContext(ctx, `PRAGMA wal_checkpoint(PASSIVE)`)
+		}
+	}
 }
 
 // Dialect returns "sqlite" or "postgres".
@@ -126,6 +164,11 @@ func (db *DB) Dialect() string { return db.dialect.name }
 
 // Close closes the pools.
 func (db *DB) Close() error {
+	if db.stopCheckpoints != nil {
+		db.stopCheckpoints()
+		<-db.checkpoints
+		db.stopCheckpoints = nil
+	}
 	var err error
 	if db.write != nil && db.write != db.read {
 		err = db.write.Close()

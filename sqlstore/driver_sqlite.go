@@ -41,7 +41,11 @@ func openSQLite(path string) (read, write *sql.DB, err error) {
 	// fail midway copies every page it first changes there, and a temp
 	// file made that a write system call per page. They hold at most the
 	// pages one statement or savepoint changes.
-	write, err = sql.Open("sqlite", base+q.Encode()+"&_pragma=temp_store(MEMORY)&_txlock=immediate")
+	// The writer checkpoints the WAL itself only past 64 MB: the
+	// checkpointer (DB.checkpoint) copies it into the database from a
+	// reading connection meanwhile, so a commit does not stop to copy
+	// and sync a thousand pages (the tail of intake's latency).
+	write, err = sql.Open("sqlite", base+q.Encode()+"&_pragma=temp_store(MEMORY)&_pragma=wal_autocheckpoint(16384)&_txlock=immediate")
 	if err != nil {
 		return nil, nil, err
 	}

@@ -35,7 +35,13 @@ import (
 // posting, per case answered: the figures that say what a case costs
 // when the rate only says what the other processes left.
 //
-//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s] [--db DSN] [--pid N]
+// With --rate, the clients send at that many cases a second in all, each
+// case at its turn on one schedule, and a case's latency counts from its
+// turn, not from when a late client got to it (so a server that falls
+// behind shows it); without, each client sends its next case as soon as
+// the last is answered (the most the server takes).
+//
+//	gridline-load intake --url http://127.0.0.1:8080 --token T [--concurrency 64] [--duration 10s] [--rate N] [--db DSN] [--pid N]
 func runIntake(args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("gridline-load intake", flag.ContinueOnError)
 	base := fs.String("url", "http://127.0.0.1:8080", "server base URL (loopback only)")
@@ -45,6 +51,7 @@ func runIntake(args []string, out io.Writer) error {
 	dsn := fs.String("db", "", "the server's database (sqlite:PATH or postgres://…): also measure its raw single-row insert rate")
 	pid := fs.Int("pid", 0, "the server's process id: print its CPU time and this process's per case")
 	bbox := fs.String("bbox", "116.74,35.53,116.86,35.60", "minLon,minLat,maxLon,maxLat of the points (default: Yanzhou's streets)")
+	rate := fs.Float64("rate", 0, "cases a second in all, paced on one schedule (0: as fast as the server answers)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -55,8 +62,8 @@ func runIntake(args []string, out io.Writer) error {
 	if err := loopbackOnly(u.Hostname()); err != nil {
 		return err
 	}
-	if *token == "" || *conc < 1 || *conc > 512 || *duration <= 0 || *duration > 5*time.Minute {
-		return errors.New("want --token, 1 ≤ concurrency ≤ 512, 0 < duration ≤ 5m")
+	if *token == "" || *conc < 1 || *conc > 512 || *duration <= 0 || *duration > 5*time.Minute || *rate < 0 {
+		return errors.New("want --token, 1 ≤ concurrency ≤ 512, 0 < duration ≤ 5m, rate ≥ 0")
 	}
 	b, err := parseBBox(*bbox)
 	if err != nil {
@@ -79,6 +86,7 @@ func runIntake(args []string, out io.Writer) error {
 	}
 	selfCPU0 := selfCPU()
 	start := time.Now()
+	var turn atomic.Int64 // the next case's place on the schedule (--rate)
 	for w := 0; w < *conc; w++ {
 		wg.Add(1)
 		go func(seed uint64) {
@@ -93,6 +101,16 @@ func runIntake(args []string, out io.Writer) error {
 				req.Header.Set("Authorization", "Bearer "+*token)
 				req.Header.Set("Content-Type", "application/json")
 				t0 := time.Now()
+				if *rate > 0 {
+					t0 = start.Add(time.Duration(float64(turn.Add(1)-1) / *rate * float64(time.Second)))
+					if wait := time.Until(t0); wait > 0 {
+						select {
+						case <-time.After(wait):
+						case <-ctx.Done():
+							continue
+						}
+					}
+				}
 				res, err := client.Do(req)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -126,6 +144,9 @@ func runIntake(args []string, out io.Writer) error {
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(p*float64(len(lat))))] }
 	fmt.Fprintf(out, "cases        %d in %s (%d clients)\n", len(lat), elapsed.Round(time.Millisecond), *conc)
+	if *rate > 0 {
+		fmt.Fprintf(out, "paced        %.0f cases/s asked; latency from each case's turn\n", *rate)
+	}
 	fmt.Fprintf(out, "throughput   %.0f cases/s\n", float64(status[201])/elapsed.Seconds())
 	fmt.Fprintf(out, "latency      p50 %s  p90 %s  p99 %s  max %s\n", pct(.5), pct(.9), pct(.99), lat[len(lat)-1])
 	fmt.Fprintf(out, "status       %v  errors %d\n", status, errs.Load())
