@@ -114,6 +114,24 @@ func CoUnitDeadline(cal *Calendar, lead, now time.Time) time.Time {
 	return lead
 }
 
+// checkVerify settles a verification's outcome from passed, when given:
+// true is passed, false failed; an outcome that says otherwise is
+// refused.
+func (r *TicketActionRequest) checkVerify() error {
+	if r.Passed == nil {
+		return nil
+	}
+	o := OutcomeFailed
+	if *r.Passed {
+		o = OutcomePassed
+	}
+	if r.Outcome != OutcomeNone && r.Outcome != o {
+		return FieldErrorf("passed", "%v contradicts outcome %q; send one of them", *r.Passed, r.Outcome)
+	}
+	r.Outcome = o
+	return nil
+}
+
 // checkCallback checks a callback's answers against each other and
 // settles its outcome: the satisfaction, given as satisfaction or (as
 // before) outcome. A reporter not contacted cannot have rated the handling

@@ -587,6 +587,9 @@ type TicketActionRequest struct {
 	Contacted    *bool   `json:"contacted"`
 	Resolved     *bool   `json:"resolved"`
 	Satisfaction Outcome `json:"satisfaction"`
+	// Passed is a verification's result as a yes or no: true is the
+	// outcome passed, false failed (rework); outcome is accepted too.
+	Passed *bool `json:"passed"`
 	// Photos are the pictures an on-site action brings (self_handle,
 	// verify, check_report), sent as multipart parts; the case keeps them
 	// after its intake photos.
@@ -625,6 +628,10 @@ func (r *TicketActionRequest) Validate() error {
 		}
 	case ActionCallback:
 		if err := r.checkCallback(); err != nil {
+			return err
+		}
+	case ActionVerify:
+		if err := r.checkVerify(); err != nil {
 			return err
 		}
 	case ActionLocate:

@@ -216,3 +216,33 @@ func TestWarningAt(t *testing.T) {
 		t.Fatal("escalation targets")
 	}
 }
+
+// TestVerifyPassed checks that a verification's result may be sent as
+// passed (true, false) instead of outcome, and that the two must agree.
+func TestVerifyPassed(t *testing.T) {
+	yes, no := true, false
+	for _, tt := range []struct {
+		passed  *bool
+		outcome gridline.Outcome
+		want    gridline.Outcome
+		err     string
+	}{
+		{&yes, "", gridline.OutcomePassed, ""},
+		{&no, "", gridline.OutcomeFailed, ""},
+		{nil, gridline.OutcomeFailed, gridline.OutcomeFailed, ""},
+		{&yes, gridline.OutcomePassed, gridline.OutcomePassed, ""},
+		{&no, gridline.OutcomePassed, "", "passed"},
+	} {
+		r := gridline.TicketActionRequest{Action: gridline.ActionVerify, Passed: tt.passed, Outcome: tt.outcome}
+		err := r.Validate()
+		if tt.err != "" {
+			if _, ok := gridline.ErrorFields(err)[tt.err]; !ok {
+				t.Errorf("passed %v, outcome %q: err %v, want one on %s", tt.passed, tt.outcome, err, tt.err)
+			}
+			continue
+		}
+		if err != nil || r.Outcome != tt.want {
+			t.Errorf("passed %v, outcome %q: %q, %v; want %q", tt.passed, tt.outcome, r.Outcome, err, tt.want)
+		}
+	}
+}

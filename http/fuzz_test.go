@@ -77,3 +77,68 @@ func checkBounds(t *testing.T, start time.Time) {
 		t.Fatalf("heap in use %d MB, over %d MB", m.HeapInuse>>20, heapBound>>20)
 	}
 }
+
+// FuzzTicketBodies sends arbitrary bodies to intake (POST /api/v1/tickets)
+// and to every action of the loop on a case (POST
+// /api/v1/tickets/{id}/actions/{action}): bad input must be a 4xx with an
+// error body, never a 500, within requestBound; whatever is refused
+// leaves the case as it was (its version moves only on a 2xx).
+func FuzzTicketBodies(f *testing.F) {
+	s, _ := newServer(f)
+	h := s.Handler()
+	post := func(path, body string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		req := httptest.NewRequest("POST", path, strings.NewReader(body))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", "application/json")
+		h.ServeHTTP(w, req)
+		return w
+	}
+	if w := post("/api/v1/grids", `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":`+square(116.80, 35.55, 0.01)+`}`); w.Code != 201 {
+		f.Fatalf("grid: %d %s", w.Code, w.Body)
+	}
+	if w := post("/api/v1/units", `{"kind":"department","name":"区住建局"}`); w.Code != 201 {
+		f.Fatalf("unit: %d %s", w.Code, w.Body)
+	}
+	if w := post("/api/v1/tickets", `{"channel":"hotline","text":"路灯不亮","lon":116.805,"lat":35.555}`); w.Code != 201 {
+		f.Fatalf("case: %d %s", w.Code, w.Body)
+	}
+	actions := []string{"", "locate", "file", "reject", "self_handle", "merge", "unmerge", "void", "dispatch", "sign",
+		"return", "redispatch", "extend_request", "extend_approve", "extend_deny", "defer", "reply", "rate", "verify",
+		"callback", "close", "reopen", "urge", "supervise", "check_request", "check_report", "nonsense"}
+	f.Add(0, `{"channel":"hotline","text":"路灯不亮","lon":116.805,"lat":35.555}`)
+	f.Add(0, `{"channel":"hotline","text":"","lon":1e400}`)
+	f.Add(0, `{"channel":"snap_report","text":"井盖","address":"`+strings.Repeat("路", 5000)+`","reported_at":"2099-01-01T00:00:00Z"}`)
+	f.Add(3, `{}`)
+	f.Add(5, `{"into":1}`)
+	f.Add(8, `{"lead_unit":1,"co_units":[1,1],"deadline":"1999-01-01T00:00:00Z","version":-1}`)
+	f.Add(18, `{"outcome":"passed","lon":"x"}`)
+	f.Add(19, `{"satisfaction":"satisfied","contacted":false,"resolved":true}`)
+	f.Add(17, `{"unit":1,"rating":9}`)
+	f.Add(13, `{"deadline":"not a time"}`)
+	f.Add(2, `[`)
+	f.Fuzz(func(t *testing.T, target int, body string) {
+		if target < 0 {
+			target = -target
+		}
+		defer checkBounds(t, time.Now())
+		path := "/api/v1/tickets"
+		if target%len(actions) != 0 {
+			path = "/api/v1/tickets/1/actions/" + actions[target%len(actions)]
+		}
+		done := make(chan *httptest.ResponseRecorder, 1)
+		go func() { done <- post(path, body) }()
+		var w *httptest.ResponseRecorder
+		select {
+		case w = <-done:
+		case <-time.After(requestBound):
+			t.Fatalf("POST %s with %q: no answer within %s", path, body, requestBound)
+		}
+		if w.Code >= 500 {
+			t.Fatalf("POST %s with %q: %d %s", path, body, w.Code, w.Body)
+		}
+		if w.Code >= 400 && !strings.Contains(w.Body.String(), `"error"`) {
+			t.Fatalf("POST %s with %q: %d without an error body: %s", path, body, w.Code, w.Body)
+		}
+	})
+}
