@@ -370,6 +370,10 @@ describe('accounts and roles', { skip: BASE ? false : 'GRIDLINE_URL is not set (
     await page.getByLabel('搜索用户名或姓名').press('Enter');
     const row = page.locator('.us-table .el-table__row', { hasText: newUser });
     await row.waitFor();
+    // The list shows every user until the search's answer replaces it
+    // (the new user is among them): wait for the answer, not the row.
+    await page.waitForFunction(() => document.querySelectorAll('.us-table .el-table__row').length === 1, null,
+      { timeout: 15_000 }).catch(() => {});
     assert.equal(await page.locator('.us-table .el-table__row').count(), 1, 'the search finds the one user');
 
     // Roles: add a department handler at a unit.
