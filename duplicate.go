@@ -211,13 +211,12 @@ func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 // only the place; category agreement and closeness in place and time add
 // to it.
 func ScoreDuplicate(cat *Catalogue, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
-	return scoreDuplicate(cat, nil, a, b)
+	return scoreDuplicate(cat, nil, DuplicateBounds(cat, a), a, b)
 }
 
-// scoreDuplicate is ScoreDuplicate taking the fingerprints from fc, when
-// not nil.
-func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
-	rule := DuplicateBounds(cat, a)
+// scoreDuplicate is ScoreDuplicate with a's bounds (rule) found once by
+// the caller, taking the fingerprints from fc, when not nil.
+func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, rule DuplicateRule, a, b *DuplicateCase) (score float64, why DuplicateReasons, ok bool) {
 	// In whole metres, as reported: a case 300.0000001 m away is within a
 	// 300 m radius (the store's disc keeps it too).
 	why.DistanceM = math.Round(DistanceM(a.Lon, a.Lat, b.Lon, b.Lat))
@@ -256,17 +255,10 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, a, b *DuplicateCase) (
 	place := 1 - why.DistanceM/rule.Radius
 	when := 1 - float64(gap)/float64(rule.Window)
 	score = dupWeightText*why.TextSimilarity + dupWeightCategory*catScore + dupWeightPlace*place + dupWeightTime*when
-	if why.OtherBuilding {
-		score = math.Max(0, score-dupOtherPlacePenalty)
-	}
-	if why.OtherUnit {
-		score = math.Max(0, score-dupOtherPlacePenalty)
-	}
-	if why.OtherGate {
-		score = math.Max(0, score-dupOtherPlacePenalty)
-	}
-	if why.OtherFlat {
-		score = math.Max(0, score-dupOtherPlacePenalty)
+	for _, other := range []bool{why.OtherBuilding, why.OtherUnit, why.OtherGate, why.OtherFlat} {
+		if other {
+			score = math.Max(0, score-dupOtherPlacePenalty)
+		}
 	}
 	why.HoursApart = math.Round(why.HoursApart*10) / 10
 	why.TextSimilarity = math.Round(why.TextSimilarity*1000) / 1000
@@ -429,12 +421,15 @@ func RankDuplicates(cat *Catalogue, c *DuplicateCase, others []*DuplicateCase, n
 // RankDuplicatesCached is RankDuplicates taking the cases' fingerprints
 // from fc and keeping there those it makes; fc may be nil.
 func RankDuplicatesCached(cat *Catalogue, fc *FingerprintCache, c *DuplicateCase, others []*DuplicateCase, n int) []DuplicateCandidate {
+	// c's bounds once, not per candidate: reading its text for an
+	// ongoing report is a scan of every marker.
+	rule := DuplicateBounds(cat, c)
 	out := []DuplicateCandidate{}
 	for _, o := range others {
 		if o.ID == c.ID || !DuplicateTarget(o.Status) {
 			continue
 		}
-		score, why, ok := scoreDuplicate(cat, fc, c, o)
+		score, why, ok := scoreDuplicate(cat, fc, rule, c, o)
 		if !ok || score < DuplicateThreshold {
 			continue
 		}
