@@ -96,3 +96,49 @@ export function pngImage(w, h, pixel) {
   return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', ihdr),
     chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]);
 }
+
+// DESKTOP is the desktop pages' browser context.
+export const DESKTOP = { viewport: { width: 1440, height: 900 } };
+
+// api calls the API as token's user and returns the answer's JSON,
+// asserting a 2xx.
+export async function api(token, method, p, body) {
+  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
+  if (body) headers['Content-Type'] = 'application/json';
+  const res = await fetch(BASE + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
+  const data = await res.json().catch(() => null);
+  assert.ok(res.ok, `${method} ${p} answered ${res.status}: ${JSON.stringify(data)}`);
+  return data;
+}
+
+// contextWith opens a zh-CN desktop context signed in with token.
+export async function contextWith(browser, token) {
+  const context = await browser.newContext({ locale: 'zh-CN', ...DESKTOP });
+  await context.addInitScript((tok) => { try { localStorage.setItem('gridline.token', tok); } catch { /* about:blank */ } }, token);
+  return context;
+}
+
+// openPage opens urlPath in a new page of context, collecting its errors.
+export async function openPage(context, urlPath) {
+  const page = await context.newPage();
+  const errors = [];
+  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`); });
+  page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
+  await page.goto(BASE + urlPath, { waitUntil: 'domcontentloaded' });
+  return { page, errors };
+}
+
+// shot takes a full-page screenshot, the viewport grown to the height of
+// selector's element (at most 4,000 px) first.
+export async function shot(page, file, selector) {
+  const size = page.viewportSize();
+  const h = await page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    const head = document.querySelector('.topbar');
+    return el ? Math.ceil(el.scrollHeight + (head ? head.offsetHeight : 0)) : 0;
+  }, selector);
+  if (h > size.height) await page.setViewportSize({ width: size.width, height: Math.min(h, 4000) });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
+  await page.setViewportSize(size);
+}

@@ -15,51 +15,13 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, READY_TIMEOUT, REGION, assertNoPageErrors, centroid, PASSWORD, login } from './common.mjs';
-
-const DESKTOP = { viewport: { width: 1440, height: 900 } };
+import { ARTIFACTS, BASE, CHROMIUM, DESKTOP, LAUNCH_ARGS, PASSWORD, READY_TIMEOUT, REGION, api, assertNoPageErrors, centroid, contextWith, login, openPage, shot } from './common.mjs';
 
 const skip = BASE ? false : 'GRIDLINE_URL is not set';
 const ADMIN = BASE ? await login('admin') : '';
 const DEPT = BASE ? await login('department') : '';
 
-async function api(token, method, p, body) {
-  const headers = { Accept: 'application/json', Authorization: `Bearer ${token}` };
-  if (body) headers['Content-Type'] = 'application/json';
-  const res = await fetch(BASE + p, { method, headers, body: body ? JSON.stringify(body) : undefined });
-  const data = await res.json().catch(() => null);
-  assert.ok(res.ok, `${method} ${p} answered ${res.status}: ${JSON.stringify(data)}`);
-  return data;
-}
 const admin = (method, p, body) => api(ADMIN, method, p, body);
-
-async function contextWith(browser, token) {
-  const context = await browser.newContext({ locale: 'zh-CN', ...DESKTOP });
-  await context.addInitScript((tok) => { try { localStorage.setItem('gridline.token', tok); } catch { /* about:blank */ } }, token);
-  return context;
-}
-
-async function openPage(context, urlPath) {
-  const page = await context.newPage();
-  const errors = [];
-  page.on('console', (msg) => { if (msg.type() === 'error') errors.push(`console.error: ${msg.text()}`); });
-  page.on('pageerror', (err) => errors.push(`uncaught exception: ${err.message}`));
-  await page.goto(BASE + urlPath, { waitUntil: 'domcontentloaded' });
-  return { page, errors };
-}
-
-async function shot(page, file, selector) {
-  const size = page.viewportSize();
-  const h = await page.evaluate((sel) => {
-    const el = document.querySelector(sel);
-    const head = document.querySelector('.topbar');
-    return el ? Math.ceil(el.scrollHeight + (head ? head.offsetHeight : 0)) : 0;
-  }, selector);
-  if (h > size.height) await page.setViewportSize({ width: size.width, height: Math.min(h, 4000) });
-  await page.waitForTimeout(400);
-  await page.screenshot({ path: path.join(ARTIFACTS, file), fullPage: true });
-  await page.setViewportSize(size);
-}
 
 // chinaDay returns the day n days from now in China, as 2026-11-27.
 function chinaDay(n) {
