@@ -125,6 +125,7 @@ func (s *Server) routes() []route {
 		{pattern: "POST /api/v1/tickets/{id}/actions/{action}", handler: s.handleTicketAction, body: maxTicketForm, res: gridline.ResourceTickets, act: actionFromPath},
 		{pattern: "POST /api/v1/tickets/{id}/reveal", handler: s.handleTicketReveal, res: gridline.ResourceTickets, act: gridline.ActReveal},
 		{pattern: "GET /api/v1/tickets/{id}/duplicates", handler: s.handleTicketDuplicates, res: gridline.ResourceTickets, act: gridline.ActRead},
+		{pattern: "GET /api/v1/tickets/{id}/route", handler: s.handleTicketRoute, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "POST /api/v1/tickets/{id}/whistles", handler: s.handleWhistleBlow, res: gridline.ResourceTickets, act: gridline.ActWhistle},
 		{pattern: "GET /api/v1/whistles", handler: s.handleWhistleIndex, res: gridline.ResourceTickets, act: gridline.ActRead},
 		{pattern: "GET /api/v1/whistles/ranking", handler: s.handleWhistleRanking, res: gridline.ResourceTickets, act: gridline.ActRead},

@@ -444,3 +444,62 @@ func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusOK, rep)
 }
+
+// handleTicketRoute proposes the case's lead unit (GET
+// /api/v1/tickets/{id}/route): from its category, the level that
+// dispatches it (the caller's, or ?level=) and its place.
+func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
+	q := parseQuery(r, "level")
+	level := q.level()
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	t, err := s.Tickets.FindTicketByID(ctx, id)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	lv := gridline.DispatchLevel(gridline.ScopeOf(gridline.PrincipalFrom(ctx), gridline.ResourceTickets, gridline.Action(gridline.ActionDispatch)), t.RegionPath)
+	if level != nil {
+		lv = *level
+	}
+	// The district's units are a few hundred at most: the whole list is
+	// one cheap read, and routing looks a department up by its name.
+	units, _, err := s.Units.FindUnits(ctx, gridline.UnitFilter{Limit: maxRouteUnits})
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	var place gridline.RoutePlace
+	if t.CompoundID != nil {
+		c, err := s.Compounds.FindCompoundByID(ctx, *t.CompoundID)
+		if err != nil && gridline.ErrorCode(err) != gridline.ENOTFOUND {
+			s.Error(w, r, err)
+			return
+		}
+		if c != nil {
+			place.InCompound = true
+			if c.PropertyUnitID != nil {
+				if i := slices.IndexFunc(units, func(u *gridline.Unit) bool { return u.ID == *c.PropertyUnitID }); i >= 0 {
+					place.PropertyUnit = units[i]
+				}
+			}
+		}
+	}
+	p, err := gridline.ProposeRoute(s.catalogue(r), t, lv, place, units)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"proposal": p})
+}
+
+// maxRouteUnits bounds the units routing reads.
+const maxRouteUnits = 10000

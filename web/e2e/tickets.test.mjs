@@ -257,7 +257,18 @@ describe('case workbench', { skip: BASE ? false : 'GRIDLINE_URL is not set (see 
       const units = await getJSON('/api/v1/units?kind=department&limit=100');
       const unit = units.items[0];
       const day = chinaDay(5);
+      // The form proposes a lead from the category, the user's level and
+      // the place, and starts from it; the dispatcher may choose another.
+      const { proposal } = await getJSON(`/api/v1/tickets/${id}/route`);
+      assert.ok(proposal.unit_id != null, `a street lamp case is routed to a unit: ${JSON.stringify(proposal)}`);
       await act(page, 'dispatch', async (dialog) => {
+        const hint = dialog.getByTestId('route-hint');
+        await hint.waitFor({ timeout: 10_000 });
+        assert.ok((await hint.textContent()).includes(proposal.unit_name), `the proposal shown: ${await hint.textContent()}`);
+        const lead = dialog.locator('.el-select__wrapper', { has: page.getByRole('combobox', { name: '主办单位', exact: true }) });
+        await page.waitForFunction(([el, want]) => el.textContent.trim() === want, [await lead.elementHandle(), proposal.unit_name], { timeout: 10_000 })
+          .catch(async () => assert.fail(`the form does not start from the proposed lead ${proposal.unit_name}: ${await lead.textContent()}`));
+        await page.screenshot({ path: path.join(ARTIFACTS, 'tickets-dispatch-proposal.png') });
         await choose(page, dialog, '主办单位', unit.name);
         const deadline = dialog.getByRole('combobox', { name: '办理时限' });
         await deadline.fill(`${day} 18:00`);

@@ -25,6 +25,14 @@ export function getDuplicates(id, options) {
   return get(`tickets/${encodeURIComponent(id)}/duplicates`, {}, options);
 }
 
+// getRoute returns {proposal}: the lead unit proposed for the case from
+// its category, the caller's dispatching level and its place
+// ({level, category, category_name, category_suggested, lead, basis,
+// unit_id, unit_name}); level overrides the caller's.
+export function getRoute(id, level, options) {
+  return get(`tickets/${encodeURIComponent(id)}/route`, { level }, options);
+}
+
 // createTicket takes a case in; it answers {ticket, duplicates}.
 export function createTicket(ticket) {
   return post('tickets', ticket);
