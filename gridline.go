@@ -99,6 +99,7 @@ type Services struct {
 	Hotline     HotlineImportService
 	Webhooks    WebhookService
 	Reference   ReferenceService
+	Routes      RouteService
 	Users       UserService
 	Auth        AuthService
 	Idempotency IdempotencyService

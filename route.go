@@ -1,5 +1,7 @@
 package gridline
 
+import "context"
+
 // RouteBasis says what a route proposal rests on, so the dispatcher sees
 // why a unit is proposed, or why none is.
 type RouteBasis string
@@ -184,4 +186,11 @@ func DispatchLevel(s Scope, p RegionPath) RegionLevel {
 		return LevelCounty
 	}
 	return levels[best]
+}
+
+// RouteService proposes a case's lead unit (ProposeRoute over the
+// district's units and the compound's property company, with the
+// catalogue in use).
+type RouteService interface {
+	ProposeRoute(ctx context.Context, t *Ticket, level RegionLevel) (RouteProposal, error)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
+	"github.com/gridline/gridline/cache"
 )
 
 // ticketOut is a case as the API shows it: the reporter's phone masked, and
@@ -127,7 +128,7 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 			return nil, err
 		}
 		return map[string]any{"ticket": ticketView(r, got), "duplicates": s.duplicatesOf(r, got),
-			"category_suggestions": []gridline.Suggestion{}}, nil
+			"category_suggestions": []gridline.Suggestion{}, "route": s.routeOf(r, got)}, nil
 	}
 	if idem != nil {
 		idem.Fingerprint, t.Idempotency = gridline.TicketFingerprint(&t), idem
@@ -156,7 +157,19 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 		sug = []gridline.Suggestion{}
 	}
 	s.answerKeyed(w, r, idem, status, map[string]any{"ticket": ticketView(r, &t), "duplicates": s.duplicatesOf(r, &t),
-		"category_suggestions": sug})
+		"category_suggestions": sug, "route": s.routeOf(r, &t)})
+}
+
+// routeOf proposes the lead of t, just taken in, at the caller's
+// dispatching level (GET /api/v1/tickets/{id}/route). The case is stored
+// by now, so a failed proposal is logged and answered as null.
+func (s *Server) routeOf(r *http.Request, t *gridline.Ticket) *gridline.RouteProposal {
+	p, err := s.router().ProposeRoute(r.Context(), t, dispatchLevel(r, t))
+	if err != nil {
+		s.logger().Error("route proposal at intake", "ticket", t.ID, "err", err)
+		return nil
+	}
+	return &p
 }
 
 // duplicatesOf returns the duplicate candidates of t, just taken in. The
@@ -466,34 +479,11 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	lv := gridline.DispatchLevel(gridline.ScopeOf(gridline.PrincipalFrom(ctx), gridline.ResourceTickets, gridline.Action(gridline.ActionDispatch)), t.RegionPath)
+	lv := dispatchLevel(r, t)
 	if level != nil {
 		lv = *level
 	}
-	// The district's units are a few hundred at most: the whole list is
-	// one cheap read, and routing looks a department up by its name.
-	units, _, err := s.Units.FindUnits(ctx, gridline.UnitFilter{Limit: maxRouteUnits})
-	if err != nil {
-		s.Error(w, r, err)
-		return
-	}
-	var place gridline.RoutePlace
-	if t.CompoundID != nil {
-		c, err := s.Compounds.FindCompoundByID(ctx, *t.CompoundID)
-		if err != nil && gridline.ErrorCode(err) != gridline.ENOTFOUND {
-			s.Error(w, r, err)
-			return
-		}
-		if c != nil {
-			place.InCompound = true
-			if c.PropertyUnitID != nil {
-				if i := slices.IndexFunc(units, func(u *gridline.Unit) bool { return u.ID == *c.PropertyUnitID }); i >= 0 {
-					place.PropertyUnit = units[i]
-				}
-			}
-		}
-	}
-	p, err := gridline.ProposeRoute(s.catalogue(r), t, lv, place, units)
+	p, err := s.router().ProposeRoute(ctx, t, lv)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -501,5 +491,17 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"proposal": p})
 }
 
-// maxRouteUnits bounds the units routing reads.
-const maxRouteUnits = 10000
+// dispatchLevel is the level at which the caller dispatches t.
+func dispatchLevel(r *http.Request, t *gridline.Ticket) gridline.RegionLevel {
+	scope := gridline.ScopeOf(gridline.PrincipalFrom(r.Context()), gridline.ResourceTickets, gridline.Action(gridline.ActionDispatch))
+	return gridline.DispatchLevel(scope, t.RegionPath)
+}
+
+// router returns the route service, or one that reads the store each time
+// when the server was given none.
+func (s *Server) router() gridline.RouteService {
+	if s.Routes != nil {
+		return s.Routes
+	}
+	return cache.NewRouter(s.Services, nil)
+}

@@ -482,6 +482,9 @@ func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	// Intake's compound lookups from memory, dropped when compounds change.
 	svcs.Tickets.(*sqlstore.TicketService).Compounds = &cache.Compounds{Store: svcs.Compounds.(gridline.CompoundOutliner),
 		Committed: func() int64 { return m.DB.CommittedSeqOf(cache.CompoundEntities...) }}
+	// Route proposals (intake makes one) from the units and compounds in
+	// memory, dropped when they change.
+	svcs.Routes = cache.NewRouter(svcs, func() int64 { return m.DB.CommittedSeqOf(cache.RouteEntities...) })
 	auth := sqlstore.NewAuthService(m.DB)
 	auth.Policy = policy
 	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },

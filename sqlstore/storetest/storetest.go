@@ -98,6 +98,7 @@ func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
 	s := sqlstore.NewServices(db, loc)
 	s.Stats = &cache.Stats{Stats: s.Stats, Events: s.Events}
 	s.Aggregates = &cache.Aggregates{Aggregates: s.Aggregates, Events: s.Events}
+	s.Routes = cache.NewRouter(s, func() int64 { return db.CommittedSeqOf(cache.RouteEntities...) })
 	s.Auth = &cache.Auth{AuthService: s.Auth, Now: func() time.Time { return db.Now() },
 		Committed: func() int64 { return db.CommittedSeqOf(cache.AuthEntities...) }}
 	return s
