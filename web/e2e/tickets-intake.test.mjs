@@ -249,6 +249,46 @@ describe('intake with an address, a category and photos', { skip }, () => {
     await context.close();
   });
 
+  test('handled on the spot with a photo; a file that is no image is refused before sending', { timeout: 120_000 }, async () => {
+    const addr = (await command('GET', `/api/v1/addresses?within=${REGION}&limit=1&offset=3`)).items[0];
+    const made = await command('POST', '/api/v1/tickets', { channel: 'hotline', text: `楼道堆放杂物（浏览器测试 ${Date.now()}）`, lon: addr.lon, lat: addr.lat });
+    const id = made.ticket.id;
+    const context = await signedIn(COMMAND);
+    const { page, errors } = await openPage(context, `/tickets/${id}?region=${REGION}`);
+    await page.locator('.tp-head .tp-status').waitFor({ timeout: READY_TIMEOUT });
+    assert.equal((await page.locator('.tp-category').textContent()).trim().length > 0, true, 'the category is named');
+    const name = label('ticket_actions', 'self_handle');
+    await page.getByRole('group', { name: '办理操作' }).getByRole('button', { name, exact: true }).click();
+    const dialog = page.getByRole('dialog', { name });
+    await dialog.waitFor({ state: 'visible' });
+    const input = dialog.locator('.ta-photos input[type="file"]');
+    // The browser's check: not an image type, not added, and why.
+    await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
+    await dialog.locator('.ta-photos .pp-error').waitFor();
+    assert.equal((await dialog.locator('.ta-photos .pp-error').textContent()).trim(), 'notes.txt 不是 JPG、PNG 或 WebP 图片');
+    assert.equal(await dialog.locator('.ta-photos .pp-thumb').count(), 0);
+    await input.setInputFiles([
+      { name: 'a.png', mimeType: 'image/png', buffer: pngImage(30, 20, () => [10, 120, 200]) },
+      { name: 'b.png', mimeType: 'image/png', buffer: pngImage(20, 30, () => [220, 120, 10]) },
+    ]);
+    assert.equal(await dialog.locator('.ta-photos .pp-thumb').count(), 2);
+    assert.equal(await dialog.locator('.ta-photos .pp-error').count(), 0, 'the refusal goes with the next pick');
+    await dialog.locator('.ta-opinion textarea').fill('已现场清理楼道杂物。');
+    await dialog.getByRole('button', { name: `确定${name}` }).click();
+    await dialog.waitFor({ state: 'hidden', timeout: 10_000 });
+    const t = await command('GET', `/api/v1/tickets/${id}`);
+    const ev = t.timeline.find((e) => e.action === 'self_handle');
+    assert.ok(ev, 'handled on the spot');
+    assert.deepEqual(t.photos.filter((p) => p.event_id === ev.id).map((p) => [p.n, p.width]), [[1, 30], [2, 20]]);
+    const item = page.locator('.tl-item').filter({ has: page.locator('.tl-action', { hasText: new RegExp(`^${name}$`) }) });
+    await item.waitFor({ timeout: 10_000 });
+    const imgs = item.locator('.tl-photo img');
+    assert.equal(await imgs.count(), 2);
+    assert.deepEqual([await naturalWidth(imgs.nth(0)), await naturalWidth(imgs.nth(1))], [30, 20], 'both photos show as images');
+    assert.deepEqual(errors, []);
+    await context.close();
+  });
+
   test('a QR door plate pasted in finds its address', { timeout: 120_000 }, async () => {
     const addr = (await command('GET', `/api/v1/addresses?within=${REGION}&limit=5&offset=7`)).items[0];
     const context = await signedIn(COMMAND);
