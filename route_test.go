@@ -22,7 +22,9 @@ func TestProposeRoute(t *testing.T) {
 	company := units[3]
 	path := gridline.RegionPath{CountyCode: county, TownCode: town, CommunityCode: town + "001", GridCode: town + "001001"}
 	id := func(n int64) *int64 { return &n }
-	dept := func(short string) gridline.Lead { return gridline.Lead{Kind: gridline.LeadDepartment, Department: short} }
+	dept := func(short string) gridline.Lead {
+		return gridline.Lead{Kind: gridline.LeadDepartment, Department: short}
+	}
 	street := gridline.Lead{Kind: gridline.LeadStreet}
 	tests := []struct {
 		name     string

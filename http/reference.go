@@ -2,7 +2,9 @@ package http
 
 import (
 	"net/http"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/gridline/gridline"
 )
@@ -175,4 +177,61 @@ func (s *Server) catalogue(r *http.Request) *gridline.Catalogue {
 		return cat
 	}
 	return gridline.DefaultCatalogue()
+}
+
+// maxSuggestText bounds the text GET /api/v1/categories/suggest reads, in
+// characters: a case's first sentences name its problem, and the bound
+// keeps an open route's work small (it is over maxQueryValue, which holds
+// for every other parameter, because a typed text is longer than a name).
+const maxSuggestText = 500
+
+// maxSuggestions bounds limit on GET /api/v1/categories/suggest.
+const maxSuggestions = 10
+
+// handleCategorySuggest answers GET /api/v1/categories/suggest?text=&limit=:
+// the sub-classes the catalogue in use proposes for a case's text, best
+// first (default 3, at most maxSuggestions), each with its score and the
+// keywords that matched, as intake answers them in category_suggestions.
+// An intake form asks while its text is typed.
+func (s *Server) handleCategorySuggest(w http.ResponseWriter, r *http.Request) {
+	v := r.URL.Query()
+	texts := v["text"]
+	v.Del("text")
+	q := parseValues(v, "text", "limit") // text was taken out: its own bound
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	switch {
+	case len(texts) == 0:
+		s.Error(w, r, gridline.FieldErrorf("text", "is required: the case's text"))
+		return
+	case len(texts) > 1:
+		s.Error(w, r, gridline.FieldErrorf("text", "given %d times; send it once", len(texts)))
+		return
+	}
+	text := texts[0]
+	if n := utf8.RuneCountInString(text); n > maxSuggestText {
+		s.Error(w, r, gridline.FieldErrorf("text", "longer than %d characters (%d): send the text's beginning", maxSuggestText, n))
+		return
+	}
+	n := 3
+	l := q.int64("limit")
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	} else if l != nil {
+		if *l < 1 || *l > maxSuggestions {
+			s.Error(w, r, gridline.FieldErrorf("limit", "must be 1–%d, got %d", maxSuggestions, *l))
+			return
+		}
+		n = int(*l)
+	}
+	items := []gridline.Suggestion{}
+	if strings.TrimSpace(text) != "" {
+		if sug := s.catalogue(r).Suggest(text, n); sug != nil {
+			items = sug
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"items": items})
 }

@@ -41,7 +41,14 @@ type query struct {
 const maxQueryValue = 100
 
 func parseQuery(r *http.Request, allowed ...string) *query {
-	q := &query{v: r.URL.Query()}
+	return parseValues(r.URL.Query(), allowed...)
+}
+
+// parseValues is parseQuery over query values already taken from a
+// request (a handler that bounds one parameter differently removes it
+// first).
+func parseValues(v url.Values, allowed ...string) *query {
+	q := &query{v: v}
 	for k := range q.v {
 		ok := false
 		for _, a := range allowed {

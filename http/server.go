@@ -142,6 +142,7 @@ func (s *Server) routes() []route {
 		{pattern: "DELETE /api/v1/webhooks/{id}", handler: s.handleWebhookDelete, res: gridline.ResourceWebhooks, act: gridline.ActDelete},
 		{pattern: "GET /api/v1/webhooks/{id}/deliveries", handler: s.handleWebhookDeliveries, res: gridline.ResourceWebhooks, act: gridline.ActRead},
 		{pattern: "GET /api/v1/categories", handler: s.handleCategoryIndex, res: gridline.ResourceCatalogue, act: gridline.ActRead},
+		{pattern: "GET /api/v1/categories/suggest", handler: s.handleCategorySuggest, quiet: true, res: gridline.ResourceCatalogue, act: gridline.ActRead},
 		{pattern: "POST /api/v1/categories", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "PUT /api/v1/categories/{code}", handler: s.handleCategorySave, res: gridline.ResourceCatalogue, act: gridline.ActUpdate},
 		{pattern: "GET /api/v1/calendar", handler: s.handleCalendar, res: gridline.ResourceCatalogue, act: gridline.ActRead},

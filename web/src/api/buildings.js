@@ -47,3 +47,12 @@ export function buildingPlace(tk, t) {
   if (tk.floor != null) parts.push(t('floorN', { n: tk.floor }));
   return parts.join(' ');
 }
+
+// findAddresses returns {items, total}: standard addresses (标准地址), each
+// {id, code, full_name, building_id, entrance_no, lon, lat, grid_code, …}.
+// Filters: within (region code), grid (grid code), building (id), q (full
+// name contains).
+export function findAddresses(filter = {}, options) {
+  const { within, grid, building, q, limit, offset } = filter;
+  return get('addresses', { within, grid, building, q, limit, offset }, options);
+}

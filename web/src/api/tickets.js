@@ -1,5 +1,21 @@
 // Cases (工单): /api/v1/tickets.
-import { get, post } from './client.js';
+import { get, post, request } from './client.js';
+
+// MAX_PHOTOS and MAX_PHOTO_BYTES are the server's gridline.MaxTicketPhotos
+// and MaxPhotoBytes: a case, or one on-site action, takes at most 9
+// photos of at most 5 MiB each, JPEG, PNG or WebP (PHOTO_TYPES).
+export const MAX_PHOTOS = 9;
+export const MAX_PHOTO_BYTES = 5 << 20;
+export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
+
+// photoForm is a multipart body: part name holding body as JSON, then
+// one part "photo" per file, numbered by the server in this order.
+function photoForm(name, body, photos) {
+  const form = new FormData();
+  form.append(name, new Blob([JSON.stringify(body)], { type: 'application/json' }));
+  photos.forEach((p, i) => form.append('photo', p, p.name || `photo-${i + 1}`));
+  return form;
+}
 
 // findTickets returns {items, total}: one page of cases, newest first.
 // Filters: status, channel, category, within (region code), grid, unit
@@ -33,16 +49,28 @@ export function getRoute(id, level, options) {
   return get(`tickets/${encodeURIComponent(id)}/route`, { level }, options);
 }
 
-// createTicket takes a case in; it answers {ticket, duplicates}.
-export function createTicket(ticket) {
-  return post('tickets', ticket);
+// createTicket takes a case in; it answers {ticket, duplicates,
+// category_suggestions, route}. photos (Files), when there are any, go with it as
+// multipart/form-data.
+export function createTicket(ticket, photos = []) {
+  if (!photos.length) return post('tickets', ticket);
+  return request('POST', 'tickets', { form: photoForm('ticket', ticket, photos) });
 }
 
 // actOnTicket takes one step of the loop and returns the case as it is
 // after it. body carries version, so a step is never taken on a state the
 // user has not seen (409 otherwise).
-export function actOnTicket(id, action, body) {
-  return post(`tickets/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`, body);
+// photos (Files) go with an on-site action (verify, self_handle) as
+// multipart/form-data.
+export function actOnTicket(id, action, body, photos = []) {
+  const path = `tickets/${encodeURIComponent(id)}/actions/${encodeURIComponent(action)}`;
+  if (!photos.length) return post(path, body);
+  return request('POST', path, { form: photoForm('action', body, photos) });
+}
+
+// photoURL is where photo n of case id is served.
+export function photoURL(id, n) {
+  return `/api/v1/tickets/${encodeURIComponent(id)}/photos/${n}`;
 }
 
 // revealReporter returns the case's reporter unmasked ({name, phone,
@@ -73,6 +101,16 @@ export async function findTicketByNumber(number) {
 // getCategories returns {items, edits}: the category catalogue in use.
 export function getCategories(options) {
   return get('categories', {}, options);
+}
+
+// SUGGEST_TEXT is the most text GET categories/suggest reads.
+const SUGGEST_TEXT = 500;
+
+// suggestCategories returns {items}: the sub-classes the catalogue proposes
+// for a case's text (its first SUGGEST_TEXT characters), best first, each
+// {code, name, score, matched}.
+export function suggestCategories(text, limit = 3, options) {
+  return get('categories/suggest', { text: [...text].slice(0, SUGGEST_TEXT).join(''), limit }, options);
 }
 
 // getCalendar returns {edits, days: [{date, type}], work_hours} for the
