@@ -102,4 +102,5 @@ type Services struct {
 	Users       UserService
 	Auth        AuthService
 	Idempotency IdempotencyService
+	Views       SavedViewService
 }
