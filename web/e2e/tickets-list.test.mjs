@@ -4,20 +4,23 @@
 // the API's; the filters are saved as a view, cleared, brought back from
 // the dropdown (same filters, same total), survive a reload, and the view
 // is deleted; the CSV export of the selection has the UTF-8 BOM, the
-// header and one row per case counted; a grid worker (no export right)
-// gets no export buttons; the page fits a 390 px phone with every filter.
+// header and one row per case counted, fetched with the bearer token, and
+// again as a plain download when signed in on the login page (the session
+// cookie); a grid worker (no export right) gets no export buttons; the
+// page fits a 390 px phone with every filter.
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/tickets-list.test.mjs
 //
 // Sessions come from POST /api/v1/auth/login (demo accounts command and
 // grid, password GRIDLINE_PASSWORD, default demo1234), put in localStorage
-// 'gridline.token' before the pages load.
+// 'gridline.token' before the pages load, but for the cookie test. It
+// deletes the command account's saved views first.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PHONE, READY_TIMEOUT, REGION, api, assertNoOverflow, assertNoPageErrors, contextWith, digits, login, openPage, shot } from './common.mjs';
+import { ARTIFACTS, BASE, CHROMIUM, LAUNCH_ARGS, PASSWORD, PHONE, READY_TIMEOUT, REGION, api, assertNoOverflow, assertNoPageErrors, contextWith, digits, login, openPage, shot } from './common.mjs';
 
 const skip = BASE ? false : 'GRIDLINE_URL is not set';
 const COMMAND = BASE ? await login('command') : '';
@@ -227,6 +230,35 @@ describe('the case list: filters, saved views, export', { skip }, () => {
       const url = new URL(page.url());
       assert.ok(!url.searchParams.has('community') && !url.searchParams.has('grid'), `a new town clears the rest: ${url.search}`);
       await waitForTotal(page, `within=${otherTown.code}&category=${main.code}&warning=red`, 'another town');
+      assertNoPageErrors(errors);
+    } finally {
+      await context.close();
+    }
+  });
+
+  test('signed in by cookie, the export is a plain download', { timeout: 90_000 }, async () => {
+    const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
+    const filters = `region=${REGION}&town=${town.code}&community=${community.code}&category=${main.code}&warning=red`;
+    const { page, errors } = await openPage(context, `/login?redirect=${encodeURIComponent(`/tickets?${filters}`)}`);
+    try {
+      // The login page: the session is the HttpOnly cookie, no token.
+      await page.getByLabel('用户名').fill('command');
+      await page.getByLabel('密码', { exact: true }).fill(PASSWORD);
+      await page.getByRole('button', { name: '登录', exact: true }).click();
+      await page.waitForURL(/\/tickets\?/);
+      assert.equal(await page.evaluate(() => localStorage.getItem('gridline.token')), null, 'no bearer token stored');
+      await page.locator('.tk-table .tk-number').first().waitFor({ timeout: READY_TIMEOUT });
+      const now = await waitForTotal(page, SELECTION(), 'by cookie');
+      const [download] = await Promise.all([
+        page.waitForEvent('download'),
+        page.getByRole('button', { name: '导出 CSV' }).click(),
+      ]);
+      const file = path.join(ARTIFACTS, 'tickets-list-export-cookie.csv');
+      await download.saveAs(file);
+      const bytes = fs.readFileSync(file);
+      assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM');
+      const rows = parseCSV(bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
+      assert.equal(rows.length - 1, now.total, 'a row per case counted');
       assertNoPageErrors(errors);
     } finally {
       await context.close();
