@@ -103,4 +103,5 @@ type Services struct {
 	Users       UserService
 	Auth        AuthService
 	Idempotency IdempotencyService
+	Views       SavedViewService
 }

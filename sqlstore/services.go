@@ -36,5 +36,6 @@ func NewServices(db *DB, loc gridline.LocateService) gridline.Services {
 		Users:       NewUserService(db),
 		Auth:        NewAuthService(db),
 		Idempotency: NewIdempotencyService(db),
+		Views:       NewSavedViewService(db),
 	}
 }

@@ -198,3 +198,44 @@ export function patch(path, body, options) {
 export function del(path, options) {
   return request('DELETE', path, options);
 }
+
+// download saves the file at /api/v1/<path>?params. With the session
+// cookie the browser downloads it itself (streamed to disk); a stored
+// bearer token cannot ride on a link, so then it is fetched with the token
+// and saved from memory. Errors before the file (a refused selection) are
+// thrown as APIError in the second case only: a link cannot report them,
+// so callers check what they can first.
+export async function download(path, params, filename) {
+  const qs = queryString(params);
+  const url = `/api/v1/${path}${qs ? `?${qs}` : ''}`;
+  const token = getToken();
+  const a = document.createElement('a');
+  a.download = filename || '';
+  if (!token) {
+    a.href = url;
+    document.body.appendChild(a);
+    a.click();
+    a.remove();
+    return;
+  }
+  let res;
+  try {
+    res = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, credentials: 'same-origin' });
+  } catch (err) {
+    throw new APIError(0, 'network', err.message);
+  }
+  if (!res.ok) {
+    const data = await res.json().catch(() => null);
+    const e = data && data.error ? data.error : {};
+    throw new APIError(res.status, e.code, e.message, e.fields);
+  }
+  const disposition = res.headers.get('Content-Disposition') || '';
+  const m = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
+  if (m && !filename) a.download = decodeURIComponent(m[1]);
+  const blob = await res.blob();
+  a.href = URL.createObjectURL(blob);
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
+}

@@ -16,3 +16,9 @@ export function getGrid(code) {
 export function getGridsGeoJSON(within, layer) {
   return get('geojson/grids', { within, layer });
 }
+
+// findGrids returns {items, total}: the grids within a region (a community's
+// code lists its grids), of one layer or all, without their geometry.
+export function findGrids({ within, layer, limit, offset } = {}, options) {
+  return get('grids', { within, layer, limit, offset }, options);
+}

@@ -1,5 +1,5 @@
 // Cases (工单): /api/v1/tickets.
-import { get, post, request } from './client.js';
+import { download, get, post, request } from './client.js';
 
 // MAX_PHOTOS and MAX_PHOTO_BYTES are the server's gridline.MaxTicketPhotos
 // and MaxPhotoBytes: a case, or one on-site action, takes at most 9
@@ -128,4 +128,18 @@ export function getKPIs(from, to, by, options) {
 // to (YYYY-MM-DD, both included) grouped by by: {rows, total, misses, …}.
 export function getFusionDaily(from, to, by, options) {
   return get('fusion/daily', { from, to, by }, options);
+}
+
+// EXPORT_MAX is the most cases one export holds (the server refuses a
+// larger selection: http/export.go exportMaxRows).
+export const EXPORT_MAX = 100_000;
+
+// exportTickets downloads the cases of filter (findTickets's filters, no
+// limit or offset) as format 'csv' or 'xlsx'.
+export function exportTickets(format, filter = {}) {
+  const { status, channel, category, within, grid, unit, overdue, open, warning, from, to, q } = filter;
+  return download(`tickets/export.${format}`, {
+    status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, open: open ? 'true' : undefined,
+    warning, from, to, q,
+  });
 }
