@@ -217,6 +217,32 @@ func TestWarningAt(t *testing.T) {
 	}
 }
 
+// TestWarningAtShortDeadline: a deadline set seconds ahead (a dispatch's
+// explicit deadline is a wall-clock instant) is yellow at once and red the
+// moment it passes, whatever the hour and the day: in working hours, at
+// lunch, at night, on a weekend, on a public holiday and on an adjusted
+// working day. Less than a working day of any time is left, so at most
+// that of working time, which is the yellow rule; the browser test of the
+// journey (web/e2e/overdue.test.mjs) relies on it at any time CI runs.
+func TestWarningAtShortDeadline(t *testing.T) {
+	cal := gridline.ChinaCalendar()
+	// Mid-Autumn and National Day 2026, with the Sunday worked before them.
+	from := time.Date(2026, 9, 18, 0, 0, 0, 0, gridline.ChinaTime)
+	to := time.Date(2026, 10, 12, 0, 0, 0, 0, gridline.ChinaTime)
+	for now := from; now.Before(to); now = now.Add(7 * time.Minute) {
+		deadline := now.Add(40 * time.Second)
+		if got := gridline.WarningAt(cal, deadline, now); got != gridline.WarningYellow {
+			t.Fatalf("%s (%s), due 40 s later: %q, want yellow (warn at %s)", now, cal.DayType(now), got, cal.WarnAt(deadline))
+		}
+		if got := gridline.WarningAt(cal, deadline, deadline); got != gridline.WarningYellow {
+			t.Fatalf("%s: %q at the deadline itself, want yellow", deadline, got)
+		}
+		if got := gridline.WarningAt(cal, deadline, deadline.Add(time.Second)); got != gridline.WarningRed {
+			t.Fatalf("%s: %q a second past the deadline, want red", deadline, got)
+		}
+	}
+}
+
 // TestVerifyPassed checks that a verification's result may be sent as
 // passed (true, false) instead of outcome, and that the two must agree.
 func TestVerifyPassed(t *testing.T) {

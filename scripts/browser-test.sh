@@ -76,7 +76,9 @@ echo "browser-test: starting $bin demo on $url"
 # own Go test).
 # The whistle journey (web/e2e/whistle.test.mjs) watches a unit turn
 # overdue: a 90-second report time and a 5-second scheduler instead of 30
-# minutes and one.
+# minutes and one. The overdue journey (web/e2e/overdue.test.mjs) needs the
+# 5-second scheduler too: a case due 40 s after dispatch turns yellow, then
+# red, within its wait.
 GRIDLINE_WHISTLE_REPORT_WITHIN=${GRIDLINE_WHISTLE_REPORT_WITHIN:-90s} GRIDLINE_SUPERVISE_INTERVAL=${GRIDLINE_SUPERVISE_INTERVAL:-5s} \
 GRIDLINE_ANON_RATE=1000 "$bin" demo --addr "127.0.0.1:$port" --db "sqlite:$tmp/demo.db" >"$log" 2>&1 &
 pid=$!

@@ -2,8 +2,10 @@
 // dispatched in the UI to a lead with a co-unit (both deadlines shown on
 // the working calendar), the co-unit's department signing and replying to
 // the lead on its own screen, the lead rating it, the callback recorded
-// with contacted and resolved; the board showing an overdue case red and
-// urging it; the KPI page's figures equal to GET /api/v1/kpis.
+// with contacted and resolved; the board showing a case of the demo's
+// history that was already overdue red, and urging it (a case seen turning
+// yellow and then red is overdue.test.mjs's); the KPI page's figures equal
+// to GET /api/v1/kpis.
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/supervision.test.mjs
 //

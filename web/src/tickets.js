@@ -15,6 +15,16 @@ export function isWarned(ticket) {
   return ticket.warning === 'yellow';
 }
 
+// escalationName names the supervision office a red case was escalated
+// to (escalated_to, gridline.EscalationTarget): its town's (street's), or
+// the district's, a county code, when no town applies.
+export function escalationName(ticket, t) {
+  const to = ticket.escalated_to || '';
+  if (!to) return '';
+  if (ticket.town && to === ticket.town.code && ticket.town.name) return ticket.town.name;
+  return to.length === 6 ? t('escalatedDistrict') : to;
+}
+
 // actionFields lists the inputs of each action's form, in order:
 //   place            a point picked on the map (lon, lat)
 //   reasonPublic     a required reason the reporter is told (opinion)

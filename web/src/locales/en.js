@@ -376,6 +376,8 @@ export default {
   urged: 'Urged',
   supervised: 'Supervised',
   noWarned: 'No cases with a light',
+  escalatedTo: 'escalated to {to}',
+  escalatedDistrict: 'the district command centre',
   boardCases: 'Cases',
   boardOpen: 'Open',
   actionDone: '{action} recorded',

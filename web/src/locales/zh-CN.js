@@ -377,6 +377,8 @@ export default {
   urged: '已催办',
   supervised: '已督办',
   noWarned: '没有预警工单',
+  escalatedTo: '已升级至{to}督办',
+  escalatedDistrict: '区指挥中心',
   boardCases: '工单',
   boardOpen: '查看',
   actionDone: '{action}已记录',
