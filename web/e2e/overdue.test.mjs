@@ -129,6 +129,8 @@ describe('a case turns yellow, then red on screen', { skip }, () => {
     await cp.page.waitForFunction((n) => document.querySelectorAll('.tl-item').length === n, t.timeline.length, { timeout: 10_000 });
     const entries = (await cp.page.locator('.tl-action').allTextContents()).map((s) => s.trim());
     assert.deepEqual(entries.slice(-2), [label('warnings', 'yellow'), label('warnings', 'red')]);
+    // The red entry's note names the office, not its region code.
+    assert.equal((await cp.page.locator('.tl-item').last().locator('.tl-note .tl-body').textContent()).trim(), `已升级至${office}督办`);
 
     await card.and(bp.page.locator('[data-warning="red"]')).waitFor({ timeout: 15_000 });
     assert.ok((await card.getAttribute('class')).includes('sv-red'));
