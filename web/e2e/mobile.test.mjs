@@ -220,7 +220,12 @@ describe('grid worker phone app', { skip: BASE ? false : 'GRIDLINE_URL is not se
     await answered.getByText('情况属实').waitFor();
     await answered.getByText('现场确认 2 盏路灯不亮').waitFor();
     await answered.locator('.tl-place', { hasText: /距工单位置 \d+ 米/ }).waitFor();
-    await answered.locator('.tl-photos a').first().waitFor();
+    // The photo shows (this page holds a stored token, no session cookie:
+    // the timeline fetches its photos with the token).
+    await dp.waitForFunction(() => {
+      const img = document.querySelector('.tl-photos .tl-photo img');
+      return img && img.complete && img.naturalWidth > 0;
+    }, null, { timeout: 15_000 });
     await dp.screenshot({ path: path.join(ARTIFACTS, 'mobile-check-on-case-page.png'), fullPage: true });
     await dp.locator('[data-action=check_request]').click();
     const dialog = dp.getByRole('dialog');

@@ -283,6 +283,7 @@ describe('intake with an address, a category and photos', { skip }, () => {
     const item = page.locator('.tl-item').filter({ has: page.locator('.tl-action', { hasText: new RegExp(`^${name}$`) }) });
     await item.waitFor({ timeout: 10_000 });
     const imgs = item.locator('.tl-photo img');
+    await imgs.nth(1).waitFor({ timeout: 10_000 }); // a stored token's photos are fetched first
     assert.equal(await imgs.count(), 2);
     assert.deepEqual([await naturalWidth(imgs.nth(0)), await naturalWidth(imgs.nth(1))], [30, 20], 'both photos show as images');
     assert.deepEqual(errors, []);
