@@ -100,6 +100,7 @@ type Services struct {
 	Webhooks    WebhookService
 	Reference   ReferenceService
 	Routes      RouteService
+	Gazetteers  GazetteerService
 	Users       UserService
 	Auth        AuthService
 	Idempotency IdempotencyService

@@ -701,3 +701,67 @@ func ImportHotline12345(ctx context.Context, rows []Hotline12345Row, c *Catalogu
 	rep.Applied = true
 	return rep, nil
 }
+
+// LoadGazetteer builds the gazetteer of the standard addresses and of the
+// towns and communities of their counties.
+func LoadGazetteer(ctx context.Context, s Services) (*Gazetteer, error) {
+	var addrs []*Address
+	const page = 10000
+	for off := 0; ; off += page {
+		as, total, err := s.Addresses.FindAddresses(ctx, PlaceFilter{Offset: off, Limit: page})
+		if err != nil {
+			return nil, err
+		}
+		addrs = append(addrs, as...)
+		if len(as) == 0 || off+len(as) >= total {
+			break
+		}
+	}
+	counties := map[string]bool{}
+	for _, a := range addrs {
+		counties[a.CountyCode] = true
+	}
+	var regions []*Region
+	for county := range counties {
+		for _, level := range []RegionLevel{LevelTown, LevelVillage} {
+			c, l := county, level
+			rs, _, err := s.Regions.FindRegions(ctx, RegionFilter{Within: &c, Level: &l, Limit: 100000})
+			if err != nil {
+				return nil, err
+			}
+			regions = append(regions, rs...)
+		}
+	}
+	return NewGazetteer(addrs, regions), nil
+}
+
+// PlacedOnlyInWords reports whether t names its place by an address alone:
+// no point, building, standard address or door plate.
+func (t *Ticket) PlacedOnlyInWords() bool {
+	return t.Lon == nil && t.Lat == nil && t.BuildingID == nil && t.AddressID == nil && t.QRToken == "" &&
+		strings.TrimSpace(t.Address) != ""
+}
+
+// GazetteerService gives the gazetteer of the district's standard
+// addresses as they are now (a cache may answer).
+type GazetteerService interface {
+	Gazetteer(ctx context.Context) (*Gazetteer, error)
+}
+
+// PlaceByAddress places a case that names its place only in words: when t
+// has no point, building, standard address or door plate but an address,
+// and g puts that address on a compound or one of its buildings, t takes
+// the point there, as a 12345 export row does; otherwise t is left as it
+// is and waits unlocated. It reports the level the address was geocoded
+// to (GeoNone when t was not asked about).
+func PlaceByAddress(t *Ticket, g *Gazetteer) GeoLevel {
+	if !t.PlacedOnlyInWords() || g == nil {
+		return GeoNone
+	}
+	geo := g.Geocode(t.Address)
+	if geo.Level.Placed() {
+		lon, lat := geo.Lon, geo.Lat
+		t.Lon, t.Lat = &lon, &lat
+	}
+	return geo.Level
+}

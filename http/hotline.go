@@ -42,39 +42,6 @@ func ReadHotline12345File(b []byte, m *gridline.Hotline12345Mapping) ([]gridline
 	return gridline.Hotline12345Records(recs, m)
 }
 
-// LoadGazetteer builds the gazetteer of the standard addresses and of the
-// towns and communities of their counties.
-func LoadGazetteer(ctx context.Context, s gridline.Services) (*gridline.Gazetteer, error) {
-	var addrs []*gridline.Address
-	const page = 10000
-	for off := 0; ; off += page {
-		as, total, err := s.Addresses.FindAddresses(ctx, gridline.PlaceFilter{Offset: off, Limit: page})
-		if err != nil {
-			return nil, err
-		}
-		addrs = append(addrs, as...)
-		if len(as) == 0 || off+len(as) >= total {
-			break
-		}
-	}
-	counties := map[string]bool{}
-	for _, a := range addrs {
-		counties[a.CountyCode] = true
-	}
-	var regions []*gridline.Region
-	for county := range counties {
-		for _, level := range []gridline.RegionLevel{gridline.LevelTown, gridline.LevelVillage} {
-			c, l := county, level
-			rs, _, err := s.Regions.FindRegions(ctx, gridline.RegionFilter{Within: &c, Level: &l, Limit: 100000})
-			if err != nil {
-				return nil, err
-			}
-			regions = append(regions, rs...)
-		}
-	}
-	return gridline.NewGazetteer(addrs, regions), nil
-}
-
 // handleHotlineImport takes in a 12345 export: the file as the body, or
 // multipart/form-data with the parts file and (optional) mapping. Every
 // good row is imported and every bad one reported with its line, unless
@@ -142,7 +109,7 @@ func (s *Server) handleHotlineImport(w http.ResponseWriter, r *http.Request) {
 		s.Error(w, r, err)
 		return
 	}
-	g, err := LoadGazetteer(r.Context(), s.Services)
+	g, err := s.gazetteer(r.Context())
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -208,18 +175,14 @@ func (s *Server) handleInbound12345(w http.ResponseWriter, r *http.Request) {
 	if in.Lon != nil {
 		t.Lon, t.Lat = in.Lon, in.Lat
 	} else {
-		// The platform sent words only: placed as an export row is.
-		// The gazetteer is read for the push; a position in the push
-		// spares it.
-		g, err := LoadGazetteer(r.Context(), s.Services)
+		// The platform sent words only: placed as an export row is, on
+		// the gazetteer the server keeps.
+		g, err := s.gazetteer(r.Context())
 		if err != nil {
 			s.Error(w, r, err)
 			return
 		}
-		if geo := g.Geocode(t.Address); geo.Level.Placed() {
-			lon, lat := geo.Lon, geo.Lat
-			t.Lon, t.Lat = &lon, &lat
-		}
+		gridline.PlaceByAddress(t, g)
 	}
 	created, err := s.Tickets.CreateTicket(r.Context(), t)
 	if err != nil {
@@ -232,4 +195,13 @@ func (s *Server) handleInbound12345(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, status, map[string]any{"id": t.ID, "number": t.Number, "status": t.Status, "external_id": t.ExternalID,
 		"created": created})
+}
+
+// gazetteer returns the gazetteer of the standard addresses as they are
+// now: from the server's cache when it has one, else read afresh.
+func (s *Server) gazetteer(ctx context.Context) (*gridline.Gazetteer, error) {
+	if s.Gazetteers != nil {
+		return s.Gazetteers.Gazetteer(ctx)
+	}
+	return gridline.LoadGazetteer(ctx, s.Services)
 }

@@ -136,6 +136,16 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// A case named only in words is placed on the standard addresses, as
+	// a 12345 push is; a gazetteer that cannot be read leaves it to wait
+	// unlocated, never refused.
+	if t.PlacedOnlyInWords() {
+		if g, err := s.gazetteer(r.Context()); err != nil {
+			s.logger().Error("gazetteer at intake", "err", err)
+		} else {
+			gridline.PlaceByAddress(&t, g)
+		}
+	}
 	created, err := s.Tickets.CreateTicket(r.Context(), &t)
 	if isReplay(err) && s.replay(w, r, idem, http.StatusCreated, rebuild) {
 		return

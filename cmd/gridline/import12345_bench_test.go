@@ -17,7 +17,6 @@ import (
 	"github.com/gridline/gridline"
 	main "github.com/gridline/gridline/cmd/gridline"
 	"github.com/gridline/gridline/demo"
-	glhttp "github.com/gridline/gridline/http"
 	"github.com/gridline/gridline/sqlstore/storetest"
 )
 
@@ -72,7 +71,7 @@ func BenchmarkImport12345(b *testing.B) {
 	export := gen12345Export(1, rows, d, h, addrs, cat)
 	// What the import should make of the rows: the gazetteer the command
 	// builds, on every row, against where the row truly is.
-	g, err := glhttp.LoadGazetteer(ctx, s)
+	g, err := gridline.LoadGazetteer(ctx, s)
 	if err != nil {
 		b.Fatal(err)
 	}

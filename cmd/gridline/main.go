@@ -485,6 +485,8 @@ func (m *Main) services(policy gridline.AuthPolicy) gridline.Services {
 	// Route proposals (intake makes one) from the units and compounds in
 	// memory, dropped when they change.
 	svcs.Routes = cache.NewRouter(svcs, func() int64 { return m.DB.CommittedSeqOf(cache.RouteEntities...) })
+	// The gazetteer (cases placed only in words) likewise.
+	svcs.Gazetteers = &cache.Gazetteers{Services: svcs, Committed: func() int64 { return m.DB.CommittedSeqOf(cache.GazetteerEntities...) }}
 	auth := sqlstore.NewAuthService(m.DB)
 	auth.Policy = policy
 	svcs.Auth = &cache.Auth{AuthService: auth, Now: func() time.Time { return m.DB.Now() },
@@ -575,7 +577,7 @@ func (m *Main) import12345(ctx context.Context, file string, c config) error {
 		return fmt.Errorf("%s: %w", file, err)
 	}
 	svcs := m.services(c.policy)
-	g, err := glhttp.LoadGazetteer(ctx, svcs)
+	g, err := gridline.LoadGazetteer(ctx, svcs)
 	if err != nil {
 		return err
 	}

@@ -99,6 +99,7 @@ func Services(tb testing.TB, db *sqlstore.DB) gridline.Services {
 	s.Stats = &cache.Stats{Stats: s.Stats, Events: s.Events}
 	s.Aggregates = &cache.Aggregates{Aggregates: s.Aggregates, Events: s.Events}
 	s.Routes = cache.NewRouter(s, func() int64 { return db.CommittedSeqOf(cache.RouteEntities...) })
+	s.Gazetteers = &cache.Gazetteers{Services: s, Committed: func() int64 { return db.CommittedSeqOf(cache.GazetteerEntities...) }}
 	s.Auth = &cache.Auth{AuthService: s.Auth, Now: func() time.Time { return db.Now() },
 		Committed: func() int64 { return db.CommittedSeqOf(cache.AuthEntities...) }}
 	return s
