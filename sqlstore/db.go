@@ -48,6 +48,9 @@ type DB struct {
 	committedBy sync.Map
 	// refs caches the catalogue and calendar in use (reference.go).
 	refs refCache
+	// writeStmts and readStmts are the statements shared by the
+	// transactions of each SQLite pool (stmtcache.go).
+	writeStmts, readStmts sharedStmts
 	// stopCheckpoints ends the SQLite checkpointer; checkpoints is
 	// closed when it has.
 	stopCheckpoints context.CancelFunc
@@ -169,6 +172,8 @@ func (db *DB) Close() error {
 		<-db.checkpoints
 		db.stopCheckpoints = nil
 	}
+	db.writeStmts.close()
+	db.readStmts.close()
 	var err error
 	if db.write != nil && db.write != db.read {
 		err = db.write.Close()
@@ -238,15 +243,35 @@ type stmts map[string]*sql.Stmt
 // lists beyond it are prepared per use.
 const maxCachedStmts = 512
 
-// stmt returns a prepared statement for q, or nil to run q directly.
-func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
-	if tx.cache == nil {
-		return nil
+// shared returns the shared statements of the pool of a transaction
+// (writable or not), and the pool; nil on PostgreSQL.
+func (db *DB) shared(writable bool) (*sharedStmts, *sql.DB) {
+	switch {
+	case db.dialect.isPostgres():
+		return nil, nil
+	case writable:
+		return &db.writeStmts, db.write
 	}
+	return &db.readStmts, db.read
+}
+
+// stmt returns a prepared statement for q, or nil to run q directly: the
+// transaction's own, else the pool's shared one, else (with a cache) one
+// prepared now.
+func (tx *Tx) stmt(ctx context.Context, q string) *sql.Stmt {
 	if st, ok := tx.cache[q]; ok {
 		return st
 	}
-	if len(tx.cache) >= maxCachedStmts {
+	if sh, _ := tx.db.shared(tx.writable); sh != nil {
+		if shared := sh.get(q); shared != nil {
+			st := tx.Tx.StmtContext(ctx, shared)
+			if tx.cache != nil && len(tx.cache) < maxCachedStmts {
+				tx.cache[q] = st
+			}
+			return st
+		}
+	}
+	if tx.cache == nil || len(tx.cache) >= maxCachedStmts {
 		return nil
 	}
 	st, err := tx.Tx.PrepareContext(ctx, q)
@@ -303,6 +328,7 @@ func (tx *Tx) Commit() error {
 	if tx.conn != nil {
 		tx.conn.Close()
 	}
+	tx.shareStmts()
 	if err != nil {
 		return translate(tx.db.dialect, err)
 	}
@@ -324,7 +350,18 @@ func (tx *Tx) Rollback() error {
 	if tx.conn != nil {
 		tx.conn.Close()
 	}
+	if !errors.Is(err, sql.ErrTxDone) {
+		tx.shareStmts()
+	}
 	return err
+}
+
+// shareStmts prepares for the pool the statements this transaction was
+// the first to run, now that it has let go of its connection.
+func (tx *Tx) shareStmts() {
+	if sh, pool := tx.db.shared(tx.writable); sh != nil {
+		sh.prepare(pool)
+	}
 }
 
 type txKey struct{}
