@@ -1,5 +1,5 @@
 // Browser test of the KPI page (考核指标): a period typed into the date
-// picker and a grouping chosen (by town, then by lead unit), the table's
+// picker and a grouping chosen (by town, lead unit, category), the table's
 // rows and figures equal to GET /api/v1/kpis for the same from, to and by,
 // both ECharts charts drawn (their canvases have the series' colours, and
 // redraw when the grouping changes), and the headings in English after the
@@ -145,9 +145,31 @@ describe('the KPI page', { skip }, () => {
     assert.ok(byUnit.rows.length !== byTown.rows.length, 'units and towns differ in number');
     await shot(page, 'kpi-by-unit-summer.png', '.kp-page');
 
-    // English: the headings, the table's and the charts', in English.
+    // By category: named main class / sub-class, as the API names them.
+    const catAnswer = answered(page, 'category');
+    await page.locator('.kp-by .el-select__wrapper').click();
+    await page.getByRole('option', { name: '类别', exact: true }).click();
+    const byCategory = await kpis('category');
+    assert.deepEqual(await catAnswer, byCategory, 'the page asked for the period by category');
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="kpi-table"] tbody tr').length === n, byCategory.rows.length, { timeout: 20_000 });
+    await checkTable(table, byCategory);
+    assert.ok(byCategory.rows.every((r) => / \/ /.test(r.name)), 'every category named with its main class');
+    await drawn(page, 'by category');
+
+    // English: the headings, the table's and the charts', in English, and
+    // the categories by their English names.
+    const catalogue = Object.fromEntries((await admin('GET', '/api/v1/categories')).items.map((c) => [c.code, c]));
     await page.getByRole('radiogroup', { name: /Language/ }).getByText('English').click();
     await page.getByRole('heading', { name: 'KPIs' }).waitFor({ timeout: 5_000 });
+    const first = byCategory.rows[0];
+    const en = `${catalogue[catalogue[first.key].parent_code].name_en} / ${catalogue[first.key].name_en}`;
+    assert.equal((await table.locator(`tbody tr[data-key="${first.key}"] td`).first().textContent()).trim(), en);
+    await shot(page, 'kpi-by-category-en.png', '.kp-page');
+    const unitAgain = answered(page, 'unit');
+    await page.locator('.kp-by .el-select__wrapper').click();
+    await page.getByRole('option', { name: 'Lead unit', exact: true }).click();
+    await unitAgain;
+    await page.waitForFunction((n) => document.querySelectorAll('[data-testid="kpi-table"] tbody tr').length === n, byUnit.rows.length, { timeout: 20_000 });
     const cards = (await page.locator('.kp-card-title').allTextContents()).map((s) => s.trim());
     assert.deepEqual(cards, ['Main figures', 'Received and closed']);
     const heads = (await table.locator('thead th').allTextContents()).map((s) => s.trim());
