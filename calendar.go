@@ -3,6 +3,7 @@ package gridline
 import (
 	"bufio"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -199,11 +200,40 @@ func (c *Calendar) setHours(periods []WorkPeriod) error {
 }
 
 // String returns the period as "09:00-12:00".
-func (p WorkPeriod) String() string {
-	hm := func(d time.Duration) string {
-		return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+func (p WorkPeriod) String() string { return clock(p.Start) + "-" + clock(p.End) }
+
+// clock writes an offset from midnight as "HH:MM" ("24:00" for the end of
+// the day).
+func clock(d time.Duration) string {
+	return fmt.Sprintf("%02d:%02d", int(d/time.Hour), int(d%time.Hour/time.Minute))
+}
+
+// workPeriodJSON is a WorkPeriod as the API writes it: clock times in
+// China, not nanoseconds.
+type workPeriodJSON struct {
+	Start string `json:"start"`
+	End   string `json:"end"`
+}
+
+// MarshalJSON writes p as {"start":"09:00","end":"12:00"} (China time).
+func (p WorkPeriod) MarshalJSON() ([]byte, error) {
+	return json.Marshal(workPeriodJSON{clock(p.Start), clock(p.End)})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes; a time that is not "HH:MM"
+// is EINVALID naming "hours", as in [ParseWorkHours].
+func (p *WorkPeriod) UnmarshalJSON(b []byte) error {
+	var v workPeriodJSON
+	if err := json.Unmarshal(b, &v); err != nil {
+		return FieldErrorf("hours", "want {\"start\":\"09:00\",\"end\":\"12:00\"}: %v", err)
 	}
-	return hm(p.Start) + "-" + hm(p.End)
+	start, errS := parseClock(v.Start)
+	end, errE := parseClock(v.End)
+	if errS != nil || errE != nil {
+		return FieldErrorf("hours", "want clock times like 09:00, got %q and %q", v.Start, v.End)
+	}
+	*p = WorkPeriod{start, end}
+	return nil
 }
 
 // ParseWorkHours reads working hours written as "09:00-12:00,13:30-17:30",

@@ -1,6 +1,7 @@
 package gridline_test
 
 import (
+	"encoding/json"
 	"errors"
 	"math"
 	"math/rand/v2"
@@ -753,5 +754,33 @@ func BenchmarkCalendarWorkingDuration(b *testing.B) {
 	}
 	if days < 0 {
 		b.Fatal(days)
+	}
+}
+
+// TestWorkPeriodJSON: working hours go over the API as China clock times,
+// not as nanoseconds, and read back the same.
+func TestWorkPeriodJSON(t *testing.T) {
+	b, err := json.Marshal(gridline.DefaultWorkHours())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `[{"start":"09:00","end":"12:00"},{"start":"13:30","end":"17:30"}]`; string(b) != want {
+		t.Fatalf("marshalled %s, want %s", b, want)
+	}
+	var back []gridline.WorkPeriod
+	if err := json.Unmarshal([]byte(`[{"start":"08:30","end":"12:00"},{"start":"14:00","end":"24:00"}]`), &back); err != nil {
+		t.Fatal(err)
+	}
+	if want := []gridline.WorkPeriod{{8*time.Hour + 30*time.Minute, 12 * time.Hour}, {14 * time.Hour, 24 * time.Hour}}; !slices.Equal(back, want) {
+		t.Fatalf("unmarshalled %v, want %v", back, want)
+	}
+	if b, _ := json.Marshal(back[1]); string(b) != `{"start":"14:00","end":"24:00"}` {
+		t.Errorf("end of day marshalled %s", b)
+	}
+	for _, s := range []string{`{"start":"9","end":"12:00"}`, `{"start":"09:00","end":"25:00"}`, `[]`} {
+		var p gridline.WorkPeriod
+		if err := json.Unmarshal([]byte(s), &p); gridline.ErrorFields(err)["hours"] == "" {
+			t.Errorf("%s: %v, want EINVALID naming hours", s, err)
+		}
 	}
 }

@@ -88,18 +88,20 @@ type KPIWeights struct {
 var DefaultKPIWeights = KPIWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4, Basic: 0.9}
 
 // Validate checks that the weights are fractions and the composite's sum
-// to 1 (within rounding), so the composite stays a fraction too.
+// to 1 (within rounding), so the composite stays a fraction too. Errors
+// name the field "weights", the query parameter they come in, and say in
+// the message which weight is wrong.
 func (w KPIWeights) Validate() error {
 	for _, f := range []struct {
 		name string
 		v    float64
 	}{{"response", w.Response}, {"resolution", w.Resolution}, {"satisfaction", w.Satisfaction}, {"basic", w.Basic}} {
 		if math.IsNaN(f.v) || f.v < 0 || f.v > 1 {
-			return FieldErrorf(f.name, "must be between 0 and 1, got %g", f.v)
+			return FieldErrorf("weights", "the %s weight must be between 0 and 1, got %g", f.name, f.v)
 		}
 	}
 	if sum := w.Response + w.Resolution + w.Satisfaction; math.Abs(sum-1) > 1e-9 {
-		return FieldErrorf("response", "response, resolution and satisfaction must add up to 1, got %g", sum)
+		return FieldErrorf("weights", "the response, resolution and satisfaction weights must add up to 1, got %g", sum)
 	}
 	return nil
 }

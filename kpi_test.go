@@ -1,7 +1,9 @@
 package gridline_test
 
 import (
+	"errors"
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/gridline/gridline"
@@ -62,13 +64,23 @@ func TestKPIWeights(t *testing.T) {
 	if err := gridline.DefaultKPIWeights.Validate(); err != nil {
 		t.Fatal(err)
 	}
-	for _, w := range []gridline.KPIWeights{
-		{Response: 0.2, Resolution: 0.5, Satisfaction: 0.4, Basic: 0.9},
-		{Response: -0.1, Resolution: 0.7, Satisfaction: 0.4, Basic: 0.9},
-		{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4, Basic: 1.5},
+	for _, c := range []struct {
+		w    gridline.KPIWeights
+		says string // the message names the wrong weight
+	}{
+		{gridline.KPIWeights{Response: 0.2, Resolution: 0.5, Satisfaction: 0.4, Basic: 0.9}, "add up to 1, got 1.1"},
+		{gridline.KPIWeights{Response: -0.1, Resolution: 0.7, Satisfaction: 0.4, Basic: 0.9}, "the response weight"},
+		{gridline.KPIWeights{Response: 0.1, Resolution: 0.5, Satisfaction: 0.4, Basic: 1.5}, "the basic weight"},
 	} {
-		if gridline.ErrorCode(w.Validate()) != gridline.EINVALID {
-			t.Errorf("%+v accepted", w)
+		err := c.w.Validate()
+		var e *gridline.Error
+		if !errors.As(err, &e) || e.Code != gridline.EINVALID {
+			t.Errorf("%+v: %v, want EINVALID", c.w, err)
+			continue
+		}
+		// The field is the query parameter the weights come in.
+		if _, ok := e.Fields["weights"]; !ok || len(e.Fields) != 1 || !strings.Contains(e.Message+e.Fields["weights"], c.says) {
+			t.Errorf("%+v: %+v, want the field weights saying %q", c.w, e, c.says)
 		}
 	}
 }

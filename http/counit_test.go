@@ -64,7 +64,7 @@ func TestCoUnitAPI(t *testing.T) {
 			body: `{"contacted":true,"resolved":true,"satisfaction":"basic"}`, want: []string{`"status":"closed"`, `"contacted":true,"resolved":true`}},
 		{name: "categories are public", method: "GET", url: "/api/v1/categories", status: 200, want: []string{`"code":"0211"`, `"edits":[]`}},
 		{name: "calendar is public", method: "GET", url: "/api/v1/calendar?from=2024-10-01&to=2024-10-07", status: 200,
-			want: []string{`{"date":"2024-10-01","type":"holiday"}`}},
+			want: []string{`{"date":"2024-10-01","type":"holiday"}`, `"work_hours":[{"start":"09:00","end":"12:00"},{"start":"13:30","end":"17:30"}]`}},
 		{name: "holiday", method: "PUT", url: "/api/v1/calendar/days/2024-11-07", auth: true, status: 200,
 			body: `{"type":"holiday","note":"暴雪停工"}`, want: []string{`"updated_by"`}},
 		{name: "holiday shown", method: "GET", url: "/api/v1/calendar?from=2024-11-07&to=2024-11-07", status: 200,

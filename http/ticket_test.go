@@ -70,7 +70,10 @@ func TestTicketAPI(t *testing.T) {
 		{name: "kpis by unit", method: "GET", url: "/api/v1/kpis?from=" + year[0] + "&to=" + year[1], auth: true, status: 200,
 			want: []string{`"by":"unit"`, `"name":"兖州区住房和城乡建设局"`, `"closed":1`, `"satisfied":1`, `"total":{`}},
 		{name: "kpis bad grouping", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&by=colour", auth: true, status: 400, want: []string{`"by"`}},
-		{name: "kpis bad weights", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=1,1,1,1", auth: true, status: 400},
+		{name: "kpis bad weights", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=1,1,1,1", auth: true, status: 400,
+			want: []string{`"fields":{"weights":"the response, resolution and satisfaction weights must add up to 1, got 3"}`}},
+		{name: "kpis a bad weight", method: "GET", url: "/api/v1/kpis?from=2026-01-01T00:00:00Z&to=2026-02-01T00:00:00Z&weights=0.1,0.5,0.4,2", auth: true, status: 400,
+			want: []string{`"fields":{"weights":"the basic weight must be between 0 and 1, got 2"}`}},
 		{name: "the loop is in the feed", method: "GET", url: "/api/v1/events?entity=ticket", auth: true, status: 200, want: []string{`"total":8`}},
 	})
 }

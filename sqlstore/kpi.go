@@ -280,8 +280,7 @@ func groupKey(t *kpiTicket, by string) string {
 }
 
 // groupNames names the groups: units and regions from the database,
-// channels from their labels; categories by code until the catalogue
-// names them.
+// channels from their labels, categories from the catalogue.
 func (s *KPIService) groupNames(ctx context.Context, tx *Tx, by string, counts map[string]*gridline.KPICounts) (map[string]string, error) {
 	names := map[string]string{"": "未定"}
 	var keys []string
@@ -334,8 +333,17 @@ func (s *KPIService) groupNames(ctx context.Context, tx *Tx, by string, counts m
 			names[l.Code] = l.Name
 		}
 	case "category":
+		// Named as the case page names them, main class / sub-class, from
+		// the catalogue in use; a code it no longer has by the code.
+		cat := s.db.catalogue()
 		for _, k := range keys {
 			names[k] = k
+			if c, ok := cat.Category(k); ok {
+				names[k] = c.Name
+				if p, ok := cat.Category(c.ParentCode); ok && c.ParentCode != "" {
+					names[k] = p.Name + " / " + c.Name
+				}
+			}
 		}
 	}
 	return names, nil

@@ -3,9 +3,10 @@
 // the working calendar), the co-unit's department signing and replying to
 // the lead on its own screen, the lead rating it, the callback recorded
 // with contacted and resolved; the board showing a case of the demo's
-// history that was already overdue red, and urging it (a case seen turning
-// yellow and then red is overdue.test.mjs's); the KPI page's figures equal
-// to GET /api/v1/kpis.
+// history that was already overdue red, urging one and supervising another
+// (a case seen turning yellow and then red is overdue.test.mjs's); the KPI
+// page's figures equal to GET /api/v1/kpis (its charts and a chosen period
+// are kpi.test.mjs's).
 //
 //   GRIDLINE_URL=http://127.0.0.1:18080 node --test web/e2e/supervision.test.mjs
 //
@@ -185,6 +186,59 @@ describe('co-units, supervision and KPIs', { skip }, () => {
     // By lead unit, the same cases.
     await page.getByRole('radio', { name: '按主办单位' }).check({ force: true });
     await card.waitFor({ timeout: 10_000 });
+    assertNoPageErrors(errors);
+    await ctx.close();
+  });
+
+  test('the supervision board supervises an overdue case; its timeline shows the notice', { timeout: 120_000 }, async () => {
+    // A red case other than the one the urge test takes (the first).
+    const red = await admin('GET', `/api/v1/tickets?warning=red&open=true&limit=300`);
+    const target = red.items.findLast((c) => c.allowed_actions.includes('supervise'));
+    assert.ok(target, 'an overdue case that can be supervised');
+    const was = await admin('GET', `/api/v1/tickets/${target.id}`);
+    const before = was.timeline.filter((e) => e.action === 'supervise').length;
+
+    const ctx = await contextWith(browser, ADMIN);
+    const { page, errors } = await openPage(ctx, `/supervision?region=${REGION}`);
+    const card = page.locator(`.sv-case[data-ticket="${target.id}"]`);
+    await card.waitFor({ timeout: READY_TIMEOUT });
+    assert.equal(await card.getAttribute('data-warning'), 'red');
+    const supervise = card.locator('[data-action="supervise"]');
+    assert.equal((await supervise.textContent()).trim(), '督办');
+    // The board asks nothing: the notice goes with a standard note, on the
+    // version the board shows.
+    await supervise.click();
+    await card.locator('.sv-done').waitFor({ timeout: 10_000 });
+    assert.equal((await card.locator('.sv-done').textContent()).trim(), '督办已记录');
+
+    // The timeline has the notice, by the admin, with the board's note;
+    // the case is still open and red (a notice does not move it).
+    const now = await admin('GET', `/api/v1/tickets/${target.id}`);
+    const notices = now.timeline.filter((e) => e.action === 'supervise');
+    assert.equal(notices.length, before + 1, 'supervising from the board records a notice');
+    const notice = notices.at(-1);
+    assert.equal(notice.note, '工单已超期，请说明原因并立即办理。');
+    assert.equal(notice.from, notice.to, 'the status stays');
+    assert.equal(now.status, was.status);
+    assert.equal(now.warning, 'red');
+    assert.equal(now.version, was.version + 1);
+    // The board keeps the card, red, with its mark, after the live
+    // stream's reload too; the red total is the API's.
+    await page.waitForTimeout(1500);
+    assert.equal(await card.getAttribute('data-warning'), 'red');
+    assert.equal((await card.locator('.sv-done').textContent()).trim(), '督办已记录');
+    const redNow = await admin('GET', `/api/v1/tickets?warning=red&open=true&limit=1`);
+    assert.match(await page.getByTestId('total-red').textContent(), new RegExp(` ${redNow.total}$`));
+    await shot(page, 'supervision-supervised.png', '.sv-page');
+
+    // The case page, opened from the card, shows the notice last.
+    await card.locator('.sv-number').click();
+    await page.locator('.tp-head .tp-status').waitFor({ timeout: READY_TIMEOUT });
+    const item = page.locator('.tl-item', { has: page.locator('.tl-action', { hasText: /^督办$/ }) }).last();
+    await item.waitFor({ timeout: 10_000 });
+    assert.match(await item.locator('.tl-note').textContent(), /工单已超期，请说明原因并立即办理。/);
+    assert.equal(await page.locator('.tl-item', { has: page.locator('.tl-action', { hasText: /^督办$/ }) }).count(), before + 1);
+    await shot(page, 'supervision-supervised-case.png', '.ticket-page');
     assertNoPageErrors(errors);
     await ctx.close();
   });

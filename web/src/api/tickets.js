@@ -113,7 +113,7 @@ export function suggestCategories(text, limit = 3, options) {
   return get('categories/suggest', { text: [...text].slice(0, SUGGEST_TEXT).join(''), limit }, options);
 }
 
-// getCalendar returns {edits, days: [{date, type}], work_hours} for the
+// getCalendar returns {edits, days: [{date, type}], work_hours: [{start, end}]} for the
 // dates from..to (YYYY-MM-DD, at most a year apart).
 export function getCalendar(from, to, options) {
   return get('calendar', { from, to }, options);
