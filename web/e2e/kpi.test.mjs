@@ -17,10 +17,12 @@ const ADMIN = BASE ? await login('admin') : '';
 const admin = (method, p, body) => api(ADMIN, method, p, body);
 
 // A summer of the demo's year of cases (1 November 2025 – 31 October 2026):
-// the page asks [from, to) from midnight to midnight in China.
+// the days picked are whole days in China, the last one included, so the
+// page asks from the first day's midnight to the midnight after the last.
 const FROM = '2026-06-01';
-const TO = '2026-09-01';
-const kpis = (by) => admin('GET', `/api/v1/kpis?from=${FROM}T00:00:00%2B08:00&to=${TO}T00:00:00%2B08:00&by=${by}`);
+const TO = '2026-08-31';
+const TO_API = '2026-09-01';
+const kpis = (by) => admin('GET', `/api/v1/kpis?from=${FROM}T00:00:00%2B08:00&to=${TO_API}T00:00:00%2B08:00&by=${by}`);
 const pct = (v) => (v == null ? '—' : `${(v * 100).toFixed(2)}%`);
 
 // chartPixels counts, on the canvas of the index-th chart, the pixels that
@@ -190,7 +192,7 @@ async function answered(page, by) {
   const res = await page.waitForResponse((r) => {
     if (!r.url().includes('/api/v1/kpis?')) return false;
     const q = new URL(r.url()).searchParams;
-    return q.get('by') === by && q.get('from') === `${FROM}T00:00:00+08:00` && q.get('to') === `${TO}T00:00:00+08:00`;
+    return q.get('by') === by && q.get('from') === `${FROM}T00:00:00+08:00` && q.get('to') === `${TO_API}T00:00:00+08:00`;
   }, { timeout: 30_000 });
   assert.equal(res.status(), 200);
   return res.json();
