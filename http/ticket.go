@@ -45,11 +45,18 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	// A check is asked while none is open and answered while one is;
 	// a list's cases have no timeline to tell, and offer neither.
 	open, timeline := gridline.CheckOpen(t), t.Timeline != nil
+	// Likewise an extension is asked while none is pending and decided
+	// while one is.
+	pending := gridline.ExtensionPending(t)
 	for _, a := range gridline.AllowedActions(t.Status) {
 		if a == gridline.ActionRate && !rateable {
 			continue
 		}
 		if a == gridline.ActionCheckRequest && (!timeline || open) || a == gridline.ActionCheckReport && !open {
+			continue
+		}
+		if a == gridline.ActionExtendRequest && (!timeline || pending) ||
+			(a == gridline.ActionExtendApprove || a == gridline.ActionExtendDeny) && !pending {
 			continue
 		}
 		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {

@@ -95,7 +95,7 @@ func TestTicketCoUnits(t *testing.T) {
 	// A co-unit may not return, extend or rate: those are the lead's.
 	for _, r := range []gridline.TicketActionRequest{
 		{Action: gridline.ActionReturn, Opinion: "非我局职责"},
-		{Action: gridline.ActionExtendRequest},
+		{Action: gridline.ActionExtendRequest, Opinion: "需协调管网改造"},
 		{Action: gridline.ActionRate, Unit: &urban.ID, Rating: ptr(5)},
 	} {
 		_, err := f.s.Tickets.ActOnTicket(co, tk.ID, r)

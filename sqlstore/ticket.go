@@ -1041,9 +1041,21 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return err
 		}
 		return rate(ctx, tx, t, r)
+	case gridline.ActionExtendRequest:
+		if gridline.ExtensionPending(t) {
+			return extensionConflict(t, "an extension of case %s is already requested and not yet decided; approve or deny it first")
+		}
+	case gridline.ActionExtendDeny:
+		if !gridline.ExtensionPending(t) {
+			return extensionConflict(t, "case %s has no extension request to decide")
+		}
 	case gridline.ActionExtendApprove:
-		if r.Deadline == nil {
-			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
+		if !gridline.ExtensionPending(t) {
+			return extensionConflict(t, "case %s has no extension request to decide")
+		}
+		if !r.Deadline.After(tx.now) {
+			return gridline.FieldErrorf("deadline", "%s is a deadline in the past: an extension must end in the future",
+				r.Deadline.UTC().Format(time.RFC3339))
 		}
 		if t.Deadline != nil && !r.Deadline.After(*t.Deadline) {
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
@@ -1062,6 +1074,14 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// extensionConflict is ECONFLICT on action: an extension asked twice, or
+// decided with none asked (format names the case's number).
+func extensionConflict(t *gridline.Ticket, format string) error {
+	msg := fmt.Sprintf(format, t.Number)
+	return &gridline.Error{Code: gridline.ECONFLICT, Message: strings.ToUpper(msg[:1]) + msg[1:] + ".",
+		Fields: map[string]string{"action": msg, "status": string(t.Status)}}
 }
 
 // checkDispatchLevel returns EFORBIDDEN unless ctx's principal may
