@@ -533,6 +533,21 @@ func (t *Ticket) Validate() error {
 	return validatePhotos(t.Photos)
 }
 
+// ReportedAtSkew is how far ahead of the server's clock a case's
+// reported_at may be: a sender's clock a little fast is tolerated, a
+// report from the future is not.
+const ReportedAtSkew = 5 * time.Minute
+
+// CheckReportedAt returns EINVALID on reported_at if t says it was
+// reported more than ReportedAtSkew after now; zero means now.
+func (t *Ticket) CheckReportedAt(now time.Time) error {
+	if t.ReportedAt.After(now.Add(ReportedAtSkew)) {
+		return FieldErrorf("reported_at", "%s is in the future (the server's time is %s)",
+			t.ReportedAt.Format(time.RFC3339), now.In(ChinaTime).Format(time.RFC3339))
+	}
+	return nil
+}
+
 func joinChannels() string {
 	s := make([]string, len(Channels))
 	for i, c := range Channels {

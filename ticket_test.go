@@ -311,3 +311,27 @@ func TestTicketActionRequestValidate(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckReportedAt: a case reported a few minutes ahead of the
+// server's clock is taken in; one from further ahead is refused on
+// reported_at.
+func TestCheckReportedAt(t *testing.T) {
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		at   time.Time
+		want bool // refused
+	}{
+		{time.Time{}, false},
+		{now.Add(-48 * time.Hour), false},
+		{now, false},
+		{now.Add(gridline.ReportedAtSkew), false},
+		{now.Add(gridline.ReportedAtSkew + time.Second), true},
+		{now.Add(24 * time.Hour), true},
+	} {
+		tk := &gridline.Ticket{ReportedAt: tt.at}
+		err := tk.CheckReportedAt(now)
+		if got := gridline.ErrorFields(err)["reported_at"] != ""; got != tt.want {
+			t.Errorf("reported at %v: %v, want refused %v", tt.at, err, tt.want)
+		}
+	}
+}

@@ -421,6 +421,9 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 	if err := t.Validate(); err != nil {
 		return false, err
 	}
+	if err := t.CheckReportedAt(s.db.Now()); err != nil {
+		return false, err
+	}
 	p := gridline.PrincipalFrom(ctx)
 	if err := gridline.CheckIntake(p, t.Channel); err != nil {
 		return false, err
