@@ -358,9 +358,9 @@ type Ticket struct {
 	// resolves to its building, entrance and point. Not stored.
 	AddressID  *int64    `json:"address_id,omitempty"`
 	QRToken    string    `json:"qr_token,omitempty"`
-	Grid       Named     `json:"grid"`
-	Community  Named     `json:"community"`
-	Town       Named     `json:"town"`
+	Grid       PlaceName `json:"grid"`
+	Community  PlaceName `json:"community"`
+	Town       PlaceName `json:"town"`
 	Reporter   Reporter  `json:"reporter"`
 	ReportedAt time.Time `json:"reported_at"`
 	LeadUnitID *int64    `json:"lead_unit_id"`

@@ -99,6 +99,12 @@ func TestTicketRefusalsAPI(t *testing.T) {
 		{name: "no such unit", method: "GET", url: "/api/v1/tickets?unit=99999", auth: true, status: 400,
 			want: []string{`"unit":"no unit 99999"`}},
 		{name: "a unit filters", method: "GET", url: "/api/v1/tickets?unit=1", auth: true, status: 200, want: []string{`"total":1`}},
+		// An unlocated case has no grid, community or town: null, not empty.
+		{name: "unlocated intake", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
+			body: `{"channel":"hotline","text":"路灯不亮","lon":116.95,"lat":35.70}`,
+			want: []string{`"status":"unlocated"`, `"grid":null,"community":null,"town":null`}},
+		{name: "a placed case names them", method: "GET", url: "/api/v1/tickets/3", auth: true, status: 200,
+			want: []string{`"grid":{"code":"370812001002001","name":"韦园社区第1网格"}`, `"town":{"code":"370812001","name":"鼓楼街道"}`}},
 		{name: "export: unknown category", method: "GET", url: "/api/v1/tickets/export.csv?category=9999", auth: true, status: 400,
 			want: []string{`"category"`}},
 	})

@@ -458,7 +458,7 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		}
 		if ok {
 			t.RegionPath, t.Status = gridline.PathOf(l.Grid.Code), gridline.StatusReceived
-			t.Grid, t.Community, t.Town = l.Grid, l.Community, l.Town
+			t.Grid, t.Community, t.Town = gridline.PlaceName(l.Grid), gridline.PlaceName(l.Community), gridline.PlaceName(l.Town)
 			if building != nil && building.CompoundID != nil {
 				// The building says whose compound it is, even at a point
 				// in the street outside its outline.
