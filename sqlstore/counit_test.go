@@ -110,8 +110,11 @@ func TestTicketCoUnits(t *testing.T) {
 	if err != nil || got.Status != gridline.StatusHandling || got.Assignments[0].SignedAt == nil {
 		t.Fatalf("lead sign: %v, %+v", err, got)
 	}
-	// The co-unit replies to the lead: the case stays in handling.
+	// The co-unit replies to the lead: the case stays in handling. A
+	// reply without words is none.
 	at("2024-11-06 16:00")
+	_, err = f.s.Tickets.ActOnTicket(co, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReply, Note: "已处理"})
+	wantField(t, err, "opinion")
 	got, err = f.s.Tickets.ActOnTicket(co, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已排查雨水管网三处混接点"})
 	if err != nil || got.Status != gridline.StatusHandling || got.Assignments[1].RepliedAt == nil ||
 		got.Assignments[1].Reply != "已排查雨水管网三处混接点" {
