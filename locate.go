@@ -3,6 +3,7 @@ package gridline
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"math"
 	"net/url"
 	"slices"
@@ -15,6 +16,19 @@ import (
 type Named struct {
 	Code string `json:"code"`
 	Name string `json:"name"`
+}
+
+// PlaceName is one level of a case's place (its grid, community, town):
+// a Named that is null in JSON while the case is not placed at that level
+// (an unlocated case), rather than an object of empty strings.
+type PlaceName Named
+
+// MarshalJSON implements json.Marshaler.
+func (n PlaceName) MarshalJSON() ([]byte, error) {
+	if n == (PlaceName{}) {
+		return []byte("null"), nil
+	}
+	return json.Marshal(Named(n))
 }
 
 // Location is the answer to "where is this point": the grid that contains

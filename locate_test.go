@@ -1,6 +1,7 @@
 package gridline_test
 
 import (
+	"encoding/json"
 	"net/url"
 	"testing"
 
@@ -37,5 +38,27 @@ func TestParseLocateQuery(t *testing.T) {
 		if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)[tt.field] == "" {
 			t.Errorf("%s: err = %v, want a message on field %s", tt.query, err, tt.field)
 		}
+	}
+}
+
+// TestPlaceNameJSON: a level a case is not placed at is null, a placed
+// one an object.
+func TestPlaceNameJSON(t *testing.T) {
+	for _, tt := range []struct {
+		in   gridline.PlaceName
+		want string
+	}{
+		{gridline.PlaceName{}, `null`},
+		{gridline.PlaceName{Code: "370812001", Name: "鼓楼街道"}, `{"code":"370812001","name":"鼓楼街道"}`},
+	} {
+		b, err := json.Marshal(tt.in)
+		if err != nil || string(b) != tt.want {
+			t.Errorf("%+v: %s, %v; want %s", tt.in, b, err, tt.want)
+		}
+	}
+	var back gridline.Ticket
+	if err := json.Unmarshal([]byte(`{"grid":{"code":"370812001002001","name":"韦园"},"town":null}`), &back); err != nil ||
+		back.Grid.Code != "370812001002001" || back.Town != (gridline.PlaceName{}) {
+		t.Errorf("read back: %+v, %v", back.Grid, err)
 	}
 }

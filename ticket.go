@@ -358,9 +358,9 @@ type Ticket struct {
 	// resolves to its building, entrance and point. Not stored.
 	AddressID  *int64    `json:"address_id,omitempty"`
 	QRToken    string    `json:"qr_token,omitempty"`
-	Grid       Named     `json:"grid"`
-	Community  Named     `json:"community"`
-	Town       Named     `json:"town"`
+	Grid       PlaceName `json:"grid"`
+	Community  PlaceName `json:"community"`
+	Town       PlaceName `json:"town"`
 	Reporter   Reporter  `json:"reporter"`
 	ReportedAt time.Time `json:"reported_at"`
 	LeadUnitID *int64    `json:"lead_unit_id"`
@@ -458,6 +458,28 @@ func CheckOpen(t *Ticket) bool {
 	return false
 }
 
+// ExtensionPending reports whether an extension of t is asked and not yet
+// decided, from its timeline: the last extension request came after any
+// approval or denial, and after the case was last dispatched, returned or
+// replied to by its lead (a new deadline, or the work answered, leaves a
+// request with nothing to extend).
+func ExtensionPending(t *Ticket) bool {
+	for i := len(t.Timeline) - 1; i >= 0; i-- {
+		e := t.Timeline[i]
+		switch e.Action {
+		case ActionExtendRequest:
+			return true
+		case ActionExtendApprove, ActionExtendDeny, ActionDispatch, ActionRedispatch, ActionReturn:
+			return false
+		case ActionReply:
+			if !e.ByCoUnit() {
+				return false
+			}
+		}
+	}
+	return false
+}
+
 // TakesPlace reports whether action a is done at the place and so takes
 // a position and photos.
 func TakesPlace(a TicketAction) bool { return slices.Contains(onSiteActions, a) }
@@ -509,6 +531,21 @@ func (t *Ticket) Validate() error {
 		return FieldErrorf("reporter.phone", "%q is not a phone number", MaskPhone(t.Reporter.Phone))
 	}
 	return validatePhotos(t.Photos)
+}
+
+// ReportedAtSkew is how far ahead of the server's clock a case's
+// reported_at may be: a sender's clock a little fast is tolerated, a
+// report from the future is not.
+const ReportedAtSkew = 5 * time.Minute
+
+// CheckReportedAt returns EINVALID on reported_at if t says it was
+// reported more than ReportedAtSkew after now; zero means now.
+func (t *Ticket) CheckReportedAt(now time.Time) error {
+	if t.ReportedAt.After(now.Add(ReportedAtSkew)) {
+		return FieldErrorf("reported_at", "%s is in the future (the server's time is %s)",
+			t.ReportedAt.Format(time.RFC3339), now.In(ChinaTime).Format(time.RFC3339))
+	}
+	return nil
 }
 
 func joinChannels() string {
@@ -641,9 +678,25 @@ func (r *TicketActionRequest) Validate() error {
 		if err := LonLatError(*r.Lon, *r.Lat); err != nil {
 			return err
 		}
-	case ActionReject, ActionReturn, ActionVoid, ActionExtendDeny, ActionCheckRequest:
+	case ActionReject, ActionReturn, ActionVoid, ActionExtendDeny, ActionCheckRequest, ActionExtendRequest, ActionDefer:
 		if strings.TrimSpace(r.Opinion) == "" && strings.TrimSpace(r.Note) == "" {
 			return FieldErrorf("opinion", "a reason is required for %s", r.Action)
+		}
+	case ActionExtendApprove:
+		// Whether it lies ahead, and within the limit, is the store's
+		// to say: it needs the clock and the case.
+		if r.Deadline == nil {
+			return FieldErrorf("deadline", "is required: the extended deadline")
+		}
+	case ActionReply:
+		// The lead's reply is what the reporter is told; a co-unit's is
+		// what the lead is told. Neither is a reply without words.
+		if strings.TrimSpace(r.Opinion) == "" {
+			return FieldErrorf("opinion", "is required: the reply, what was done")
+		}
+	case ActionSelfHandle:
+		if len(r.Photos) == 0 {
+			return FieldErrorf("photo", "at least one photo is required: a case handled on the spot shows what was done")
 		}
 	}
 	// lon and lat on other actions are ignored, as they always were.

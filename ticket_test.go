@@ -272,3 +272,66 @@ func TestVerifyPassed(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketActionRequestValidate: the body-only rules of an action, each
+// refusal naming its field.
+func TestTicketActionRequestValidate(t *testing.T) {
+	photo := &gridline.Photo{N: 1, MIME: gridline.PhotoJPEG, Data: []byte{1, 2, 3}, Size: 3}
+	later := time.Date(2030, 1, 2, 9, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		name  string
+		r     gridline.TicketActionRequest
+		field string // "" when valid
+	}{
+		{"extend request without a reason", gridline.TicketActionRequest{Action: gridline.ActionExtendRequest}, "opinion"},
+		{"extend request, blank reason", gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "  "}, "opinion"},
+		{"extend request with a reason", gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "需采购配件"}, ""},
+		{"extend request, reason as a note", gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Note: "需采购配件"}, ""},
+		{"defer without a reason", gridline.TicketActionRequest{Action: gridline.ActionDefer}, "opinion"},
+		{"defer with a reason", gridline.TicketActionRequest{Action: gridline.ActionDefer, Note: "等待业主回家"}, ""},
+		{"extend approve without a deadline", gridline.TicketActionRequest{Action: gridline.ActionExtendApprove}, "deadline"},
+		{"extend approve with a deadline", gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later}, ""},
+		{"extend deny without a reason", gridline.TicketActionRequest{Action: gridline.ActionExtendDeny}, "opinion"},
+		{"reply without words", gridline.TicketActionRequest{Action: gridline.ActionReply, Note: "内部备注"}, "opinion"},
+		{"reply, blank", gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "\n "}, "opinion"},
+		{"reply", gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已更换灯泡"}, ""},
+		{"self handle without a photo", gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "已清理"}, "photo"},
+		{"self handle with a photo", gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Photos: []*gridline.Photo{photo}}, ""},
+		{"sign needs nothing", gridline.TicketActionRequest{Action: gridline.ActionSign}, ""},
+	} {
+		err := tt.r.Validate()
+		if tt.field == "" {
+			if err != nil {
+				t.Errorf("%s: %v", tt.name, err)
+			}
+			continue
+		}
+		if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)[tt.field] == "" {
+			t.Errorf("%s: %v, want EINVALID on %s", tt.name, err, tt.field)
+		}
+	}
+}
+
+// TestCheckReportedAt: a case reported a few minutes ahead of the
+// server's clock is taken in; one from further ahead is refused on
+// reported_at.
+func TestCheckReportedAt(t *testing.T) {
+	now := time.Date(2026, 11, 28, 4, 0, 0, 0, time.UTC)
+	for _, tt := range []struct {
+		at   time.Time
+		want bool // refused
+	}{
+		{time.Time{}, false},
+		{now.Add(-48 * time.Hour), false},
+		{now, false},
+		{now.Add(gridline.ReportedAtSkew), false},
+		{now.Add(gridline.ReportedAtSkew + time.Second), true},
+		{now.Add(24 * time.Hour), true},
+	} {
+		tk := &gridline.Ticket{ReportedAt: tt.at}
+		err := tk.CheckReportedAt(now)
+		if got := gridline.ErrorFields(err)["reported_at"] != ""; got != tt.want {
+			t.Errorf("reported at %v: %v, want refused %v", tt.at, err, tt.want)
+		}
+	}
+}

@@ -1,8 +1,11 @@
 package dupindex_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
+	"image/jpeg"
 
 	"math/rand/v2"
 	"reflect"
@@ -120,6 +123,14 @@ func TestIndexEquivalent(t *testing.T) {
 	for i := 0; i < 300; i++ {
 		stored = append(stored, create(t, s, randomCase(r, now, 120)))
 	}
+	var jb bytes.Buffer
+	if err := jpeg.Encode(&jb, image.NewGray(image.Rect(0, 0, 4, 3)), nil); err != nil {
+		t.Fatal(err)
+	}
+	photo, err := gridline.CleanPhoto(1, jb.Bytes()) // a case handled on the spot shows it
+	if err != nil {
+		t.Fatal(err)
+	}
 	for i, c := range stored[:60] {
 		switch i % 4 {
 		case 0:
@@ -129,7 +140,8 @@ func TestIndexEquivalent(t *testing.T) {
 		case 2:
 			act(t, s, c.ID, gridline.TicketActionRequest{Action: gridline.ActionMerge, Into: &stored[len(stored)-1-i].ID})
 		case 3:
-			act(t, s, c.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "已处理"})
+			act(t, s, c.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "已处理",
+				Photos: []*gridline.Photo{photo}})
 		}
 	}
 	// Cases taken in outside every grid (unlocated), placed by hand.

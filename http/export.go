@@ -178,7 +178,7 @@ func (s *Server) handleTicketExportXLSX(w http.ResponseWriter, r *http.Request) 
 // shows it.
 func (s *Server) exportTickets(w http.ResponseWriter, r *http.Request, format exportFormat) {
 	q := parseQuery(r, ticketFilterParams...)
-	f := ticketFilter(q, gridline.PrincipalFrom(r.Context()))
+	f := s.ticketFilter(r, q)
 	if q.err != nil {
 		s.Error(w, r, q.err)
 		return

@@ -149,11 +149,11 @@ func TestCheckTaskAPI(t *testing.T) {
 		{name: "bad check filter", method: "GET", url: "/api/v1/tickets?check=closed", auth: true, status: 400, want: []string{`"check"`}},
 	})
 	worker := roleToken(t, s.Services, "gw", gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002001"})
-	as := func(method, url, body string) (int, string) {
+	as := func(method, url, body string, contentType ...string) (int, string) {
 		req, _ := http.NewRequest(method, ts.URL+url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+worker)
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", append(contentType, "application/json")[0])
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -196,11 +196,11 @@ func TestCreatedByMeAPI(t *testing.T) {
 			want: []string{`"created_by"`}},
 	})
 	worker := roleToken(t, s.Services, "gw", gridline.Grant{Role: gridline.RoleGridWorker, Region: "370812001002001"})
-	as := func(method, url, body string) (int, string) {
+	as := func(method, url, body string, contentType ...string) (int, string) {
 		req, _ := http.NewRequest(method, ts.URL+url, strings.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+worker)
 		if body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", append(contentType, "application/json")[0])
 		}
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
@@ -222,7 +222,13 @@ func TestCreatedByMeAPI(t *testing.T) {
 	if code, b := as("GET", "/api/v1/tickets", ""); code != 200 || !strings.Contains(b, `"total":2`) {
 		t.Errorf("the grid's cases: %d %s", code, b)
 	}
-	if code, b := as("POST", "/api/v1/tickets/2/actions/self_handle", `{"opinion":"已补装","version":1}`); code != 200 || !strings.Contains(b, `"status":"closed"`) {
+	// Handled on the spot needs its photo: without one, a 400 on photo.
+	if code, b := as("POST", "/api/v1/tickets/2/actions/self_handle", `{"opinion":"已补装","version":1}`); code != 400 ||
+		!strings.Contains(b, `"photo":"at least one photo is required`) {
+		t.Fatalf("handle on the spot without a photo: %d %s", code, b)
+	}
+	handled, handledType := photoAction(t, `{"opinion":"已补装","version":1}`)
+	if code, b := as("POST", "/api/v1/tickets/2/actions/self_handle", handled, handledType); code != 200 || !strings.Contains(b, `"status":"closed"`) {
 		t.Fatalf("handle on the spot: %d %s", code, b)
 	}
 	if code, b := as("GET", "/api/v1/tickets?created_by=me&open=true", ""); code != 200 || !strings.Contains(b, `"total":0`) {

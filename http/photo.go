@@ -1,6 +1,7 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -128,13 +129,18 @@ func (s *Server) decodeForm(w http.ResponseWriter, r *http.Request, name string,
 // decodePart reads the JSON of part name of at most limit bytes, as
 // strictly as decode reads a body.
 func decodePart(part io.Reader, name string, v any, limit int64) error {
-	lr := &io.LimitedReader{R: part, N: limit + 1}
-	dec := json.NewDecoder(lr)
-	dec.DisallowUnknownFields()
-	err := dec.Decode(v)
-	if lr.N <= 0 {
+	b, err := io.ReadAll(&io.LimitedReader{R: part, N: limit + 1})
+	if int64(len(b)) > limit {
 		return gridline.FieldErrorf(name, "larger than %d bytes", limit)
 	} else if err != nil {
+		return bodyError(err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if te := badTime(err, b, v); te != nil {
+			return te
+		}
 		return bodyError(err)
 	}
 	if dec.More() {

@@ -384,3 +384,16 @@ func TestPhotoSlotsBounded(t *testing.T) {
 		t.Fatalf("after the others finished: %v %v", res, err)
 	}
 }
+
+// photoAction returns an action's body as an on-site action sends it:
+// multipart, its JSON part and one photo; and the Content-Type.
+func photoAction(t *testing.T, action string) (body, contentType string) {
+	t.Helper()
+	jpg, _ := phonePictures(t)
+	r, ct := intakeForm(t, formPart{name: "action", contentType: "application/json", body: []byte(action)}, jpegPart(jpg))
+	b, err := io.ReadAll(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b), ct
+}

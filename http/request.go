@@ -1,13 +1,17 @@
 package http
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gridline/gridline"
@@ -160,15 +164,100 @@ const maxJSONBody = 8 << 20
 // decode reads a JSON body into v, refusing unknown fields and trailing
 // data, and names the field of a type error.
 func decode(r *http.Request, v any) error {
-	dec := json.NewDecoder(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	b, err := io.ReadAll(http.MaxBytesReader(nil, r.Body, maxJSONBody))
+	if err != nil {
+		return bodyError(err)
+	}
+	return decodeJSON(b, v)
+}
+
+// decodeJSON reads the JSON value b into v as decode does; trailing data
+// is an error of the request body.
+func decodeJSON(b []byte, v any) error {
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
+		if te := badTime(err, b, v); te != nil {
+			return te
+		}
 		return bodyError(err)
 	}
 	if dec.More() {
 		return gridline.Errorf(gridline.EINVALID, "request body has data after the JSON value")
 	}
 	return nil
+}
+
+var timeType = reflect.TypeFor[time.Time]()
+
+// badTime returns the error of a time field that is no RFC 3339 time,
+// naming the field, or nil if err is no such error: encoding/json reports
+// time.Time's own error without the field, so it is found again in b by
+// v's type.
+func badTime(err error, b []byte, v any) error {
+	var pe *time.ParseError
+	if !errors.As(err, &pe) && !strings.HasPrefix(err.Error(), "Time.UnmarshalJSON") {
+		return nil
+	}
+	field, raw := timeField(json.RawMessage(b), reflect.TypeOf(v), "")
+	if field == "" {
+		return nil
+	}
+	return gridline.FieldErrorf(field, "%s is not a time: want RFC 3339, like 2024-11-04T10:00:00+08:00", raw)
+}
+
+// timeField walks the JSON value raw as type t reads it and returns the
+// path and value of the first time field that does not parse.
+func timeField(raw json.RawMessage, t reflect.Type, prefix string) (string, string) {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch {
+	case t == timeType:
+		var tm time.Time
+		if json.Unmarshal(raw, &tm) != nil {
+			return strings.TrimSuffix(prefix, "."), string(raw)
+		}
+	case t.Kind() == reflect.Slice || t.Kind() == reflect.Array:
+		var items []json.RawMessage
+		if json.Unmarshal(raw, &items) == nil {
+			p := strings.TrimSuffix(prefix, ".")
+			for i, it := range items {
+				if f, v := timeField(it, t.Elem(), fmt.Sprintf("%s[%d].", p, i)); f != "" {
+					return f, v
+				}
+			}
+		}
+	case t.Kind() == reflect.Struct:
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(raw, &obj) != nil {
+			return "", ""
+		}
+		for i := range t.NumField() {
+			sf := t.Field(i)
+			name, _, _ := strings.Cut(sf.Tag.Get("json"), ",")
+			if name == "-" || !sf.IsExported() && !sf.Anonymous {
+				continue
+			}
+			if sf.Anonymous && name == "" {
+				if f, v := timeField(raw, sf.Type, prefix); f != "" {
+					return f, v
+				}
+				continue
+			}
+			if name == "" {
+				name = sf.Name
+			}
+			for k, val := range obj {
+				if strings.EqualFold(k, name) {
+					if f, v := timeField(val, sf.Type, prefix+name+"."); f != "" {
+						return f, v
+					}
+				}
+			}
+		}
+	}
+	return "", ""
 }
 
 func bodyError(err error) error {
@@ -181,6 +270,14 @@ func bodyError(err error) error {
 		return ge
 	case errors.As(err, &se):
 		return gridline.Errorf(gridline.EINVALID, "request body is not valid JSON (at byte %d): %v", se.Offset, err)
+	case errors.As(err, &te) && te.Field == "":
+		// The body as a whole is of the wrong kind: say which JSON it
+		// must be, not which Go type reads it.
+		want := "a JSON object"
+		if k := te.Type.Kind(); k == reflect.Slice || k == reflect.Array {
+			want = "a JSON array"
+		}
+		return gridline.Errorf(gridline.EINVALID, "request body must be %s, not %s", want, te.Value)
 	case errors.As(err, &te):
 		return gridline.FieldErrorf(te.Field, "must be %s, got %s", te.Type, te.Value)
 	case errors.As(err, &mbe):

@@ -70,8 +70,8 @@ func TestResidentAPI(t *testing.T) {
 	if list.Items[0].Reporter.Phone != "139****5678" {
 		t.Fatalf("staff see the phone as %q", list.Items[0].Reporter.Phone)
 	}
-	res, lb = send(t, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/actions/self_handle", base, id),
-		strings.NewReader(`{"opinion":"已安排补装井盖，感谢您的反映","note":"内部：井盖被盗，已报派出所"}`), "application/json")
+	handled, handledType := photoAction(t, `{"opinion":"已安排补装井盖，感谢您的反映","note":"内部：井盖被盗，已报派出所"}`)
+	res, lb = send(t, "POST", fmt.Sprintf("%s/api/v1/tickets/%d/actions/self_handle", base, id), strings.NewReader(handled), handledType)
 	if res.StatusCode != 200 {
 		t.Fatalf("self_handle: %d %s", res.StatusCode, lb)
 	}

@@ -229,6 +229,9 @@ type probe struct {
 	// target says what the probe acts on, so the test can pick one in
 	// and one out of scope: "case", "person", "region" or "".
 	target string
+	// photo sends the body as a multipart action with one photo, as an
+	// on-site action that needs one (self_handle) is sent.
+	photo bool
 }
 
 // probes returns the request for every resource and action. The actions
@@ -306,8 +309,11 @@ func (f *matrixFixture) probes(role gridline.Role) map[string]probe {
 			body += `,"outcome":"satisfied"`
 		case gridline.ActionRate:
 			body += fmt.Sprintf(`,"unit":%d,"rating":3`, f.dept)
+		case gridline.ActionExtendApprove:
+			body += `,"deadline":"2099-01-01T00:00:00Z"`
 		}
-		ps["tickets."+string(a)] = probe{method: "POST", url: "/api/v1/tickets/{id}/actions/" + string(a), body: body + "}", target: "case"}
+		ps["tickets."+string(a)] = probe{method: "POST", url: "/api/v1/tickets/{id}/actions/" + string(a), body: body + "}", target: "case",
+			photo: a == gridline.ActionSelfHandle}
 	}
 	return ps
 }
@@ -329,7 +335,11 @@ func TestScopeMatrix(t *testing.T) {
 		url := strings.ReplaceAll(pr.url, "{id}", fmt.Sprint(id))
 		url = strings.ReplaceAll(url, "{region}", region)
 		var body io.Reader
-		if pr.body != "" {
+		ct := "application/json"
+		if pr.photo {
+			jpg, _ := phonePictures(t)
+			body, ct = intakeForm(t, formPart{name: "action", contentType: ct, body: []byte(pr.body)}, jpegPart(jpg))
+		} else if pr.body != "" {
 			body = strings.NewReader(pr.body)
 		}
 		req, err := http.NewRequest(pr.method, ts.URL+url, body)
@@ -337,7 +347,7 @@ func TestScopeMatrix(t *testing.T) {
 			t.Fatal(err)
 		}
 		if pr.body != "" {
-			req.Header.Set("Content-Type", "application/json")
+			req.Header.Set("Content-Type", ct)
 		}
 		if role != "" {
 			req.Header.Set("Authorization", "Bearer "+f.tokens[role])

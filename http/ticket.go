@@ -45,11 +45,18 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	// A check is asked while none is open and answered while one is;
 	// a list's cases have no timeline to tell, and offer neither.
 	open, timeline := gridline.CheckOpen(t), t.Timeline != nil
+	// Likewise an extension is asked while none is pending and decided
+	// while one is.
+	pending := gridline.ExtensionPending(t)
 	for _, a := range gridline.AllowedActions(t.Status) {
 		if a == gridline.ActionRate && !rateable {
 			continue
 		}
 		if a == gridline.ActionCheckRequest && (!timeline || open) || a == gridline.ActionCheckReport && !open {
+			continue
+		}
+		if a == gridline.ActionExtendRequest && (!timeline || pending) ||
+			(a == gridline.ActionExtendApprove || a == gridline.ActionExtendDeny) && !pending {
 			continue
 		}
 		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
@@ -219,7 +226,7 @@ func (s *Server) handleTicketDuplicates(w http.ResponseWriter, r *http.Request) 
 
 func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"limit", "offset"})...)
-	f := ticketFilter(q, gridline.PrincipalFrom(r.Context()))
+	f := s.ticketFilter(r, q)
 	f.Limit, f.Offset = q.page()
 	index(s, w, r, q, func() ([]*ticketOut, int, error) {
 		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
@@ -236,7 +243,7 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 // category, channel, day or map cell, or the placed cases of a bbox.
 func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"by", "z", "bbox", "limit"})...)
-	f := gridline.TicketAggregateFilter{Filter: ticketFilter(q, gridline.PrincipalFrom(r.Context())), By: "grid"}
+	f := gridline.TicketAggregateFilter{Filter: s.ticketFilter(r, q), By: "grid"}
 	if v := q.str("by"); v != nil {
 		f.By = *v
 	}
@@ -277,11 +284,27 @@ func (s *Server) handleTicketAggregate(w http.ResponseWriter, r *http.Request) {
 // order error messages list them; the list and the exports take the same.
 var ticketFilterParams = []string{"status", "channel", "category", "within", "grid", "unit", "overdue", "open", "warning", "from", "to", "q", "check", "building", "created_by"}
 
-// ticketFilter reads the case filters from q, for the caller p (created_by=me
-// names p's account); problems are q's error.
-func ticketFilter(q *query, p *gridline.Principal) gridline.TicketFilter {
+// ticketFilter reads the case filters of r from q (created_by=me names
+// the caller's account); problems are q's error. A category not in the
+// catalogue in use, or a unit that does not exist, is refused rather
+// than answered with an empty list that looks like no cases.
+func (s *Server) ticketFilter(r *http.Request, q *query) gridline.TicketFilter {
+	p := gridline.PrincipalFrom(r.Context())
 	f := gridline.TicketFilter{Category: q.code("category"), Within: q.code("within"), GridCode: q.code("grid"),
 		UnitID: q.int64("unit"), Overdue: q.bool("overdue"), Open: q.bool("open"), Query: q.str("q")}
+	if f.Category != nil {
+		// A main class selects its sub-classes; both are in the catalogue.
+		if _, ok := s.catalogue(r).Category(*f.Category); !ok {
+			q.fail(gridline.FieldErrorf("category", "unknown category %q", *f.Category))
+		}
+	}
+	if f.UnitID != nil && q.err == nil {
+		if _, err := s.Units.FindUnitByID(r.Context(), *f.UnitID); gridline.ErrorCode(err) == gridline.ENOTFOUND {
+			q.fail(gridline.FieldErrorf("unit", "no unit %d", *f.UnitID))
+		} else if err != nil {
+			q.fail(err)
+		}
+	}
 	if v := q.str("status"); v != nil {
 		st := gridline.TicketStatus(*v)
 		if !st.Valid() {

@@ -16,6 +16,7 @@ import (
 // closed case.
 func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 	_, ts := newServer(t)
+	handled, handledType := photoAction(t, `{"opinion":"已现场处置"}`)
 	runScenarios(t, ts.URL, []scenario{
 		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
 			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
@@ -96,7 +97,8 @@ func TestDuplicatesWhistlesMeetingsAPI(t *testing.T) {
 		{name: "the case's timeline", method: "GET", auth: true, url: "/api/v1/tickets/1", status: 200,
 			want: []string{`"action":"whistle"`, `"action":"whistle_report"`, `"action":"whistle_rate"`}},
 
-		{name: "close case 3", method: "POST", url: "/api/v1/tickets/3/actions/self_handle", auth: true, status: 200},
+		{name: "close case 3", method: "POST", url: "/api/v1/tickets/3/actions/self_handle", auth: true, status: 200,
+			body: handled, ctype: handledType},
 		{name: "file case 1", method: "POST", url: "/api/v1/tickets/1/actions/file", auth: true, status: 200},
 		{name: "meeting", method: "POST", url: "/api/v1/meetings", auth: true, status: 201,
 			body: `{"held_at":"2026-03-10T09:00:00+08:00","topic":"路灯积案协调","place":"区指挥中心会议室","chair":"张主任","attendee_units":[1,2,3],` +

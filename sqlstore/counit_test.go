@@ -95,7 +95,7 @@ func TestTicketCoUnits(t *testing.T) {
 	// A co-unit may not return, extend or rate: those are the lead's.
 	for _, r := range []gridline.TicketActionRequest{
 		{Action: gridline.ActionReturn, Opinion: "非我局职责"},
-		{Action: gridline.ActionExtendRequest},
+		{Action: gridline.ActionExtendRequest, Opinion: "需协调管网改造"},
 		{Action: gridline.ActionRate, Unit: &urban.ID, Rating: ptr(5)},
 	} {
 		_, err := f.s.Tickets.ActOnTicket(co, tk.ID, r)
@@ -110,8 +110,11 @@ func TestTicketCoUnits(t *testing.T) {
 	if err != nil || got.Status != gridline.StatusHandling || got.Assignments[0].SignedAt == nil {
 		t.Fatalf("lead sign: %v, %+v", err, got)
 	}
-	// The co-unit replies to the lead: the case stays in handling.
+	// The co-unit replies to the lead: the case stays in handling. A
+	// reply without words is none.
 	at("2024-11-06 16:00")
+	_, err = f.s.Tickets.ActOnTicket(co, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReply, Note: "已处理"})
+	wantField(t, err, "opinion")
 	got, err = f.s.Tickets.ActOnTicket(co, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionReply, Opinion: "已排查雨水管网三处混接点"})
 	if err != nil || got.Status != gridline.StatusHandling || got.Assignments[1].RepliedAt == nil ||
 		got.Assignments[1].Reply != "已排查雨水管网三处混接点" {

@@ -115,6 +115,8 @@ func TestKPIRollupsMatchDirect(t *testing.T) {
 				d := now.Add(time.Duration(2+rng.IntN(60)) * time.Hour)
 				r.Deadline = &d
 			}
+		case gridline.ActionSelfHandle:
+			r.Photos = []*gridline.Photo{testJPEG(t, 1, 10)} // handled on the spot, with its photo
 		case gridline.ActionMerge:
 			into := ids[rng.IntN(len(ids))]
 			r.Into = &into

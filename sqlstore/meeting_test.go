@@ -83,7 +83,7 @@ func TestMeetingRefused(t *testing.T) {
 	a := mustTicketIn(t, f, 116.805, 35.555, "占道经营", "10501")
 	act(t, f, a.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
 	closed := mustTicketIn(t, f, 116.805, 35.555, "井盖缺失", "0103")
-	act(t, f, closed.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle})
+	act(t, f, closed.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Photos: []*gridline.Photo{testJPEG(t, 1, 10)}})
 	received := mustTicketIn(t, f, 116.805, 35.555, "路灯不亮", "0115")
 	held := time.Now().Add(-time.Hour)
 	good := gridline.MeetingItem{TicketID: a.ID, LeadUnit: urban.ID, Plan: "城管局牵头", Dispatch: true}

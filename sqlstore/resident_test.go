@@ -136,7 +136,8 @@ func TestResidentRateClosed(t *testing.T) {
 	f := newFixture(t)
 	rc := residentReport(t, f, 116.805, 35.555, "13912345678", "楼道堆放杂物")
 	tks, _, _ := f.s.Tickets.FindTickets(ctx, gridline.TicketFilter{})
-	act(t, f, tks[0].ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "网格员已现场清理"})
+	act(t, f, tks[0].ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle, Opinion: "网格员已现场清理",
+		Photos: []*gridline.Photo{testJPEG(t, 1, 10)}})
 	pc, err := f.s.Residents.RateCase(ctx, rc.Number, rc.FollowCode, gridline.ResidentRating{Satisfaction: gridline.OutcomeUnsatisfied, Resolved: ptr(false)})
 	if err != nil || pc.Stage != gridline.StageClosed || pc.Replies[0].Text != "网格员已现场清理" {
 		t.Fatalf("rate = %+v, %v", pc, err)

@@ -421,6 +421,9 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 	if err := t.Validate(); err != nil {
 		return false, err
 	}
+	if err := t.CheckReportedAt(s.db.Now()); err != nil {
+		return false, err
+	}
 	p := gridline.PrincipalFrom(ctx)
 	if err := gridline.CheckIntake(p, t.Channel); err != nil {
 		return false, err
@@ -455,7 +458,7 @@ func (s *TicketService) createWith(ctx context.Context, t *gridline.Ticket, also
 		}
 		if ok {
 			t.RegionPath, t.Status = gridline.PathOf(l.Grid.Code), gridline.StatusReceived
-			t.Grid, t.Community, t.Town = l.Grid, l.Community, l.Town
+			t.Grid, t.Community, t.Town = gridline.PlaceName(l.Grid), gridline.PlaceName(l.Community), gridline.PlaceName(l.Town)
 			if building != nil && building.CompoundID != nil {
 				// The building says whose compound it is, even at a point
 				// in the street outside its outline.
@@ -1041,9 +1044,21 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return err
 		}
 		return rate(ctx, tx, t, r)
+	case gridline.ActionExtendRequest:
+		if gridline.ExtensionPending(t) {
+			return extensionConflict(t, "an extension of case %s is already requested and not yet decided; approve or deny it first")
+		}
+	case gridline.ActionExtendDeny:
+		if !gridline.ExtensionPending(t) {
+			return extensionConflict(t, "case %s has no extension request to decide")
+		}
 	case gridline.ActionExtendApprove:
-		if r.Deadline == nil {
-			return gridline.FieldErrorf("deadline", "is required: the extended deadline")
+		if !gridline.ExtensionPending(t) {
+			return extensionConflict(t, "case %s has no extension request to decide")
+		}
+		if !r.Deadline.After(tx.now) {
+			return gridline.FieldErrorf("deadline", "%s is a deadline in the past: an extension must end in the future",
+				r.Deadline.UTC().Format(time.RFC3339))
 		}
 		if t.Deadline != nil && !r.Deadline.After(*t.Deadline) {
 			return gridline.FieldErrorf("deadline", "must be after the current deadline %s", t.Deadline.Format(time.RFC3339))
@@ -1062,6 +1077,14 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
+}
+
+// extensionConflict is ECONFLICT on action: an extension asked twice, or
+// decided with none asked (format names the case's number).
+func extensionConflict(t *gridline.Ticket, format string) error {
+	msg := fmt.Sprintf(format, t.Number)
+	return &gridline.Error{Code: gridline.ECONFLICT, Message: strings.ToUpper(msg[:1]) + msg[1:] + ".",
+		Fields: map[string]string{"action": msg, "status": string(t.Status)}}
 }
 
 // checkDispatchLevel returns EFORBIDDEN unless ctx's principal may

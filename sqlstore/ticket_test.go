@@ -349,6 +349,7 @@ func TestTicketSupervision(t *testing.T) {
 	// An approved extension puts the light out until the new deadline nears.
 	later := time.Date(2024, 10, 10, 9, 30, 0, 0, time.UTC) // within 10 working days of the 23rd
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "需协调车位"})
 	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later})
 	run("2024-09-24 10:00", gridline.Supervision{}, gridline.WarningNone)
 }
@@ -405,6 +406,7 @@ func TestTicketWindows(t *testing.T) {
 	if got := tk.BaseDeadline.In(gridline.ChinaTime).Format("2006-01-02 15:04"); got != "2024-11-13 17:30" {
 		t.Fatalf("base deadline %s", got)
 	}
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "需协调车位"})
 	tooLate, _ := time.ParseInLocation("2006-01-02 15:04", "2024-11-28 17:30", gridline.ChinaTime)
 	_, err = f.s.Tickets.ActOnTicket(ctx, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &tooLate})
 	if gridline.ErrorCode(err) != gridline.EINVALID || gridline.ErrorFields(err)["deadline"] == "" {
@@ -458,7 +460,7 @@ func TestCreatedByFilter(t *testing.T) {
 		}
 	}
 	if _, err := f.s.Tickets.ActOnTicket(worker, a.ID, gridline.TicketActionRequest{Action: gridline.ActionSelfHandle,
-		Opinion: "已补装井盖", Version: &a.Version}); err != nil {
+		Opinion: "已补装井盖", Version: &a.Version, Photos: []*gridline.Photo{testJPEG(t, 1, 10)}}); err != nil {
 		t.Fatal(err)
 	}
 	if got, n := ids(worker, gridline.TicketFilter{CreatedBy: &mine, Open: true}); !cmp.Equal(got, []int64{b.ID}) || n != 1 {
@@ -468,4 +470,59 @@ func TestCreatedByFilter(t *testing.T) {
 	if got, n := ids(ctx, gridline.TicketFilter{CreatedBy: &nobody}); len(got) != 0 || n != 0 {
 		t.Errorf("created by nobody: %v (total %d)", got, n)
 	}
+}
+
+// TestTicketExtensionPending: an extension is decided only while one is
+// asked, asked only once at a time, and approved only to a deadline
+// ahead of the store's clock; each refusal names its field, and changes
+// nothing.
+func TestTicketExtensionPending(t *testing.T) {
+	f := newFixture(t)
+	unit := f.mustUnit(t, gridline.UnitDepartment, "区住建局", "370812")
+	now, _ := time.ParseInLocation("2006-01-02 15:04", "2024-11-04 10:00", gridline.ChinaTime) // Monday
+	f.db.Now = func() time.Time { return now }
+	tk := mustTicketIn(t, f, 116.805, 35.555, "停车位", "0211")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionFile})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionDispatch, LeadUnit: &unit.ID})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionSign})
+	later := tk.Deadline.Add(24 * time.Hour)
+	refused := func(r gridline.TicketActionRequest, code, field string) {
+		t.Helper()
+		_, err := f.s.Tickets.ActOnTicket(ctx, tk.ID, r)
+		if gridline.ErrorCode(err) != code || gridline.ErrorFields(err)[field] == "" {
+			t.Fatalf("%s: %v, want %s on %s", r.Action, err, code, field)
+		}
+		got, _ := f.s.Tickets.FindTicketByID(ctx, tk.ID)
+		if got.Version != tk.Version || len(got.Timeline) != len(tk.Timeline) {
+			t.Fatalf("%s refused but written: version %d → %d", r.Action, tk.Version, got.Version)
+		}
+	}
+	// Nothing asked: nothing to approve or deny.
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later}, gridline.ECONFLICT, "action")
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendDeny, Opinion: "不符合条件"}, gridline.ECONFLICT, "action")
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "需采购配件"})
+	if !gridline.ExtensionPending(tk) {
+		t.Fatal("no extension pending after a request")
+	}
+	// Asked once: not again until decided.
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "再次申请"}, gridline.ECONFLICT, "action")
+	// A deadline in the past, or now, is no extension.
+	past := now.Add(-time.Hour)
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &past}, gridline.EINVALID, "deadline")
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &now}, gridline.EINVALID, "deadline")
+	// A dispatch with a deadline in the past is refused as well.
+	refused(gridline.TicketActionRequest{Action: gridline.ActionRedispatch, LeadUnit: &unit.ID, Deadline: &past}, gridline.EINVALID, "deadline")
+	// Denied: decided, so neither decision again; a new request may follow.
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendDeny, Opinion: "请按期办结"})
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later}, gridline.ECONFLICT, "action")
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendDeny, Opinion: "请按期办结"}, gridline.ECONFLICT, "action")
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Note: "配件到货延迟"})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later})
+	if !tk.Deadline.Equal(later) || gridline.ExtensionPending(tk) {
+		t.Fatalf("approved: deadline %v, pending %v", tk.Deadline, gridline.ExtensionPending(tk))
+	}
+	// A request is void once the case is dispatched again.
+	act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionExtendRequest, Opinion: "仍需时间"})
+	tk = act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionRedispatch, LeadUnit: &unit.ID})
+	refused(gridline.TicketActionRequest{Action: gridline.ActionExtendApprove, Deadline: &later}, gridline.ECONFLICT, "action")
 }

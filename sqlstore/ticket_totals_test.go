@@ -95,6 +95,8 @@ func TestTicketTotalsMatchCount(t *testing.T) {
 		switch r.Action {
 		case gridline.ActionDispatch, gridline.ActionRedispatch:
 			r.LeadUnit = &units[rng.IntN(len(units))].ID
+		case gridline.ActionSelfHandle:
+			r.Photos = []*gridline.Photo{testJPEG(t, 1, 10)} // handled on the spot, with its photo
 		case gridline.ActionMerge:
 			r.Into = &ids[rng.IntN(len(ids))]
 		case gridline.ActionVerify:

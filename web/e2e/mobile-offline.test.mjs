@@ -242,6 +242,9 @@ describe('grid worker phone app offline', { skip: BASE ? false : 'GRIDLINE_URL i
     await task.locator('[data-action=self_handle]').click();
     const act = task.locator('form[data-form=self_handle]');
     await act.getByLabel('处置说明').fill('已联系物业清运建筑垃圾');
+    // Without a photo the form says so and queues nothing.
+    await act.getByRole('button', { name: '提交' }).click();
+    await act.locator('.m-error', { hasText: '现场处置须至少拍一张照片' }).waitFor();
     await act.locator('input[type=file]').setInputFiles({ name: 'IMG_4002.png', mimeType: 'image/png', buffer: png(36, 48) });
     await act.getByText('已选 1 张').waitFor();
     await act.locator('[data-test=distance]').waitFor();

@@ -262,10 +262,17 @@ describe('intake with an address, a category and photos', { skip }, () => {
     const dialog = page.getByRole('dialog', { name });
     await dialog.waitFor({ state: 'visible' });
     const input = dialog.locator('.ta-photos input[type="file"]');
+    // Handled on the spot shows what was done: without a photo the dialog
+    // says so beside the photos and sends nothing.
+    await dialog.getByRole('button', { name: `确定${name}` }).click();
+    await dialog.locator('.ta-photos .pp-server').waitFor();
+    assert.equal((await dialog.locator('.ta-photos .pp-server').textContent()).trim(), '请至少上传一张处置照片');
+    assert.equal((await command('GET', `/api/v1/tickets/${id}`)).status, 'received', 'nothing was sent');
     // The browser's check: not an image type, not added, and why.
     await input.setInputFiles({ name: 'notes.txt', mimeType: 'text/plain', buffer: Buffer.from('hello') });
-    await dialog.locator('.ta-photos .pp-error').waitFor();
-    assert.equal((await dialog.locator('.ta-photos .pp-error').textContent()).trim(), 'notes.txt 不是 JPG、PNG 或 WebP 图片');
+    const local = dialog.locator('.ta-photos .pp-error:not(.pp-server)');
+    await local.waitFor();
+    assert.equal((await local.textContent()).trim(), 'notes.txt 不是 JPG、PNG 或 WebP 图片');
     assert.equal(await dialog.locator('.ta-photos .pp-thumb').count(), 0);
     await input.setInputFiles([
       { name: 'a.png', mimeType: 'image/png', buffer: pngImage(30, 20, () => [10, 120, 200]) },

@@ -28,7 +28,8 @@ export function escalationName(ticket, t) {
 // actionFields lists the inputs of each action's form, in order:
 //   place            a point picked on the map (lon, lat)
 //   reasonPublic     a required reason the reporter is told (opinion)
-//   reason           a required internal reason (note)
+//   reason           a required internal reason (note): also why an
+//                    extension is asked or the handling deferred
 //   into             the case this one duplicates
 //   unit, deadline   the lead unit and, optionally, its deadline
 //   coUnits          co-units (协办单位), each due a working day before the lead
@@ -41,7 +42,8 @@ export function escalationName(ticket, t) {
 //   note             an optional internal note
 //   checkAsk         what the grid worker is to check on site (a required internal note)
 //   finding          an on-site check's finding: confirmed, not_found, already_handled
-// Actions not listed are confirmed with an optional note.
+// Actions not listed are confirmed with an optional note. self_handle
+// takes photos too (TicketActionDialog), at least one of them.
 const FIELDS = {
   locate: ['place', 'note'],
   reject: ['reasonPublic'],
@@ -52,7 +54,9 @@ const FIELDS = {
   dispatch: ['unit', 'coUnits', 'deadline', 'note'],
   redispatch: ['unit', 'coUnits', 'deadline', 'note'],
   rate: ['rateUnit', 'rating', 'opinion'],
+  extend_request: ['reason'],
   extend_approve: ['deadlineRequired', 'note'],
+  defer: ['reason'],
   reply: ['opinionRequired', 'note'],
   self_handle: ['opinion', 'note'],
   verify: ['verify', 'note'],

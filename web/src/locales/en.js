@@ -182,6 +182,7 @@ export default {
   reasonInternal: 'Reason (internal)',
   reasonRequired: 'Give the reason',
   opinionRequired: 'Write the reply',
+  photoRequired: 'Add at least one photo of what was done',
   opinionPlaceholder: 'The reporter sees this reply',
   noteInternalOptional: 'Internal note (optional)',
   notePlaceholder: 'Seen only inside the government',

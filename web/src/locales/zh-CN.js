@@ -182,6 +182,7 @@ export default {
   reasonInternal: '理由（内部）',
   reasonRequired: '请填写理由',
   opinionRequired: '请填写答复意见',
+  photoRequired: '请至少上传一张处置照片',
   opinionPlaceholder: '反映人可以看到这段答复',
   noteInternalOptional: '内部备注（选填）',
   notePlaceholder: '仅内部可见',
