@@ -51,7 +51,8 @@ func (c *Gazetteers) Gazetteer(ctx context.Context) (*gridline.Gazetteer, error)
 	seq := c.Committed()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.g != nil && c.seq == seq && now.Before(c.till) {
+	// A caller that read the seq before another's build finds it fresh.
+	if c.g != nil && seq <= c.seq && now.Before(c.till) {
 		return c.g, nil
 	}
 	load := c.Load
@@ -68,6 +69,7 @@ func (c *Gazetteers) Gazetteer(ctx context.Context) (*gridline.Gazetteer, error)
 	if ttl <= 0 {
 		ttl = time.Minute
 	}
-	c.g, c.seq, c.till = g, seq, now.Add(ttl)
+	// Built now, it holds every change the last build held too.
+	c.g, c.seq, c.till = g, max(seq, c.seq), now.Add(ttl)
 	return g, nil
 }

@@ -80,7 +80,7 @@ func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
 	}
 	seq, now := r.Committed(), r.now()
 	r.mu.Lock()
-	if r.units != nil && r.seq == seq && now.Before(r.till) {
+	if r.units != nil && seq <= r.seq && now.Before(r.till) {
 		units := r.units
 		r.mu.Unlock()
 		return units, nil
@@ -99,7 +99,9 @@ func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
 		byID[u.ID] = u
 	}
 	r.mu.Lock()
-	r.seq, r.till, r.units, r.byID, r.property = seq, now.Add(ttl), units, byID, map[int64]*gridline.Unit{}
+	if r.units == nil || seq >= r.seq {
+		r.seq, r.till, r.units, r.byID, r.property = seq, now.Add(ttl), units, byID, map[int64]*gridline.Unit{}
+	}
 	r.mu.Unlock()
 	return units, nil
 }

@@ -43,7 +43,8 @@ func TestRouteAPI(t *testing.T) {
 		{name: "routed on the category intake gave", method: "GET", url: "/api/v1/tickets/4/route", auth: true, status: 200,
 			want: []string{`"category":"0115"`, `"category_suggested":false`, `"unit_id":1`}},
 		{name: "unknown level", method: "GET", url: "/api/v1/tickets/1/route?level=galaxy", auth: true, status: 400, want: []string{`"level"`}},
-		{name: "a province does not dispatch", method: "GET", url: "/api/v1/tickets/1/route?level=province", auth: true, status: 400, want: []string{`"level"`}},
+		{name: "a province does not dispatch", method: "GET", url: "/api/v1/tickets/1/route?level=province", auth: true, status: 400,
+			want: []string{`"level":"must be county, town or village, got \"province\""`}},
 		{name: "no such case", method: "GET", url: "/api/v1/tickets/99/route", auth: true, status: 404},
 		{name: "cases need a role", method: "GET", url: "/api/v1/tickets/1/route", status: 401},
 	})

@@ -496,7 +496,16 @@ func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) {
 // dispatches it (the caller's, or ?level=) and its place.
 func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "level")
-	level := q.level()
+	var level *gridline.RegionLevel
+	if v := q.str("level"); v != nil {
+		// Only these dispatch; the province and city do not.
+		switch l := gridline.RegionLevel(*v); l {
+		case gridline.LevelCounty, gridline.LevelTown, gridline.LevelVillage:
+			level = &l
+		default:
+			q.fail(gridline.FieldErrorf("level", "must be county, town or village, got %q", *v))
+		}
+	}
 	if q.err != nil {
 		s.Error(w, r, q.err)
 		return

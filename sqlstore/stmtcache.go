@@ -15,12 +15,22 @@ import (
 // statement is prepared after the transaction that first used it, in the
 // background: the writer pool's one connection is the transaction's
 // while it runs. (pgx caches statements on its own.)
+//
+// One SQL text is one compiled statement on a connection, as in an InTx
+// transaction's own cache: a transaction must not run a query again while
+// it still reads the rows of the same text (a loop over rows that runs the
+// same query inside would reset the statement under it). Nothing in the
+// store does; read the rows first, then run the queries.
 type sharedStmts struct {
 	mu        sync.Mutex
 	m         map[string]*sql.Stmt // nil value: not to be shared (its preparation failed)
 	pending   map[string]bool
 	preparing bool
 	closed    bool
+	// running is the background preparation, waited for by close: a
+	// statement being prepared holds a connection the pool's Close would
+	// otherwise leave behind, holding the database.
+	running sync.WaitGroup
 }
 
 // maxSharedStmts bounds a pool's shared statements; statements with
@@ -68,7 +78,9 @@ func (c *sharedStmts) prepare(pool *sql.DB) {
 		return
 	}
 	c.preparing = true
+	c.running.Add(1)
 	go func() {
+		defer c.running.Done()
 		for {
 			c.mu.Lock()
 			var q string
@@ -107,11 +119,15 @@ func (c *sharedStmts) set(q string, st *sql.Stmt) {
 	c.m[q] = st
 }
 
-// close closes the shared statements; none are shared afterwards.
+// close closes the shared statements, once the background preparation
+// has stopped; none are shared afterwards.
 func (c *sharedStmts) close() {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.closed = true
+	c.mu.Unlock()
+	c.running.Wait()
+	c.mu.Lock()
+	defer c.mu.Unlock()
 	for _, st := range c.m {
 		if st != nil {
 			st.Close()
