@@ -36,8 +36,10 @@ func FuzzAPIBadInput(f *testing.F) {
 			body = strings.Repeat(body, int(repeat))
 		}
 		defer checkBounds(t, time.Now())
-		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings", "/api/v1/locate"}
-		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs", "/api/v1/tickets"}
+		writes := []string{"/api/v1/regions/import", "/api/v1/grids/import", "/api/v1/grids", "/api/v1/points", "/api/v1/units", "/api/v1/people", "/api/v1/party-orgs", "/api/v1/buildings", "/api/v1/locate",
+			"/api/v1/me/views", "/api/v1/tickets/1/whistles"}
+		reads := []string{"/api/v1/locate", "/api/v1/regions", "/api/v1/grids", "/api/v1/points", "/api/v1/people", "/api/v1/geojson/grids", "/api/v1/stats/overview", "/api/v1/party-orgs", "/api/v1/tickets",
+			"/api/v1/categories/suggest", "/api/v1/whistles/ranking", "/api/v1/tickets/1/route"}
 		if target < 0 {
 			target = -target
 		}
