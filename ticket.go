@@ -276,6 +276,19 @@ func UnmergedStatus(timeline []*TicketEvent) TicketStatus {
 	return StatusReceived
 }
 
+// NextStatusIn returns the status action a (with outcome o, as role)
+// leads a case in status s to, whose timeline so far is timeline: the
+// loop's table (NextStatusAs), except that unmerge goes back to where the
+// merge took the case from (UnmergedStatus). The store's actions and the
+// check of imported timelines both ask it.
+func NextStatusIn(timeline []*TicketEvent, s TicketStatus, a TicketAction, o Outcome, role AssignmentRole) (TicketStatus, error) {
+	to, err := NextStatusAs(s, a, o, role)
+	if err == nil && a == ActionUnmerge {
+		to = UnmergedStatus(timeline)
+	}
+	return to, err
+}
+
 // AllowedActions returns the actions the loop allows in status s, in loop
 // order: what a case page offers.
 func AllowedActions(s TicketStatus) []TicketAction {
@@ -478,6 +491,25 @@ func ExtensionPending(t *Ticket) bool {
 		}
 	}
 	return false
+}
+
+// CheckExtension returns ECONFLICT on action when a is an extension step
+// the case's history does not allow now: a request while one is pending,
+// an approval or denial while none is (ExtensionPending). Other actions
+// pass.
+func CheckExtension(t *Ticket, a TicketAction) error {
+	pending := ExtensionPending(t)
+	var msg string
+	switch {
+	case a == ActionExtendRequest && pending:
+		msg = fmt.Sprintf("an extension of case %s is already requested and not yet decided; approve or deny it first", t.Number)
+	case (a == ActionExtendApprove || a == ActionExtendDeny) && !pending:
+		msg = fmt.Sprintf("case %s has no extension request to decide", t.Number)
+	default:
+		return nil
+	}
+	return &Error{Code: ECONFLICT, Message: strings.ToUpper(msg[:1]) + msg[1:] + ".",
+		Fields: map[string]string{"action": msg, "status": string(t.Status)}}
 }
 
 // TakesPlace reports whether action a is done at the place and so takes

@@ -100,7 +100,7 @@ func (t *Ticket) ValidateTimeline() error {
 		if e.ByCoUnit() {
 			role = AssignCo
 		}
-		to, err := NextStatusAs(status, e.Action, e.Outcome, role)
+		to, err := NextStatusIn(tl[:i], status, e.Action, e.Outcome, role)
 		if err != nil {
 			return FieldErrorf(field, "%s", ErrorMessage(err))
 		}

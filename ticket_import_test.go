@@ -67,6 +67,19 @@ func TestValidateTimeline(t *testing.T) {
 	if v := gridline.TimelineVersion(merged.Timeline); v != 2 {
 		t.Errorf("merged case's version %d, want 2: relayed entries do not count", v)
 	}
+	// An unmerge goes back to where the merge took the case from, as the
+	// store's action does: a filed case merged and unmerged is filed.
+	unmerged := closedCase()
+	tl := unmerged.Timeline[:2]
+	tl = append(tl, &gridline.TicketEvent{At: tl[1].At.Add(time.Hour), Action: gridline.ActionMerge, From: gridline.StatusFiled, To: gridline.StatusMerged},
+		&gridline.TicketEvent{At: tl[1].At.Add(2 * time.Hour), Action: gridline.ActionUnmerge, From: gridline.StatusMerged, To: gridline.StatusFiled,
+			Note: "不是同一件事"})
+	unmerged.Timeline, unmerged.Status = tl, gridline.StatusFiled
+	unmerged.ClosedAt, unmerged.Deadline, unmerged.BaseDeadline, unmerged.LeadUnitID = nil, nil, nil, nil
+	unmerged.Warning = gridline.WarningNone
+	if err := unmerged.ValidateTimeline(); err != nil {
+		t.Errorf("a filed case merged and unmerged: %v", err)
+	}
 	tests := []struct {
 		name  string
 		edit  func(*gridline.Ticket)

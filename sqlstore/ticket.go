@@ -809,12 +809,9 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 	if err != nil {
 		return nil, err
 	}
-	to, err := gridline.NextStatusAs(t.Status, r.Action, r.Outcome, role)
+	to, err := gridline.NextStatusIn(t.Timeline, t.Status, r.Action, r.Outcome, role)
 	if err != nil {
 		return nil, err
-	}
-	if r.Action == gridline.ActionUnmerge {
-		to = gridline.UnmergedStatus(t.Timeline)
 	}
 	if role == gridline.AssignCo {
 		co, err := s.coAct(ctx, tx, t, r, unit)
@@ -1044,17 +1041,13 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 			return err
 		}
 		return rate(ctx, tx, t, r)
-	case gridline.ActionExtendRequest:
-		if gridline.ExtensionPending(t) {
-			return extensionConflict(t, "an extension of case %s is already requested and not yet decided; approve or deny it first")
-		}
-	case gridline.ActionExtendDeny:
-		if !gridline.ExtensionPending(t) {
-			return extensionConflict(t, "case %s has no extension request to decide")
+	case gridline.ActionExtendRequest, gridline.ActionExtendDeny:
+		if err := gridline.CheckExtension(t, r.Action); err != nil {
+			return err
 		}
 	case gridline.ActionExtendApprove:
-		if !gridline.ExtensionPending(t) {
-			return extensionConflict(t, "case %s has no extension request to decide")
+		if err := gridline.CheckExtension(t, r.Action); err != nil {
+			return err
 		}
 		if !r.Deadline.After(tx.now) {
 			return gridline.FieldErrorf("deadline", "%s is a deadline in the past: an extension must end in the future",
@@ -1077,14 +1070,6 @@ func (s *TicketService) apply(ctx context.Context, tx *Tx, t *gridline.Ticket, r
 		t.Deadline, t.Warning, t.EscalatedTo = &d, gridline.WarningNone, ""
 	}
 	return nil
-}
-
-// extensionConflict is ECONFLICT on action: an extension asked twice, or
-// decided with none asked (format names the case's number).
-func extensionConflict(t *gridline.Ticket, format string) error {
-	msg := fmt.Sprintf(format, t.Number)
-	return &gridline.Error{Code: gridline.ECONFLICT, Message: strings.ToUpper(msg[:1]) + msg[1:] + ".",
-		Fields: map[string]string{"action": msg, "status": string(t.Status)}}
 }
 
 // checkDispatchLevel returns EFORBIDDEN unless ctx's principal may
