@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strings"
 	"time"
-	"unicode/utf8"
 )
 
 // SavedViewPages are the pages whose filters a user can save as views.
@@ -59,11 +58,12 @@ func (v *SavedView) Validate() error {
 		return FieldErrorf("query", "has %d parameters; at most %d are allowed", len(v.Query), MaxSavedViewKeys)
 	}
 	for k, val := range v.Query {
-		if k == "" || !utf8.ValidString(k) || strings.IndexByte(k, 0) >= 0 {
+		if k == "" {
 			return FieldErrorf("query", "parameter names must be non-empty text")
 		}
-		if !utf8.ValidString(val) || strings.IndexByte(val, 0) >= 0 {
-			return FieldErrorf("query", "%s: is not valid text", k)
+		// The size of the whole is bounded below, as JSON.
+		if err := checkTexts(textCheck{"query", k, MaxSavedViewQuery}, textCheck{"query", val, MaxSavedViewQuery}); err != nil {
+			return err
 		}
 	}
 	if b, _ := json.Marshal(v.Query); len(b) > MaxSavedViewQuery {

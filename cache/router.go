@@ -17,8 +17,7 @@ var RouteEntities = []string{"unit", "compound"}
 // lead for every case) and the dispatch form cost no query for them. As
 // Compounds does, it starts afresh as soon as this process commits a
 // change to units or compounds (Committed), and after TTL in any case,
-// which bounds how long another process's change takes to be seen. With
-// Committed nil it keeps nothing and reads the store every time.
+// which bounds how long another process's change takes to be seen.
 type Router struct {
 	Units     gridline.UnitService
 	Compounds gridline.CompoundService
@@ -74,10 +73,6 @@ func (r *Router) now() time.Time {
 // read before the store: a change racing the read moves the feed past it,
 // and the next call reads again.
 func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
-	if r.Committed == nil {
-		units, _, err := r.Units.FindUnits(ctx, gridline.UnitFilter{Limit: maxRouteUnits})
-		return units, err
-	}
 	seq, now := r.Committed(), r.now()
 	r.mu.Lock()
 	if r.units != nil && seq <= r.seq && now.Before(r.till) {
@@ -108,13 +103,11 @@ func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
 
 // propertyOf returns compound id's property company, or nil.
 func (r *Router) propertyOf(ctx context.Context, id int64) (*gridline.Unit, error) {
-	if r.Committed != nil {
-		r.mu.Lock()
-		u, ok := r.property[id]
-		r.mu.Unlock()
-		if ok {
-			return u, nil
-		}
+	r.mu.Lock()
+	u, ok := r.property[id]
+	r.mu.Unlock()
+	if ok {
+		return u, nil
 	}
 	c, err := r.Compounds.FindCompoundByID(ctx, id)
 	if gridline.ErrorCode(err) == gridline.ENOTFOUND {
@@ -123,19 +116,16 @@ func (r *Router) propertyOf(ctx context.Context, id int64) (*gridline.Unit, erro
 	if err != nil {
 		return nil, err
 	}
-	var u *gridline.Unit
 	if c.PropertyUnitID != nil {
 		if u, err = r.unit(ctx, *c.PropertyUnitID); err != nil {
 			return nil, err
 		}
 	}
-	if r.Committed != nil {
-		r.mu.Lock()
-		if r.property != nil && len(r.property) < maxRouteCompounds {
-			r.property[id] = u
-		}
-		r.mu.Unlock()
+	r.mu.Lock()
+	if r.property != nil && len(r.property) < maxRouteCompounds {
+		r.property[id] = u
 	}
+	r.mu.Unlock()
 	return u, nil
 }
 
@@ -143,13 +133,11 @@ func (r *Router) propertyOf(ctx context.Context, id int64) (*gridline.Unit, erro
 const maxRouteCompounds = 100_000
 
 func (r *Router) unit(ctx context.Context, id int64) (*gridline.Unit, error) {
-	if r.Committed != nil {
-		r.mu.Lock()
-		u := r.byID[id]
-		r.mu.Unlock()
-		if u != nil {
-			return u, nil
-		}
+	r.mu.Lock()
+	u := r.byID[id]
+	r.mu.Unlock()
+	if u != nil {
+		return u, nil
 	}
 	u, err := r.Units.FindUnitByID(ctx, id)
 	if gridline.ErrorCode(err) == gridline.ENOTFOUND {

@@ -1,8 +1,6 @@
 package http
 
 import (
-	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -135,18 +133,7 @@ func decodePart(part io.Reader, name string, v any, limit int64) error {
 	} else if err != nil {
 		return bodyError(err)
 	}
-	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
-		if te := badTime(err, b, v); te != nil {
-			return te
-		}
-		return bodyError(err)
-	}
-	if dec.More() {
-		return gridline.FieldErrorf(name, "has data after the JSON value")
-	}
-	return nil
+	return decodeJSON(b, v, name)
 }
 
 // formError says what went wrong reading a multipart body: a domain

@@ -168,12 +168,13 @@ func decode(r *http.Request, v any) error {
 	if err != nil {
 		return bodyError(err)
 	}
-	return decodeJSON(b, v)
+	return decodeJSON(b, v, "")
 }
 
-// decodeJSON reads the JSON value b into v as decode does; trailing data
-// is an error of the request body.
-func decodeJSON(b []byte, v any) error {
+// decodeJSON reads the JSON value b into v as decode does; data after the
+// value is an error of the request body, or of the multipart part named
+// part.
+func decodeJSON(b []byte, v any, part string) error {
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
@@ -183,6 +184,9 @@ func decodeJSON(b []byte, v any) error {
 		return bodyError(err)
 	}
 	if dec.More() {
+		if part != "" {
+			return gridline.FieldErrorf(part, "has data after the JSON value")
+		}
 		return gridline.Errorf(gridline.EINVALID, "request body has data after the JSON value")
 	}
 	return nil

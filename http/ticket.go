@@ -8,7 +8,6 @@ import (
 	"time"
 
 	"github.com/gridline/gridline"
-	"github.com/gridline/gridline/cache"
 )
 
 // ticketOut is a case as the API shows it: the reporter's phone masked, and
@@ -45,9 +44,6 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 	// A check is asked while none is open and answered while one is;
 	// a list's cases have no timeline to tell, and offer neither.
 	open, timeline := gridline.CheckOpen(t), t.Timeline != nil
-	// Likewise an extension is asked while none is pending and decided
-	// while one is.
-	pending := gridline.ExtensionPending(t)
 	for _, a := range gridline.AllowedActions(t.Status) {
 		if a == gridline.ActionRate && !rateable {
 			continue
@@ -55,8 +51,10 @@ func ticketView(r *http.Request, t *gridline.Ticket) *ticketOut {
 		if a == gridline.ActionCheckRequest && (!timeline || open) || a == gridline.ActionCheckReport && !open {
 			continue
 		}
-		if a == gridline.ActionExtendRequest && (!timeline || pending) ||
-			(a == gridline.ActionExtendApprove || a == gridline.ActionExtendDeny) && !pending {
+		// Likewise an extension is asked while none is pending and
+		// decided while one is.
+		if (a == gridline.ActionExtendRequest || a == gridline.ActionExtendApprove || a == gridline.ActionExtendDeny) &&
+			(!timeline || gridline.CheckExtension(t, a) != nil) {
 			continue
 		}
 		if gridline.Can(p, gridline.ResourceTickets, gridline.Action(a)) {
@@ -181,7 +179,10 @@ func (s *Server) handleTicketCreate(w http.ResponseWriter, r *http.Request) {
 // dispatching level (GET /api/v1/tickets/{id}/route). The case is stored
 // by now, so a failed proposal is logged and answered as null.
 func (s *Server) routeOf(r *http.Request, t *gridline.Ticket) *gridline.RouteProposal {
-	p, err := s.router().ProposeRoute(r.Context(), t, dispatchLevel(r, t))
+	if s.Routes == nil {
+		return nil
+	}
+	p, err := s.Routes.ProposeRoute(r.Context(), t, dispatchLevel(r, t))
 	if err != nil {
 		s.logger().Error("route proposal at intake", "ticket", t.ID, "err", err)
 		return nil
@@ -496,16 +497,7 @@ func (s *Server) handleKPIs(w http.ResponseWriter, r *http.Request) {
 // dispatches it (the caller's, or ?level=) and its place.
 func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, "level")
-	var level *gridline.RegionLevel
-	if v := q.str("level"); v != nil {
-		// Only these dispatch; the province and city do not.
-		switch l := gridline.RegionLevel(*v); l {
-		case gridline.LevelCounty, gridline.LevelTown, gridline.LevelVillage:
-			level = &l
-		default:
-			q.fail(gridline.FieldErrorf("level", "must be county, town or village, got %q", *v))
-		}
-	}
+	level := q.str("level") // ProposeRoute checks it: only some levels dispatch
 	if q.err != nil {
 		s.Error(w, r, q.err)
 		return
@@ -523,9 +515,13 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 	}
 	lv := dispatchLevel(r, t)
 	if level != nil {
-		lv = *level
+		lv = gridline.RegionLevel(*level)
 	}
-	p, err := s.router().ProposeRoute(ctx, t, lv)
+	if s.Routes == nil {
+		s.Error(w, r, gridline.Errorf(gridline.EUNAVAILABLE, "Routing is not set up on this server."))
+		return
+	}
+	p, err := s.Routes.ProposeRoute(ctx, t, lv)
 	if err != nil {
 		s.Error(w, r, err)
 		return
@@ -537,13 +533,4 @@ func (s *Server) handleTicketRoute(w http.ResponseWriter, r *http.Request) {
 func dispatchLevel(r *http.Request, t *gridline.Ticket) gridline.RegionLevel {
 	scope := gridline.ScopeOf(gridline.PrincipalFrom(r.Context()), gridline.ResourceTickets, gridline.Action(gridline.ActionDispatch))
 	return gridline.DispatchLevel(scope, t.RegionPath)
-}
-
-// router returns the route service, or one that reads the store each time
-// when the server was given none.
-func (s *Server) router() gridline.RouteService {
-	if s.Routes != nil {
-		return s.Routes
-	}
-	return cache.NewRouter(s.Services, nil)
 }

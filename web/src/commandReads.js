@@ -10,7 +10,7 @@ import { getGridsGeoJSON } from './api/grids.js';
 import { getKPIs } from './api/tickets.js';
 import { aggregateTickets } from './api/command.js';
 import { prefetch } from './api/client.js';
-import { chinaDate } from './i18n.js';
+import { chinaDate, shiftDay } from './i18n.js';
 import { bbox as boundsOf } from './geo.js';
 
 // PERIODS are the periods the screen shows, in days.
@@ -29,8 +29,7 @@ export function screenPeriod(query) {
 
 const dayStart = (d) => `${d}T00:00:00+08:00`;
 
-// shiftDay returns the day d moved by days.
-export const shiftDay = (d, days) => chinaDate(new Date(`${d}T12:00:00+08:00`), days);
+export { shiftDay };
 
 // dayRange returns {from, to} of the days days ending with the day at.
 export const dayRange = (at, days) => ({ from: dayStart(shiftDay(at, -(days - 1))), to: dayStart(shiftDay(at, 1)) });

@@ -99,3 +99,6 @@ export function chinaDate(d = new Date(), days = 0) {
   // in a time zone costs 20–30 ms (its zone data) as the app starts.
   return new Date(d.getTime() + days * 86400e3 + CST_OFFSET).toISOString().slice(0, 10);
 }
+
+// shiftDay returns the China day d (2026-11-27) moved by days.
+export const shiftDay = (d, days) => chinaDate(new Date(`${d}T12:00:00+08:00`), days);

@@ -239,3 +239,14 @@ export async function download(path, params, filename) {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 60_000);
 }
+
+// photoForm is a multipart body: part name holding body as JSON, then one
+// part "photo" per file (a Blob without a name is named by its place),
+// numbered by the server in this order. The server reads a photo's type
+// from its bytes, not its name.
+export function photoForm(name, body, photos) {
+  const form = new FormData();
+  form.append(name, new Blob([JSON.stringify(body)], { type: 'application/json' }));
+  photos.forEach((p, i) => form.append('photo', p, p.name || `photo-${i + 1}.jpg`));
+  return form;
+}

@@ -2,7 +2,7 @@
 // Its requests go without credentials and reports as multipart/form-data
 // (a part "report" with the JSON and the photos), so they do not use
 // client.js's send.
-import { APIError, get } from './client.js';
+import { APIError, get, photoForm } from './client.js';
 
 // call sends a request of the residents' page without credentials — a
 // resident's report and follow are anonymous even from a browser signed
@@ -33,10 +33,7 @@ async function call(method, path, { body, headers = {} } = {}) {
 // {number, follow_code, case}. A limit is 429 with fields.limit ('phone'
 // or 'place'), fields.max and retryAfter.
 export function reportProblem(report, photos = []) {
-  const form = new FormData();
-  form.append('report', new Blob([JSON.stringify(report)], { type: 'application/json' }));
-  photos.forEach((f) => form.append('photo', f, f.name || 'photo.jpg'));
-  return call('POST', 'public/reports', { body: form });
+  return call('POST', 'public/reports', { body: photoForm('report', report, photos) });
 }
 
 // followCase returns the case as its reporter sees it. The code goes in a

@@ -1,5 +1,5 @@
 // Cases (工单): /api/v1/tickets.
-import { download, get, post, request } from './client.js';
+import { download, get, photoForm, post, request } from './client.js';
 
 // MAX_PHOTOS and MAX_PHOTO_BYTES are the server's gridline.MaxTicketPhotos
 // and MaxPhotoBytes: a case, or one on-site action, takes at most 9
@@ -7,15 +7,6 @@ import { download, get, post, request } from './client.js';
 export const MAX_PHOTOS = 9;
 export const MAX_PHOTO_BYTES = 5 << 20;
 export const PHOTO_TYPES = ['image/jpeg', 'image/png', 'image/webp'];
-
-// photoForm is a multipart body: part name holding body as JSON, then
-// one part "photo" per file, numbered by the server in this order.
-function photoForm(name, body, photos) {
-  const form = new FormData();
-  form.append(name, new Blob([JSON.stringify(body)], { type: 'application/json' }));
-  photos.forEach((p, i) => form.append('photo', p, p.name || `photo-${i + 1}`));
-  return form;
-}
 
 // findTickets returns {items, total}: one page of cases, newest first.
 // Filters: status, channel, category, within (region code), grid, unit

@@ -9,7 +9,7 @@
 // minimal copy of each, so a task opens and its action is made without a
 // network. Kept per account, dropped at sign-out and after TASK_TTL.
 import { reactive, toRaw } from 'vue';
-import { request } from '../api/client.js';
+import { photoForm, request } from '../api/client.js';
 
 const DB = 'gridline-m';
 const STORE = 'outbox';
@@ -199,9 +199,7 @@ async function run() {
 // out).
 async function send(item) {
   await put({ ...item, state: 'sending' });
-  const form = new FormData();
-  form.append(item.part, new Blob([JSON.stringify(item.body)], { type: 'application/json' }));
-  item.photos.forEach((p, i) => form.append('photo', p, p.name || `photo-${i + 1}.jpg`));
+  const form = photoForm(item.part, item.body, item.photos);
   try {
     const answer = await request('POST', item.path, { form, headers: { 'Idempotency-Key': item.key } });
     await tx('readwrite', (s) => s.delete(item.key));
