@@ -620,8 +620,45 @@ type TicketFilter struct {
 	// and the total is not counted (it would cost the whole selection on
 	// every page). Exports walk a large selection this way.
 	BeforeID *int64
-	Offset   int
-	Limit    int
+	// CountUpTo, when above zero, is how far a text search's total is
+	// counted instead of TextTotalBound (see TotalBound): an export counts
+	// to its own cap.
+	CountUpTo int
+	Offset    int
+	Limit     int
+}
+
+// TextTotalBound is how many cases the case list counts of a text search
+// (TicketFilter.Query) before it stops and says "more": a text matches
+// anything from none to a tenth of all cases (灯 43,300 and 小区 88,000 of a
+// million), and counting them is a visit to each match, which is how
+// PostgreSQL checks a match is visible (a GIN index cannot count alone).
+// Search engines bound their totals the same way (Elasticsearch's
+// track_total_hits, 10,000). Every other filter is counted exactly, from
+// indexes and kept counts.
+const TextTotalBound = 10_000
+
+// TotalBound returns how far a list of f counts its total: 0 for exactly,
+// else the count stops above the bound and FindTickets answers bound+1
+// for "more than bound" (see TotalOf).
+func (f TicketFilter) TotalBound() int {
+	if f.Query == nil || *f.Query == "" || f.BeforeID != nil {
+		return 0
+	}
+	if f.CountUpTo > 0 {
+		return f.CountUpTo
+	}
+	return TextTotalBound
+}
+
+// TotalOf turns the count FindTickets answered for f into the total a
+// list shows and whether it is exact: above f's bound it is the bound, at
+// least.
+func (f TicketFilter) TotalOf(n int) (total int, exact bool) {
+	if b := f.TotalBound(); b > 0 && n > b {
+		return b, false
+	}
+	return n, true
 }
 
 // TicketActionRequest is the body of an action on a case.
@@ -793,7 +830,9 @@ type Supervision struct {
 type TicketService interface {
 	// FindTicketByID returns the case with its timeline, or ENOTFOUND.
 	FindTicketByID(ctx context.Context, id int64) (*Ticket, error)
-	// FindTickets returns a page of cases, newest first, and the total.
+	// FindTickets returns a page of cases, newest first, and the total:
+	// for a text search at most f.TotalBound()+1, which means more than
+	// the bound (TicketFilter.TotalOf).
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
 	// FindTicketsByIDs returns the cases of ids that exist and the caller
 	// may read, in the order of ids, each with its assignments as stored

@@ -335,3 +335,36 @@ func TestCheckReportedAt(t *testing.T) {
 		}
 	}
 }
+
+// TestTicketFilterTotalBound: only a text search's count is bounded, by
+// TextTotalBound or the caller's CountUpTo, and past the bound the total
+// is the bound and not exact.
+func TestTicketFilterTotalBound(t *testing.T) {
+	text, empty := "路灯", ""
+	before := int64(9)
+	tests := []struct {
+		name  string
+		f     gridline.TicketFilter
+		n     int
+		bound int
+		total int
+		exact bool
+	}{
+		{"no text", gridline.TicketFilter{}, 968276, 0, 968276, true},
+		{"empty text", gridline.TicketFilter{Query: &empty}, 50000, 0, 50000, true},
+		{"text under", gridline.TicketFilter{Query: &text}, 9194, gridline.TextTotalBound, 9194, true},
+		{"text at", gridline.TicketFilter{Query: &text}, gridline.TextTotalBound, gridline.TextTotalBound, gridline.TextTotalBound, true},
+		{"text past", gridline.TicketFilter{Query: &text}, gridline.TextTotalBound + 1, gridline.TextTotalBound, gridline.TextTotalBound, false},
+		{"text, own bound", gridline.TicketFilter{Query: &text, CountUpTo: 100000}, 43300, 100000, 43300, true},
+		{"text, own bound past", gridline.TicketFilter{Query: &text, CountUpTo: 3}, 4, 3, 3, false},
+		{"paged by key: not counted", gridline.TicketFilter{Query: &text, BeforeID: &before}, 0, 0, 0, true},
+	}
+	for _, tt := range tests {
+		if b := tt.f.TotalBound(); b != tt.bound {
+			t.Errorf("%s: bound %d, want %d", tt.name, b, tt.bound)
+		}
+		if total, exact := tt.f.TotalOf(tt.n); total != tt.total || exact != tt.exact {
+			t.Errorf("%s: TotalOf(%d) = %d, %v; want %d, %v", tt.name, tt.n, total, exact, tt.total, tt.exact)
+		}
+	}
+}

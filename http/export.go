@@ -184,6 +184,9 @@ func (s *Server) exportTickets(w http.ResponseWriter, r *http.Request, format ex
 		return
 	}
 	ctx := r.Context()
+	// A text search's count goes as far as the export's cap, not the
+	// list's bound: past the cap is all the check needs to know.
+	f.CountUpTo = exportMaxRows
 	pages := &ticketPages{ctx: ctx, svc: s.Tickets, f: f}
 	page, total, err := pages.next()
 	if err != nil {
@@ -191,9 +194,13 @@ func (s *Server) exportTickets(w http.ResponseWriter, r *http.Request, format ex
 		return
 	}
 	if total > exportMaxRows {
+		holds := fmt.Sprintf("%d", total)
+		if f.TotalBound() > 0 {
+			holds = fmt.Sprintf("more than %d", exportMaxRows) // counted no further
+		}
 		s.Error(w, r, gridline.Errorf(gridline.EINVALID,
-			"The selection holds %d cases; an export holds at most %d. Narrow the filters (e.g. from and to, status, within).",
-			total, exportMaxRows))
+			"The selection holds %s cases; an export holds at most %d. Narrow the filters (e.g. from and to, status, within).",
+			holds, exportMaxRows))
 		return
 	}
 	names, err := s.exportNames(ctx)

@@ -17,6 +17,14 @@ func SetExportLimits(t testing.TB, maxRows, page int) {
 	t.Cleanup(func() { exportMaxRows, exportPage = oldMax, oldPage })
 }
 
+// SetListTextBound lowers how far the case list counts a text search.
+func SetListTextBound(t testing.TB, n int) {
+	t.Helper()
+	old := listTextBound
+	listTextBound = n
+	t.Cleanup(func() { listTextBound = old })
+}
+
 func TestDefuseFormula(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"=1+1", "'=1+1"},

@@ -384,6 +384,21 @@ func TestTicketExportRefusals(t *testing.T) {
 		{name: "another format is no case id", method: "GET", url: "/api/v1/tickets/export.json", auth: true, status: 400, want: []string{`"id"`}},
 		{name: "a case still answers", method: "GET", url: "/api/v1/tickets/2", auth: true, status: 200, want: []string{`"number":"370812-20261127-000002"`}},
 	})
+	// A text search is counted as far as the cap, no further, and says so;
+	// the list counts it to its own bound (gridline.TextTotalBound).
+	glhttp.SetExportLimits(t, 1, 2)
+	glhttp.SetListTextBound(t, 1)
+	const q = "q=%EF%BC%8C" // "，": cases 1 and 4
+	runScenarios(t, ts.URL, []scenario{
+		{name: "text over the cap", method: "GET", url: "/api/v1/tickets/export.csv?" + q, auth: true, status: 400,
+			want: []string{`The selection holds more than 1 cases; an export holds at most 1.`}},
+		{name: "text over the list's bound", method: "GET", url: "/api/v1/tickets?limit=1&" + q, auth: true, status: 200,
+			want: []string{`"total":1,"total_exact":false`}},
+		{name: "text within the list's bound", method: "GET", url: "/api/v1/tickets?limit=1&q=%E4%BA%95%E7%9B%96", auth: true, status: 200,
+			want: []string{`"total":1,"total_exact":true`}},
+		{name: "no text: exact", method: "GET", url: "/api/v1/tickets?limit=1", auth: true, status: 200,
+			want: []string{`"total":5,"total_exact":true`}},
+	})
 }
 
 // TestTicketExportControlCharacters checks that a text with a control

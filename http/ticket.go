@@ -229,14 +229,35 @@ func (s *Server) handleTicketIndex(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r, slices.Concat(ticketFilterParams, []string{"limit", "offset"})...)
 	f := s.ticketFilter(r, q)
 	f.Limit, f.Offset = q.page()
-	index(s, w, r, q, func() ([]*ticketOut, int, error) {
-		ts, n, err := s.Tickets.FindTickets(r.Context(), f)
-		out := make([]*ticketOut, len(ts))
-		for i, t := range ts {
-			out[i] = ticketView(r, t)
-		}
-		return out, n, err
-	})
+	if q.err != nil {
+		s.Error(w, r, q.err)
+		return
+	}
+	f.CountUpTo = listTextBound
+	ts, n, err := s.Tickets.FindTickets(r.Context(), f)
+	if err != nil {
+		s.Error(w, r, err)
+		return
+	}
+	out := make([]*ticketOut, len(ts))
+	for i, t := range ts {
+		out[i] = ticketView(r, t)
+	}
+	// A text search counts up to a bound (gridline.TextTotalBound): past
+	// it the total is the bound and total_exact false ("10,000+").
+	total, exact := f.TotalOf(n)
+	writeJSON(w, http.StatusOK, ticketListBody{listBody: list(out, total), TotalExact: exact})
+}
+
+// listTextBound, when above zero, replaces gridline.TextTotalBound for the
+// case list. Tests lower it.
+var listTextBound = 0
+
+// ticketListBody is the case list's answer: a list whose total may be a
+// lower bound.
+type ticketListBody struct {
+	listBody[*ticketOut]
+	TotalExact bool `json:"total_exact"`
 }
 
 // handleTicketAggregate serves GET /api/v1/tickets/aggregate: the cases

@@ -18,7 +18,10 @@
 # postgres://postgres@127.0.0.1:5432); PORT (default
 # 18200); LOAD, a gridline-load binary (default: built from this
 # checkout); CONC (64), DURATION (10s) and RATE (cases a second in all,
-# paced; 0, the default: as fast as the server answers). Loopback only.
+# paced; 0, the default: as fast as the server answers); PROFILE, a
+# directory: each run of the new binary serves Go's profiles
+# (GRIDLINE_PPROF_ADDR) and writes an 8 s CPU profile taken during its
+# load there (new-ROUND.pprof; `go tool pprof -top FILE`). Loopback only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 [ $# -ge 2 ] || { echo "usage: $0 BASE_BINARY NEW_BINARY [ROUNDS]" >&2; exit 2; }
@@ -102,12 +105,22 @@ for round in $(seq 1 "$rounds"); do
 			[ ! -e "$tmp/demo.db-wal" ] || cp "$tmp/demo.db-wal" "$tmp/run.db-wal"
 			dsn="sqlite:$tmp/run.db"
 		fi
-		start "$bin" serve "$dsn" "$tmp/serve.log"
+		prof=
+		if [ -n "${PROFILE:-}" ] && [ "$which" = new ]; then
+			mkdir -p "$PROFILE"
+			prof=$PROFILE/new-$round.pprof
+		fi
+		GRIDLINE_PPROF_ADDR=${prof:+127.0.0.1:$((PORT + 1))} start "$bin" serve "$dsn" "$tmp/serve.log"
 		token=$(curl -sf "$url/api/v1/auth/login" -H 'Content-Type: application/json' \
 			-d '{"username":"admin","password":"demo1234"}' | sed -n 's/.*"token":"\([^"]*\)".*/\1/p')
 		echo "== round $round, $which ($DB), load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+		if [ -n "$prof" ]; then
+			(sleep 1 && curl -sf -o "$prof" "http://127.0.0.1:$((PORT + 1))/debug/pprof/profile?seconds=8") &
+			profiler=$!
+		fi
 		"$LOAD" intake --url "$url" --token "$token" --concurrency "$CONC" --duration "$DURATION" \
 			--rate "${RATE:-0}" --db "$dsn" --pid "$pid"
+		[ -z "$prof" ] || wait "$profiler"
 		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 		stop
 	done

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"github.com/gridline/gridline"
 )
 
 // QueryRowForTest runs a read query on the database, for tests that count
@@ -13,10 +15,11 @@ func (db *DB) QueryRowForTest(ctx context.Context, q string, args ...any) *sql.R
 	return db.read.QueryRowContext(ctx, q, args...)
 }
 
-// TextCandidatesForTest counts the cases the text index gives for q, before
-// the LIKE that decides: what the index narrows a text search to.
-func (db *DB) TextCandidatesForTest(ctx context.Context, q string) (int, error) {
-	cond, arg := gramCondition(db.dialect, q)
+// TextCandidatesForTest counts the cases the text index gives for q within
+// the region code (or anywhere: ""), before the LIKE that decides: what the
+// index narrows a text search to.
+func (db *DB) TextCandidatesForTest(ctx context.Context, q, region string) (int, error) {
+	cond, arg := gramCondition(db.dialect, q, regionTerm(region))
 	var n int
 	err := db.read.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t WHERE `+strings.Replace(cond, "?", "$1", 1), arg).Scan(&n)
 	return n, err
@@ -84,15 +87,15 @@ func (db *DB) ExecForTest(ctx context.Context, q string, args ...any) error {
 	return err
 }
 
-// WriteTextIndexForTest indexes texts under ids in one transaction, as
-// ImportTickets does for its cases.
+// WriteTextIndexForTest indexes texts under ids, unlocated, in one
+// transaction, as ImportTickets does for its cases.
 func (db *DB) WriteTextIndexForTest(ctx context.Context, ids []int64, texts []string) error {
 	tx, err := db.BeginTx(ctx, true)
 	if err != nil {
 		return err
 	}
 	defer tx.Rollback()
-	if err := writeTicketGrams(ctx, tx, ids, texts); err != nil {
+	if err := writeTicketGrams(ctx, tx, ids, texts, make([]gridline.RegionPath, len(ids))); err != nil {
 		return err
 	}
 	return tx.Commit()

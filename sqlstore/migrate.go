@@ -17,6 +17,7 @@ var migrationCode = map[string]func(context.Context, *Tx) error{
 	"0018_kpi_rollups.sql":   backfillKPIRollups,
 	"0019_text_search.sql":   backfillTicketGrams,
 	"0023_ticket_totals.sql": backfillTicketTotals,
+	"0028_text_regions.sql":  backfillTicketGrams,
 }
 
 // migrationNames lists the migration files of a dialect in order.

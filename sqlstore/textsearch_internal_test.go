@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"unicode"
+
+	"github.com/gridline/gridline"
 )
 
 // TestGramsCoverSubstrings: whatever case a query's runes are written in
@@ -63,6 +65,36 @@ func TestGramExact(t *testing.T) {
 		"占道经营": false, "井盖缺": false, "k": false, "K": false, "İ": false, "ǅ": false, "ß": false, "1a": false, "": false} {
 		if got := gramExact(q); got != want {
 			t.Errorf("gramExact(%q) = %v, want %v", q, got, want)
+		}
+	}
+}
+
+// TestRegionTerms: a place's terms are never a one-rune query's prefix
+// (no rune's code starts with z) nor a bigram's length, and only region
+// codes of digits become terms (a grid filter's text goes into FTS5's and
+// tsquery's syntax).
+func TestRegionTerms(t *testing.T) {
+	if first := string(appendRune(nil, unicode.MaxRune))[0]; first >= regionTermPrefix[0] {
+		t.Fatalf("the largest rune's code starts with %c", first)
+	}
+	got := regionTerms(nil, gridline.RegionPath{CountyCode: "370812", TownCode: "370812001", CommunityCode: "370812001002",
+		GridCode: "370812001002001"})
+	if want := []string{"z370812001", "z370812001002", "z370812001002001"}; !slices.Equal(got, want) {
+		t.Errorf("regionTerms = %v, want %v", got, want)
+	}
+	for _, term := range got {
+		if len(term) == gramRuneWidth || len(term) == 2*gramRuneWidth {
+			t.Errorf("%s has a bigram's length", term)
+		}
+	}
+	if got := regionTerms(nil, gridline.RegionPath{}); len(got) != 0 {
+		t.Errorf("an unlocated case's terms: %v", got)
+	}
+	for code, want := range map[string]string{"370812001": "z370812001", "370812001002": "z370812001002",
+		"370812001002001": "z370812001002001", "370812": "", "37081200100": "", `37081200"`: "", "3708120 1": "",
+		"37081200a": "", "": ""} {
+		if got := regionTerm(code); got != want {
+			t.Errorf("regionTerm(%q) = %q, want %q", code, got, want)
 		}
 	}
 }

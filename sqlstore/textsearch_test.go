@@ -39,10 +39,20 @@ func TestTicketTextSearch(t *testing.T) {
 		mustTicket(t, f, 116.805, 35.555, text)
 		texts = append(texts, text)
 	}
-	for range 60 {
+	// Random texts in g1, g2, g3 and in no grid (unlocated: located later,
+	// which re-indexes them with their place).
+	places := [][2]float64{{116.805, 35.555}, {116.825, 35.555}, {116.905, 35.605}, {117.9, 36.9}}
+	var unlocated []*gridline.Ticket
+	for i := range 60 {
 		text := randomText(r, 1, 24)
-		mustTicket(t, f, 116.805, 35.555, text)
+		tk := mustTicket(t, f, places[i%4][0], places[i%4][1], text)
+		if tk.Status == gridline.StatusUnlocated {
+			unlocated = append(unlocated, tk)
+		}
 		texts = append(texts, text)
+	}
+	if len(unlocated) != 15 {
+		t.Fatalf("%d unlocated cases, want 15", len(unlocated))
 	}
 	var imported []*gridline.Ticket
 	at := time.Date(2026, 3, 10, 10, 0, 0, 0, gridline.ChinaTime)
@@ -71,14 +81,44 @@ func TestTicketTextSearch(t *testing.T) {
 			queries = append(queries, text+randomText(r, 1, 3))
 		}
 	}
+	// Within a town, a community, a grid (the index's place terms), a
+	// county and a grid code no grid has.
+	str := func(s string) *string { return &s }
+	regions := []struct {
+		name        string
+		within, grd *string
+		cond        string
+	}{
+		{"town 鼓楼街道", str("370812001"), nil, "town_code = '370812001'"},
+		{"community 府东社区", str("370812003001"), nil, "community_code = '370812003001'"},
+		{"grid g3", nil, &f.g3.Code, "grid_code = '" + f.g3.Code + "'"},
+		{"town 龙桥街道 and grid g2", str("370812003"), &f.g2.Code, "grid_code = '" + f.g2.Code + "'"},
+		{"county", str("370812"), nil, "county_code = '370812'"},
+		{"no such grid", nil, str("370812001002999"), "grid_code = '370812001002999'"},
+	}
 	check := func(when string) {
 		t.Helper()
 		found := 0
 		for _, q := range queries {
+			pattern := `%` + strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + `%`
 			var want int
 			if err := f.db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM tickets WHERE lower(text) LIKE lower($1) ESCAPE '\'`,
-				`%`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+`%`).Scan(&want); err != nil {
+				pattern).Scan(&want); err != nil {
 				t.Fatal(err)
+			}
+			for _, rg := range regions {
+				var wantIn int
+				if err := f.db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM tickets WHERE lower(text) LIKE lower($1) ESCAPE '\' AND `+rg.cond,
+					pattern).Scan(&wantIn); err != nil {
+					t.Fatal(err)
+				}
+				ts, n, err := f.s.Tickets.FindTickets(ctx, gridline.TicketFilter{Query: &q, Within: rg.within, GridCode: rg.grd, Limit: 100})
+				if err != nil {
+					t.Fatalf("%s: %q %s: %v", when, q, rg.name, err)
+				}
+				if n != wantIn || len(ts) != wantIn {
+					t.Errorf("%s: %q %s: total %d (%d on the page), LIKE counts %d", when, q, rg.name, n, len(ts), wantIn)
+				}
 			}
 			for _, limit := range []int{100, 2} { // counted from the page, and counted apart
 				ts, n, err := f.s.Tickets.FindTickets(ctx, gridline.TicketFilter{Query: &q, Limit: limit})
@@ -94,6 +134,25 @@ func TestTicketTextSearch(t *testing.T) {
 					}
 				}
 			}
+			// Counted up to a bound (a text search's count stops one
+			// past it), from the index alone and joined with a grid.
+			for _, grid := range []*string{nil, &f.g1.Code} {
+				fb := gridline.TicketFilter{Query: &q, GridCode: grid, Limit: 2, CountUpTo: 3}
+				wantIn := want
+				if grid != nil {
+					if err := f.db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM tickets WHERE grid_code = $2 AND lower(text) LIKE lower($1) ESCAPE '\'`,
+						`%`+strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q)+`%`, *grid).Scan(&wantIn); err != nil {
+						t.Fatal(err)
+					}
+				}
+				_, n, err := f.s.Tickets.FindTickets(ctx, fb)
+				if err != nil {
+					t.Fatalf("%s: %q bounded: %v", when, q, err)
+				}
+				if total, exact := fb.TotalOf(n); n != min(wantIn, 4) || exact != (wantIn <= 3) || total != min(wantIn, 3) {
+					t.Errorf("%s: %q (grid %v) counted to 3: %d (total %d, exact %v), LIKE counts %d", when, q, grid != nil, n, total, exact, wantIn)
+				}
+			}
 			if want > 0 {
 				found++
 			}
@@ -104,11 +163,18 @@ func TestTicketTextSearch(t *testing.T) {
 	}
 	check("intake and import")
 
+	// Located by hand, in g2 and g3: found within their place at once.
+	for i, tk := range unlocated {
+		p := places[1+i%2]
+		act(t, f, tk.ID, gridline.TicketActionRequest{Action: gridline.ActionLocate, Lon: &p[0], Lat: &p[1]})
+	}
+	check("after locating")
+
 	// The index narrows: a two-rune query's candidates are its matches (its
 	// one bigram), and a bigram no text has gives none, where a table scan
 	// would give every case.
 	for q, want := range map[string]int{"噪音": -1, "不存在": 0} {
-		n, err := f.db.TextCandidatesForTest(ctx, q)
+		n, err := f.db.TextCandidatesForTest(ctx, q, "")
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"math"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -239,27 +240,43 @@ func findTickets(ctx context.Context, tx *Tx, f gridline.TicketFilter) ([]*gridl
 			return nil, 0, err
 		}
 		total = n
-	} else if q, ok := textOnly(ctx, f); ok {
-		return findTextPage(ctx, tx, q, f.Limit, f.Offset)
+	} else if q, region, ok := textOnly(ctx, f); ok {
+		return findTextPage(ctx, tx, q, region, f.Limit, f.Offset, f.TotalBound())
 	}
 	if categoryAt < 0 {
-		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, total)
+		return findTicketPage(ctx, tx, w, w, f.Limit, f.Offset, total, f.TotalBound())
 	}
 	// A prefix is a range of the index (category, id), not in id order: a
 	// page of a large selection (a main class, a few per cent of all
 	// cases) is found faster walking the ids backwards, a page of a small
-	// one from the range. The count, which the range makes cheap, decides.
+	// one from the range. The count, which the range makes cheap, decides;
+	// a text search's count stops at its bound, and past it is large.
 	if total < 0 {
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+w.String(), w.args...).Scan(&total); err != nil {
-			return nil, 0, translate(tx.db.dialect, err)
+		var err error
+		if total, err = countTickets(ctx, tx, w, f.TotalBound()); err != nil {
+			return nil, 0, err
 		}
 	}
 	page := w
-	if total > categoryRangeRows {
+	if total > categoryRangeRows || (f.TotalBound() > 0 && total > f.TotalBound()) {
 		page.conds = slices.Clone(w.conds)
 		page.conds[categoryAt] = strings.ReplaceAll(page.conds[categoryAt], "t.category", "(t.category || '')")
 	}
-	return findTicketPage(ctx, tx, page, w, f.Limit, f.Offset, total)
+	return findTicketPage(ctx, tx, page, w, f.Limit, f.Offset, total, f.TotalBound())
+}
+
+// countTickets counts the selection w, or with bound > 0 up to bound+1 of
+// it: a text search's count stops there (gridline.TextTotalBound).
+func countTickets(ctx context.Context, tx *Tx, w where, bound int) (int, error) {
+	q := `SELECT COUNT(*) FROM tickets t` + w.String()
+	if bound > 0 {
+		q = `SELECT COUNT(*) FROM (SELECT 1 FROM tickets t` + w.String() + ` LIMIT ` + strconv.Itoa(bound+1) + `) s`
+	}
+	var n int
+	if err := tx.QueryRowContext(ctx, q, w.args...).Scan(&n); err != nil {
+		return 0, translate(tx.db.dialect, err)
+	}
+	return n, nil
 }
 
 // ticketWhere returns the selection of f in the caller's scope (alias t),
@@ -350,7 +367,7 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 	if f.Query != nil && *f.Query != "" {
 		// The index narrows the candidates, the LIKE decides, unless the
 		// index alone is exact for q (textsearch.go).
-		cond, arg := gramCondition(tx.db.dialect, *f.Query)
+		cond, arg := gramCondition(tx.db.dialect, *f.Query, filterRegionTerm(f))
 		if cond != "" {
 			w.add(cond, arg)
 		}
@@ -367,13 +384,13 @@ const categoryRangeRows = 20000
 
 // findTicketPage returns a page of the selection w, newest first, and its
 // true total: total if it is known already (≥ 0), else counted over the
-// same selection written as count. The page and the total are two queries in one snapshot: a
+// same selection written as count, up to bound+1 when bound > 0. The page and the total are two queries in one snapshot: a
 // window count over the selection would join and materialise every
 // selected case (seconds over a million) to return a hundred; the page
 // alone walks an index (code, id) backwards and stops at its last row,
 // and the count reads the tickets table's indexes only, no joins. A
 // short page gives the total without counting.
-func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, total int) ([]*gridline.Ticket, int, error) {
+func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, total, bound int) ([]*gridline.Ticket, int, error) {
 	if offset < 0 {
 		return nil, 0, gridline.FieldErrorf("offset", "must not be negative")
 	}
@@ -396,10 +413,8 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	if (limit <= 0 || len(out) < limit) && (len(out) > 0 || offset == 0) {
 		return out, offset + len(out), nil
 	}
-	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM tickets t`+count.String(), count.args...).Scan(&total); err != nil {
-		return nil, 0, translate(tx.db.dialect, err)
-	}
-	return out, total, nil
+	total, err = countTickets(ctx, tx, count, bound)
+	return out, total, err
 }
 
 // IntakeSuggestions is how many category suggestions intake makes when no
@@ -688,7 +703,7 @@ func createTicketIn(ctx context.Context, tx *Tx, t *gridline.Ticket) (bool, erro
 		return false, translate(tx.db.dialect, err)
 	}
 	tx.newKPICase(t.ID)
-	tx.queueGrams(t.ID, t.Text)
+	tx.queueGrams(t.ID, t.Text, t.RegionPath)
 	first := &gridline.TicketEvent{TicketID: t.ID, Action: "create", To: t.Status}
 	if err := addTicketEvent(ctx, tx, first); err != nil {
 		return false, err
@@ -820,7 +835,7 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		}
 		return co, takeIdempotencyKey(ctx, tx, r.Idempotency, id)
 	}
-	was := totalCaseOf(t)
+	was, place := totalCaseOf(t), t.RegionPath
 	if err := s.apply(ctx, tx, t, r, path, to); err != nil {
 		return nil, err
 	}
@@ -845,6 +860,10 @@ func (s *TicketService) act(ctx context.Context, tx *Tx, id int64, r gridline.Ti
 		return nil, err
 	}
 	tx.recountTicket(was, totalCaseOf(t))
+	// A case located (or moved) is found within its new place.
+	if err := reindexTicketGrams(ctx, tx, id, t.Text, place, t.RegionPath); err != nil {
+		return nil, err
+	}
 	if err := s.applyAssignments(ctx, tx, t, r); err != nil {
 		return nil, err
 	}

@@ -110,11 +110,11 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 		tx.countTicket(c, +1)
 	}
 	// The text index, in the same transaction (textsearch.go).
-	gramIDs, texts := make([]int64, len(rows)), make([]string, len(rows))
+	gramIDs, texts, paths := make([]int64, len(rows)), make([]string, len(rows)), make([]gridline.RegionPath, len(rows))
 	for k := range rows {
-		gramIDs[k], texts[k] = rows[k].id, rows[k].t.Text
+		gramIDs[k], texts[k], paths[k] = rows[k].id, rows[k].t.Text, rows[k].t.RegionPath
 	}
-	if err := writeTicketGrams(ctx, tx, gramIDs, texts); err != nil {
+	if err := writeTicketGrams(ctx, tx, gramIDs, texts, paths); err != nil {
 		return fmt.Errorf("import ticket text index: %w", err)
 	}
 	evs := make([]*gridline.TicketEvent, 0, events)

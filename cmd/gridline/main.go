@@ -395,6 +395,9 @@ func (m *Main) serve(ctx context.Context, c config, start time.Time) error {
 	if err := m.Server.Open(ctx); err != nil {
 		return err
 	}
+	if err := servePprof(m.logger); err != nil {
+		return err
+	}
 	m.logger.Info("serving", "url", m.Server.URL(), "grids_indexed", loc.Len(),
 		"startup", time.Since(start).Round(time.Millisecond))
 	if m.Ready != nil {

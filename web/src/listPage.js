@@ -5,7 +5,8 @@
 import { computed, onBeforeUnmount, onMounted, ref, watch } from 'vue';
 import { useRoute, useRouter } from 'vue-router';
 
-// useListPage takes fetch(signal), which returns {items, total}.
+// useListPage takes fetch(signal), which returns {items, total} and, where
+// the total may be a lower bound (a text search of the cases), total_exact.
 export function useListPage(fetch) {
   const route = useRoute();
   const router = useRouter();
@@ -25,6 +26,7 @@ export function useListPage(fetch) {
 
   const rows = ref([]);
   const total = ref(null);
+  const totalExact = ref(true);
   const loading = ref(false);
   const error = ref(null);
   let controller = null;
@@ -38,11 +40,13 @@ export function useListPage(fetch) {
       const r = await fetch(my.signal);
       rows.value = r.items || [];
       total.value = r.total;
+      totalExact.value = r.total_exact !== false;
     } catch (err) {
       if (err.name === 'AbortError') return;
       error.value = err;
       rows.value = [];
       total.value = null;
+      totalExact.value = true;
     } finally {
       if (controller === my) {
         controller = null;
@@ -76,5 +80,5 @@ export function useListPage(fetch) {
     if (controller) controller.abort();
   });
 
-  return { route, router, param, q, page, setQuery, rows, total, loading, error, load, search, applySearch, wide };
+  return { route, router, param, q, page, setQuery, rows, total, totalExact, loading, error, load, search, applySearch, wide };
 }

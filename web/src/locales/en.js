@@ -62,6 +62,7 @@ export default {
   tickets: 'Cases',
   ticketsSub: 'Intake · filing · dispatch · handling · verification · callback · closure',
   ticketsCount: 'Cases: {n}',
+  ticketsCountMore: 'Cases: over {n}',
   ticketsBack: 'All cases',
   ticket: 'Case',
   ticketNew: 'New case',

@@ -61,6 +61,7 @@ export default {
   tickets: '工单',
   ticketsSub: '受理 · 立案 · 派遣 · 处置 · 核查 · 回访 · 结案',
   ticketsCount: '共 {n} 件',
+  ticketsCountMore: '共 {n} 件以上',
   ticketsBack: '工单列表',
   ticket: '工单详情',
   ticketNew: '受理',
