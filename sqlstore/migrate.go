@@ -18,6 +18,7 @@ var migrationCode = map[string]func(context.Context, *Tx) error{
 	"0019_text_search.sql":   backfillTicketGrams,
 	"0023_ticket_totals.sql": backfillTicketTotals,
 	"0028_text_regions.sql":  backfillTicketGrams,
+	"0029_period_totals.sql": backfillTicketTotals,
 }
 
 // migrationNames lists the migration files of a dialect in order.

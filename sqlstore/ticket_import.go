@@ -106,7 +106,7 @@ func (s *TicketService) ImportTickets(ctx context.Context, ts []*gridline.Ticket
 	}
 	for _, r := range rows {
 		c := totalCaseOf(r.t)
-		c.id = r.id
+		c.id, c.day = r.id, dayKey(r.created()) // the case's created_at is set after the commit
 		tx.countTicket(c, +1)
 	}
 	// The text index, in the same transaction (textsearch.go).

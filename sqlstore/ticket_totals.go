@@ -5,6 +5,7 @@ import (
 	"context"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/gridline/gridline"
 )
@@ -19,8 +20,13 @@ import (
 // reads its total there (a few rows) instead of counting cases
 // (totalsFor); any other filter counts as before.
 //
-// Channel and category never change after intake; status and lead unit
-// change only in act's UPDATE. So the counts are kept by intake
+// The cases by the day they were taken in (China time) are kept too: a
+// list of a period that starts and ends at midnight in China, and nothing
+// else, sums the days' rows instead of counting a month's 78,000 cases
+// (90 ms on SQLite on a slow machine).
+//
+// Channel, category and the day taken in never change after intake;
+// status and lead unit change only in act's UPDATE. So the counts are kept by intake
 // (createTicketIn), actions (act) and ImportTickets, and filled for the
 // cases before them by migration 0023. Each transaction adds its
 // differences up in memory and writes them just before its commit, in
@@ -38,7 +44,14 @@ const (
 	totalChannel  = "channel"
 	totalCategory = "category"
 	totalUnit     = "unit"
+	totalDay      = "day" // key: the day taken in, China time, YYYYMMDD
 )
+
+// totalDayLayout is the key of a day's row.
+const totalDayLayout = "20060102"
+
+// dayKey is the key of the China day of t.
+func dayKey(t time.Time) string { return t.In(gridline.ChinaTime).Format(totalDayLayout) }
 
 // totalKey is a row of ticket_totals.
 type totalKey struct {
@@ -57,10 +70,11 @@ type totalCase struct {
 	channel  gridline.Channel
 	category string
 	unit     *int64
+	day      string // dayKey of created_at
 }
 
 func totalCaseOf(t *gridline.Ticket) totalCase {
-	c := totalCase{id: t.ID, status: t.Status, channel: t.Channel, category: t.Category}
+	c := totalCase{id: t.ID, status: t.Status, channel: t.Channel, category: t.Category, day: dayKey(t.CreatedAt)}
 	if t.LeadUnitID != nil {
 		u := *t.LeadUnitID
 		c.unit = &u
@@ -83,6 +97,7 @@ func (tx *Tx) countTicket(c totalCase, sign int64) {
 	if c.unit != nil {
 		m[totalKey{totalUnit, strconv.FormatInt(*c.unit, 10), s}] += sign
 	}
+	m[totalKey{totalDay, c.day, s}] += sign
 }
 
 // recountTicket moves a case's counts from was to now (an action).
@@ -139,6 +154,9 @@ func bareFilter(ctx context.Context, f gridline.TicketFilter) bool {
 // a filter of nothing but one status, channel, category or lead unit, or
 // no filter at all.
 func totalsFor(ctx context.Context, f gridline.TicketFilter) (dim, key, hi string, ok bool) {
+	if f.From != nil || f.To != nil {
+		return periodTotals(ctx, f)
+	}
 	if !bareFilter(ctx, f) || (f.Query != nil && *f.Query != "") {
 		return "", "", "", false
 	}
@@ -165,6 +183,36 @@ func totalsFor(ctx context.Context, f gridline.TicketFilter) (dim, key, hi strin
 	}
 }
 
+// periodTotals says whether ticket_totals holds the total of f, a period
+// (From, To, either or both) and nothing else, for a caller without a
+// scope: when each end is midnight in China, the days' keys [key, hi).
+func periodTotals(ctx context.Context, f gridline.TicketFilter) (dim, key, hi string, ok bool) {
+	g := f
+	g.From, g.To = nil, nil
+	if !bareFilter(ctx, g) || (f.Query != nil && *f.Query != "") ||
+		f.Status != nil || f.Channel != nil || f.Category != nil || f.UnitID != nil {
+		return "", "", "", false
+	}
+	key, hi = "0", "9" // before and after every day's key
+	for _, end := range []struct {
+		at  *time.Time
+		key *string
+	}{{f.From, &key}, {f.To, &hi}} {
+		if end.at == nil {
+			continue
+		}
+		c := end.at.In(gridline.ChinaTime)
+		if c.Hour() != 0 || c.Minute() != 0 || c.Second() != 0 || c.Nanosecond() != 0 {
+			return "", "", "", false
+		}
+		*end.key = c.Format(totalDayLayout)
+	}
+	if hi <= key {
+		return totalDay, key, key, true // an empty period: no key is in [key, key)
+	}
+	return totalDay, key, hi, true
+}
+
 // readTotal sums the rows of ticket_totals of dim and key, or with hi
 // set of the keys in [key, hi).
 func readTotal(ctx context.Context, tx *Tx, dim, key, hi string) (int, error) {
@@ -183,6 +231,10 @@ func readTotal(ctx context.Context, tx *Tx, dim, key, hi string) (int, error) {
 // (migration 0023), replacing what it holds.
 func backfillTicketTotals(ctx context.Context, tx *Tx) error {
 	const insert = `INSERT INTO ticket_totals (dim, key, stripe, n) `
+	day := `strftime('%Y%m%d', created_at, '+8 hours')`
+	if tx.db.dialect.isPostgres() {
+		day = `to_char(created_at AT TIME ZONE 'Asia/Shanghai', 'YYYYMMDD')`
+	}
 	for _, q := range []string{
 		`DELETE FROM ticket_totals`,
 		insert + `SELECT '', '', id % 8, COUNT(*) FROM tickets GROUP BY id % 8`,
@@ -191,6 +243,8 @@ func backfillTicketTotals(ctx context.Context, tx *Tx) error {
 		insert + `SELECT 'category', category, id % 8, COUNT(*) FROM tickets GROUP BY category, id % 8`,
 		insert + `SELECT 'unit', CAST(lead_unit_id AS TEXT), id % 8, COUNT(*) FROM tickets
 			WHERE lead_unit_id IS NOT NULL GROUP BY lead_unit_id, id % 8`,
+		// The day taken in, China time (no summer time since 1991).
+		insert + `SELECT 'day', ` + day + `, id % 8, COUNT(*) FROM tickets GROUP BY ` + day + `, id % 8`,
 	} {
 		if _, err := tx.ExecContext(ctx, q); err != nil {
 			return translate(tx.db.dialect, err)

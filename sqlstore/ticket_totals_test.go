@@ -122,7 +122,9 @@ func TestTicketTotalsMatchCount(t *testing.T) {
 		}
 		if i == 300 {
 			var imp []*gridline.Ticket
-			at := time.Date(2026, 3, 10, 10, 0, 0, 0, gridline.ChinaTime)
+			// Across midnight in China, which is 16:00 in UTC: the days
+			// counted are China's.
+			at := time.Date(2026, 3, 10, 22, 0, 0, 0, gridline.ChinaTime)
 			for k := range 6 {
 				h := newHistory(at.Add(time.Duration(k)*time.Hour), 116.805, 35.556, f.g1, "路灯坏了").
 					step(gridline.ActionFile, "", nil, "").
@@ -171,11 +173,44 @@ func TestTicketTotalsMatchCount(t *testing.T) {
 	for _, u := range units {
 		checks = append(checks, check{fmt.Sprint("unit ", u.ID), gridline.TicketFilter{UnitID: &u.ID}, "lead_unit_id = $1", u.ID})
 	}
+	// Periods: from the days' counts when both ends are midnight in China,
+	// counted otherwise.
+	day := func(y, m, d, h int) *time.Time {
+		at := time.Date(y, time.Month(m), d, h, 0, 0, 0, gridline.ChinaTime)
+		return &at
+	}
+	now := f.db.Now()
+	today := day(now.In(gridline.ChinaTime).Year(), int(now.In(gridline.ChinaTime).Month()), now.In(gridline.ChinaTime).Day(), 0)
+	tomorrow := today.AddDate(0, 0, 1)
+	for _, p := range []struct {
+		name     string
+		from, to *time.Time
+	}{
+		{"day 2026-03-10", day(2026, 3, 10, 0), day(2026, 3, 11, 0)},
+		{"day 2026-03-11", day(2026, 3, 11, 0), day(2026, 3, 12, 0)},
+		{"March 2026", day(2026, 3, 1, 0), day(2026, 4, 1, 0)},
+		{"from 2026-03-11", day(2026, 3, 11, 0), nil},
+		{"to 2026-03-11", nil, day(2026, 3, 11, 0)},
+		{"today", today, &tomorrow},
+		{"an empty period", day(2026, 3, 11, 0), day(2026, 3, 10, 0)},
+		{"not at midnight", day(2026, 3, 10, 23), day(2026, 3, 11, 1)},
+	} {
+		where, args := "1 = 1", []any{}
+		if p.from != nil {
+			where, args = where+" AND created_at >= $1", append(args, p.from.UTC())
+		}
+		if p.to != nil {
+			where, args = where+fmt.Sprintf(" AND created_at < $%d", len(args)+1), append(args, p.to.UTC())
+		}
+		checks = append(checks, check{"period " + p.name, gridline.TicketFilter{From: p.from, To: p.to}, where, args})
+	}
 	nonZero := 0
 	for _, c := range checks {
 		var want int
 		args := []any{}
-		if c.arg != nil {
+		if more, ok := c.arg.([]any); ok {
+			args = more
+		} else if c.arg != nil {
 			args = append(args, c.arg)
 		}
 		if err := f.db.QueryRowForTest(ctx, `SELECT COUNT(*) FROM tickets WHERE `+c.where, args...).Scan(&want); err != nil {
