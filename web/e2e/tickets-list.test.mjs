@@ -236,6 +236,28 @@ describe('the case list: filters, saved views, export', { skip }, () => {
     }
   });
 
+  test('a text search counted past its bound says "more than"', { timeout: 90_000 }, async () => {
+    // 的 is in most of the demo's 66,000 texts; the count stops past 10,000.
+    const context = await contextWith(browser, COMMAND);
+    const { page, errors } = await openPage(context, `/tickets?region=${REGION}&q=${encodeURIComponent('的')}`);
+    try {
+      const want = await command(`/api/v1/tickets?limit=1&within=${REGION}&q=${encodeURIComponent('的')}`);
+      assert.deepEqual([want.total, want.total_exact], [10000, false], 'the API bounds the count');
+      const total = page.locator('.tk-total');
+      await total.filter({ hasText: '件以上' }).waitFor({ timeout: READY_TIMEOUT });
+      assert.equal((await total.textContent()).trim(), '共 10,000 件以上');
+      // A narrower word is counted exactly, without 以上.
+      await page.locator('.tk-f-search input').fill('小区门口');
+      await page.waitForURL((u) => u.searchParams.get('q') === '小区门口');
+      const narrow = await waitForTotal(page, `within=${REGION}&q=${encodeURIComponent('小区门口')}`, 'a narrow word');
+      assert.equal(narrow.total_exact, true);
+      assert.ok(!(await total.textContent()).includes('以上'), 'an exact total says no more');
+      assertNoPageErrors(errors);
+    } finally {
+      await context.close();
+    }
+  });
+
   test('signed in by cookie, the export is a plain download', { timeout: 90_000 }, async () => {
     const context = await browser.newContext({ locale: 'zh-CN', viewport: { width: 1440, height: 900 }, acceptDownloads: true });
     const filters = `region=${REGION}&town=${town.code}&community=${community.code}&category=${main.code}&warning=red`;
