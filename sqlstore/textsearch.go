@@ -235,20 +235,12 @@ func gramExact(q string) bool {
 // to the cases the index holds every term of, and its argument; "" when q
 // has no term.
 func gramCondition(d dialect, q, region string) (string, any) {
-	return gramSelect(d, "t.id IN (SELECT g.ticket_id FROM ticket_grams g WHERE g.grams @@ CAST(? AS tsquery))",
-		"t.id IN (SELECT rowid FROM ticket_grams WHERE ticket_grams MATCH ?)", q, region)
-}
-
-// gramSelect returns the SQL of the dialect, pg or sqlite, whose one
-// placeholder takes the index's match expression for q within region's
-// place, and that expression; "" when q has no term.
-func gramSelect(d dialect, pg, sqlite, q, region string) (string, any) {
 	terms, prefix := queryGrams(q)
 	if len(terms) == 0 {
 		return "", nil
 	}
 	if d.isPostgres() {
-		// tsquery: 'a' & 'b', or 'a':* for a prefix.
+		// tsquery: 'a' & 'b', or 'a':* for a prefix; & 'z…' for a place.
 		arg := "'" + strings.Join(terms, "' & '") + "'"
 		if prefix {
 			arg += ":*"
@@ -256,9 +248,9 @@ func gramSelect(d dialect, pg, sqlite, q, region string) (string, any) {
 		if region != "" {
 			arg += " & '" + region + "'"
 		}
-		return pg, arg
+		return "t.id IN (SELECT g.ticket_id FROM ticket_grams g WHERE g.grams @@ CAST(? AS tsquery))", arg
 	}
-	// FTS5: "a" "b" (implicit AND), or "a"* for a prefix.
+	// FTS5: "a" "b" (implicit AND), or "a"* for a prefix; "z…" for a place.
 	arg := `"` + strings.Join(terms, `" "`) + `"`
 	if prefix {
 		arg += "*"
@@ -266,7 +258,7 @@ func gramSelect(d dialect, pg, sqlite, q, region string) (string, any) {
 	if region != "" {
 		arg += ` "` + region + `"`
 	}
-	return sqlite, arg
+	return "t.id IN (SELECT rowid FROM ticket_grams WHERE ticket_grams MATCH ?)", arg
 }
 
 // textOnly returns q when f, for the caller of ctx, is a text search and

@@ -407,7 +407,8 @@ const categoryRangeRows = 20000
 
 // findTicketPage returns a page of the selection w, newest first, and its
 // true total: total if it is known already (≥ 0), else counted over the
-// same selection written as count, up to bound+1 when bound > 0. The page and the total are two queries in one snapshot: a
+// same selection written as count, up to bound+1 when bound > 0. The page
+// and the total are two queries in one snapshot: a
 // window count over the selection would join and materialise every
 // selected case (seconds over a million) to return a hundred; the page
 // alone walks an index (code, id) backwards and stops at its last row,
