@@ -281,6 +281,20 @@ describe('the case list: filters, saved views, export', { skip }, () => {
       assert.deepEqual([...bytes.subarray(0, 3)], [0xef, 0xbb, 0xbf], 'the BOM');
       const rows = parseCSV(bytes.subarray(3).toString('utf8')).filter((r) => r.length > 1);
       assert.equal(rows.length - 1, now.total, 'a row per case counted');
+
+      // A text search counted past the list's bound: the page asks the
+      // server first (check), then downloads all of it, past 10,000.
+      await page.goto(`${BASE}/tickets?region=${REGION}&q=${encodeURIComponent('的')}`);
+      await page.locator('.tk-total').filter({ hasText: '件以上' }).waitFor({ timeout: READY_TIMEOUT });
+      const [more] = await Promise.all([
+        page.waitForEvent('download', { timeout: 60_000 }),
+        page.getByRole('button', { name: '导出 CSV' }).click(),
+      ]);
+      const moreFile = path.join(ARTIFACTS, 'tickets-list-export-cookie-text.csv');
+      await more.saveAs(moreFile);
+      const moreRows = parseCSV(fs.readFileSync(moreFile).subarray(3).toString('utf8')).filter((r) => r.length > 1);
+      assert.ok(moreRows.length - 1 > 10_000, `the export holds every match past the list's bound: ${moreRows.length - 1}`);
+      assert.ok(moreRows.slice(1).every((r) => r[3].includes('的')), 'every row holds the word');
       assertNoPageErrors(errors);
     } finally {
       await context.close();

@@ -203,32 +203,42 @@ export function del(path, options) {
 // cookie the browser downloads it itself (streamed to disk); a stored
 // bearer token cannot ride on a link, so then it is fetched with the token
 // and saved from memory. Errors before the file (a refused selection) are
-// thrown as APIError in the second case only: a link cannot report them,
-// so callers check what they can first.
-export async function download(path, params, filename) {
+// thrown as APIError in the second case; a link cannot report them, so
+// callers check what they can first, or ask for check: then the file is
+// asked for once with fetch, its answer's head read and the rest dropped,
+// and a refusal thrown before the link is followed.
+export async function download(path, params, filename, { check = false } = {}) {
   const qs = queryString(params);
   const url = `/api/v1/${path}${qs ? `?${qs}` : ''}`;
   const token = getToken();
   const a = document.createElement('a');
   a.download = filename || '';
+  const get = async () => {
+    try {
+      return await fetch(url, { headers: token ? { Authorization: `Bearer ${token}` } : {}, credentials: 'same-origin' });
+    } catch (err) {
+      throw new APIError(0, 'network', err.message);
+    }
+  };
+  const refusal = async (res) => {
+    const data = await res.json().catch(() => null);
+    const e = data && data.error ? data.error : {};
+    return new APIError(res.status, e.code, e.message, e.fields);
+  };
   if (!token) {
+    if (check) {
+      const res = await get();
+      if (!res.ok) throw await refusal(res);
+      await res.body?.cancel();
+    }
     a.href = url;
     document.body.appendChild(a);
     a.click();
     a.remove();
     return;
   }
-  let res;
-  try {
-    res = await fetch(url, { headers: { Authorization: `Bearer ${token}` }, credentials: 'same-origin' });
-  } catch (err) {
-    throw new APIError(0, 'network', err.message);
-  }
-  if (!res.ok) {
-    const data = await res.json().catch(() => null);
-    const e = data && data.error ? data.error : {};
-    throw new APIError(res.status, e.code, e.message, e.fields);
-  }
+  const res = await get();
+  if (!res.ok) throw await refusal(res);
   const disposition = res.headers.get('Content-Disposition') || '';
   const m = /filename\*=UTF-8''([^;]+)/i.exec(disposition);
   if (m && !filename) a.download = decodeURIComponent(m[1]);

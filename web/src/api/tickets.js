@@ -127,10 +127,15 @@ export const EXPORT_MAX = 100_000;
 
 // exportTickets downloads the cases of filter (findTickets's filters, no
 // limit or offset) as format 'csv' or 'xlsx'.
-export function exportTickets(format, filter = {}) {
+// exportTickets downloads the cases of filter as CSV or XLSX. check asks
+// the server first whether it takes the selection (a text search's total
+// past the list's bound says only "more than 10,000", not whether the
+// export's cap of 100,000 holds): a refusal is then thrown, not lost in a
+// failed download.
+export function exportTickets(format, filter = {}, { check = false } = {}) {
   const { status, channel, category, within, grid, unit, overdue, open, warning, from, to, q } = filter;
   return download(`tickets/export.${format}`, {
     status, channel, category, within, grid, unit, overdue: overdue ? 'true' : undefined, open: open ? 'true' : undefined,
     warning, from, to, q,
-  });
+  }, undefined, { check });
 }
