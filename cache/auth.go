@@ -34,9 +34,8 @@ type Auth struct {
 }
 
 type authEntry struct {
-	p    *gridline.Principal
-	seq  int64
-	till time.Time
+	p *gridline.Principal
+	stamp
 }
 
 // maxAuthEntries bounds the cache; past it the cache starts afresh.
@@ -50,36 +49,23 @@ var _ gridline.AuthService = (*Auth)(nil)
 // returned is shared: callers must copy it before changing it.
 func (a *Auth) Authenticate(ctx context.Context, token string) (*gridline.Principal, error) {
 	key := gridline.TokenHash(token)
-	now := a.now()
+	now := clock(a.Now)
 	seq := a.Committed()
 	a.mu.RLock()
 	e, ok := a.entries[key]
 	a.mu.RUnlock()
-	if ok && e.seq == seq && now.Before(e.till) {
+	if ok && e.fresh(seq, now) {
 		return e.p, nil
 	}
 	p, err := a.AuthService.Authenticate(ctx, token)
 	if err != nil {
 		return nil, err
 	}
-	ttl := a.TTL
-	if ttl <= 0 {
-		ttl = 30 * time.Second
-	}
 	a.mu.Lock()
 	if a.entries == nil || len(a.entries) >= maxAuthEntries {
 		a.entries = map[string]authEntry{}
 	}
-	// seq was read before asking: a change racing the question moves
-	// the feed past it, and the next request asks again.
-	a.entries[key] = authEntry{p: p, seq: seq, till: now.Add(ttl)}
+	a.entries[key] = authEntry{p: p, stamp: newStamp(seq, now, a.TTL, 30*time.Second)}
 	a.mu.Unlock()
 	return p, nil
-}
-
-func (a *Auth) now() time.Time {
-	if a.Now != nil {
-		return a.Now()
-	}
-	return time.Now()
 }

@@ -34,9 +34,8 @@ type Compounds struct {
 }
 
 type compoundEntry struct {
-	cs   []gridline.CompoundOutline
-	seq  int64
-	till time.Time
+	cs []gridline.CompoundOutline
+	stamp
 }
 
 // maxCompoundGrids bounds the cache; past it the cache starts afresh.
@@ -47,32 +46,22 @@ var _ gridline.CompoundOutliner = (*Compounds)(nil)
 // GridCompoundOutlines implements gridline.CompoundOutliner. The slice
 // returned is shared: callers must not change it.
 func (c *Compounds) GridCompoundOutlines(ctx context.Context, grid string) ([]gridline.CompoundOutline, error) {
-	now := time.Now()
-	if c.Now != nil {
-		now = c.Now()
-	}
-	seq := c.Committed()
+	now, seq := clock(c.Now), c.Committed()
 	c.mu.RLock()
 	e, ok := c.entries[grid]
 	c.mu.RUnlock()
-	if ok && e.seq == seq && now.Before(e.till) {
+	if ok && e.fresh(seq, now) {
 		return e.cs, nil
 	}
 	cs, err := c.Store.GridCompoundOutlines(ctx, grid)
 	if err != nil {
 		return nil, err
 	}
-	ttl := c.TTL
-	if ttl <= 0 {
-		ttl = 10 * time.Second
-	}
 	c.mu.Lock()
 	if c.entries == nil || len(c.entries) >= maxCompoundGrids {
 		c.entries = map[string]compoundEntry{}
 	}
-	// seq was read before asking: a change racing the question moves
-	// the feed past it, and the next intake asks again.
-	c.entries[grid] = compoundEntry{cs: cs, seq: seq, till: now.Add(ttl)}
+	c.entries[grid] = compoundEntry{cs: cs, stamp: newStamp(seq, now, c.TTL, 10*time.Second)}
 	c.mu.Unlock()
 	return cs, nil
 }

@@ -31,10 +31,9 @@ type Gazetteers struct {
 	// Load builds a gazetteer; nil means gridline.LoadGazetteer.
 	Load func(context.Context, gridline.Services) (*gridline.Gazetteer, error)
 
-	mu   sync.Mutex
-	g    *gridline.Gazetteer
-	seq  int64
-	till time.Time
+	mu sync.Mutex
+	g  *gridline.Gazetteer
+	st stamp
 }
 
 var _ gridline.GazetteerService = (*Gazetteers)(nil)
@@ -42,17 +41,11 @@ var _ gridline.GazetteerService = (*Gazetteers)(nil)
 // Gazetteer implements gridline.GazetteerService. The gazetteer returned
 // is shared and safe for concurrent use.
 func (c *Gazetteers) Gazetteer(ctx context.Context) (*gridline.Gazetteer, error) {
-	now := time.Now()
-	if c.Now != nil {
-		now = c.Now()
-	}
-	// The seq is read before building: a change racing the build moves
-	// the feed past it, and the next call builds again.
-	seq := c.Committed()
+	now, seq := clock(c.Now), c.Committed()
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	// A caller that read the seq before another's build finds it fresh.
-	if c.g != nil && seq <= c.seq && now.Before(c.till) {
+	if c.g != nil && c.st.fresh(seq, now) {
 		return c.g, nil
 	}
 	load := c.Load
@@ -65,11 +58,7 @@ func (c *Gazetteers) Gazetteer(ctx context.Context) (*gridline.Gazetteer, error)
 	if err != nil {
 		return nil, err
 	}
-	ttl := c.TTL
-	if ttl <= 0 {
-		ttl = time.Minute
-	}
 	// Built now, it holds every change the last build held too.
-	c.g, c.seq, c.till = g, max(seq, c.seq), now.Add(ttl)
+	c.g, c.st = g, newStamp(max(seq, c.st.seq), now, c.TTL, time.Minute)
 	return g, nil
 }

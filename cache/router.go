@@ -32,8 +32,7 @@ type Router struct {
 	Now func() time.Time
 
 	mu    sync.Mutex
-	seq   int64
-	till  time.Time
+	st    stamp
 	units []*gridline.Unit
 	byID  map[int64]*gridline.Unit
 	// property is each compound's property company asked for so far
@@ -62,20 +61,13 @@ func (r *Router) ProposeRoute(ctx context.Context, t *gridline.Ticket, level gri
 	return gridline.ProposeRoute(r.Catalogue(ctx), t, level, place, units)
 }
 
-func (r *Router) now() time.Time {
-	if r.Now != nil {
-		return r.Now()
-	}
-	return time.Now()
-}
-
 // load returns the units, read again when the memory is stale. The seq is
 // read before the store: a change racing the read moves the feed past it,
 // and the next call reads again.
 func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
-	seq, now := r.Committed(), r.now()
+	seq, now := r.Committed(), clock(r.Now)
 	r.mu.Lock()
-	if r.units != nil && seq <= r.seq && now.Before(r.till) {
+	if r.units != nil && r.st.fresh(seq, now) {
 		units := r.units
 		r.mu.Unlock()
 		return units, nil
@@ -85,17 +77,13 @@ func (r *Router) load(ctx context.Context) ([]*gridline.Unit, error) {
 	if err != nil {
 		return nil, err
 	}
-	ttl := r.TTL
-	if ttl <= 0 {
-		ttl = 10 * time.Second
-	}
 	byID := make(map[int64]*gridline.Unit, len(units))
 	for _, u := range units {
 		byID[u.ID] = u
 	}
 	r.mu.Lock()
-	if r.units == nil || seq >= r.seq {
-		r.seq, r.till, r.units, r.byID, r.property = seq, now.Add(ttl), units, byID, map[int64]*gridline.Unit{}
+	if r.units == nil || seq >= r.st.seq {
+		r.st, r.units, r.byID, r.property = newStamp(seq, now, r.TTL, 10*time.Second), units, byID, map[int64]*gridline.Unit{}
 	}
 	r.mu.Unlock()
 	return units, nil

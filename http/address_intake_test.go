@@ -13,11 +13,7 @@ func TestIntakeByAddressWords(t *testing.T) {
 	intake := func(ext, address string) string {
 		return `{"channel":"hotline","external_id":"` + ext + `","text":"楼道灯坏了，晚上看不见","address":"` + address + `"}`
 	}
-	runScenarios(t, ts.URL, []scenario{
-		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
-			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
-		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
-			body: `{"name":"韦园小区","geometry":` + square(116.802, 35.552, 0.004) + `}`},
+	runScenarios(t, ts.URL, append(compoundScenarios(), []scenario{
 		{name: "building", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
 			body: `{"compound_id":1,"name":"5号楼","number":5,"floors":18,"footprint":` + square(116.8035, 35.5535, 0.0003) +
 				`,"entrances":[{"number":1},{"number":2}]}`},
@@ -36,5 +32,5 @@ func TestIntakeByAddressWords(t *testing.T) {
 		{name: "a point given wins over the words", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
 			body: `{"channel":"hotline","text":"路灯不亮","address":"盛景花园1号楼","lon":116.8091,"lat":35.5591}`,
 			want: []string{`"lon":116.8091`, `"lat":35.5591`}},
-	})
+	}...))
 }

@@ -5,20 +5,26 @@ import (
 	"testing"
 )
 
+// compoundScenarios make 韦园社区's first grid and 韦园小区 (compound 1)
+// inside it, for a building and its addresses to follow.
+func compoundScenarios() []scenario {
+	return []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
+			body: `{"name":"韦园小区","geometry":` + square(116.802, 35.552, 0.004) + `}`},
+	}
+}
+
 // TestTicketAtBuildingAPI: intake names a building, an address or a door
 // plate, with entrance and floor; each bad input is a 400 naming its
 // field; the case shows its building, and the list selects by building.
 func TestTicketAtBuildingAPI(t *testing.T) {
 	_, ts := newServer(t)
-	runScenarios(t, ts.URL, []scenario{
-		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
-			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
-		{name: "compound", method: "POST", url: "/api/v1/compounds", auth: true, status: 201,
-			body: `{"name":"韦园小区","geometry":` + square(116.802, 35.552, 0.004) + `}`},
-		{name: "building", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
+	runScenarios(t, ts.URL, append(compoundScenarios(),
+		scenario{name: "building", method: "POST", url: "/api/v1/buildings", auth: true, status: 201,
 			body: `{"compound_id":1,"name":"5号楼","number":5,"floors":18,"height_m":54,"footprint":` + square(116.8035, 35.5535, 0.0003) +
-				`,"entrances":[{"number":1},{"number":2,"floors":6}]}`},
-	})
+				`,"entrances":[{"number":1},{"number":2,"floors":6}]}`}))
 	var addrs struct {
 		Items []struct {
 			ID         int64  `json:"id"`
