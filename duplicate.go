@@ -190,6 +190,7 @@ type DuplicateCase struct {
 	Lon, Lat   float64
 	ReportedAt time.Time
 	grams      []gram
+	weights    gramWeights // of grams, summed once rather than per pair
 	marks      placeMarks
 	suggested  []string // the catalogue's first suggestions for the text
 }
@@ -200,7 +201,18 @@ type DuplicateCase struct {
 func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 	if c.grams == nil {
 		c.grams, c.marks = textGrams(c.Text, cat)
+		c.weights = weighGrams(c.grams)
 		c.suggested = cat.suggestFromGrams(c.grams, dupSuggestions)
+	}
+}
+
+// AdoptFingerprint gives c the fingerprint of o, made with the same
+// catalogue, when both have the same text: a fingerprint depends on
+// nothing else. It saves fingerprinting a new case twice, once as a probe
+// and once as held by an index.
+func (c *DuplicateCase) AdoptFingerprint(o *DuplicateCase) {
+	if c.grams == nil && o.grams != nil && c.Text == o.Text {
+		c.grams, c.weights, c.marks, c.suggested = o.grams, o.weights, o.marks, o.suggested
 	}
 }
 
@@ -233,7 +245,7 @@ func scoreDuplicate(cat *Catalogue, fc *FingerprintCache, rule DuplicateRule, a,
 	// Two cases filed under one sub-class have their problem named
 	// already: their problem words are paraphrase (冒黑烟 and 排放废气),
 	// not a sign of two problems at one place.
-	why.TextSimilarity = gramSimilarity(a.grams, b.grams, a.Category == "" || a.Category != b.Category)
+	why.TextSimilarity = gramSimilarity(a.grams, b.grams, a.weights, b.weights, a.Category == "" || a.Category != b.Category)
 	why.OtherBuilding = otherPlace(a.marks.buildings, b.marks.buildings)
 	why.OtherUnit = otherPlace(a.marks.units, b.marks.units)
 	why.OtherGate = otherPlace(a.marks.gates, b.marks.gates)
@@ -465,6 +477,7 @@ type FingerprintCache struct {
 type fingerprint struct {
 	text      string
 	grams     []gram
+	weights   gramWeights
 	marks     placeMarks
 	suggested []string
 }
@@ -497,13 +510,13 @@ func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
 	}
 	fc.mu.Unlock()
 	if ok && f.text == c.Text {
-		c.grams, c.marks, c.suggested = f.grams, f.marks, f.suggested
+		c.grams, c.weights, c.marks, c.suggested = f.grams, f.weights, f.marks, f.suggested
 		return
 	}
 	c.Fingerprint(cat)
 	fc.mu.Lock()
 	if fc.cat == cat {
-		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, marks: c.marks, suggested: c.suggested})
+		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, weights: c.weights, marks: c.marks, suggested: c.suggested})
 	}
 	fc.mu.Unlock()
 }
@@ -599,6 +612,24 @@ type DuplicateService interface {
 type gram struct {
 	key    uint64
 	weight float64
+}
+
+// gramWeights are the sums of a gram set's weights: of all its grams and
+// of its problem words'.
+type gramWeights struct {
+	all, problem float64
+}
+
+// weighGrams sums gs's weights.
+func weighGrams(gs []gram) gramWeights {
+	var w gramWeights
+	for _, g := range gs {
+		w.all += g.weight
+		if g.weight == dupProblemWeight {
+			w.problem += g.weight
+		}
+	}
+	return w
 }
 
 // dupStopPhrases are the formulas of intake that say nothing about the
@@ -924,20 +955,9 @@ func otherPlace(a, b []string) bool {
 // lets a short note match anything long. When both name problem words
 // (pairs of the catalogue's vocabulary), their overlap coefficient takes
 // dupProblemShare of the result.
-func gramSimilarity(a, b []gram, problems bool) float64 {
-	var wa, wb, both, pa, pb, pboth float64
-	for _, g := range a {
-		wa += g.weight
-		if g.weight == dupProblemWeight {
-			pa += g.weight
-		}
-	}
-	for _, g := range b {
-		wb += g.weight
-		if g.weight == dupProblemWeight {
-			pb += g.weight
-		}
-	}
+func gramSimilarity(a, b []gram, sa, sb gramWeights, problems bool) float64 {
+	wa, pa, wb, pb := sa.all, sa.problem, sb.all, sb.problem
+	var both, pboth float64
 	if wa == 0 || wb == 0 {
 		return 0
 	}

@@ -834,11 +834,15 @@ type TicketService interface {
 	// for a text search at most f.TotalBound()+1, which means more than
 	// the bound (TicketFilter.TotalOf).
 	FindTickets(ctx context.Context, f TicketFilter) ([]*Ticket, int, error)
-	// FindTicketsByIDs returns the cases of ids that exist and the caller
-	// may read, in the order of ids, each with its assignments as stored
-	// but without its timeline and photos: a reader of the change feed
-	// loads a page of its events' cases in one read.
-	FindTicketsByIDs(ctx context.Context, ids []int64) ([]*Ticket, error)
+	// FindTicketSummaries returns the cases of ids that exist and the
+	// caller may read, in the order of ids, each summarised: what a live
+	// screen shows of it (LiveTicketOf) and what a scope decides by
+	// (Scope.InScope). Set are ID, Number, Status, Warning, Channel,
+	// Category, Lon, Lat, the RegionPath, ReportedAt, BuildingID, Floor,
+	// CreatedBy, LeadUnitID, CompoundID and the UnitID and Role of each of
+	// its Assignments; nothing else. A reader of the change feed loads a
+	// page of its events' cases in one read.
+	FindTicketSummaries(ctx context.Context, ids []int64) ([]*Ticket, error)
 	// CreateTicket takes a case in: it numbers it, locates it (a place in
 	// no grid makes it StatusUnlocated, never an error) and writes its
 	// first event and its photos, all or nothing. The same ExternalID on

@@ -21,6 +21,7 @@ package dupindex
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -75,7 +76,7 @@ type Index struct {
 	MaxEntries int           // 0: DefaultMaxEntries
 	Logger     *slog.Logger
 
-	follow sync.Mutex   // one follower at a time: Follow, catch-ups, builds
+	follow gate         // one follower at a time: Follow, catch-ups, builds
 	seq    int64        // feed position reflected, under follow
 	seqNow atomic.Int64 // the same, read without the lock
 
@@ -210,28 +211,79 @@ func (x *Index) Seq() int64 { return x.seqNow.Load() }
 // drops the cases older than the horizon. The follower calls it; tests
 // may too.
 func (x *Index) Follow(ctx context.Context) error {
-	x.follow.Lock()
-	defer x.follow.Unlock()
+	x.follow.enter(context.WithoutCancel(ctx), nil)
+	defer x.follow.leave()
 	return x.followLocked(ctx)
 }
 
 // catchUp follows the feed if this process has committed a change the
-// index does not reflect yet; lookups waiting behind another's catch-up
-// find it done.
+// index does not reflect yet. Lookups that find another follower at work
+// wait for it to finish and look again (a batch of intakes asks at once:
+// one of them reads the batch's cases, the others find them held).
 func (x *Index) catchUp(ctx context.Context) error {
 	if x.Committed == nil {
 		return nil
 	}
 	want := x.Committed()
-	if want <= x.seqNow.Load() {
+	caughtUp := func() bool { return want <= x.seqNow.Load() }
+	if caughtUp() {
 		return nil
 	}
-	x.follow.Lock()
-	defer x.follow.Unlock()
-	if want <= x.seqNow.Load() {
-		return nil
+	if err := x.follow.enter(ctx, caughtUp); err != nil || caughtUp() {
+		if err == nil {
+			x.follow.leave()
+		} else if err == errDone {
+			err = nil
+		}
+		return err
 	}
+	defer x.follow.leave()
 	return x.followLocked(ctx)
+}
+
+// gate lets one goroutine in at a time. Unlike a mutex's, its waiters are
+// woken together when the one inside leaves, and those that find their
+// wait over (done) go away without entering: a sync.Mutex hands itself
+// to each waiter in turn, each of which must be scheduled to find there
+// is nothing left to do, a convoy that under a full CPU took milliseconds
+// behind every batch of intakes.
+type gate struct {
+	mu   sync.Mutex
+	busy chan struct{} // closed when the one inside leaves; nil: none inside
+}
+
+// errDone is enter's answer when done says the wait is over.
+var errDone = errors.New("done")
+
+// enter returns nil once the caller is inside, errDone when done (if not
+// nil) reports true after a wait, or ctx's error.
+func (g *gate) enter(ctx context.Context, done func() bool) error {
+	for {
+		g.mu.Lock()
+		if g.busy == nil {
+			g.busy = make(chan struct{})
+			g.mu.Unlock()
+			return nil
+		}
+		busy := g.busy
+		g.mu.Unlock()
+		select {
+		case <-busy:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if done != nil && done() {
+			return errDone
+		}
+	}
+}
+
+// leave lets the waiters go.
+func (g *gate) leave() {
+	g.mu.Lock()
+	close(g.busy)
+	g.busy = nil
+	g.mu.Unlock()
 }
 
 func (x *Index) followLocked(ctx context.Context) error {
@@ -514,6 +566,10 @@ func (x *Index) find(ctx context.Context, c *gridline.DuplicateCase, id int64) (
 		// Held cases are fingerprinted already: the ranking reads the
 		// probe without writing to it.
 		c = e.c
+	} else if e, held := x.byID[c.ID]; held && c.ID != 0 {
+		// A case just taken in is held already (the catch-up above read
+		// it): its fingerprint is the probe's.
+		c.AdoptFingerprint(e.c)
 	}
 	rule := gridline.DuplicateBounds(cat, c)
 	from, to := c.ReportedAt.Add(-rule.Window), c.ReportedAt.Add(rule.Window)

@@ -240,7 +240,7 @@ func (h *Hub) read(ctx context.Context, after, upto int64) ([]*item, int64, erro
 		}
 		cases := map[int64]*gridline.Ticket{}
 		if len(ids) > 0 {
-			ts, err := h.Tickets.FindTicketsByIDs(sys, ids)
+			ts, err := h.Tickets.FindTicketSummaries(sys, ids)
 			if err != nil {
 				return nil, after, err
 			}

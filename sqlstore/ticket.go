@@ -154,10 +154,11 @@ func findTicketByID(ctx context.Context, tx *Tx, id int64) (*gridline.Ticket, er
 	return t, nil
 }
 
-// FindTicketsByIDs implements gridline.TicketService: in one read
+// FindTicketSummaries implements gridline.TicketService: in one read
 // transaction, the cases a chunk of ids at a time and their assignments in
-// one query per chunk.
-func (s *TicketService) FindTicketsByIDs(ctx context.Context, ids []int64) ([]*gridline.Ticket, error) {
+// one query per chunk, each from its own table alone (no join: a summary
+// names no place or unit).
+func (s *TicketService) FindTicketSummaries(ctx context.Context, ids []int64) ([]*gridline.Ticket, error) {
 	tx, err := s.db.BeginTx(ctx, false)
 	if err != nil {
 		return nil, err
@@ -172,32 +173,56 @@ func (s *TicketService) FindTicketsByIDs(ctx context.Context, ids []int64) ([]*g
 		}
 		ph := placeholders(len(w.args)+1, len(chunk))
 		w.conds, w.args = append(w.conds, "t.id IN ("+ph+")"), append(w.args, args...)
-		rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+w.String(), w.args...)
-		if err != nil {
-			return nil, translate(tx.db.dialect, err)
-		}
-		ts, err := scanTickets(rows)
-		if err != nil {
-			return nil, err
-		}
-		for _, t := range ts {
-			byID[t.ID] = t
-		}
-		rows, err = tx.QueryContext(ctx, `SELECT a.ticket_id, `+assignmentRowColumns+` FROM `+assignmentRowFrom+
-			` WHERE a.ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY a.ticket_id, `+assignmentRowOrder, args...)
+		rows, err := tx.QueryContext(ctx, `SELECT t.id, t.number, t.status, t.warning, t.channel, t.category, t.lon, t.lat,
+			t.county_code, t.town_code, t.community_code, t.grid_code, t.reported_at, t.building_id, t.floor, t.created_by,
+			t.lead_unit_id, t.compound_id FROM tickets t`+w.String(), w.args...)
 		if err != nil {
 			return nil, translate(tx.db.dialect, err)
 		}
 		for rows.Next() {
-			if err := scanAssignment(rows, func(id int64) *gridline.Ticket { return byID[id] }); err != nil {
+			var t gridline.Ticket
+			var lon, lat sql.NullFloat64
+			var floor sql.NullInt64
+			if err := rows.Scan(&t.ID, &t.Number, &t.Status, &t.Warning, &t.Channel, &t.Category, &lon, &lat,
+				&t.CountyCode, &t.TownCode, &t.CommunityCode, &t.GridCode, &t.ReportedAt, &t.BuildingID, &floor,
+				&t.CreatedBy, &t.LeadUnitID, &t.CompoundID); err != nil {
 				rows.Close()
 				return nil, err
 			}
+			if lon.Valid && lat.Valid {
+				t.Lon, t.Lat = &lon.Float64, &lat.Float64
+			}
+			if floor.Valid {
+				f := int(floor.Int64)
+				t.Floor = &f
+			}
+			t.ReportedAt = t.ReportedAt.UTC()
+			byID[t.ID] = &t
 		}
+		rows.Close()
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
+		rows, err = tx.QueryContext(ctx, `SELECT ticket_id, unit_id, role FROM ticket_assignments
+			WHERE ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY ticket_id, CASE WHEN role = 'lead' THEN 0 ELSE 1 END, assigned_at, unit_id`, args...)
+		if err != nil {
+			return nil, translate(tx.db.dialect, err)
+		}
+		for rows.Next() {
+			var id int64
+			a := &gridline.TicketAssignment{}
+			if err := rows.Scan(&id, &a.UnitID, &a.Role); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			if t := byID[id]; t != nil {
+				t.Assignments = append(t.Assignments, a)
+			}
+		}
 		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
 	}
 	out := make([]*gridline.Ticket, 0, len(byID))
 	for _, id := range ids {
