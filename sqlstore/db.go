@@ -134,8 +134,12 @@ func (db *DB) Open(ctx context.Context) (err error) {
 }
 
 // checkpointEvery is how often the checkpointer copies what this process
-// committed since into the database file.
-const checkpointEvery = 200 * time.Millisecond
+// committed since into the database file. Often, so each checkpoint is
+// small: its fsync stalls the writer's WAL writes on ext4 while it runs,
+// and at 64 intakes at once checkpoints every 200 ms (a 6,000-page copy
+// each) made the slowest intakes 120–130 ms against 70 ms at 50 ms
+// (docs/benchmarks.md, "Intake's tail").
+const checkpointEvery = 50 * time.Millisecond
 
 // checkpoint copies the SQLite WAL into the database from a reading
 // connection while this process writes (a passive checkpoint: it never
