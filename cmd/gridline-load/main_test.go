@@ -31,7 +31,8 @@ func TestRun(t *testing.T) {
 
 // TestRunLean: the lean client sends exactly the requests asked for, each
 // a well-formed GET the server parses, and reads every answer, whatever
-// its status and length, on kept-alive connections.
+// its status and length, on kept-alive connections: at most one a worker
+// (a worker that starts after the others have sent all 300 opens none).
 func TestRunLean(t *testing.T) {
 	var seen, conns atomic.Int64
 	ts := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -53,7 +54,7 @@ func TestRunLean(t *testing.T) {
 	if err := run([]string{"--url", ts.URL, "--client", "lean", "--requests", "300", "--concurrency", "3", "--duration", "5s"}, &out); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "requests     300 ") || !strings.Contains(out.String(), "200×200 400×100") || seen.Load() != 300 || conns.Load() != 3 {
+	if !strings.Contains(out.String(), "requests     300 ") || !strings.Contains(out.String(), "200×200 400×100") || seen.Load() != 300 || conns.Load() < 1 || conns.Load() > 3 {
 		t.Fatalf("server saw %d requests on %d connections; output:\n%s", seen.Load(), conns.Load(), out.String())
 	}
 }
