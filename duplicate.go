@@ -179,7 +179,7 @@ type DuplicateCandidate struct {
 }
 
 // DuplicateCase is what the finder compares of a case: its place, time,
-// category and text. Grams caches the text's fingerprint.
+// category and text, and the text's fingerprint once made.
 type DuplicateCase struct {
 	ID         int64
 	Number     string
@@ -189,10 +189,16 @@ type DuplicateCase struct {
 	Text       string
 	Lon, Lat   float64
 	ReportedAt time.Time
-	grams      []gram
-	weights    gramWeights // of grams, summed once rather than per pair
-	marks      placeMarks
-	suggested  []string // the catalogue's first suggestions for the text
+	fingerprint
+}
+
+// fingerprint is what a text becomes for comparison with a catalogue's
+// vocabulary (DuplicateCase.Fingerprint).
+type fingerprint struct {
+	grams     []gram
+	weights   gramWeights // of grams, summed once rather than per pair
+	marks     placeMarks
+	suggested []string // the catalogue's first suggestions for the text
 }
 
 // Fingerprint prepares c's text for comparison with cat's vocabulary;
@@ -212,7 +218,7 @@ func (c *DuplicateCase) Fingerprint(cat *Catalogue) {
 // and once as held by an index.
 func (c *DuplicateCase) AdoptFingerprint(o *DuplicateCase) {
 	if c.grams == nil && o.grams != nil && c.Text == o.Text {
-		c.grams, c.weights, c.marks, c.suggested = o.grams, o.weights, o.marks, o.suggested
+		c.fingerprint = o.fingerprint
 	}
 }
 
@@ -470,21 +476,18 @@ type FingerprintCache struct {
 	mu       sync.Mutex
 	max      int
 	cat      *Catalogue
-	cur, old map[int64]fingerprint
+	cur, old map[int64]cachedPrint
 }
 
-// fingerprint is a cached text fingerprint.
-type fingerprint struct {
-	text      string
-	grams     []gram
-	weights   gramWeights
-	marks     placeMarks
-	suggested []string
+// cachedPrint is a fingerprint kept with the text it was made from.
+type cachedPrint struct {
+	text string
+	fingerprint
 }
 
 // NewFingerprintCache returns a cache of about max fingerprints.
 func NewFingerprintCache(max int) *FingerprintCache {
-	return &FingerprintCache{max: max, cur: map[int64]fingerprint{}}
+	return &FingerprintCache{max: max, cur: map[int64]cachedPrint{}}
 }
 
 // fingerprint sets c's fingerprint from fc, or makes it and keeps it
@@ -500,7 +503,7 @@ func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
 	}
 	fc.mu.Lock()
 	if fc.cat != cat {
-		fc.cat, fc.cur, fc.old = cat, map[int64]fingerprint{}, nil
+		fc.cat, fc.cur, fc.old = cat, map[int64]cachedPrint{}, nil
 	}
 	f, ok := fc.cur[c.ID]
 	if !ok {
@@ -510,22 +513,22 @@ func (fc *FingerprintCache) fingerprint(cat *Catalogue, c *DuplicateCase) {
 	}
 	fc.mu.Unlock()
 	if ok && f.text == c.Text {
-		c.grams, c.weights, c.marks, c.suggested = f.grams, f.weights, f.marks, f.suggested
+		c.fingerprint = f.fingerprint
 		return
 	}
 	c.Fingerprint(cat)
 	fc.mu.Lock()
 	if fc.cat == cat {
-		fc.put(c.ID, fingerprint{text: c.Text, grams: c.grams, weights: c.weights, marks: c.marks, suggested: c.suggested})
+		fc.put(c.ID, cachedPrint{text: c.Text, fingerprint: c.fingerprint})
 	}
 	fc.mu.Unlock()
 }
 
 // put keeps f for id, the older half dropped when the newer is full.
 // fc.mu is held.
-func (fc *FingerprintCache) put(id int64, f fingerprint) {
+func (fc *FingerprintCache) put(id int64, f cachedPrint) {
 	if len(fc.cur) >= fc.max {
-		fc.old, fc.cur = fc.cur, make(map[int64]fingerprint, fc.max)
+		fc.old, fc.cur = fc.cur, make(map[int64]cachedPrint, fc.max)
 	}
 	fc.cur[id] = f
 }

@@ -13,7 +13,7 @@ import (
 // one; a waiter whose context ends stops waiting.
 func TestGate(t *testing.T) {
 	var g gate
-	if err := g.enter(context.Background(), nil); err != nil {
+	if in, err := g.enter(context.Background(), nil); !in {
 		t.Fatal(err)
 	}
 	var served atomic.Bool
@@ -29,8 +29,8 @@ func TestGate(t *testing.T) {
 			if i%2 == 0 {
 				wait = served.Load
 			}
-			switch err := g.enter(context.Background(), wait); err {
-			case nil:
+			switch in, err := g.enter(context.Background(), wait); {
+			case in:
 				if inside.Add(1) != 1 {
 					t.Error("two inside at once")
 				}
@@ -38,7 +38,7 @@ func TestGate(t *testing.T) {
 				time.Sleep(100 * time.Microsecond)
 				inside.Add(-1)
 				g.leave()
-			case errDone:
+			case err == nil:
 				done.Add(1)
 			default:
 				t.Error(err)
@@ -53,12 +53,12 @@ func TestGate(t *testing.T) {
 		t.Fatalf("entered %d, done without entering %d; want 20 and 20", entered.Load(), done.Load())
 	}
 
-	if err := g.enter(context.Background(), nil); err != nil {
+	if in, err := g.enter(context.Background(), nil); !in {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
 	defer cancel()
-	if err := g.enter(ctx, nil); err != context.DeadlineExceeded {
+	if in, err := g.enter(ctx, nil); in || err != context.DeadlineExceeded {
 		t.Fatalf("waiting past its context: %v", err)
 	}
 	g.leave()

@@ -21,7 +21,6 @@ package dupindex
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"math"
@@ -229,15 +228,13 @@ func (x *Index) catchUp(ctx context.Context) error {
 	if caughtUp() {
 		return nil
 	}
-	if err := x.follow.enter(ctx, caughtUp); err != nil || caughtUp() {
-		if err == nil {
-			x.follow.leave()
-		} else if err == errDone {
-			err = nil
-		}
+	if in, err := x.follow.enter(ctx, caughtUp); !in {
 		return err
 	}
 	defer x.follow.leave()
+	if caughtUp() {
+		return nil
+	}
 	return x.followLocked(ctx)
 }
 
@@ -252,28 +249,25 @@ type gate struct {
 	busy chan struct{} // closed when the one inside leaves; nil: none inside
 }
 
-// errDone is enter's answer when done says the wait is over.
-var errDone = errors.New("done")
-
-// enter returns nil once the caller is inside, errDone when done (if not
-// nil) reports true after a wait, or ctx's error.
-func (g *gate) enter(ctx context.Context, done func() bool) error {
+// enter returns true once the caller is inside; false when done (if not
+// nil) reports true after a wait, or with ctx's error.
+func (g *gate) enter(ctx context.Context, done func() bool) (bool, error) {
 	for {
 		g.mu.Lock()
 		if g.busy == nil {
 			g.busy = make(chan struct{})
 			g.mu.Unlock()
-			return nil
+			return true, nil
 		}
 		busy := g.busy
 		g.mu.Unlock()
 		select {
 		case <-busy:
 		case <-ctx.Done():
-			return ctx.Err()
+			return false, ctx.Err()
 		}
 		if done != nil && done() {
-			return errDone
+			return false, nil
 		}
 	}
 }
@@ -566,7 +560,7 @@ func (x *Index) find(ctx context.Context, c *gridline.DuplicateCase, id int64) (
 		// Held cases are fingerprinted already: the ranking reads the
 		// probe without writing to it.
 		c = e.c
-	} else if e, held := x.byID[c.ID]; held && c.ID != 0 {
+	} else if e, held := x.byID[c.ID]; held {
 		// A case just taken in is held already (the catch-up above read
 		// it): its fingerprint is the probe's.
 		c.AdoptFingerprint(e.c)

@@ -66,6 +66,17 @@ func scanTickets(rows *sql.Rows) ([]*gridline.Ticket, error) {
 	return out, rows.Err()
 }
 
+// setPlace sets t's point and floor from a row's nullable columns.
+func setPlace(t *gridline.Ticket, lon, lat sql.NullFloat64, floor sql.NullInt64) {
+	if lon.Valid && lat.Valid {
+		t.Lon, t.Lat = &lon.Float64, &lat.Float64
+	}
+	if floor.Valid {
+		f := int(floor.Int64)
+		t.Floor = &f
+	}
+}
+
 func scanTicket(rows *sql.Rows) (*gridline.Ticket, error) {
 	var t gridline.Ticket
 	var lon, lat sql.NullFloat64
@@ -84,13 +95,7 @@ func scanTicket(rows *sql.Rows) (*gridline.Ticket, error) {
 		b.ID = *t.BuildingID
 		t.Building = &b
 	}
-	if floor.Valid {
-		f := int(floor.Int64)
-		t.Floor = &f
-	}
-	if lon.Valid && lat.Valid {
-		t.Lon, t.Lat = &lon.Float64, &lat.Float64
-	}
+	setPlace(&t, lon, lat, floor)
 	if deadline.Valid {
 		d := deadline.Time.UTC()
 		t.Deadline = &d
@@ -189,13 +194,7 @@ func (s *TicketService) FindTicketSummaries(ctx context.Context, ids []int64) ([
 				rows.Close()
 				return nil, err
 			}
-			if lon.Valid && lat.Valid {
-				t.Lon, t.Lat = &lon.Float64, &lat.Float64
-			}
-			if floor.Valid {
-				f := int(floor.Int64)
-				t.Floor = &f
-			}
+			setPlace(&t, lon, lat, floor)
 			t.ReportedAt = t.ReportedAt.UTC()
 			byID[t.ID] = &t
 		}
@@ -203,8 +202,8 @@ func (s *TicketService) FindTicketSummaries(ctx context.Context, ids []int64) ([
 		if err := rows.Err(); err != nil {
 			return nil, err
 		}
-		rows, err = tx.QueryContext(ctx, `SELECT ticket_id, unit_id, role FROM ticket_assignments
-			WHERE ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY ticket_id, CASE WHEN role = 'lead' THEN 0 ELSE 1 END, assigned_at, unit_id`, args...)
+		rows, err = tx.QueryContext(ctx, `SELECT a.ticket_id, a.unit_id, a.role FROM ticket_assignments a
+			WHERE a.ticket_id IN (`+placeholders(1, len(chunk))+`) ORDER BY a.ticket_id, `+assignmentRowOrder, args...)
 		if err != nil {
 			return nil, translate(tx.db.dialect, err)
 		}
