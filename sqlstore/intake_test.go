@@ -17,10 +17,11 @@ import (
 // case that fails inside a batch (an external number another sender
 // holds) fails alone; the same external number twice is one case; every
 // case has its own daily number, first event, audit row and feed event,
-// on both databases.
+// and is found by its text within its own place, on both databases.
 func TestIntakeBatch(t *testing.T) {
 	f := newFixture(t)
 	lon, lat := 116.805, 35.555
+	lon2 := 116.825 // another grid: the cases alternate between the two
 	ext, other := as(72, gridline.Grant{Role: gridline.RoleExternal}), as(73, gridline.Grant{Role: gridline.RoleExternal})
 	first := &gridline.Ticket{Channel: gridline.ChannelHotline, ExternalID: "SD-1", Text: "路灯不亮", Lon: &lon, Lat: &lat}
 	if created, err := f.s.Tickets.CreateTicket(ext, first); err != nil || !created {
@@ -40,6 +41,9 @@ func TestIntakeBatch(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			tk := &gridline.Ticket{Channel: gridline.ChannelHotline, Text: fmt.Sprintf("路灯不亮 %d", i), Lon: &lon, Lat: &lat}
+			if i%2 == 1 {
+				tk.Lon = &lon2
+			}
 			c := ctx
 			switch i % 10 {
 			case 0: // taken by ext: fails inside its batch
@@ -142,6 +146,31 @@ func TestIntakeBatch(t *testing.T) {
 	}
 	if created != len(ids) {
 		t.Errorf("%d feed events, want %d", created, len(ids))
+	}
+
+	// The text index holds each case's own place (a case failing in a
+	// batch must not shift the places of the cases after it).
+	grids := map[string]int{}
+	for _, tk := range all {
+		grids[tk.GridCode]++
+	}
+	if len(grids) != 2 {
+		t.Fatalf("cases in grids %v, want two", grids)
+	}
+	q := "路灯不亮"
+	for code, n := range grids {
+		got, total, err := f.s.Tickets.FindTickets(ctx, gridline.TicketFilter{Query: &q, GridCode: &code, Limit: 100})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if total != n || len(got) != n {
+			t.Errorf("text within grid %s: %d cases (%d listed), want %d", code, total, len(got), n)
+		}
+		for _, tk := range got {
+			if tk.GridCode != code {
+				t.Errorf("text within grid %s: case %d of grid %s", code, tk.ID, tk.GridCode)
+			}
+		}
 	}
 }
 

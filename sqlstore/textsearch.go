@@ -416,6 +416,15 @@ func (tx *Tx) queueGrams(id int64, text string, p gridline.RegionPath) {
 	q.ids, q.texts, q.paths = append(q.ids, id), append(q.texts, text), append(q.paths, p)
 }
 
+// len is how many cases are queued.
+func (q *gramQueue) len() int { return len(q.ids) }
+
+// truncate drops the cases queued after the first n (a batch's case that
+// rolled back to its savepoint).
+func (q *gramQueue) truncate(n int) {
+	q.ids, q.texts, q.paths = q.ids[:n], q.texts[:n], q.paths[:n]
+}
+
 // writeGrams indexes the queued texts and empties the queue.
 func (tx *Tx) writeGrams(ctx context.Context) error {
 	q := tx.grams
@@ -423,7 +432,7 @@ func (tx *Tx) writeGrams(ctx context.Context) error {
 		return nil
 	}
 	err := writeTicketGrams(ctx, tx, q.ids, q.texts, q.paths)
-	q.ids, q.texts, q.paths = q.ids[:0], q.texts[:0], q.paths[:0]
+	q.truncate(0)
 	return err
 }
 

@@ -644,11 +644,11 @@ func (s *TicketService) createBatch(batch []*intakeRequest) {
 		if _, err = tx.exec(ctx, `SAVEPOINT intake`); err != nil {
 			break
 		}
-		events, audits, grams := len(*tx.events), len(*tx.audits), len(tx.grams.ids)
+		events, audits, grams := len(*tx.events), len(*tx.audits), tx.grams.len()
 		r.created, r.err = createTicketIn(ctx, tx, r.t)
 		if r.err != nil {
 			*tx.events, *tx.audits = (*tx.events)[:events], (*tx.audits)[:audits]
-			tx.grams.ids, tx.grams.texts = tx.grams.ids[:grams], tx.grams.texts[:grams]
+			tx.grams.truncate(grams)
 			if _, err = tx.exec(ctx, `ROLLBACK TO SAVEPOINT intake`); err != nil {
 				break
 			}
