@@ -156,3 +156,20 @@ func PlanForTest(ctx context.Context, db *DB, q string, args ...any) ([]string, 
 
 // ExternalLookupForTest is the store's lookup of a case by external number.
 const ExternalLookupForTest = externalLookup
+
+// SuperviseQueryForTest is the scheduler's query of the cases due a
+// warning or overdue, with n open statuses.
+func SuperviseQueryForTest(n int) string { return superviseQuery(n) }
+
+// TicketPageQueryForTest returns the list's query of a page of f's
+// selection, ids only, for ctx's caller (findTicketPage's inner query),
+// and its arguments.
+func TicketPageQueryForTest(ctx context.Context, db *DB, f gridline.TicketFilter) (string, []any, error) {
+	tx, err := db.BeginTx(ctx, false)
+	if err != nil {
+		return "", nil, err
+	}
+	defer tx.Rollback()
+	w, _ := ticketWhere(ctx, tx, f)
+	return `SELECT t.id FROM tickets t` + w.String() + ` ORDER BY t.id DESC` + limitOffset(100, 0), w.args, nil
+}

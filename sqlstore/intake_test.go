@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/gridline/gridline"
 	"github.com/gridline/gridline/sqlstore"
@@ -193,4 +194,55 @@ func TestExternalNumberLookupIndexed(t *testing.T) {
 			t.Errorf("%s\nplan: %v, want the index tickets_external_idx", q, plan)
 		}
 	}
+}
+
+// TestPartialCaseIndexesUsed checks that the queries on the columns a new
+// case leaves empty (lead unit, deadline; most often building and
+// compound) read their indexes, which since migration 0030 hold only the
+// cases that have a value: the planner must see that each query implies
+// it, or a unit's list, the overdue filter or the scheduler would read the
+// whole table.
+func TestPartialCaseIndexesUsed(t *testing.T) {
+	db := storetest.Open(t)
+	if db.Dialect() != "sqlite" {
+		t.Skip("the plan is SQLite's; PostgreSQL picks its plan per execution")
+	}
+	unit, building := int64(7), int64(3)
+	tests := []struct {
+		name string
+		ctx  context.Context
+		f    gridline.TicketFilter
+		want string
+	}{
+		{"unit", ctx, gridline.TicketFilter{UnitID: &unit}, "tickets_lead_idx"},
+		{"building", ctx, gridline.TicketFilter{BuildingID: &building}, "tickets_building_idx"},
+		{"overdue", ctx, gridline.TicketFilter{Overdue: true}, "tickets_status_deadline_idx"},
+		{"department", as(51, gridline.Grant{Role: gridline.RoleDepartment, UnitID: &unit}), gridline.TicketFilter{}, "tickets_lead_idx"},
+		{"property company", as(51, gridline.Grant{Role: gridline.RoleProperty, UnitID: &unit}), gridline.TicketFilter{}, "tickets_compound_idx"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q, args, err := sqlstore.TicketPageQueryForTest(tt.ctx, db, tt.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			plan, err := sqlstore.PlanForTest(context.Background(), db, q, args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(strings.Join(plan, "\n"), tt.want) {
+				t.Errorf("%s\nplan: %v, want the index %s", q, plan, tt.want)
+			}
+		})
+	}
+	t.Run("scheduler", func(t *testing.T) {
+		open := []any{time.Now(), time.Now(), "filed", "dispatched", "signed"}
+		plan, err := sqlstore.PlanForTest(context.Background(), db, sqlstore.SuperviseQueryForTest(len(open)-2), open...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(strings.Join(plan, "\n"), "tickets_status_deadline_idx") {
+			t.Errorf("plan: %v, want the index tickets_status_deadline_idx", plan)
+		}
+	})
 }

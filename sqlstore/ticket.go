@@ -1194,6 +1194,16 @@ func (s *TicketService) Supervise(ctx context.Context) (gridline.Supervision, er
 	}
 }
 
+// superviseQuery selects a batch of open cases (statuses $3… , n of them)
+// due a warning at $1 or overdue at $2: the index (status, deadline) of
+// the cases with a deadline, per open status.
+func superviseQuery(n int) string {
+	return `SELECT t.id, t.deadline, t.warning, t.county_code, t.town_code, t.community_code,
+		COALESCE(u.region_code, '') FROM tickets t LEFT JOIN units u ON u.id = t.lead_unit_id
+		WHERE t.deadline IS NOT NULL AND (t.warning = '' AND t.warn_at <= $1 OR t.warning <> 'red' AND t.deadline < $2)
+		AND t.status IN (` + placeholders(3, n) + `) ORDER BY t.id` + limitOffset(superviseBatch, 0)
+}
+
 func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision, bool, error) {
 	var n gridline.Supervision
 	tx, err := s.db.BeginTx(ctx, true)
@@ -1207,10 +1217,7 @@ func (s *TicketService) superviseOnce(ctx context.Context) (gridline.Supervision
 			open = append(open, string(st))
 		}
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT t.id, t.deadline, t.warning, t.county_code, t.town_code, t.community_code,
-		COALESCE(u.region_code, '') FROM tickets t LEFT JOIN units u ON u.id = t.lead_unit_id
-		WHERE t.deadline IS NOT NULL AND (t.warning = '' AND t.warn_at <= $1 OR t.warning <> 'red' AND t.deadline < $2)
-		AND t.status IN (`+placeholders(3, len(open)-2)+`) ORDER BY t.id`+limitOffset(superviseBatch, 0), open...)
+	rows, err := tx.QueryContext(ctx, superviseQuery(len(open)-2), open...)
 	if err != nil {
 		return n, false, translate(tx.db.dialect, err)
 	}
