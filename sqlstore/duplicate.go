@@ -83,8 +83,8 @@ func (s *DuplicateService) FindDuplicatesOf(ctx context.Context, t *gridline.Tic
 }
 
 // find reads the cases in the cells c's radius touches, within its window,
-// and ranks them. The index on (place_cell, reported_at) makes it a few
-// short range scans.
+// and ranks them. The index (reported_at, place_cell, lon, lat) makes it
+// one range scan of the window that reads only the rows in the radius.
 func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.DuplicateCase) ([]gridline.DuplicateCandidate, error) {
 	rule := gridline.DuplicateBounds(s.db.catalogue(), c)
 	cells := gridline.DuplicateCells(c.Lon, c.Lat, rule.Radius)
@@ -100,12 +100,7 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 	// both are tested on the index's lon and lat before a row is read, so
 	// only the rows within the radius are read, with their texts (the
 	// disc spares the box's corners, a fifth of its area).
-	rows, err := tx.QueryContext(ctx, `SELECT `+duplicateCaseColumns+`
-		FROM tickets WHERE place_cell IN (`+placeholders(16, len(cells))+`) AND reported_at >= $1 AND reported_at <= $2
-		AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10
-		AND ((lon - $11) * $13) * ((lon - $11) * $13) + ((lat - $12) * $14) * ((lat - $12) * $14) <= $15
-		AND id <> $3 AND status NOT IN ($4, $5, $6)`+
-		limitOffset(maxDuplicateRows, 0), args...)
+	rows, err := tx.QueryContext(ctx, duplicateWindowQuery(len(cells)), args...)
 	if err != nil {
 		return nil, translate(tx.db.dialect, err)
 	}
@@ -114,6 +109,18 @@ func (s *DuplicateService) find(ctx context.Context, tx *Tx, c *gridline.Duplica
 		return nil, translate(tx.db.dialect, err)
 	}
 	return gridline.RankDuplicatesCached(s.db.catalogue(), s.fingerprints, c, others, gridline.MaxDuplicates), nil
+}
+
+// duplicateWindowQuery reads the cases reported in [$1, $2] in n place
+// cells ($16…) within the box ($7–$10) and the disc around ($11, $12)
+// (scales $13, $14, radius² $15), other than case $3 and not in statuses
+// $4–$6.
+func duplicateWindowQuery(n int) string {
+	return `SELECT ` + duplicateCaseColumns + `
+		FROM tickets WHERE place_cell IN (` + placeholders(16, n) + `) AND reported_at >= $1 AND reported_at <= $2
+		AND lon >= $7 AND lat >= $8 AND lon <= $9 AND lat <= $10
+		AND ((lon - $11) * $13) * ((lon - $11) * $13) + ((lat - $12) * $14) * ((lat - $12) * $14) <= $15
+		AND id <> $3 AND status NOT IN ($4, $5, $6)` + limitOffset(maxDuplicateRows, 0)
 }
 
 // DuplicateCatalogue implements gridline.DuplicateStore.

@@ -173,3 +173,7 @@ func TicketPageQueryForTest(ctx context.Context, db *DB, f gridline.TicketFilter
 	w, _ := ticketWhere(ctx, tx, f)
 	return `SELECT t.id FROM tickets t` + w.String() + ` ORDER BY t.id DESC` + limitOffset(100, 0), w.args, nil
 }
+
+// DuplicateWindowQueryForTest is the duplicate finder's read of the cases
+// around a point in a window, over n place cells.
+func DuplicateWindowQueryForTest(n int) string { return duplicateWindowQuery(n) }

@@ -45,8 +45,9 @@ func scanFusion(rows *sql.Rows, c *gridline.FusionCase, extra ...any) error {
 	return nil
 }
 
-// fusionScanCells is the number of place cells from which the findings
-// of the window are read in one pass, not cell by cell.
+// fusionScanCells is the number of place cells from which every finding
+// of the window is read, not only those in the cells (which the index
+// (reported_at, place_cell, …) tells apart before a row is read).
 const fusionScanCells = 100
 
 // fusionChunk bounds the IN lists of one query.
@@ -238,8 +239,8 @@ func (s *FusionService) findings(ctx context.Context, tx *Tx, hot []*fusionHotli
 	}
 	slices.Sort(list)
 	if len(list) > fusionScanCells {
-		// Most of the city: one pass over the window reads the findings
-		// faster than a range scan per cell and a row lookup per finding.
+		// Most of the city: one pass over the window, without testing
+		// each finding's cell against a list of hundreds.
 		args := append(slices.Clone(base), from, to)
 		if err := read(fmt.Sprintf("reported_at >= $%d AND reported_at < $%d AND place_cell IS NOT NULL", n+1, n+2), args); err != nil {
 			return nil, err

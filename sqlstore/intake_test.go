@@ -196,18 +196,22 @@ func TestExternalNumberLookupIndexed(t *testing.T) {
 	}
 }
 
-// TestPartialCaseIndexesUsed checks that the queries on the columns a new
+// TestCaseIndexesUsed checks that the lists, scopes and finders read the
+// case indexes intake was made to write less of: those on the columns a new
 // case leaves empty (lead unit, deadline; most often building and
-// compound) read their indexes, which since migration 0030 hold only the
-// cases that have a value: the planner must see that each query implies
-// it, or a unit's list, the overdue filter or the scheduler would read the
-// whole table.
-func TestPartialCaseIndexesUsed(t *testing.T) {
+// compound) hold only the cases that have a value (migration 0030), and a
+// community is a range of the grid index, the duplicate window a range of
+// (reported_at, place_cell, …) (migration 0031). The planner must see that
+// each query implies a partial index's condition and take the ranges, or a
+// unit's list, a community's, the overdue filter, the scheduler or the
+// duplicate finder would read the whole table.
+func TestCaseIndexesUsed(t *testing.T) {
 	db := storetest.Open(t)
 	if db.Dialect() != "sqlite" {
 		t.Skip("the plan is SQLite's; PostgreSQL picks its plan per execution")
 	}
 	unit, building := int64(7), int64(3)
+	community := "370812001014"
 	tests := []struct {
 		name string
 		ctx  context.Context
@@ -217,8 +221,10 @@ func TestPartialCaseIndexesUsed(t *testing.T) {
 		{"unit", ctx, gridline.TicketFilter{UnitID: &unit}, "tickets_lead_idx"},
 		{"building", ctx, gridline.TicketFilter{BuildingID: &building}, "tickets_building_idx"},
 		{"overdue", ctx, gridline.TicketFilter{Overdue: true}, "tickets_status_deadline_idx"},
+		{"community", ctx, gridline.TicketFilter{Within: &community}, "tickets_grid_idx"},
 		{"department", as(51, gridline.Grant{Role: gridline.RoleDepartment, UnitID: &unit}), gridline.TicketFilter{}, "tickets_lead_idx"},
 		{"property company", as(51, gridline.Grant{Role: gridline.RoleProperty, UnitID: &unit}), gridline.TicketFilter{}, "tickets_compound_idx"},
+		{"community's staff", as(51, gridline.Grant{Role: gridline.RoleCommunity, Region: community}), gridline.TicketFilter{}, "tickets_grid_idx"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -226,23 +232,29 @@ func TestPartialCaseIndexesUsed(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			plan, err := sqlstore.PlanForTest(context.Background(), db, q, args...)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(strings.Join(plan, "\n"), tt.want) {
-				t.Errorf("%s\nplan: %v, want the index %s", q, plan, tt.want)
-			}
+			checkPlan(t, db, tt.want, q, args...)
 		})
 	}
 	t.Run("scheduler", func(t *testing.T) {
-		open := []any{time.Now(), time.Now(), "filed", "dispatched", "signed"}
-		plan, err := sqlstore.PlanForTest(context.Background(), db, sqlstore.SuperviseQueryForTest(len(open)-2), open...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !strings.Contains(strings.Join(plan, "\n"), "tickets_status_deadline_idx") {
-			t.Errorf("plan: %v, want the index tickets_status_deadline_idx", plan)
-		}
+		now := time.Now()
+		checkPlan(t, db, "tickets_status_deadline_idx", sqlstore.SuperviseQueryForTest(3), now, now, "filed", "dispatched", "signed")
 	})
+	t.Run("duplicate window", func(t *testing.T) {
+		now := time.Now()
+		args := []any{now.Add(-72 * time.Hour), now, int64(1), "merged", "voided", "rejected",
+			116.8, 35.5, 116.9, 35.6, 116.85, 35.55, 90000.0, 111000.0, 250000.0, int64(11), int64(12), int64(13)}
+		checkPlan(t, db, "tickets_reported_place_idx", sqlstore.DuplicateWindowQueryForTest(3), args...)
+	})
+}
+
+// checkPlan fails t unless SQLite's plan of q reads the index want.
+func checkPlan(t *testing.T, db *sqlstore.DB, want, q string, args ...any) {
+	t.Helper()
+	plan, err := sqlstore.PlanForTest(context.Background(), db, q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(strings.Join(plan, "\n"), want) {
+		t.Errorf("%s\nplan: %v, want the index %s", q, plan, want)
+	}
 }

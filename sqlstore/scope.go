@@ -57,7 +57,10 @@ func ticketScopeOf(s gridline.Scope, co bool) (string, []any) {
 		case gridline.GridCodeLen:
 			or = append(or, "t.grid_code = ?")
 		case 12:
-			or = append(or, "t.community_code = ?")
+			cond, lo, hi := communityCondition(code)
+			or = append(or, "("+cond+")")
+			args = append(args, lo)
+			code = hi
 		case 9:
 			or = append(or, "t.town_code = ?")
 		case 6:

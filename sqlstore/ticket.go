@@ -353,19 +353,25 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.category >= ? AND t.category < ?", lo, hi)
 	}
 	if f.Within != nil {
-		// A whole region's code is an equality on its own column, whose
-		// index (code, id) hands the newest cases first; a case's codes
-		// are its grid's path, so both select the same cases.
+		// A town's code is an equality on its own column, whose index
+		// (code, id) hands the newest cases first. A community is a range
+		// of its grids' codes (communityCondition). A case's codes are
+		// its grid's path, so these select the same cases as a prefix.
 		switch code := *f.Within; len(code) {
 		case 12:
-			w.add("t.community_code = ?", code)
+			cond, lo, hi := communityCondition(code)
+			w.add(cond, lo, hi)
 		case 9:
 			w.add("t.town_code = ?", code)
 		case 6:
 			w.add("t.county_code = ?", code)
 		default:
 			lo, hi := prefixRange(code)
-			w.add("t.community_code >= ? AND t.community_code < ?", lo, hi)
+			if len(code) < 6 {
+				w.add("t.county_code >= ? AND t.county_code < ?", lo, hi)
+			} else {
+				w.add("t.grid_code >= ? AND t.grid_code < ?", lo, hi)
+			}
 		}
 	}
 	if f.GridCode != nil {
@@ -419,6 +425,15 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		}
 	}
 	return w, categoryAt
+}
+
+// communityCondition selects the cases of community code (alias t) as a
+// range of the grid index (grid_code, id): a grid's code begins with its
+// community's, and a community has a few grids. Intake no longer writes an
+// index of communities of its own (migration 0031).
+func communityCondition(code string) (cond string, lo, hi string) {
+	lo, hi = prefixRange(code)
+	return "t.grid_code >= ? AND t.grid_code < ?", lo, hi
 }
 
 // periodWalkRows is how many cases taken in after a period SQLite may walk
