@@ -236,6 +236,13 @@ func TestTicketFilters(t *testing.T) {
 		return n
 	}
 	dispatched, q, street, town := gridline.StatusDispatched, "路灯", "370812001", "370812101"
+	// Every level's code as within: a community and a grid as a range of
+	// the grid index (communityCondition), the county and above by the
+	// county's code.
+	community, grid, county, city := a.CommunityCode, a.GridCode, "370812", "3708"
+	if len(community) != 12 || len(grid) != gridline.GridCodeLen {
+		t.Fatalf("a's community %q, grid %q", community, grid)
+	}
 	for name, tt := range map[string]struct {
 		f    gridline.TicketFilter
 		want int
@@ -245,6 +252,10 @@ func TestTicketFilters(t *testing.T) {
 		"text":       {gridline.TicketFilter{Query: &q}, 2},
 		"street":     {gridline.TicketFilter{Within: &street}, 1},
 		"town":       {gridline.TicketFilter{Within: &town}, 1},
+		"community":  {gridline.TicketFilter{Within: &community}, 1},
+		"grid":       {gridline.TicketFilter{Within: &grid}, 1},
+		"county":     {gridline.TicketFilter{Within: &county}, 3},
+		"city":       {gridline.TicketFilter{Within: &city}, 3},
 		"lead unit":  {gridline.TicketFilter{UnitID: &unit.ID}, 1},
 		"overdue":    {gridline.TicketFilter{Overdue: true}, 0},
 		"page total": {gridline.TicketFilter{Limit: 1}, 3},
