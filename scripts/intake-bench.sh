@@ -11,6 +11,9 @@
 # cases/s, p50/p99, the server's and the load's CPU per case, then the
 # database's raw single-row insert rate and the ratio. The load average is
 # printed beside each run. Rounds: base, new, base, new, … (default 3).
+# At the end, each build's medians and how many rounds the new one led: on
+# a VM whose speed drifts, many short rounds (DURATION=5s, 8 rounds) tell
+# builds apart where a few long ones do not (docs/benchmarks.md).
 #
 # Environment: DB=sqlite (default) or DB=postgres (the demo database
 # ${PG_DB}_demo and a copy per run, ${PG_DB}_run, both dropped at the
@@ -119,9 +122,39 @@ for round in $(seq 1 "$rounds"); do
 			profiler=$!
 		fi
 		"$LOAD" intake --url "$url" --token "$token" --concurrency "$CONC" --duration "$DURATION" \
-			--rate "${RATE:-0}" --db "$dsn" --pid "$pid"
+			--rate "${RATE:-0}" --db "$dsn" --pid "$pid" | tee "$tmp/run.txt"
 		[ -z "$prof" ] || wait "$profiler"
 		echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
 		stop
+		# One line a run for the summary: cases/s, p99 ms, server µs a case,
+		# raw inserts a second.
+		awk -v w="$which" 'function ms(d) { return d ~ /µs$/ ? d / 1000 : d ~ /ms$/ ? d + 0 : d ~ /s$/ ? d * 1000 : d + 0 }
+			/^throughput/ {r = $2} /^latency/ {for (i = 1; i < NF; i++) if ($i == "p99") p = ms($(i + 1))}
+			/^cpu per case/ {c = $5} /^raw inserts/ {x = $3} END {print w, r, p, c, x}' "$tmp/run.txt" >>"$tmp/results"
 	done
 done
+
+# The medians of each build's runs, and how many rounds the new one led:
+# on a VM whose speed drifts, many short alternating rounds (DURATION=5s)
+# say more than a few long ones, and the ratio to the raw inserts of the
+# same run follows the VM's speed.
+echo "== medians over $rounds rounds"
+awk 'function median(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ n[$1]++; k = n[$1]; rate[$1, k] = $2; p99[$1, k] = $3; cpu[$1, k] = $4; ratio[$1, k] = $5 ? $2 / $5 : 0 }
+	$1 == "new" { if ($2 > last) led++ }
+	$1 == "base" { last = $2 }
+	END {
+		split("base new", ws)
+		for (iw = 1; iw <= 2; iw++) {
+			w = ws[iw]
+			delete a; for (k = 1; k <= n[w]; k++) a[k] = rate[w, k]; mr = median(a, n[w])
+			delete a; for (k = 1; k <= n[w]; k++) a[k] = p99[w, k]; mp = median(a, n[w])
+			delete a; for (k = 1; k <= n[w]; k++) a[k] = cpu[w, k]; mc = median(a, n[w])
+			delete a; for (k = 1; k <= n[w]; k++) a[k] = ratio[w, k]; mx = median(a, n[w])
+			printf "%-4s  cases/s %d  p99 %.1f ms  server %d µs a case  intake ÷ raw inserts %.3f\n", w, mr, mp, mc, mx
+		}
+		printf "new ahead in %d of %d rounds (cases a second)\n", led, n["new"]
+	}' "$tmp/results"
