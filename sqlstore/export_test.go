@@ -161,9 +161,9 @@ const ExternalLookupForTest = externalLookup
 // warning or overdue, with n open statuses.
 func SuperviseQueryForTest(n int) string { return superviseQuery(n) }
 
-// TicketPageQueryForTest returns the list's query of a page of f's
-// selection, ids only, for ctx's caller (findTicketPage's inner query),
-// and its arguments.
+// TicketPageQueryForTest returns the list's query of the ids of a page
+// (100) of f's selection for ctx's caller, as findTicketPage asks it, and
+// its arguments.
 func TicketPageQueryForTest(ctx context.Context, db *DB, f gridline.TicketFilter) (string, []any, error) {
 	tx, err := db.BeginTx(ctx, false)
 	if err != nil {
@@ -171,7 +171,7 @@ func TicketPageQueryForTest(ctx context.Context, db *DB, f gridline.TicketFilter
 	}
 	defer tx.Rollback()
 	w, _ := ticketWhere(ctx, tx, f)
-	return `SELECT t.id FROM tickets t` + w.String() + ` ORDER BY t.id DESC` + limitOffset(100, 0), w.args, nil
+	return pageIDsQuery(w, 100, 0), w.args, nil
 }
 
 // DuplicateWindowQueryForTest is the duplicate finder's read of the cases

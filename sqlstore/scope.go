@@ -42,6 +42,30 @@ func unscoped(ctx context.Context) context.Context {
 	return gridline.WithPrincipal(ctx, &c)
 }
 
+// regionCases selects the cases (alias t) placed at or below the region
+// or grid code, by a code of the case's path (a case's codes are its
+// grid's): a grid, a town and a county by equality, whose indexes
+// (code, id) hand the newest cases first; a community as a range of the
+// grid index, a grid's code beginning with its community's (it has no index
+// of its own, migration 0031: intake wrote a page a case in it); a
+// province or city as a prefix of the county code, and any other prefix
+// of a grid's path as a range of grid codes.
+func regionCases(code string) (string, []any) {
+	switch len(code) {
+	case gridline.GridCodeLen:
+		return "t.grid_code = ?", []any{code}
+	case gridline.LevelTown.CodeLen():
+		return "t.town_code = ?", []any{code}
+	case gridline.LevelCounty.CodeLen():
+		return "t.county_code = ?", []any{code}
+	}
+	lo, hi := prefixRange(code)
+	if len(code) < gridline.LevelCounty.CodeLen() {
+		return "t.county_code >= ? AND t.county_code < ?", []any{lo, hi}
+	}
+	return "t.grid_code >= ? AND t.grid_code < ?", []any{lo, hi}
+}
+
 // ticketScope returns the predicate (with "?" placeholders, for
 // where.add) that keeps the cases of alias t in s. A unit's cases are
 // those it leads or co-handles.
@@ -53,25 +77,9 @@ func ticketScopeOf(s gridline.Scope, co bool) (string, []any) {
 	var or []string
 	var args []any
 	for _, code := range s.Regions {
-		switch len(code) {
-		case gridline.GridCodeLen:
-			or = append(or, "t.grid_code = ?")
-		case 12:
-			cond, lo, hi := communityCondition(code)
-			or = append(or, "("+cond+")")
-			args = append(args, lo)
-			code = hi
-		case 9:
-			or = append(or, "t.town_code = ?")
-		case 6:
-			or = append(or, "t.county_code = ?")
-		default: // a province or city: a prefix of the county code
-			lo, hi := prefixRange(code)
-			or = append(or, "(t.county_code >= ? AND t.county_code < ?)")
-			args = append(args, lo)
-			code = hi
-		}
-		args = append(args, code)
+		cond, a := regionCases(code)
+		or = append(or, "("+cond+")")
+		args = append(args, a...)
 	}
 	if len(s.Units) > 0 {
 		if co {

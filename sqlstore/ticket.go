@@ -353,26 +353,8 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 		w.add("t.category >= ? AND t.category < ?", lo, hi)
 	}
 	if f.Within != nil {
-		// A town's code is an equality on its own column, whose index
-		// (code, id) hands the newest cases first. A community is a range
-		// of its grids' codes (communityCondition). A case's codes are
-		// its grid's path, so these select the same cases as a prefix.
-		switch code := *f.Within; len(code) {
-		case 12:
-			cond, lo, hi := communityCondition(code)
-			w.add(cond, lo, hi)
-		case 9:
-			w.add("t.town_code = ?", code)
-		case 6:
-			w.add("t.county_code = ?", code)
-		default:
-			lo, hi := prefixRange(code)
-			if len(code) < 6 {
-				w.add("t.county_code >= ? AND t.county_code < ?", lo, hi)
-			} else {
-				w.add("t.grid_code >= ? AND t.grid_code < ?", lo, hi)
-			}
-		}
+		cond, args := regionCases(*f.Within)
+		w.add(cond, args...)
 	}
 	if f.GridCode != nil {
 		w.add("t.grid_code = ?", *f.GridCode)
@@ -427,15 +409,6 @@ func ticketWhere(ctx context.Context, tx *Tx, f gridline.TicketFilter) (w where,
 	return w, categoryAt
 }
 
-// communityCondition selects the cases of community code (alias t) as a
-// range of the grid index (grid_code, id): a grid's code begins with its
-// community's, and a community has a few grids. Intake no longer writes an
-// index of communities of its own (migration 0031).
-func communityCondition(code string) (cond string, lo, hi string) {
-	lo, hi = prefixRange(code)
-	return "t.grid_code >= ? AND t.grid_code < ?", lo, hi
-}
-
 // periodWalkRows is how many cases taken in after a period SQLite may walk
 // past to page the period by id (findTickets).
 const periodWalkRows = 20000
@@ -460,8 +433,8 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	// The page's ids first, from the indexes alone where they cover the
 	// filter; then those cases whole with their names. Joined and sorted
 	// whole, a selection of 80,000 cases took seconds.
-	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE t.id IN (SELECT t.id FROM tickets t`+
-		w.String()+` ORDER BY t.id DESC`+limitOffset(limit, offset)+`) ORDER BY t.id DESC`, w.args...)
+	rows, err := tx.QueryContext(ctx, `SELECT `+ticketColumns+` FROM `+ticketFrom+` WHERE t.id IN (`+
+		pageIDsQuery(w, limit, offset)+`) ORDER BY t.id DESC`, w.args...)
 	if err != nil {
 		return nil, 0, translate(tx.db.dialect, err)
 	}
@@ -478,6 +451,11 @@ func findTicketPage(ctx context.Context, tx *Tx, w, count where, limit, offset, 
 	}
 	total, err = countTickets(ctx, tx, count, bound)
 	return out, total, err
+}
+
+// pageIDsQuery selects the ids of a page of the selection w, newest first.
+func pageIDsQuery(w where, limit, offset int) string {
+	return `SELECT t.id FROM tickets t` + w.String() + ` ORDER BY t.id DESC` + limitOffset(limit, offset)
 }
 
 // IntakeSuggestions is how many category suggestions intake makes when no

@@ -237,7 +237,7 @@ func TestTicketFilters(t *testing.T) {
 	}
 	dispatched, q, street, town := gridline.StatusDispatched, "路灯", "370812001", "370812101"
 	// Every level's code as within: a community and a grid as a range of
-	// the grid index (communityCondition), the county and above by the
+	// the grid index (regionCases), the county and above by the
 	// county's code.
 	community, grid, county, city := a.CommunityCode, a.GridCode, "370812", "3708"
 	if len(community) != 12 || len(grid) != gridline.GridCodeLen {
