@@ -352,10 +352,36 @@ func writeTicketGrams(ctx context.Context, tx *Tx, ids []int64, texts []string, 
 		})
 	}
 	var buf []byte
-	return copyRows(ctx, tx, "ticket_grams", []string{"rowid", "grams"}, len(ids), func(i int, dst []any) []any {
+	written := 0
+	if err := copyRows(ctx, tx, "ticket_grams", []string{"rowid", "grams"}, len(ids), func(i int, dst []any) []any {
 		buf = appendGramDoc(buf[:0], texts[i], paths[i])
+		written += len(buf)
 		return append(dst, ids[i], string(buf))
-	})
+	}); err != nil {
+		return err
+	}
+	return mergeTicketGrams(ctx, tx, written)
+}
+
+// mergeTicketGrams merges a few pages of SQLite's text index after a
+// transaction wrote docBytes of documents to it: FTS5's own automerge is
+// off (migration 0032) because it merges in quanta of 64 leaves times the
+// levels, all in the one commit that crosses a quantum — a 15–50 ms stall
+// every half second under intake load. Here each writing transaction
+// merges up to mergePagesPerLeaf pages for each leaf its documents may
+// fill (more than automerge's one a level a leaf, so the merges keep up:
+// FTS5 merges only a level that holds usermerge, 4, segments, so a call
+// with nothing to merge does nothing). A few pages in every commit
+// rather than hundreds in one.
+func mergeTicketGrams(ctx context.Context, tx *Tx, docBytes int) error {
+	const (
+		leafBytes         = 4000 // FTS5's pgsz, 4,050 by default
+		mergePagesPerLeaf = 8
+		maxMergePages     = 256 // a bulk import's: its segments wait for later commits
+	)
+	pages := min(mergePagesPerLeaf*(1+docBytes/leafBytes), maxMergePages)
+	_, err := tx.exec(ctx, `INSERT INTO ticket_grams (ticket_grams, rank) VALUES ('merge', $1)`, pages)
+	return err
 }
 
 // gramVector is a case's terms as PostgreSQL's tsvector: the text's, then

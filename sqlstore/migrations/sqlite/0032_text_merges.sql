@@ -1,0 +1,13 @@
+-- 0032_text_merges.sql (sqlite): the text index (ticket_grams) no longer
+-- merges its segments on its own. FTS5's automerge does its merging in
+-- quanta of 64 leaves times the number of levels, all at once in the
+-- commit that crosses the quantum: under intake load a 15–50 ms stall in
+-- one batch's commit every half second, which every case waiting behind it
+-- paid (docs/benchmarks.md, "Intake's stalls: FTS5's merges"). Now each
+-- transaction that writes the index merges a few pages of it right after
+-- (sqlstore/textsearch.go, mergeTicketGrams), on the same rule (a level
+-- merges once it holds 4 segments, usermerge), so the work is spread over
+-- the commits that cause it. FTS5's crisis merge (16 segments on a level)
+-- stays as the bound. Keep in step with the other dialect (nothing to do
+-- there: PostgreSQL's GIN index has its own pending list).
+INSERT INTO ticket_grams (ticket_grams, rank) VALUES ('automerge', 0);
