@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -118,6 +119,62 @@ func TestHubFollowsCommits(t *testing.T) {
 	}
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("took %v", d)
+	}
+}
+
+// countingTickets counts the hub's reads of cases.
+type countingTickets struct {
+	gridline.TicketService
+	reads atomic.Int64
+}
+
+func (c *countingTickets) FindTicketSummaries(ctx context.Context, ids []int64) ([]*gridline.Ticket, error) {
+	c.reads.Add(1)
+	return c.TicketService.FindTicketSummaries(ctx, ids)
+}
+
+// TestHubIdle: with no stream open the hub follows the feed without
+// reading the cases, and a stream that comes back with its last position
+// still gets every case since, replayed from the feed.
+func TestHubIdle(t *testing.T) {
+	s, h := setup(t)
+	ctx := context.Background()
+	counted := &countingTickets{TicketService: h.Tickets}
+	h.Tickets = counted
+	st, err := h.Subscribe(ctx, -1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen := st.Seq()
+	st.Close()
+	var want []int64
+	for range 3 {
+		want = append(want, intake(t, s, 116.805, 35.555).ID)
+		if err := h.Follow(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := counted.reads.Load(); n != 0 {
+		t.Errorf("the hub read cases %d times with no stream open", n)
+	}
+	again, err := h.Subscribe(ctx, seen)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer again.Close()
+	for i, id := range want {
+		m, err := again.Next(ctx, time.Second)
+		if err != nil || m == nil || m.Ticket == nil || m.Ticket.ID != id {
+			t.Fatalf("replayed %d: %+v %v, want case %d", i, m, err, id)
+		}
+	}
+	// And a case after it comes live.
+	tk := intake(t, s, 116.805, 35.555)
+	if err := h.Follow(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if m, err := again.Next(ctx, time.Second); err != nil || m == nil || m.Ticket == nil || m.Ticket.ID != tk.ID {
+		t.Fatalf("live: %+v %v, want case %d", m, err, tk.ID)
 	}
 }
 
