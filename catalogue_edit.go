@@ -96,7 +96,7 @@ func (c *Catalogue) WithEdits(edits []CategoryEdit) *Catalogue {
 	for _, e := range edits {
 		byCode[e.Code] = e
 	}
-	n := &Catalogue{byCode: map[string]int{}}
+	n := &Catalogue{byCode: map[string]int{}, examples: c.examples}
 	add := func(cat Category) {
 		n.byCode[cat.Code] = len(n.cats)
 		n.cats = append(n.cats, cat)

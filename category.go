@@ -181,14 +181,16 @@ func (c Category) IsMain() bool { return c.ParentCode == "" }
 type Catalogue struct {
 	cats   []Category     // in file order: each main class before its sub-classes
 	byCode map[string]int // index into cats
-	// Suggest's index, built once by ParseCatalogue.
-	subs      []int              // indexes of sub-classes
-	keywordW  map[string]float64 // keyword → weight
-	bigramIDF map[string]float64 // bigram → inverse document frequency over sub-classes
-	profile   []map[string]bool  // per entry of subs: the bigrams of its name and keywords
-	gramSubs  map[string][]int   // bigram → the entries of subs whose profile has it
-	kwFirst   map[rune][]string  // the keywords by their first character, each once
-	vocabOnce sync.Once          // vocab, for the duplicate finder
+	// Suggest's index, built by ParseCatalogue and WithEdits.
+	subs      []int               // indexes of sub-classes
+	keywordW  map[string]float64  // keyword → weight
+	bigramIDF map[string]float64  // bigram → inverse document frequency over sub-classes
+	profile   []map[string]bool   // per entry of subs: the bigrams of its name and keywords
+	gramSubs  map[string][]int    // bigram → the entries of subs whose profile has it
+	kwFirst   map[rune][]string   // the keywords by their first character, each once
+	examples  map[string][]string // example texts by sub-class code (category_examples.tsv)
+	model     textModel           // learnt from examples, names and keywords
+	vocabOnce sync.Once           // vocab, for the duplicate finder
 	vocab     map[uint64][]gramSub
 }
 
@@ -284,6 +286,10 @@ var defaultCatalogue = sync.OnceValue(func() *Catalogue {
 	if err != nil {
 		panic("gridline: embedded categories.csv: " + err.Error())
 	}
+	if c.examples, err = parseExamples(c, defaultExamplesTSV); err != nil {
+		panic("gridline: embedded category_examples.tsv: " + err.Error())
+	}
+	c.model.train(c, c.examples)
 	return c
 })
 
@@ -563,6 +569,9 @@ const bigramWeight = 0.25
 // sub-class's name and keywords, each weighted by how rare it is among the
 // sub-classes. A name is not matched whole, because many names are places
 // (人行道, 小区公共设施) that a text names only to say where the problem is.
+// To those the text model (textModel, learnt from category_examples.tsv)
+// adds its probability of each sub-class, so a text in words no keyword
+// lists ("杆子上的灯好几天没亮") still finds its class.
 // Only sub-classes that score are returned; ties keep catalogue order.
 func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 	if n <= 0 {
@@ -581,12 +590,14 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 			}
 		}
 	}
+	grams := bigrams(text)
 	gramScore := make([]float64, len(c.subs))
-	for g := range bigrams(text) {
+	for g := range grams {
 		for _, k := range c.gramSubs[g] {
 			gramScore[k] += bigramWeight * c.bigramIDF[g]
 		}
 	}
+	c.model.probabilities(grams, gramScore)
 	var out []Suggestion
 	var found []string
 	for k, i := range c.subs {
@@ -662,6 +673,7 @@ func (c *Catalogue) index() {
 	for g, n := range gdf {
 		c.bigramIDF[g] = math.Log(float64(len(c.subs)) / float64(n))
 	}
+	c.model.train(c, c.examples)
 }
 
 // normalizeText folds full-width ASCII to half-width and letters to lower
