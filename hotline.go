@@ -30,14 +30,14 @@ var Hotline12345Fields = []struct {
 	Required bool
 	Headers  []string
 }{
-	{"external_id", true, []string{"工单编号", "工单号", "受理编号", "编号"}},
-	{"reported_at", true, []string{"来电时间", "受理时间", "登记时间", "诉求时间"}},
-	{"reporter_name", false, []string{"来电人", "来电人姓名", "诉求人", "联系人"}},
-	{"reporter_phone", false, []string{"联系电话", "来电号码", "联系方式", "电话"}},
-	{"text", true, []string{"诉求内容", "问题描述", "来电内容", "内容"}},
-	{"address", true, []string{"诉求地址", "事发地址", "地址", "事发地点"}},
-	{"category", false, []string{"诉求类型", "问题分类", "诉求分类", "类型"}},
-	{"time_limit", false, []string{"办理时限", "办结时限", "时限"}},
+	{"external_id", true, []string{"工单编号", "工单号", "受理编号", "编号", "工单编码", "受理号", "诉求编号", "工单流水号"}},
+	{"reported_at", true, []string{"来电时间", "受理时间", "登记时间", "诉求时间", "来电日期", "受理日期", "登记日期", "反映时间", "创建时间"}},
+	{"reporter_name", false, []string{"来电人", "来电人姓名", "诉求人", "联系人", "诉求人姓名", "市民姓名", "姓名"}},
+	{"reporter_phone", false, []string{"联系电话", "来电号码", "联系方式", "电话", "来电电话", "来电人电话", "联系人电话", "手机号码", "手机号"}},
+	{"text", true, []string{"诉求内容", "问题描述", "来电内容", "内容", "诉求描述", "反映内容", "事件描述", "问题内容", "来电诉求", "工单内容", "诉求详情"}},
+	{"address", true, []string{"诉求地址", "事发地址", "地址", "事发地点", "问题地址", "详细地址", "事发位置", "发生地址", "地点"}},
+	{"category", false, []string{"诉求类型", "问题分类", "诉求分类", "类型", "诉求类别", "问题类别", "事项分类"}},
+	{"time_limit", false, []string{"办理时限", "办结时限", "时限", "办理期限", "处理时限"}},
 	{"confidential", false, []string{"是否保密", "保密"}},
 }
 
@@ -131,24 +131,54 @@ func ReadHotline12345CSV(b []byte, m *Hotline12345Mapping) ([]Hotline12345Row, e
 	return Hotline12345Records(recs, m)
 }
 
-// Hotline12345Records turns a sheet's records (header first) into rows.
-func Hotline12345Records(recs [][]string, m *Hotline12345Mapping) ([]Hotline12345Row, error) {
-	if len(recs) == 0 {
-		return nil, Errorf(EINVALID, "The file is empty: it needs a header row and cases.")
+// hotlineHeaderRows is how far down a sheet its header row is looked
+// for: exports often start with a title row or two (兖州区12345工单导出,
+// 导出时间…).
+const hotlineHeaderRows = 5
+
+// normalizeHeader is a column's name as matched: without spaces, required
+// marks (*) and what brackets add (诉求内容（必填）, 来电时间(yyyy-mm-dd)),
+// full-width letters and digits folded.
+func normalizeHeader(h string) string {
+	h = strings.TrimPrefix(h, "\ufeff")
+	var b strings.Builder
+	depth := 0
+	for _, r := range h {
+		switch r {
+		case '(', '（', '[', '【':
+			depth++
+			continue
+		case ')', '）', ']', '】':
+			depth = max(depth-1, 0)
+			continue
+		case '*', '＊':
+			continue
+		}
+		if r >= '０' && r <= '９' || r >= 'Ａ' && r <= 'ｚ' {
+			r -= '０' - '0'
+		}
+		if depth == 0 && !unicode.IsSpace(r) {
+			b.WriteRune(r)
+		}
 	}
-	col := map[string]int{}
-	header := recs[0]
-	for i := range header {
-		header[i] = strings.TrimSpace(strings.TrimPrefix(header[i], "\ufeff"))
+	return b.String()
+}
+
+// hotlineColumns finds the columns of the fields in a header row, and
+// the required fields it lacks, each with the names looked for.
+func hotlineColumns(header []string, m *Hotline12345Mapping) (col map[string]int, missing []string) {
+	col = map[string]int{}
+	norm := make([]string, len(header))
+	for i, h := range header {
+		norm[i] = normalizeHeader(h)
 	}
-	var missing []string
 	for _, f := range Hotline12345Fields {
 		names := f.Headers
 		if m != nil && m.Columns[f.Field] != "" {
 			names = []string{m.Columns[f.Field]}
 		}
 		for _, n := range names {
-			if i := slices.Index(header, n); i >= 0 {
+			if i := slices.Index(norm, normalizeHeader(n)); i >= 0 {
 				col[f.Field] = i
 				break
 			}
@@ -157,11 +187,29 @@ func Hotline12345Records(recs [][]string, m *Hotline12345Mapping) ([]Hotline1234
 			missing = append(missing, fmt.Sprintf("%s (%s)", f.Field, strings.Join(names, "/")))
 		}
 	}
+	return col, missing
+}
+
+// Hotline12345Records turns a sheet's records into rows. The header is
+// the first of the first hotlineHeaderRows rows that has every required
+// column; rows above it (a title, the export's date) are passed over.
+func Hotline12345Records(recs [][]string, m *Hotline12345Mapping) ([]Hotline12345Row, error) {
+	if len(recs) == 0 {
+		return nil, Errorf(EINVALID, "The file is empty: it needs a header row and cases.")
+	}
+	col, missing := hotlineColumns(recs[0], m)
+	at := 0
+	for i := 1; len(missing) > 0 && i < min(len(recs), hotlineHeaderRows); i++ {
+		if c, miss := hotlineColumns(recs[i], m); len(miss) == 0 {
+			col, missing, at = c, nil, i
+		}
+	}
 	if len(missing) > 0 {
 		return nil, &Error{Code: EINVALID, Message: "The header lacks columns: " + strings.Join(missing, ", ") +
 			"; name them in the mapping file's columns if the file calls them otherwise.",
 			Fields: map[string]string{"columns": strings.Join(missing, ", ")}}
 	}
+	recs = recs[at:]
 	rows := make([]Hotline12345Row, 0, len(recs)-1)
 	for i, rec := range recs[1:] {
 		blank := true
@@ -174,7 +222,7 @@ func Hotline12345Records(recs [][]string, m *Hotline12345Mapping) ([]Hotline1234
 		if blank {
 			continue
 		}
-		row := Hotline12345Row{Line: i + 2, Fields: map[string]string{}}
+		row := Hotline12345Row{Line: at + i + 2, Fields: map[string]string{}}
 		for f, c := range col {
 			if c < len(rec) {
 				row.Fields[f] = strings.TrimSpace(rec[c])
@@ -436,7 +484,7 @@ func NewGazetteer(addrs []*Address, regions []*Region) *Gazetteer {
 		s := sums[c]
 		s.lon, s.lat, s.n = s.lon+a.Lon, s.lat+a.Lat, s.n+1
 		if m := buildingNo.FindStringSubmatch(normalizeAddress(parts[len(parts)-1])); m != nil {
-			if n, err := strconv.Atoi(m[1]); err == nil {
+			if n, ok := buildingNumber(m[1]); ok {
 				if _, ok := c.buildings[n]; !ok {
 					c.buildings[n] = gazPoint{a.Lon, a.Lat, a.GridCode}
 				}
@@ -501,7 +549,48 @@ func regionAliases(name string) []string {
 	return out
 }
 
-var buildingNo = regexp.MustCompile(`(\d+)\s*(?:号楼|号住宅楼|栋|幢|号院|号)`)
+// buildingNo finds a building's number, in digits or in Chinese numerals
+// as call-takers and speech input write them (三号楼, 十二栋, 一〇五号楼).
+var buildingNo = regexp.MustCompile(`(\d+|[零〇一二两三四五六七八九十百]+)\s*(?:号楼|号住宅楼|栋|幢|号院|号)`)
+
+// buildingNumber reads buildingNo's number: digits, or Chinese numerals
+// with 十 and 百 (二十三) or digit by digit (一〇五). ok is false for a
+// numeral it cannot read (十百).
+func buildingNumber(s string) (n int, ok bool) {
+	if s[0] >= '0' && s[0] <= '9' {
+		n, err := strconv.Atoi(s)
+		return n, err == nil
+	}
+	// The digits are the duplicate finder's (chineseDigits); 十 and 百
+	// are read here as units.
+	if !strings.ContainsAny(s, "十百") {
+		for _, r := range s {
+			n = n*10 + int(chineseDigits[r]-'0')
+		}
+		return n, true
+	}
+	total, cur, last := 0, -1, 1000
+	for _, r := range s {
+		unit := 0
+		switch r {
+		case '十':
+			unit = 10
+		case '百':
+			unit = 100
+		default:
+			cur = int(chineseDigits[r] - '0')
+			continue
+		}
+		if unit >= last {
+			return 0, false
+		}
+		if cur < 0 {
+			cur = 1 // 十二: one ten
+		}
+		total, cur, last = total+cur*unit, -1, unit
+	}
+	return total + max(cur, 0), true
+}
 
 // normalizeAddress folds full-width letters and digits to ASCII and drops
 // spaces and punctuation, so 盛景小区５号楼 matches 盛景小区 5号楼.
@@ -572,7 +661,7 @@ func (g *Gazetteer) Geocode(addr string) Geocode {
 	}
 	out.Level, out.Lon, out.Lat, out.GridCode, out.Region = GeoCompound, found.lon, found.lat, found.grid, found.community
 	if m := buildingNo.FindStringSubmatch(a[at+len(found.name):]); m != nil {
-		if n, err := strconv.Atoi(m[1]); err == nil {
+		if n, ok := buildingNumber(m[1]); ok {
 			if b, ok := found.buildings[n]; ok {
 				out.Level, out.Lon, out.Lat, out.GridCode = GeoBuilding, b.lon, b.lat, b.grid
 			}

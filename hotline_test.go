@@ -1,6 +1,7 @@
 package gridline_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -64,7 +65,9 @@ func TestGazetteer(t *testing.T) {
 	}{
 		{"盛景小区2号楼", gridline.GeoBuilding, "370812001002002"},
 		{"山东省济宁市兖州区鼓楼街道韦园社区盛景小区１号楼２单元", gridline.GeoBuilding, "370812001002001"},
+		{"盛景小区二号楼三单元", gridline.GeoBuilding, "370812001002002"}, // as spoken
 		{"盛景小区 9号楼", gridline.GeoCompound, ""},
+		{"盛景小区十号楼", gridline.GeoCompound, ""},
 		{"盛景小区东门", gridline.GeoCompound, ""},
 		{"长安社区阳光公馆", gridline.GeoCompound, "370812001012001"},
 		{"五里庄阳光公馆1号楼", gridline.GeoBuilding, "370812003005001"},
@@ -81,5 +84,36 @@ func TestGazetteer(t *testing.T) {
 		if got.Level.Placed() != (got.GridCode != "") {
 			t.Errorf("%s: placed %v with grid %q", c.addr, got.Level.Placed(), got.GridCode)
 		}
+	}
+}
+
+// TestHotline12345Header finds the header under a title row and matches
+// column names with marks, brackets and spaces; rows keep their lines in
+// the file.
+func TestHotline12345Header(t *testing.T) {
+	recs := [][]string{
+		{"兖州区12345热线工单导出"},
+		{"导出时间：2026-11-27", ""},
+		{"序号", "工单编号*", "来电时间（yyyy-mm-dd hh:mm）", "来 电 人", "诉求内容(必填)", "事发地址【详细】", "备注"},
+		{"1", "A1", "2026-11-27 09:00", "张三", "路灯不亮", "盛景小区3号楼", ""},
+		{"", "", "", "", "", "", ""},
+		{"2", "A2", "2026-11-27 10:00", "", "井盖丢了", "盛景小区", ""},
+	}
+	rows, err := gridline.Hotline12345Records(recs, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 2 || rows[0].Line != 4 || rows[1].Line != 6 {
+		t.Fatalf("rows %+v, want lines 4 and 6", rows)
+	}
+	if f := rows[0].Fields; f["external_id"] != "A1" || f["reported_at"] != "2026-11-27 09:00" || f["reporter_name"] != "张三" ||
+		f["text"] != "路灯不亮" || f["address"] != "盛景小区3号楼" {
+		t.Errorf("fields %v", f)
+	}
+	// A header lower than the rows looked at is not found, and the
+	// error names the first row's missing columns.
+	deep := append([][]string{{"t"}, {"t"}, {"t"}, {"t"}, {"t"}}, recs[2:]...)
+	if _, err := gridline.Hotline12345Records(deep, nil); err == nil || !strings.Contains(err.Error(), "lacks columns: external_id") {
+		t.Errorf("a header on line 6: %v", err)
 	}
 }

@@ -77,7 +77,7 @@ func TestHotlineImport(t *testing.T) {
 				`"reported_at":"2026-11-27T00:30:00Z"`, `"phone":"138****5678"`}},
 		{name: "audit", method: "GET", url: "/api/v1/audit?entity=tickets", auth: true, status: 200, want: []string{`"actor":"admin"`, `"action":"import"`}},
 		{name: "missing columns", method: "POST", url: "/api/v1/imports/12345", auth: true, status: 400,
-			body: "编号,内容\n1,x\n", want: []string{`The header lacks columns: reported_at (来电时间/受理时间/登记时间/诉求时间)`}},
+			body: "编号,内容\n1,x\n", want: []string{`The header lacks columns: reported_at (来电时间/受理时间/登记时间/诉求时间/`}},
 		{name: "not text", method: "POST", url: "/api/v1/imports/12345", auth: true, status: 400,
 			body: "\xff\xfe\x00\x01\x80", want: []string{`neither UTF-8 nor GBK`}},
 		{name: "empty", method: "POST", url: "/api/v1/imports/12345", auth: true, status: 400, want: []string{`empty`}},
