@@ -36,7 +36,9 @@ var Hotline12345Fields = []struct {
 	{"reporter_phone", false, []string{"联系电话", "来电号码", "联系方式", "电话", "来电电话", "来电人电话", "联系人电话", "手机号码", "手机号"}},
 	{"text", true, []string{"诉求内容", "问题描述", "来电内容", "内容", "诉求描述", "反映内容", "事件描述", "问题内容", "来电诉求", "工单内容", "诉求详情"}},
 	{"address", true, []string{"诉求地址", "事发地址", "地址", "事发地点", "问题地址", "详细地址", "事发位置", "发生地址", "地点"}},
-	{"category", false, []string{"诉求类型", "问题分类", "诉求分类", "类型", "诉求类别", "问题类别", "事项分类"}},
+	// The subject's columns before 诉求类型, which is often the kind
+	// (投诉, 咨询 …): see appealKinds.
+	{"category", false, []string{"问题分类", "诉求分类", "事项分类", "问题类别", "诉求类别", "诉求类型", "类型"}},
 	{"time_limit", false, []string{"办理时限", "办结时限", "时限", "办理期限", "处理时限"}},
 	{"confidential", false, []string{"是否保密", "保密"}},
 }
@@ -301,8 +303,11 @@ func Hotline12345Case(row Hotline12345Row, c *Catalogue, m *Hotline12345Mapping)
 			return nil, bad("category", "unknown category %q: map it in the mapping file's categories", v)
 		}
 		t.Category = code
-	} else if sug := c.Suggest(t.Text, 1); len(sug) > 0 {
-		t.Category = sug[0].Code
+	}
+	if t.Category == "" {
+		if sug := c.Suggest(t.Text, 1); len(sug) > 0 {
+			t.Category = sug[0].Code
+		}
 	}
 	if v := f["time_limit"]; v != "" {
 		if lt, ok := ParseHotlineTime(v); ok {
@@ -342,9 +347,16 @@ func normalizePhone(s string) string {
 	}, strings.TrimSpace(s))
 }
 
+// appealKinds are what many platforms put in a column called 诉求类型:
+// the kind of appeal, not its subject. Such a value names no sub-class;
+// the case's is suggested from its text.
+var appealKinds = map[string]bool{"投诉": true, "咨询": true, "求助": true, "建议": true, "意见建议": true,
+	"举报": true, "表扬": true, "感谢": true, "其他": true, "其它": true}
+
 // hotlineCategory finds the sub-class of a 诉求类型 value: the mapping
-// file's, a code, or a sub-class name, also as the last part of
-// "大类-小类" or "大类/小类".
+// file's, a code, or a sub-class name, also as a part of a path such as
+// "大类-小类", "大类/小类" or "城市管理>路灯>路灯不亮" (the last part that is
+// a name). An appeal kind (投诉, 咨询 …) gives "" and true: no sub-class.
 func hotlineCategory(v string, c *Catalogue, m *Hotline12345Mapping) (string, bool) {
 	if m != nil {
 		if code, ok := m.Categories[v]; ok {
@@ -355,12 +367,16 @@ func hotlineCategory(v string, c *Catalogue, m *Hotline12345Mapping) (string, bo
 	if cat, ok := c.Category(v); ok && !cat.IsMain() {
 		return v, true
 	}
-	name := v
-	if i := strings.LastIndexAny(v, "-/>、"); i >= 0 {
-		name = strings.TrimSpace(v[i+1:])
+	if appealKinds[v] {
+		return "", true
 	}
-	code, ok := subclassNames(c)[name]
-	return code, ok
+	parts := strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("-/>、|－—＞→\\", r) })
+	for i := len(parts) - 1; i >= 0; i-- {
+		if code, ok := subclassNames(c)[strings.TrimSpace(parts[i])]; ok {
+			return code, true
+		}
+	}
+	return "", false
 }
 
 // subclassNamesOf caches subclassNames per catalogue: an import asks once

@@ -117,3 +117,38 @@ func TestHotline12345Header(t *testing.T) {
 		t.Errorf("a header on line 6: %v", err)
 	}
 }
+
+// TestHotline12345Category reads the platform's class of a row: a code, a
+// name, a path of names, the mapping's; an appeal kind (投诉) is no class
+// and the text's suggestion is taken; anything else fails the row on
+// category.
+func TestHotline12345Category(t *testing.T) {
+	c := gridline.DefaultCatalogue()
+	m := &gridline.Hotline12345Mapping{Categories: map[string]string{"市政-下水道": "10409"}}
+	for _, tc := range []struct{ class, text, want, fail string }{
+		{"0115", "灯不亮", "0115", ""},
+		{"路灯", "有个问题", "0115", ""},
+		{"城市管理-路灯", "有个问题", "0115", ""},
+		{"城乡建设>路灯>路灯不亮", "有个问题", "0115", ""},
+		{"城市管理/市容环境/占道经营", "有个问题", "10501", ""},
+		{"市政-下水道", "有个问题", "10409", ""},
+		{"投诉", "楼上装修天天砸墙，周末一早就开始", "20501", ""},
+		{"咨询", "孩子上小学怎么报名，要带什么材料", "20701", ""},
+		{"", "路灯不亮", "0115", ""},
+		{"城市管理-不存在的小类", "路灯不亮", "", `unknown category "城市管理-不存在的小类"`},
+	} {
+		row := gridline.Hotline12345Row{Line: 2, Fields: map[string]string{"external_id": "X1", "reported_at": "2026-11-27 09:00",
+			"text": tc.text, "address": "盛景小区", "category": tc.class}}
+		tk, rerr := gridline.Hotline12345Case(row, c, m)
+		switch {
+		case tc.fail != "":
+			if rerr == nil || rerr.Field != "category" || !strings.Contains(rerr.Reason, tc.fail) {
+				t.Errorf("%q: %+v, want a failure on category: %s", tc.class, rerr, tc.fail)
+			}
+		case rerr != nil:
+			t.Errorf("%q: %+v", tc.class, rerr)
+		case tk.Category != tc.want:
+			t.Errorf("%q (%s): category %s, want %s", tc.class, tc.text, tk.Category, tc.want)
+		}
+	}
+}
