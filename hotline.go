@@ -2,6 +2,7 @@ package gridline
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -460,6 +461,45 @@ type gazCompound struct {
 	buildings map[int]gazPoint
 }
 
+// compoundAliases returns the compounds whose names end in 小区 again
+// under their names without it (盛景 for 盛景小区), as people say them:
+// 盛景3号楼. An alias that is another compound's name, a town's or
+// community's name, or the alias of a compound of another name, is left
+// out: better unplaced than placed wrong.
+func compoundAliases(compounds []*gazCompound, regions []gazRegion) []*gazCompound {
+	names := map[string]bool{}
+	for _, c := range compounds {
+		names[c.name] = true
+	}
+	for _, r := range regions {
+		names[r.name] = true // 韦园 of 韦园社区 is the community, not 韦园小区
+	}
+	byAlias := map[string][]*gazCompound{}
+	for _, c := range compounds {
+		alias, ok := strings.CutSuffix(c.name, "小区")
+		if ok && utf8.RuneCountInString(alias) >= 2 && !names[alias] {
+			byAlias[alias] = append(byAlias[alias], c)
+		}
+	}
+	var out []*gazCompound
+	for alias, cs := range byAlias {
+		// Compounds of one name in several communities keep their alias,
+		// told apart as their names are (by the community named).
+		if slices.ContainsFunc(cs, func(c *gazCompound) bool { return c.name != cs[0].name }) {
+			continue
+		}
+		for _, c := range cs {
+			a := *c
+			a.name = alias
+			out = append(out, &a)
+		}
+	}
+	slices.SortFunc(out, func(a, b *gazCompound) int {
+		return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.community, b.community))
+	})
+	return out
+}
+
 type gazPoint struct {
 	lon, lat float64
 	grid     string
@@ -517,9 +557,6 @@ func NewGazetteer(addrs []*Address, regions []*Region) *Gazetteer {
 			}
 		}
 	}
-	slices.SortStableFunc(g.compounds, func(a, b *gazCompound) int {
-		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
-	})
 	for _, r := range regions {
 		if r.Level != LevelTown && r.Level != LevelVillage {
 			continue
@@ -529,6 +566,10 @@ func NewGazetteer(addrs []*Address, regions []*Region) *Gazetteer {
 		}
 	}
 	slices.SortStableFunc(g.regions, func(a, b gazRegion) int {
+		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
+	})
+	g.compounds = append(g.compounds, compoundAliases(g.compounds, g.regions)...)
+	slices.SortStableFunc(g.compounds, func(a, b *gazCompound) int {
 		return utf8.RuneCountInString(b.name) - utf8.RuneCountInString(a.name)
 	})
 	g.compoundsByRune, g.regionsByRune = map[rune][]*gazCompound{}, map[rune][]gazRegion{}

@@ -50,6 +50,10 @@ func TestGazetteer(t *testing.T) {
 		addr(2, "山东省济宁市兖州区鼓楼街道韦园社区 盛景小区 2号楼1单元", "370812001002002", 116.2, 35.2),
 		addr(3, "山东省济宁市兖州区鼓楼街道长安社区 阳光公馆 1号楼1单元", "370812001012001", 116.3, 35.3),
 		addr(4, "山东省济宁市兖州区龙桥街道五里庄社区 阳光公馆 1号楼1单元", "370812003005001", 116.4, 35.4),
+		addr(5, "山东省济宁市兖州区鼓楼街道韦园社区 韦园小区 3号楼1单元", "370812001002003", 116.5, 35.5),
+		addr(6, "山东省济宁市兖州区鼓楼街道长安社区 金城小区 1号楼1单元", "370812001012002", 116.6, 35.6),
+		addr(7, "山东省济宁市兖州区鼓楼街道长安社区 金城花园 1号楼1单元", "370812001012003", 116.7, 35.7),
+		addr(8, "山东省济宁市兖州区鼓楼街道长安社区 金城 2号楼1单元", "370812001012004", 116.8, 35.8),
 	}, []*gridline.Region{
 		{Code: "370812001", Name: "鼓楼街道", Level: gridline.LevelTown},
 		{Code: "370812003", Name: "龙桥街道", Level: gridline.LevelTown},
@@ -76,6 +80,12 @@ func TestGazetteer(t *testing.T) {
 		{"鼓楼街道韦园社区建设路东段", gridline.GeoCommunity, ""},
 		{"龙桥街道某某路", gridline.GeoTown, ""},
 		{"火星", gridline.GeoNone, ""},
+		{"盛景2号楼", gridline.GeoBuilding, "370812001002002"},   // 小区 left out, as said
+		{"韦园小区3号楼", gridline.GeoBuilding, "370812001002003"}, // the full name
+		{"韦园社区3号楼", gridline.GeoCommunity, ""},               // 韦园 is the community's: no alias
+		{"金城1号楼", gridline.GeoCompound, "370812001012004"},   // 金城 is a compound's own name, not 金城小区's alias
+		{"金城2号楼", gridline.GeoBuilding, "370812001012004"},   // …that one
+		{"金城小区1号楼", gridline.GeoBuilding, "370812001012002"},
 	} {
 		got := g.Geocode(c.addr)
 		if got.Level != c.level || (c.grid != "" && got.GridCode != c.grid) {
