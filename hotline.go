@@ -245,23 +245,32 @@ type RowError struct {
 	ExternalID string `json:"external_id,omitempty"`
 }
 
-// hotlineTimeLayouts are the ways exports write a time, in China
-// Standard Time unless they say otherwise.
-var hotlineTimeLayouts = []string{"2006-01-02 15:04:05", "2006-01-02 15:04", "2006/01/02 15:04:05", "2006/1/2 15:04:05",
-	"2006/01/02 15:04", "2006/1/2 15:04", "2006-01-02", "2006/1/2", "2006年1月2日 15:04:05", "2006年1月2日 15:04", "2006年1月2日"}
+// hotlineTime reads a time as exports write it, after hotlineTimeWords:
+// a date of year, month and day (2026-11-27, 2026/1/7, 2026.11.27, or
+// 20261127 and 202611270830 run together), then maybe an hour and minute
+// with seconds and their fraction, then maybe a zone (+08:00, +0800, Z).
+var hotlineTime = regexp.MustCompile(`^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]+(\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?)?` +
+	`|^(\d{4})(\d{2})(\d{2})(?:(\d{2})(\d{2})(\d{2})?)?`)
 
-// ParseHotlineTime reads a time as exports write it: a layout of
-// hotlineTimeLayouts in China Standard Time, RFC 3339, or a spreadsheet's
-// date serial number (an XLSX cell).
+// hotlineZone is a zone after a time.
+var hotlineZone = regexp.MustCompile(`^ ?(Z|[+-]\d{2}:?\d{2})$`)
+
+// hotlineTimeWords rewrites the Chinese forms of a time to the figures
+// hotlineTime reads: 2026年11月27日 9时5分 → 2026-11-27 9:5 (a last colon
+// dropped).
+var hotlineTimeWords = strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "时", ":", "点", ":", "分", ":", "秒", "",
+	"：", ":", "上午", "", "早上", "", "凌晨", "")
+
+// ParseHotlineTime reads a time as exports write it (hotlineTime: in China
+// Standard Time unless it names a zone; 下午 and 晚上 add 12 hours before
+// 12:00), RFC 3339, or a spreadsheet's date serial number (an XLSX cell).
 func ParseHotlineTime(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t, true
 	}
-	for _, l := range hotlineTimeLayouts {
-		if t, err := time.ParseInLocation(l, s, ChinaTime); err == nil {
-			return t, true
-		}
+	if t, ok := parseHotlineClock(s); ok {
+		return t, true
 	}
 	if f, err := strconv.ParseFloat(s, 64); err == nil && f > 20000 && f < 80000 {
 		// Days since 1899-12-30 (the spreadsheet epoch), in local time.
@@ -271,6 +280,54 @@ func ParseHotlineTime(s string) (time.Time, bool) {
 		return t, true
 	}
 	return time.Time{}, false
+}
+
+// parseHotlineClock reads s by hotlineTime.
+func parseHotlineClock(s string) (time.Time, bool) {
+	pm := strings.Contains(s, "下午") || strings.Contains(s, "晚上")
+	s = strings.NewReplacer("下午", "", "晚上", "").Replace(hotlineTimeWords.Replace(s))
+	s = strings.Join(strings.Fields(s), " ")
+	s = strings.TrimSuffix(strings.TrimSuffix(s, ":"), " ")
+	m := hotlineTime.FindStringSubmatchIndex(s)
+	if m == nil {
+		return time.Time{}, false
+	}
+	sub := hotlineTime.FindStringSubmatch(s)
+	if sub[1] == "" { // the figures run together
+		copy(sub[1:7], sub[7:13])
+	}
+	loc := ChinaTime
+	if rest := s[m[1]:]; rest != "" {
+		z := hotlineZone.FindStringSubmatch(rest)
+		if z == nil {
+			return time.Time{}, false
+		}
+		if z[1] != "Z" {
+			zt, err := time.Parse("-0700", strings.ReplaceAll(z[1], ":", ""))
+			if err != nil {
+				return time.Time{}, false
+			}
+			loc = zt.Location()
+		} else {
+			loc = time.UTC
+		}
+	}
+	var n [6]int
+	for i := range n {
+		if sub[1+i] != "" {
+			n[i], _ = strconv.Atoi(sub[1+i])
+		}
+	}
+	if pm && n[3] < 12 {
+		n[3] += 12
+	}
+	t := time.Date(n[0], time.Month(n[1]), n[2], n[3], n[4], n[5], 0, loc)
+	// time.Date carries 2026-13-01 over to 2027: a field out of range is
+	// not a time.
+	if t.Year() != n[0] || int(t.Month()) != n[1] || t.Day() != n[2] || t.Hour() != n[3] || t.Minute() != n[4] || t.Second() != n[5] {
+		return time.Time{}, false
+	}
+	return t, true
 }
 
 // Hotline12345Case turns a row into a case on the hotline channel, with

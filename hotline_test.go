@@ -12,13 +12,30 @@ import (
 func TestParseHotlineTime(t *testing.T) {
 	want := time.Date(2026, 11, 27, 8, 30, 0, 0, gridline.ChinaTime)
 	for _, s := range []string{"2026-11-27 08:30:00", "2026-11-27 08:30", "2026/11/27 8:30", "2026年11月27日 08:30",
-		"2026-11-27T00:30:00Z", "46353.354166666664"} {
+		"2026-11-27T00:30:00Z", "46353.354166666664", "2026-11-27 08:30:00.000", "2026-11-27T08:30:00",
+		"2026.11.27 08:30", "2026年11月27日 8时30分", "2026年11月27日08:30", "2026年11月27号 8点30分0秒",
+		"202611270830", "20261127083000", "2026/11/27 上午8:30", "2026-11-27 08:30:00 +0800", "2026-11-27 00:30 Z",
+		"2026-11-27  08:30", "2026-11-27 08：30"} {
 		got, ok := gridline.ParseHotlineTime(s)
 		if !ok || !got.Equal(want) {
 			t.Errorf("%q: %v %v, want %v", s, got, ok, want)
 		}
 	}
-	for _, s := range []string{"", "昨天", "2026-13-01 00:00", "12"} {
+	for s, w := range map[string]time.Time{
+		"2026-1-7 9:05":       time.Date(2026, 1, 7, 9, 5, 0, 0, gridline.ChinaTime),
+		"2026/11/27 下午3:05":   time.Date(2026, 11, 27, 15, 5, 0, 0, gridline.ChinaTime),
+		"2026年11月27日 晚上9点":    time.Time{}, // an hour alone is not read
+		"2026.11.27":          time.Date(2026, 11, 27, 0, 0, 0, 0, gridline.ChinaTime),
+		"20261127":            time.Date(2026, 11, 27, 0, 0, 0, 0, gridline.ChinaTime),
+		"2026-11-27 12:00 下午": time.Date(2026, 11, 27, 12, 0, 0, 0, gridline.ChinaTime),
+	} {
+		got, ok := gridline.ParseHotlineTime(s)
+		if ok != !w.IsZero() || ok && !got.Equal(w) {
+			t.Errorf("%q: %v %v, want %v", s, got, ok, w)
+		}
+	}
+	for _, s := range []string{"", "昨天", "2026-13-01 00:00", "12", "2026-02-30", "2026-11-27 24:00", "2026-11-27 08:61",
+		"2026-11-27 08:30 北京时间", "20261327", "2026-11-27 08:30:00 +8"} {
 		if _, ok := gridline.ParseHotlineTime(s); ok {
 			t.Errorf("%q parsed", s)
 		}
@@ -161,4 +178,22 @@ func TestHotline12345Category(t *testing.T) {
 			t.Errorf("%q (%s): category %s, want %s", tc.class, tc.text, tk.Category, tc.want)
 		}
 	}
+}
+
+// FuzzParseHotlineTime: any text is read or refused without a panic, and
+// a time read prints back (as RFC 3339) to the same time.
+func FuzzParseHotlineTime(f *testing.F) {
+	for _, s := range []string{"2026-11-27 08:30:00", "2026年11月27号 下午3点05分", "20261127083000", "2026-11-27 08:30 +0800", "46353.5", "9时"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got, ok := gridline.ParseHotlineTime(s)
+		if !ok {
+			return
+		}
+		back, ok := gridline.ParseHotlineTime(got.Format(time.RFC3339))
+		if !ok || !back.Equal(got) {
+			t.Errorf("%q: %v printed back as %v %v", s, got, back, ok)
+		}
+	})
 }
