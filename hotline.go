@@ -347,7 +347,7 @@ func Hotline12345Case(row Hotline12345Row, c *Catalogue, m *Hotline12345Mapping)
 		return nil, bad("reported_at", "%q is not a time (e.g. 2026-11-27 08:30:00)", f["reported_at"])
 	}
 	t := &Ticket{Channel: ChannelHotline, ExternalID: f["external_id"], Text: f["text"], Address: f["address"],
-		ReportedAt: at.UTC(), Reporter: Reporter{Name: f["reporter_name"], Phone: normalizePhone(f["reporter_phone"])}}
+		ReportedAt: at.UTC(), Reporter: Reporter{Name: f["reporter_name"], Phone: hotlinePhone(f["reporter_phone"])}}
 	switch strings.TrimSpace(f["confidential"]) {
 	case "", "否", "0", "N", "n", "false", "不保密":
 	case "是", "1", "Y", "y", "true", "保密":
@@ -395,14 +395,39 @@ func Hotline12345Case(row Hotline12345Row, c *Catalogue, m *Hotline12345Mapping)
 
 var hotlineLimit = regexp.MustCompile(`^\d{1,3}\s*个?(工作日|自然日|天|小时|工作小时|个工作时)$`)
 
-// normalizePhone drops the separators people type in phone numbers.
-func normalizePhone(s string) string {
+// hotlinePhone is the reporter's phone of a row as Gridline keeps it. An
+// export may mask it (138****5678): nothing is left to keep, and the case
+// has no phone. It may hold several (13812345678/0537-3412345): the first
+// is kept. A mobile loses its country code (+86, 0086) and separators; a
+// landline keeps its extension (0537-3412345-8001). Anything else is
+// returned with spaces, dashes and brackets dropped, for the case's
+// validation to name.
+func hotlinePhone(s string) string {
+	s = strings.TrimSpace(s)
+	if strings.ContainsAny(s, "*×xX") {
+		return ""
+	}
+	if i := strings.IndexAny(s, "/,，;；、|"); i >= 0 {
+		s = strings.TrimSpace(s[:i])
+	}
+	for _, cc := range []string{"+86", "0086", "(+86)", "（+86）"} {
+		if rest, ok := strings.CutPrefix(s, cc); ok {
+			s = strings.TrimSpace(rest)
+			break
+		}
+	}
+	if mobileRe.MatchString(s) {
+		return strings.NewReplacer(" ", "", "-", "").Replace(s)
+	}
+	if validPhone(s) {
+		return s
+	}
 	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '(' || r == ')' {
 			return -1
 		}
 		return r
-	}, strings.TrimSpace(s))
+	}, s)
 }
 
 // appealKinds are what many platforms put in a column called 诉求类型:
