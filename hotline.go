@@ -537,6 +537,7 @@ type Gazetteer struct {
 
 type gazCompound struct {
 	name      string
+	alias     bool   // the name without 小区: it counts only before a building's number
 	community string // code
 	lon, lat  float64
 	grid      string
@@ -544,8 +545,9 @@ type gazCompound struct {
 }
 
 // compoundAliases returns the compounds whose names end in 小区 again
-// under their names without it (盛景 for 盛景小区), as people say them:
-// 盛景3号楼. An alias that is another compound's name, a town's or
+// under their names without it (盛景 for 盛景小区), as people say them
+// before a building's number: 盛景3号楼 (Geocode takes an alias there
+// only: 幸福 in 幸福街 is a street's name). An alias that is another compound's name, a town's or
 // community's name, or the alias of a compound of another name, is left
 // out: better unplaced than placed wrong.
 func compoundAliases(compounds []*gazCompound, regions []gazRegion) []*gazCompound {
@@ -572,7 +574,7 @@ func compoundAliases(compounds []*gazCompound, regions []gazRegion) []*gazCompou
 		}
 		for _, c := range cs {
 			a := *c
-			a.name = alias
+			a.name, a.alias = alias, true
 			out = append(out, &a)
 		}
 	}
@@ -692,6 +694,9 @@ func regionAliases(name string) []string {
 // as call-takers and speech input write them (三号楼, 十二栋, 一〇五号楼).
 var buildingNo = regexp.MustCompile(`(\d+|[零〇一二两三四五六七八九十百]+)\s*(?:号楼|号住宅楼|栋|幢|号院|号)`)
 
+// buildingNoNext is buildingNo at the start of the text.
+var buildingNoNext = regexp.MustCompile(`^` + buildingNo.String())
+
 // buildingNumber reads buildingNo's number: digits, or Chinese numerals
 // with 十 and 百 (二十三) or digit by digit (一〇五). ok is false for a
 // numeral it cannot read (十百).
@@ -784,6 +789,9 @@ func (g *Gazetteer) Geocode(addr string) Geocode {
 		for _, c := range g.compoundsByRune[r] {
 			if !strings.HasPrefix(a[i:], c.name) || (out.Region != "" && !strings.HasPrefix(c.community, out.Region)) {
 				continue
+			}
+			if c.alias && !buildingNoNext.MatchString(a[i+len(c.name):]) {
+				continue // 幸福 of 幸福街 is not 幸福小区; 幸福3号楼 is
 			}
 			switch {
 			case found == nil || len(c.name) > len(found.name):

@@ -71,6 +71,7 @@ func TestGazetteer(t *testing.T) {
 		addr(6, "山东省济宁市兖州区鼓楼街道长安社区 金城小区 1号楼1单元", "370812001012002", 116.6, 35.6),
 		addr(7, "山东省济宁市兖州区鼓楼街道长安社区 金城花园 1号楼1单元", "370812001012003", 116.7, 35.7),
 		addr(8, "山东省济宁市兖州区鼓楼街道长安社区 金城 2号楼1单元", "370812001012004", 116.8, 35.8),
+		addr(9, "山东省济宁市兖州区鼓楼街道长安社区 幸福小区 1号楼1单元", "370812001012005", 116.9, 35.9),
 	}, []*gridline.Region{
 		{Code: "370812001", Name: "鼓楼街道", Level: gridline.LevelTown},
 		{Code: "370812003", Name: "龙桥街道", Level: gridline.LevelTown},
@@ -103,6 +104,9 @@ func TestGazetteer(t *testing.T) {
 		{"金城1号楼", gridline.GeoCompound, "370812001012004"},   // 金城 is a compound's own name, not 金城小区's alias
 		{"金城2号楼", gridline.GeoBuilding, "370812001012004"},   // …that one
 		{"金城小区1号楼", gridline.GeoBuilding, "370812001012002"},
+		{"某某路与幸福街交叉口", gridline.GeoNone, ""}, // an alias only before a building's number
+		{"盛景东门", gridline.GeoNone, ""},       // no building after the alias
+		{"幸福一号楼", gridline.GeoBuilding, "370812001012005"},
 	} {
 		got := g.Geocode(c.addr)
 		if got.Level != c.level || (c.grid != "" && got.GridCode != c.grid) {
