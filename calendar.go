@@ -639,3 +639,22 @@ func (c *Calendar) Deadline(start time.Time, l TimeLimit) (time.Time, error) {
 	}
 	return time.Time{}, FieldErrorf("unit", "unknown time limit unit %q", l.Unit)
 }
+
+// ParsePeriodBound reads a bound of a period [from, to) as a query gives
+// it: an RFC 3339 time, or a date alone, which is that day in China — its
+// start for from, and for to its end (the next day's start), so that
+// from=2026-11-01&to=2026-11-30 holds the whole of November's 30 days as
+// a person picking dates means.
+func ParsePeriodBound(s string, end bool) (time.Time, error) {
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	d, err := time.ParseInLocation("2006-01-02", s, ChinaTime)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("%q is not an RFC 3339 time (e.g. 2026-11-27T08:00:00+08:00) or a date (2026-11-27)", s)
+	}
+	if end {
+		d = d.AddDate(0, 0, 1)
+	}
+	return d, nil
+}

@@ -784,3 +784,29 @@ func TestWorkPeriodJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestParsePeriodBound reads a period's bounds as times or dates in China.
+func TestParsePeriodBound(t *testing.T) {
+	cst := gridline.ChinaTime
+	for _, c := range []struct {
+		in   string
+		end  bool
+		want time.Time
+	}{
+		{"2026-11-27T08:00:00+08:00", false, time.Date(2026, 11, 27, 8, 0, 0, 0, cst)},
+		{"2026-11-27T08:00:00Z", true, time.Date(2026, 11, 27, 16, 0, 0, 0, cst)},
+		{"2026-11-01", false, time.Date(2026, 11, 1, 0, 0, 0, 0, cst)},
+		{"2026-11-30", true, time.Date(2026, 12, 1, 0, 0, 0, 0, cst)},
+		{"2026-12-31", true, time.Date(2027, 1, 1, 0, 0, 0, 0, cst)},
+	} {
+		got, err := gridline.ParsePeriodBound(c.in, c.end)
+		if err != nil || !got.Equal(c.want) {
+			t.Errorf("%s (end %v): %v %v, want %v", c.in, c.end, got, err, c.want)
+		}
+	}
+	for _, in := range []string{"", "yesterday", "2026-11-31", "2026/11/01", "2026-11-27 08:00"} {
+		if _, err := gridline.ParsePeriodBound(in, false); err == nil || !strings.Contains(err.Error(), "or a date") {
+			t.Errorf("%q: %v", in, err)
+		}
+	}
+}

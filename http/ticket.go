@@ -467,15 +467,16 @@ func (s *Server) handleTicketAction(w http.ResponseWriter, r *http.Request) {
 	s.answerKeyed(w, r, idem, http.StatusOK, ticketView(r, t))
 }
 
-// time returns an RFC 3339 time parameter, or nil when absent.
+// time returns a time parameter, or nil when absent: RFC 3339, or a date
+// alone (gridline.ParsePeriodBound: a "to" date ends with its day).
 func (q *query) time(name string) *time.Time {
 	s := q.str(name)
 	if s == nil {
 		return nil
 	}
-	t, err := time.Parse(time.RFC3339, *s)
+	t, err := gridline.ParsePeriodBound(*s, name == "to")
 	if err != nil {
-		q.fail(gridline.FieldErrorf(name, "%q is not an RFC 3339 time (e.g. 2026-11-27T08:00:00+08:00)", *s))
+		q.fail(gridline.FieldErrorf(name, "%s", err))
 		return nil
 	}
 	return &t
