@@ -5,6 +5,18 @@ import (
 	"testing"
 )
 
+// gridAndTwoUnits makes a grid around (116.805, 35.555) in 韦园社区 and
+// two departments: unit 1 (住建局) to lead, unit 2 (水务局) to co-handle.
+func gridAndTwoUnits(t *testing.T, base string) {
+	t.Helper()
+	runScenarios(t, base, []scenario{
+		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
+			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
+		{name: "lead unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区住房和城乡建设局"}`},
+		{name: "co-unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区水务局"}`},
+	})
+}
+
 // TestCoUnitAPI: over HTTP a case is dispatched with a co-unit (bad
 // co-units named), the co-unit's department signs and replies to the lead
 // without moving the case, the lead rates it, and the callback records its
@@ -12,11 +24,8 @@ import (
 // catalogue, others may not.
 func TestCoUnitAPI(t *testing.T) {
 	_, ts := newServer(t)
+	gridAndTwoUnits(t, ts.URL)
 	runScenarios(t, ts.URL, []scenario{
-		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
-			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
-		{name: "lead unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区住房和城乡建设局"}`},
-		{name: "co-unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区水务局"}`},
 		{name: "intake", method: "POST", url: "/api/v1/tickets", auth: true, status: 201,
 			body: `{"channel":"hotline","text":"小区雨污管网混接，雨天污水外溢","category":"0211","lon":116.805,"lat":35.555}`},
 		{name: "file", method: "POST", url: "/api/v1/tickets/1/actions/file", auth: true, status: 200},

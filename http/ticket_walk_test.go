@@ -22,12 +22,7 @@ import (
 // counts every case and every KPI rate is a fraction.
 func TestTicketRandomWalk(t *testing.T) {
 	_, ts := newServer(t)
-	runScenarios(t, ts.URL, []scenario{
-		{name: "grid", method: "POST", url: "/api/v1/grids", auth: true, status: 201,
-			body: `{"name":"韦园社区第1网格","community_code":"370812001002","geometry":` + square(116.80, 35.55, 0.01) + `}`},
-		{name: "lead unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区住房和城乡建设局"}`},
-		{name: "co-unit", method: "POST", url: "/api/v1/units", auth: true, status: 201, body: `{"kind":"department","name":"兖州区水务局"}`},
-	})
+	gridAndTwoUnits(t, ts.URL)
 	addUser(t, ts.URL, `{"username":"zhujian","name":"住建局","password":"lead password","grants":[{"role":"department","unit_id":1}]}`)
 	lead := logIn(t, ts.URL, "zhujian", "lead password")
 	admin := []string{"Authorization", "Bearer " + token}
