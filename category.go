@@ -282,14 +282,14 @@ func (c *Catalogue) Route(code string, level RegionLevel, inCompound bool) (Lead
 var defaultCatalogueCSV []byte
 
 var defaultCatalogue = sync.OnceValue(func() *Catalogue {
-	c, err := ParseCatalogue(bytes.NewReader(defaultCatalogueCSV))
+	c, err := readCatalogue(bytes.NewReader(defaultCatalogueCSV))
 	if err != nil {
 		panic("gridline: embedded categories.csv: " + err.Error())
 	}
 	if c.examples, err = parseExamples(c, defaultExamplesTSV); err != nil {
 		panic("gridline: embedded category_examples.tsv: " + err.Error())
 	}
-	c.model.train(c, c.examples)
+	c.index()
 	return c
 })
 
@@ -333,6 +333,17 @@ const (
 // a sub-class. The first fault fails the file with EINVALID naming its
 // line and field.
 func ParseCatalogue(r io.Reader) (*Catalogue, error) {
+	c, err := readCatalogue(r)
+	if err != nil {
+		return nil, err
+	}
+	c.index()
+	return c, nil
+}
+
+// readCatalogue reads a catalogue file (see ParseCatalogue) without
+// building Suggest's index.
+func readCatalogue(r io.Reader) (*Catalogue, error) {
 	content, err := OpenUpload(r, CatalogueFileLimits)
 	if err != nil {
 		return nil, err
@@ -389,7 +400,6 @@ func ParseCatalogue(r io.Reader) (*Catalogue, error) {
 			return nil, rowError(lines[cat.Code], "code", "main class %s %s has no sub-classes", cat.Code, cat.Name)
 		}
 	}
-	c.index()
 	return c, nil
 }
 
@@ -590,14 +600,16 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 			}
 		}
 	}
+	// Each sub-class's score beyond its keywords: the bigrams it shares
+	// with the text, and the text model's probability.
 	grams := bigrams(text)
-	gramScore := make([]float64, len(c.subs))
+	textScore := make([]float64, len(c.subs))
 	for g := range grams {
 		for _, k := range c.gramSubs[g] {
-			gramScore[k] += bigramWeight * c.bigramIDF[g]
+			textScore[k] += bigramWeight * c.bigramIDF[g]
 		}
 	}
-	c.model.probabilities(grams, gramScore)
+	c.model.probabilities(grams, textScore)
 	var out []Suggestion
 	var found []string
 	for k, i := range c.subs {
@@ -617,7 +629,7 @@ func (c *Catalogue) Suggest(text string, n int) []Suggestion {
 				s.Score += c.keywordW[kw]
 			}
 		}
-		s.Score += gramScore[k]
+		s.Score += textScore[k]
 		if s.Score > 0 {
 			s.Code, s.Name = cat.Code, cat.Name
 			s.Score = math.Round(s.Score*1000) / 1000

@@ -259,7 +259,7 @@ var hotlineZone = regexp.MustCompile(`^ ?(Z|[+-]\d{2}:?\d{2})$`)
 // hotlineTime reads: 2026年11月27日 9时5分 → 2026-11-27 9:5 (a last colon
 // dropped).
 var hotlineTimeWords = strings.NewReplacer("年", "-", "月", "-", "日", " ", "号", " ", "时", ":", "点", ":", "分", ":", "秒", "",
-	"：", ":", "上午", "", "早上", "", "凌晨", "")
+	"：", ":", "上午", "", "早上", "", "凌晨", "", "下午", "", "晚上", "")
 
 // ParseHotlineTime reads a time as exports write it (hotlineTime: in China
 // Standard Time unless it names a zone; 下午 and 晚上 add 12 hours before
@@ -285,16 +285,15 @@ func ParseHotlineTime(s string) (time.Time, bool) {
 // parseHotlineClock reads s by hotlineTime.
 func parseHotlineClock(s string) (time.Time, bool) {
 	pm := strings.Contains(s, "下午") || strings.Contains(s, "晚上")
-	s = strings.NewReplacer("下午", "", "晚上", "").Replace(hotlineTimeWords.Replace(s))
+	s = hotlineTimeWords.Replace(s)
 	s = strings.Join(strings.Fields(s), " ")
 	s = strings.TrimSuffix(strings.TrimSuffix(s, ":"), " ")
 	m := hotlineTime.FindStringSubmatchIndex(s)
 	if m == nil {
 		return time.Time{}, false
 	}
-	sub := hotlineTime.FindStringSubmatch(s)
-	if sub[1] == "" { // the figures run together
-		copy(sub[1:7], sub[7:13])
+	if m[2] < 0 { // the figures run together: the second pattern's groups
+		copy(m[2:14], m[14:26])
 	}
 	loc := ChinaTime
 	if rest := s[m[1]:]; rest != "" {
@@ -314,8 +313,8 @@ func parseHotlineClock(s string) (time.Time, bool) {
 	}
 	var n [6]int
 	for i := range n {
-		if sub[1+i] != "" {
-			n[i], _ = strconv.Atoi(sub[1+i])
+		if a, b := m[2+2*i], m[3+2*i]; a >= 0 {
+			n[i], _ = strconv.Atoi(s[a:b])
 		}
 	}
 	if pm && n[3] < 12 {
@@ -416,11 +415,11 @@ func hotlinePhone(s string) string {
 			break
 		}
 	}
-	if mobileRe.MatchString(s) {
-		return strings.NewReplacer(" ", "", "-", "").Replace(s)
+	if p, err := ResidentPhone(s); err == nil {
+		return p // a mobile without separators, or a landline as typed
 	}
 	if validPhone(s) {
-		return s
+		return s // a service number (12345, 95xxx …)
 	}
 	return strings.Map(func(r rune) rune {
 		if r == ' ' || r == '-' || r == '(' || r == ')' {
@@ -454,8 +453,9 @@ func hotlineCategory(v string, c *Catalogue, m *Hotline12345Mapping) (string, bo
 		return "", true
 	}
 	parts := strings.FieldsFunc(v, func(r rune) bool { return strings.ContainsRune("-/>、|－—＞→\\", r) })
+	names := subclassNames(c)
 	for i := len(parts) - 1; i >= 0; i-- {
-		if code, ok := subclassNames(c)[strings.TrimSpace(parts[i])]; ok {
+		if code, ok := names[strings.TrimSpace(parts[i])]; ok {
 			return code, true
 		}
 	}
@@ -547,9 +547,10 @@ type gazCompound struct {
 // compoundAliases returns the compounds whose names end in 小区 again
 // under their names without it (盛景 for 盛景小区), as people say them
 // before a building's number: 盛景3号楼 (Geocode takes an alias there
-// only: 幸福 in 幸福街 is a street's name). An alias that is another compound's name, a town's or
-// community's name, or the alias of a compound of another name, is left
-// out: better unplaced than placed wrong.
+// only: 幸福 in 幸福街 is a street's name). An alias that is another
+// compound's name, a town's or community's name, or the alias of a
+// compound of another name, is left out: better unplaced than placed
+// wrong.
 func compoundAliases(compounds []*gazCompound, regions []gazRegion) []*gazCompound {
 	names := map[string]bool{}
 	for _, c := range compounds {
